@@ -1,0 +1,1070 @@
+// SPDX-License-Identifier: MIT
+/* Do not edit: generated from idl/aionl.proto by tools/aionlgen.py.
+ * Regenerate with: cmake --build build --target gen
+ */
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "aionl-codec.h"
+
+static int aionl__bad_attr(struct aionl_parse_err *err, const struct nlmsghdr *nlh,
+			   const struct nlattr *a, const char *msg)
+{
+	err->msg = msg;
+	err->attr = a ? mnl_attr_get_type(a) : 0;
+	err->offset = a ? (uint32_t)((const char *)a - (const char *)nlh) : 0;
+	return -EINVAL;
+}
+
+static int aionl__missing(struct aionl_parse_err *err, uint64_t missing,
+			  const char *const *names)
+{
+	int type = __builtin_ctzll(missing);
+
+	err->msg = names[type];
+	err->attr = (uint16_t)type;
+	err->offset = 0;
+	return -EINVAL;
+}
+
+/* The attributes start after the genlmsghdr; the caller checked it is there. */
+static int aionl__trailing(struct aionl_parse_err *err, const struct nlmsghdr *nlh,
+			   const struct nlattr *a)
+{
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+
+	if ((const char *)a < end)
+		return aionl__bad_attr(err, nlh, a, "truncated attribute");
+	return 0;
+}
+
+int aionl_get_info_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_get_info *m)
+{
+	(void)nlh;
+	(void)buflen;
+	(void)m;
+	return 0;
+}
+
+static const char *const aionl__get_info_missing[64] = {
+};
+
+int aionl_get_info_parse(const struct nlmsghdr *nlh, struct aionl_get_info *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_GET_INFO_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__get_info_missing);
+	return 0;
+}
+
+int aionl_get_info_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_get_info_reply *m)
+{
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_VERSION)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_VERSION, (uint32_t)m->version))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_BACKEND)) &&
+	    !mnl_attr_put_strz_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_BACKEND, m->backend))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_EXECUTOR)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_EXECUTOR, (uint32_t)m->executor))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_MAX_INFLIGHT)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_MAX_INFLIGHT, (uint32_t)m->max_inflight))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_MAX_FILES)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_MAX_FILES, (uint32_t)m->max_files))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_MAX_IO_LEN)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_MAX_IO_LEN, (uint64_t)m->max_io_len))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_MAX_IOV)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_MAX_IOV, (uint32_t)m->max_iov))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE, (uint32_t)m->max_msg_size))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_WORKERS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_WORKERS, (uint32_t)m->workers))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__get_info_reply_missing[64] = {
+	[AIONL_A_GET_INFO_REPLY_VERSION] = "missing attribute version",
+	[AIONL_A_GET_INFO_REPLY_BACKEND] = "missing attribute backend",
+	[AIONL_A_GET_INFO_REPLY_EXECUTOR] = "missing attribute executor",
+	[AIONL_A_GET_INFO_REPLY_MAX_INFLIGHT] = "missing attribute max_inflight",
+	[AIONL_A_GET_INFO_REPLY_MAX_FILES] = "missing attribute max_files",
+	[AIONL_A_GET_INFO_REPLY_MAX_IO_LEN] = "missing attribute max_io_len",
+	[AIONL_A_GET_INFO_REPLY_MAX_IOV] = "missing attribute max_iov",
+	[AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE] = "missing attribute max_msg_size",
+};
+
+int aionl_get_info_reply_parse(const struct nlmsghdr *nlh, struct aionl_get_info_reply *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_GET_INFO_REPLY_VERSION:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "version: wrong attribute length");
+			m->version = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_BACKEND:
+			if (len == 0 || ((const char *)mnl_attr_get_payload(a))[len - 1] != '\0')
+				return aionl__bad_attr(err, nlh, a, "backend: string is not NUL-terminated");
+			m->backend = mnl_attr_get_str(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_EXECUTOR:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "executor: wrong attribute length");
+			m->executor = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_MAX_INFLIGHT:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "max_inflight: wrong attribute length");
+			m->max_inflight = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_MAX_FILES:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "max_files: wrong attribute length");
+			m->max_files = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_MAX_IO_LEN:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "max_io_len: wrong attribute length");
+			m->max_io_len = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_MAX_IOV:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "max_iov: wrong attribute length");
+			m->max_iov = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "max_msg_size: wrong attribute length");
+			m->max_msg_size = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_WORKERS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "workers: wrong attribute length");
+			m->workers = mnl_attr_get_u32(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_GET_INFO_REPLY_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__get_info_reply_missing);
+	return 0;
+}
+
+int aionl_register_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_register *m)
+{
+	if ((m->present & (1ULL << AIONL_A_REGISTER_FD)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_REGISTER_FD, (uint32_t)m->fd))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__register_missing[64] = {
+	[AIONL_A_REGISTER_FD] = "missing attribute fd",
+};
+
+int aionl_register_parse(const struct nlmsghdr *nlh, struct aionl_register *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_REGISTER_FD:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "fd: wrong attribute length");
+			m->fd = (int32_t)mnl_attr_get_u32(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_REGISTER_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__register_missing);
+	return 0;
+}
+
+int aionl_register_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_register_reply *m)
+{
+	if ((m->present & (1ULL << AIONL_A_REGISTER_REPLY_RES)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_REGISTER_REPLY_RES, (uint64_t)m->res))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_REGISTER_REPLY_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_REGISTER_REPLY_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__register_reply_missing[64] = {
+	[AIONL_A_REGISTER_REPLY_RES] = "missing attribute res",
+};
+
+int aionl_register_reply_parse(const struct nlmsghdr *nlh, struct aionl_register_reply *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_REGISTER_REPLY_RES:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "res: wrong attribute length");
+			m->res = (int64_t)mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_REGISTER_REPLY_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_REGISTER_REPLY_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__register_reply_missing);
+	return 0;
+}
+
+int aionl_unregister_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_unregister *m)
+{
+	if ((m->present & (1ULL << AIONL_A_UNREGISTER_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_UNREGISTER_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__unregister_missing[64] = {
+	[AIONL_A_UNREGISTER_HANDLE] = "missing attribute handle",
+};
+
+int aionl_unregister_parse(const struct nlmsghdr *nlh, struct aionl_unregister *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_UNREGISTER_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_UNREGISTER_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__unregister_missing);
+	return 0;
+}
+
+int aionl_unregister_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_unregister_reply *m)
+{
+	if ((m->present & (1ULL << AIONL_A_UNREGISTER_REPLY_RES)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_UNREGISTER_REPLY_RES, (uint64_t)m->res))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__unregister_reply_missing[64] = {
+	[AIONL_A_UNREGISTER_REPLY_RES] = "missing attribute res",
+};
+
+int aionl_unregister_reply_parse(const struct nlmsghdr *nlh, struct aionl_unregister_reply *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_UNREGISTER_REPLY_RES:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "res: wrong attribute length");
+			m->res = (int64_t)mnl_attr_get_u64(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_UNREGISTER_REPLY_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__unregister_reply_missing);
+	return 0;
+}
+
+int aionl_read_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_read *m)
+{
+	if ((m->present & (1ULL << AIONL_A_READ_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_READ_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_READ_OFFSET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_OFFSET, (uint64_t)m->offset))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_READ_ADDR)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_ADDR, (uint64_t)m->addr))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_READ_LEN)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_LEN, (uint64_t)m->len))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__read_missing[64] = {
+	[AIONL_A_READ_COOKIE] = "missing attribute cookie",
+	[AIONL_A_READ_HANDLE] = "missing attribute handle",
+	[AIONL_A_READ_OFFSET] = "missing attribute offset",
+	[AIONL_A_READ_ADDR] = "missing attribute addr",
+	[AIONL_A_READ_LEN] = "missing attribute len",
+};
+
+int aionl_read_parse(const struct nlmsghdr *nlh, struct aionl_read *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_READ_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_READ_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_READ_OFFSET:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "offset: wrong attribute length");
+			m->offset = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_READ_ADDR:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "addr: wrong attribute length");
+			m->addr = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_READ_LEN:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "len: wrong attribute length");
+			m->len = mnl_attr_get_u64(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_READ_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__read_missing);
+	return 0;
+}
+
+int aionl_write_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_write *m)
+{
+	if ((m->present & (1ULL << AIONL_A_WRITE_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_WRITE_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_WRITE_OFFSET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_OFFSET, (uint64_t)m->offset))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_WRITE_ADDR)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_ADDR, (uint64_t)m->addr))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_WRITE_LEN)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_LEN, (uint64_t)m->len))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__write_missing[64] = {
+	[AIONL_A_WRITE_COOKIE] = "missing attribute cookie",
+	[AIONL_A_WRITE_HANDLE] = "missing attribute handle",
+	[AIONL_A_WRITE_OFFSET] = "missing attribute offset",
+	[AIONL_A_WRITE_ADDR] = "missing attribute addr",
+	[AIONL_A_WRITE_LEN] = "missing attribute len",
+};
+
+int aionl_write_parse(const struct nlmsghdr *nlh, struct aionl_write *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_WRITE_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_WRITE_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_WRITE_OFFSET:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "offset: wrong attribute length");
+			m->offset = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_WRITE_ADDR:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "addr: wrong attribute length");
+			m->addr = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_WRITE_LEN:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "len: wrong attribute length");
+			m->len = mnl_attr_get_u64(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_WRITE_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__write_missing);
+	return 0;
+}
+
+int aionl_readv_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_readv *m)
+{
+	if ((m->present & (1ULL << AIONL_A_READV_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READV_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_READV_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READV_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_READV_OFFSET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READV_OFFSET, (uint64_t)m->offset))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_READV_IOV)) &&
+	    !mnl_attr_put_check(nlh, buflen, AIONL_A_READV_IOV, m->iov_len, m->iov))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__readv_missing[64] = {
+	[AIONL_A_READV_COOKIE] = "missing attribute cookie",
+	[AIONL_A_READV_HANDLE] = "missing attribute handle",
+	[AIONL_A_READV_OFFSET] = "missing attribute offset",
+	[AIONL_A_READV_IOV] = "missing attribute iov",
+};
+
+int aionl_readv_parse(const struct nlmsghdr *nlh, struct aionl_readv *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_READV_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_READV_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_READV_OFFSET:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "offset: wrong attribute length");
+			m->offset = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_READV_IOV:
+			m->iov = mnl_attr_get_payload(a);
+			m->iov_len = len;
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_READV_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__readv_missing);
+	return 0;
+}
+
+int aionl_writev_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_writev *m)
+{
+	if ((m->present & (1ULL << AIONL_A_WRITEV_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITEV_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_WRITEV_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITEV_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_WRITEV_OFFSET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITEV_OFFSET, (uint64_t)m->offset))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_WRITEV_IOV)) &&
+	    !mnl_attr_put_check(nlh, buflen, AIONL_A_WRITEV_IOV, m->iov_len, m->iov))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__writev_missing[64] = {
+	[AIONL_A_WRITEV_COOKIE] = "missing attribute cookie",
+	[AIONL_A_WRITEV_HANDLE] = "missing attribute handle",
+	[AIONL_A_WRITEV_OFFSET] = "missing attribute offset",
+	[AIONL_A_WRITEV_IOV] = "missing attribute iov",
+};
+
+int aionl_writev_parse(const struct nlmsghdr *nlh, struct aionl_writev *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_WRITEV_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_WRITEV_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_WRITEV_OFFSET:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "offset: wrong attribute length");
+			m->offset = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_WRITEV_IOV:
+			m->iov = mnl_attr_get_payload(a);
+			m->iov_len = len;
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_WRITEV_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__writev_missing);
+	return 0;
+}
+
+int aionl_fsync_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_fsync *m)
+{
+	if ((m->present & (1ULL << AIONL_A_FSYNC_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FSYNC_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_FSYNC_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FSYNC_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__fsync_missing[64] = {
+	[AIONL_A_FSYNC_COOKIE] = "missing attribute cookie",
+	[AIONL_A_FSYNC_HANDLE] = "missing attribute handle",
+};
+
+int aionl_fsync_parse(const struct nlmsghdr *nlh, struct aionl_fsync *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_FSYNC_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_FSYNC_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_FSYNC_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__fsync_missing);
+	return 0;
+}
+
+int aionl_fdatasync_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_fdatasync *m)
+{
+	if ((m->present & (1ULL << AIONL_A_FDATASYNC_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FDATASYNC_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_FDATASYNC_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FDATASYNC_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__fdatasync_missing[64] = {
+	[AIONL_A_FDATASYNC_COOKIE] = "missing attribute cookie",
+	[AIONL_A_FDATASYNC_HANDLE] = "missing attribute handle",
+};
+
+int aionl_fdatasync_parse(const struct nlmsghdr *nlh, struct aionl_fdatasync *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_FDATASYNC_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_FDATASYNC_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_FDATASYNC_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__fdatasync_missing);
+	return 0;
+}
+
+int aionl_completion_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_completion *m)
+{
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COMPLETION_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_RES)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COMPLETION_RES, (uint64_t)m->res))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_FLAGS, (uint32_t)m->flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__completion_missing[64] = {
+	[AIONL_A_COMPLETION_COOKIE] = "missing attribute cookie",
+	[AIONL_A_COMPLETION_RES] = "missing attribute res",
+};
+
+int aionl_completion_parse(const struct nlmsghdr *nlh, struct aionl_completion *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_COMPLETION_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_COMPLETION_RES:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "res: wrong attribute length");
+			m->res = (int64_t)mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_COMPLETION_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
+			m->flags = mnl_attr_get_u32(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_COMPLETION_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__completion_missing);
+	return 0;
+}
+
+static const struct aionl_attr_desc aionl__get_info_attrs[] = {
+	{ NULL, 0, 0, 0, 0, 0 },
+};
+
+static int aionl__get_info_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_get_info_put(nlh, buflen, m);
+}
+
+static int aionl__get_info_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_get_info_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__get_info_reply_attrs[] = {
+	{ "version", AIONL_A_GET_INFO_REPLY_VERSION, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, version), 0 },
+	{ "backend", AIONL_A_GET_INFO_REPLY_BACKEND, AIONL_ATTR_STRING, 1, offsetof(struct aionl_get_info_reply, backend), 0 },
+	{ "executor", AIONL_A_GET_INFO_REPLY_EXECUTOR, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, executor), 0 },
+	{ "max_inflight", AIONL_A_GET_INFO_REPLY_MAX_INFLIGHT, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_inflight), 0 },
+	{ "max_files", AIONL_A_GET_INFO_REPLY_MAX_FILES, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_files), 0 },
+	{ "max_io_len", AIONL_A_GET_INFO_REPLY_MAX_IO_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_get_info_reply, max_io_len), 0 },
+	{ "max_iov", AIONL_A_GET_INFO_REPLY_MAX_IOV, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_iov), 0 },
+	{ "max_msg_size", AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_msg_size), 0 },
+	{ "workers", AIONL_A_GET_INFO_REPLY_WORKERS, AIONL_ATTR_U32, 0, offsetof(struct aionl_get_info_reply, workers), 0 },
+};
+
+static int aionl__get_info_reply_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_get_info_reply_put(nlh, buflen, m);
+}
+
+static int aionl__get_info_reply_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_get_info_reply_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__register_attrs[] = {
+	{ "fd", AIONL_A_REGISTER_FD, AIONL_ATTR_S32, 1, offsetof(struct aionl_register, fd), 0 },
+};
+
+static int aionl__register_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_register_put(nlh, buflen, m);
+}
+
+static int aionl__register_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_register_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__register_reply_attrs[] = {
+	{ "res", AIONL_A_REGISTER_REPLY_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_register_reply, res), 0 },
+	{ "handle", AIONL_A_REGISTER_REPLY_HANDLE, AIONL_ATTR_U64, 0, offsetof(struct aionl_register_reply, handle), 0 },
+};
+
+static int aionl__register_reply_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_register_reply_put(nlh, buflen, m);
+}
+
+static int aionl__register_reply_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_register_reply_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__unregister_attrs[] = {
+	{ "handle", AIONL_A_UNREGISTER_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_unregister, handle), 0 },
+};
+
+static int aionl__unregister_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_unregister_put(nlh, buflen, m);
+}
+
+static int aionl__unregister_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_unregister_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__unregister_reply_attrs[] = {
+	{ "res", AIONL_A_UNREGISTER_REPLY_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_unregister_reply, res), 0 },
+};
+
+static int aionl__unregister_reply_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_unregister_reply_put(nlh, buflen, m);
+}
+
+static int aionl__unregister_reply_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_unregister_reply_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__read_attrs[] = {
+	{ "cookie", AIONL_A_READ_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, cookie), 0 },
+	{ "handle", AIONL_A_READ_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, handle), 0 },
+	{ "offset", AIONL_A_READ_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, offset), 0 },
+	{ "addr", AIONL_A_READ_ADDR, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, addr), 0 },
+	{ "len", AIONL_A_READ_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, len), 0 },
+};
+
+static int aionl__read_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_read_put(nlh, buflen, m);
+}
+
+static int aionl__read_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_read_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__write_attrs[] = {
+	{ "cookie", AIONL_A_WRITE_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, cookie), 0 },
+	{ "handle", AIONL_A_WRITE_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, handle), 0 },
+	{ "offset", AIONL_A_WRITE_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, offset), 0 },
+	{ "addr", AIONL_A_WRITE_ADDR, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, addr), 0 },
+	{ "len", AIONL_A_WRITE_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, len), 0 },
+};
+
+static int aionl__write_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_write_put(nlh, buflen, m);
+}
+
+static int aionl__write_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_write_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__readv_attrs[] = {
+	{ "cookie", AIONL_A_READV_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_readv, cookie), 0 },
+	{ "handle", AIONL_A_READV_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_readv, handle), 0 },
+	{ "offset", AIONL_A_READV_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_readv, offset), 0 },
+	{ "iov", AIONL_A_READV_IOV, AIONL_ATTR_BINARY, 1, offsetof(struct aionl_readv, iov), offsetof(struct aionl_readv, iov_len) },
+};
+
+static int aionl__readv_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_readv_put(nlh, buflen, m);
+}
+
+static int aionl__readv_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_readv_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__writev_attrs[] = {
+	{ "cookie", AIONL_A_WRITEV_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_writev, cookie), 0 },
+	{ "handle", AIONL_A_WRITEV_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_writev, handle), 0 },
+	{ "offset", AIONL_A_WRITEV_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_writev, offset), 0 },
+	{ "iov", AIONL_A_WRITEV_IOV, AIONL_ATTR_BINARY, 1, offsetof(struct aionl_writev, iov), offsetof(struct aionl_writev, iov_len) },
+};
+
+static int aionl__writev_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_writev_put(nlh, buflen, m);
+}
+
+static int aionl__writev_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_writev_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__fsync_attrs[] = {
+	{ "cookie", AIONL_A_FSYNC_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_fsync, cookie), 0 },
+	{ "handle", AIONL_A_FSYNC_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_fsync, handle), 0 },
+};
+
+static int aionl__fsync_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_fsync_put(nlh, buflen, m);
+}
+
+static int aionl__fsync_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_fsync_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__fdatasync_attrs[] = {
+	{ "cookie", AIONL_A_FDATASYNC_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_fdatasync, cookie), 0 },
+	{ "handle", AIONL_A_FDATASYNC_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_fdatasync, handle), 0 },
+};
+
+static int aionl__fdatasync_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_fdatasync_put(nlh, buflen, m);
+}
+
+static int aionl__fdatasync_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_fdatasync_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__completion_attrs[] = {
+	{ "cookie", AIONL_A_COMPLETION_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_completion, cookie), 0 },
+	{ "res", AIONL_A_COMPLETION_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_completion, res), 0 },
+	{ "flags", AIONL_A_COMPLETION_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, flags), 0 },
+};
+
+static int aionl__completion_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_completion_put(nlh, buflen, m);
+}
+
+static int aionl__completion_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_completion_parse(nlh, m, err);
+}
+
+const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
+	{ "GetInfo", AIONL_CMD_GET_INFO, 0, 0, sizeof(struct aionl_get_info), AIONL_GET_INFO_REQUIRED_MASK,
+	  aionl__get_info_attrs, aionl__get_info_put, aionl__get_info_parse },
+	{ "GetInfoReply", AIONL_CMD_GET_INFO, 1, 9, sizeof(struct aionl_get_info_reply), AIONL_GET_INFO_REPLY_REQUIRED_MASK,
+	  aionl__get_info_reply_attrs, aionl__get_info_reply_put, aionl__get_info_reply_parse },
+	{ "Register", AIONL_CMD_REGISTER, 0, 1, sizeof(struct aionl_register), AIONL_REGISTER_REQUIRED_MASK,
+	  aionl__register_attrs, aionl__register_put, aionl__register_parse },
+	{ "RegisterReply", AIONL_CMD_REGISTER, 1, 2, sizeof(struct aionl_register_reply), AIONL_REGISTER_REPLY_REQUIRED_MASK,
+	  aionl__register_reply_attrs, aionl__register_reply_put, aionl__register_reply_parse },
+	{ "Unregister", AIONL_CMD_UNREGISTER, 0, 1, sizeof(struct aionl_unregister), AIONL_UNREGISTER_REQUIRED_MASK,
+	  aionl__unregister_attrs, aionl__unregister_put, aionl__unregister_parse },
+	{ "UnregisterReply", AIONL_CMD_UNREGISTER, 1, 1, sizeof(struct aionl_unregister_reply), AIONL_UNREGISTER_REPLY_REQUIRED_MASK,
+	  aionl__unregister_reply_attrs, aionl__unregister_reply_put, aionl__unregister_reply_parse },
+	{ "Read", AIONL_CMD_READ, 0, 5, sizeof(struct aionl_read), AIONL_READ_REQUIRED_MASK,
+	  aionl__read_attrs, aionl__read_put, aionl__read_parse },
+	{ "Write", AIONL_CMD_WRITE, 0, 5, sizeof(struct aionl_write), AIONL_WRITE_REQUIRED_MASK,
+	  aionl__write_attrs, aionl__write_put, aionl__write_parse },
+	{ "Readv", AIONL_CMD_READV, 0, 4, sizeof(struct aionl_readv), AIONL_READV_REQUIRED_MASK,
+	  aionl__readv_attrs, aionl__readv_put, aionl__readv_parse },
+	{ "Writev", AIONL_CMD_WRITEV, 0, 4, sizeof(struct aionl_writev), AIONL_WRITEV_REQUIRED_MASK,
+	  aionl__writev_attrs, aionl__writev_put, aionl__writev_parse },
+	{ "Fsync", AIONL_CMD_FSYNC, 0, 2, sizeof(struct aionl_fsync), AIONL_FSYNC_REQUIRED_MASK,
+	  aionl__fsync_attrs, aionl__fsync_put, aionl__fsync_parse },
+	{ "Fdatasync", AIONL_CMD_FDATASYNC, 0, 2, sizeof(struct aionl_fdatasync), AIONL_FDATASYNC_REQUIRED_MASK,
+	  aionl__fdatasync_attrs, aionl__fdatasync_put, aionl__fdatasync_parse },
+	{ "Completion", AIONL_CMD_COMPLETION, 2, 3, sizeof(struct aionl_completion), AIONL_COMPLETION_REQUIRED_MASK,
+	  aionl__completion_attrs, aionl__completion_put, aionl__completion_parse },
+};

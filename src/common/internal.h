@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Declarations shared by the library (src/lib) and the userspace engine
+ * (src/engine). Nothing here is public.
+ */
+#ifndef AIONL_INTERNAL_H
+#define AIONL_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/genetlink.h>
+#include <libmnl/libmnl.h>
+
+#include "aionl.h"
+#include "aionl-codec.h"
+
+/* Marks the definitions that make up the ABI; everything else stays hidden. */
+#define AIONL_EXPORT __attribute__((visibility("default")))
+
+#define AIONL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define AIONL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/*
+ * The userspace engine answers CTRL_CMD_GETFAMILY for "aionl" with this id,
+ * so the program resolves the family the same way on both backends.
+ */
+#define AIONL_USER_FAMILY_ID 0x40
+
+/* Largest datagram either side sends on the userspace engine's socket. */
+#define AIONL_MAX_MSG_SIZE (64 * 1024)
+
+/* Same cap as the kernel's MAX_RW_COUNT: INT_MAX rounded down to a page. */
+#define AIONL_MAX_IO_LEN 0x7ffff000ULL
+#define AIONL_MAX_IOV 1024u
+#define AIONL_DEFAULT_MAX_INFLIGHT 4096u
+#define AIONL_MAX_FILES (1u << 20)
+#define AIONL_DEFAULT_WORKERS 4u
+
+/* Record why the current call fails; returns err (a negative errno). */
+int aionl__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Start a generic netlink message at buf: nlmsghdr then genlmsghdr. */
+static inline struct nlmsghdr *aionl__msg_start(void *buf, uint16_t type, uint16_t flags,
+						uint32_t seq, uint8_t cmd, uint8_t version)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = version;
+	return nlh;
+}
+
+static inline const struct genlmsghdr *aionl__genl_hdr(const struct nlmsghdr *nlh)
+{
+	return mnl_nlmsg_get_payload(nlh);
+}
+
+/* The engine, created by the library for the user backend. */
+struct aionl_engine;
+
+struct aionl_engine_params {
+	enum aionl_executor executor;	/* URING or THREADS, never AUTO */
+	unsigned int max_inflight;
+	unsigned int workers;
+};
+
+/*
+ * Start an engine serving sock (one end of a SOCK_SEQPACKET socketpair, owned
+ * by the engine from then on, even on failure). The executor is set up before
+ * this returns, so an unavailable executor is reported here.
+ */
+int aionl_engine_start(struct aionl_engine **ep, int sock,
+		       const struct aionl_engine_params *params);
+
+/* Wait for the engine to finish (after the peer socket closed) and free it. */
+void aionl_engine_join(struct aionl_engine *e);
+
+/* 0 if io_uring can run the engine's operations here, else -errno. */
+int aionl_uring_probe(void);
+
+#endif /* AIONL_INTERNAL_H */

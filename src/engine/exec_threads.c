@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Worker-pool executor, for where io_uring is blocked. Reads that the page
+ * cache can serve run inline on the engine thread (preadv2 with RWF_NOWAIT),
+ * the rest go to blocking workers. Workers hand results back through a list
+ * and one eventfd write per batch, not per request.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+struct threads_priv {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* Protected by lock: */
+	struct eng_req *todo_head, *todo_tail;
+	struct eng_req *done;
+	bool stop;
+	/* Engine thread only: requests queued since the last wait. */
+	struct eng_req *batch_head, *batch_tail;
+	unsigned int batch_len;
+
+	int efd;
+	unsigned int nthreads;
+	pthread_t threads[];
+};
+
+static int64_t run_io(struct eng_req *r)
+{
+	int fd = r->file->fd;
+	ssize_t n;
+
+	switch (r->op) {
+	case AIONL_OP_READ:
+	case AIONL_OP_READV:
+		n = preadv(fd, r->iov, r->nr_iov, r->offset);
+		break;
+	case AIONL_OP_WRITE:
+	case AIONL_OP_WRITEV:
+		n = pwritev(fd, r->iov, r->nr_iov, r->offset);
+		break;
+	case AIONL_OP_FSYNC:
+		n = fsync(fd);
+		break;
+	case AIONL_OP_FDATASYNC:
+		n = fdatasync(fd);
+		break;
+	default:
+		errno = EINVAL;
+		n = -1;
+	}
+	return n < 0 ? -errno : n;
+}
+
+static void *worker_main(void *arg)
+{
+	struct threads_priv *t = arg;
+
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		struct eng_req *r;
+		bool wake;
+
+		while (!t->todo_head && !t->stop)
+			pthread_cond_wait(&t->cond, &t->lock);
+		if (!t->todo_head)
+			break;
+		r = t->todo_head;
+		t->todo_head = r->next;
+		if (!t->todo_head)
+			t->todo_tail = NULL;
+		pthread_mutex_unlock(&t->lock);
+
+		r->res = run_io(r);
+
+		pthread_mutex_lock(&t->lock);
+		wake = !t->done;
+		r->next = t->done;
+		t->done = r;
+		if (wake) {
+			uint64_t one = 1;
+
+			/* The engine empties the list after reading the eventfd. */
+			while (write(t->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+				;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+static void threads_fini_priv(struct threads_priv *t, unsigned int started)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&t->lock);
+	t->stop = true;
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	for (i = 0; i < started; i++)
+		pthread_join(t->threads[i], NULL);
+	if (t->efd >= 0)
+		close(t->efd);
+	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->cond);
+	free(t);
+}
+
+static int threads_init(struct aionl_engine *e)
+{
+	unsigned int n = e->params.workers, i;
+	struct threads_priv *t = calloc(1, sizeof(*t) + n * sizeof(pthread_t));
+	int err;
+
+	if (!t)
+		return aionl__fail(-ENOMEM, "out of memory for the worker pool");
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	t->nthreads = n;
+	t->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (t->efd < 0) {
+		err = -errno;
+		threads_fini_priv(t, 0);
+		return aionl__fail(err, "eventfd for the worker pool failed");
+	}
+	for (i = 0; i < n; i++) {
+		err = pthread_create(&t->threads[i], NULL, worker_main, t);
+		if (err) {
+			threads_fini_priv(t, i);
+			return aionl__fail(-err, "cannot start worker thread %u", i);
+		}
+	}
+	e->exec_priv = t;
+	return 0;
+}
+
+static void threads_fini(struct aionl_engine *e)
+{
+	struct threads_priv *t = e->exec_priv;
+
+	threads_fini_priv(t, t->nthreads);
+}
+
+static size_t iov_total(const struct eng_req *r)
+{
+	size_t total = 0;
+	uint32_t i;
+
+	for (i = 0; i < r->nr_iov; i++)
+		total += r->iov[i].iov_len;
+	return total;
+}
+
+static void threads_queue(struct aionl_engine *e, struct eng_req *r)
+{
+	struct threads_priv *t = e->exec_priv;
+
+	if ((r->op == AIONL_OP_READ || r->op == AIONL_OP_READV) && r->file->nowait_ok) {
+		ssize_t n = preadv2(r->file->fd, r->iov, r->nr_iov, r->offset, RWF_NOWAIT);
+
+		/* A short read may be a partly cached range: let a worker finish it. */
+		if (n >= 0 && (size_t)n == iov_total(r)) {
+			engine_complete(e, r, n);
+			return;
+		}
+		if (n < 0 && errno == EOPNOTSUPP)
+			r->file->nowait_ok = false;
+	}
+	r->next = NULL;
+	if (t->batch_tail)
+		t->batch_tail->next = r;
+	else
+		t->batch_head = r;
+	t->batch_tail = r;
+	t->batch_len++;
+}
+
+static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out)
+{
+	struct threads_priv *t = e->exec_priv;
+	struct pollfd p[2] = {
+		{ .fd = want_in || want_out ? e->sock : -1,
+		  .events = (want_in ? POLLIN : 0) | (want_out ? POLLOUT : 0) },
+		{ .fd = t->efd, .events = POLLIN },
+	};
+	struct eng_req *r, *next;
+	uint64_t cnt;
+
+	if (t->batch_head) {
+		pthread_mutex_lock(&t->lock);
+		if (t->todo_tail)
+			t->todo_tail->next = t->batch_head;
+		else
+			t->todo_head = t->batch_head;
+		t->todo_tail = t->batch_tail;
+		if (t->batch_len >= t->nthreads)
+			pthread_cond_broadcast(&t->cond);
+		else
+			while (t->batch_len--)
+				pthread_cond_signal(&t->cond);
+		pthread_mutex_unlock(&t->lock);
+		t->batch_head = t->batch_tail = NULL;
+		t->batch_len = 0;
+	}
+	if (poll(p, 2, -1) < 0)
+		return 0;
+	if (p[1].revents & POLLIN) {
+		/* Read the eventfd before taking the list, so no wake-up is lost. */
+		while (read(t->efd, &cnt, sizeof(cnt)) < 0 && errno == EINTR)
+			;
+		pthread_mutex_lock(&t->lock);
+		r = t->done;
+		t->done = NULL;
+		pthread_mutex_unlock(&t->lock);
+		for (; r; r = next) {
+			next = r->next;
+			engine_complete(e, r, r->res);
+		}
+	}
+	return p[0].revents;
+}
+
+const struct exec_ops aionl_exec_threads = {
+	.name = "threads",
+	.init = threads_init,
+	.fini = threads_fini,
+	.queue = threads_queue,
+	.wait = threads_wait,
+};

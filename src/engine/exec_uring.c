@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * io_uring executor: the engine thread owns one ring. The engine socket is
+ * watched through the same ring (a poll request), so one io_uring_enter both
+ * starts the queued I/O and sleeps until a request arrives or I/O finishes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <liburing.h>
+
+#include "engine.h"
+
+#define RING_ENTRIES 256
+#define TAG_POLLIN 1
+#define TAG_POLLOUT 2
+
+struct uring_priv {
+	struct io_uring ring;
+	bool pollin_armed;
+	bool pollout_armed;
+};
+
+static const int needed_ops[] = {
+	IORING_OP_READ, IORING_OP_WRITE, IORING_OP_READV, IORING_OP_WRITEV,
+	IORING_OP_FSYNC, IORING_OP_POLL_ADD,
+};
+
+static int ring_setup(struct io_uring *ring)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN,
+		.cq_entries = RING_ENTRIES * 8,
+	};
+	struct io_uring_probe *probe;
+	size_t i;
+	int err;
+
+	err = io_uring_queue_init_params(RING_ENTRIES, ring, &p);
+	if (err == -EINVAL) {
+		/* Kernels before 5.19 lack COOP_TASKRUN. */
+		p = (struct io_uring_params){ .flags = IORING_SETUP_CQSIZE,
+					      .cq_entries = RING_ENTRIES * 8 };
+		err = io_uring_queue_init_params(RING_ENTRIES, ring, &p);
+	}
+	if (err)
+		return aionl__fail(err, "io_uring_setup failed: %s%s", strerror(-err),
+				   err == -EPERM ? " (kernel.io_uring_disabled or seccomp?)" : "");
+	probe = io_uring_get_probe_ring(ring);
+	for (i = 0; probe && i < sizeof(needed_ops) / sizeof(needed_ops[0]); i++) {
+		if (!io_uring_opcode_supported(probe, needed_ops[i])) {
+			io_uring_free_probe(probe);
+			io_uring_queue_exit(ring);
+			return aionl__fail(-ENOSYS, "io_uring lacks opcode %d", needed_ops[i]);
+		}
+	}
+	if (probe)
+		io_uring_free_probe(probe);
+	return 0;
+}
+
+int aionl_uring_probe(void)
+{
+	struct io_uring ring;
+	int err = ring_setup(&ring);
+
+	if (!err)
+		io_uring_queue_exit(&ring);
+	return err;
+}
+
+static int uring_init(struct aionl_engine *e)
+{
+	struct uring_priv *u = calloc(1, sizeof(*u));
+	int err;
+
+	if (!u)
+		return aionl__fail(-ENOMEM, "out of memory for io_uring");
+	err = ring_setup(&u->ring);
+	if (err) {
+		free(u);
+		return err;
+	}
+	e->exec_priv = u;
+	return 0;
+}
+
+static void uring_fini(struct aionl_engine *e)
+{
+	struct uring_priv *u = e->exec_priv;
+
+	io_uring_queue_exit(&u->ring);
+	free(u);
+}
+
+static struct io_uring_sqe *get_sqe(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe;
+
+	while (!(sqe = io_uring_get_sqe(ring)))
+		io_uring_submit(ring);
+	return sqe;
+}
+
+static void uring_queue(struct aionl_engine *e, struct eng_req *r)
+{
+	struct uring_priv *u = e->exec_priv;
+	struct io_uring_sqe *sqe = get_sqe(&u->ring);
+	int fd = r->file->fd;
+
+	switch (r->op) {
+	case AIONL_OP_READ:
+		io_uring_prep_read(sqe, fd, r->iov[0].iov_base, r->iov[0].iov_len, r->offset);
+		break;
+	case AIONL_OP_WRITE:
+		io_uring_prep_write(sqe, fd, r->iov[0].iov_base, r->iov[0].iov_len, r->offset);
+		break;
+	case AIONL_OP_READV:
+		io_uring_prep_readv(sqe, fd, r->iov, r->nr_iov, r->offset);
+		break;
+	case AIONL_OP_WRITEV:
+		io_uring_prep_writev(sqe, fd, r->iov, r->nr_iov, r->offset);
+		break;
+	case AIONL_OP_FSYNC:
+		io_uring_prep_fsync(sqe, fd, 0);
+		break;
+	case AIONL_OP_FDATASYNC:
+		io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+		break;
+	}
+	io_uring_sqe_set_data(sqe, r);
+}
+
+static int uring_wait(struct aionl_engine *e, bool want_in, bool want_out)
+{
+	struct uring_priv *u = e->exec_priv;
+	struct io_uring_cqe *cqe;
+	unsigned int head, seen = 0;
+	int rev = 0, err;
+
+	if (want_in && !u->pollin_armed) {
+		struct io_uring_sqe *sqe = get_sqe(&u->ring);
+
+		io_uring_prep_poll_add(sqe, e->sock, POLLIN);
+		io_uring_sqe_set_data64(sqe, TAG_POLLIN);
+		u->pollin_armed = true;
+	}
+	if (want_out && !u->pollout_armed) {
+		struct io_uring_sqe *sqe = get_sqe(&u->ring);
+
+		io_uring_prep_poll_add(sqe, e->sock, POLLOUT);
+		io_uring_sqe_set_data64(sqe, TAG_POLLOUT);
+		u->pollout_armed = true;
+	}
+	do {
+		err = io_uring_submit_and_wait(&u->ring, 1);
+	} while (err == -EINTR);
+
+	io_uring_for_each_cqe(&u->ring, head, cqe) {
+		uint64_t tag = io_uring_cqe_get_data64(cqe);
+
+		seen++;
+		if (tag == TAG_POLLIN || tag == TAG_POLLOUT) {
+			if (tag == TAG_POLLIN)
+				u->pollin_armed = false;
+			else
+				u->pollout_armed = false;
+			rev |= cqe->res < 0 ? POLLERR : cqe->res;
+			continue;
+		}
+		engine_complete(e, (struct eng_req *)(uintptr_t)tag, cqe->res);
+	}
+	io_uring_cq_advance(&u->ring, seen);
+	return rev;
+}
+
+const struct exec_ops aionl_exec_uring = {
+	.name = "uring",
+	.init = uring_init,
+	.fini = uring_fini,
+	.queue = uring_queue,
+	.wait = uring_wait,
+};

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaionl: asynchronous file I/O through one pollable socket.
+ *
+ * A context is one AIO socket. Register open files with it, submit batches of
+ * requests that each carry a 64-bit cookie, and reap batches of completions.
+ * The socket's descriptor (aionl_ctx_fd) becomes readable when completions
+ * are waiting, so select(), poll(), epoll or any event loop can drive it.
+ *
+ * Every function returning int returns 0 (or a count) on success and a
+ * negative errno on failure; aionl_error_message() then tells why in words.
+ *
+ * Threads: aionl_submit, aionl_reap, aionl_file_register,
+ * aionl_file_unregister and aionl_ctx_info may be called concurrently from any
+ * threads on one context. aionl_ctx_close must not race with any other call on
+ * the same context.
+ */
+#ifndef AIONL_H
+#define AIONL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AIONL_VERSION_MAJOR 0
+#define AIONL_VERSION_MINOR 1
+
+struct aionl_ctx;
+
+/* Which implementation serves the socket. */
+enum aionl_backend {
+	AIONL_BACKEND_AUTO = 0,	/* kernel if loaded, else user; AIONL_BACKEND env */
+	AIONL_BACKEND_KERNEL,	/* the aionl.ko generic netlink family */
+	AIONL_BACKEND_USER,	/* the embedded engine thread */
+};
+
+/* How the userspace engine executes I/O. */
+enum aionl_executor {
+	AIONL_EXEC_AUTO = 0,	/* io_uring if usable, else threads; AIONL_EXECUTOR env */
+	AIONL_EXEC_URING,
+	AIONL_EXEC_THREADS,
+};
+
+/*
+ * Parameters for aionl_ctx_open. Zero means the default for every field, so
+ * a zeroed struct (or NULL) asks for defaults. AUTO backend and executor
+ * consult the AIONL_BACKEND=auto|kernel|user and
+ * AIONL_EXECUTOR=auto|uring|threads environment variables; an explicit value
+ * here wins over them.
+ */
+struct aionl_params {
+	enum aionl_backend backend;
+	enum aionl_executor executor;
+	/* Outstanding requests (submitted, not yet reaped); default 4096. */
+	unsigned int max_inflight;
+	/* Worker threads of the threads executor; default 4. */
+	unsigned int workers;
+	unsigned int reserved[8];
+};
+
+/* The opcodes of struct aionl_req. */
+enum aionl_op {
+	AIONL_OP_READ = 1,
+	AIONL_OP_WRITE,
+	AIONL_OP_READV,
+	AIONL_OP_WRITEV,
+	AIONL_OP_FSYNC,
+	AIONL_OP_FDATASYNC,
+};
+
+/*
+ * One request. Fill it with the aionl_req_* helpers below. Buffers (and for
+ * READV/WRITEV the buffers the iovecs point at) must stay valid until the
+ * request's completion is reaped; the iovec array itself is copied at submit.
+ */
+struct aionl_req {
+	uint8_t op;		/* enum aionl_op */
+	uint8_t reserved0[3];
+	uint32_t nr_iov;	/* READV/WRITEV: entries in iov */
+	uint64_t handle;	/* from aionl_file_register */
+	uint64_t offset;
+	union {
+		void *buf;
+		const struct iovec *iov;
+	};
+	uint64_t len;		/* READ/WRITE: bytes at buf */
+	uint64_t cookie;	/* returned as is in the completion */
+};
+
+/* One completion. */
+struct aionl_cqe {
+	uint64_t cookie;
+	int64_t res;		/* bytes transferred, 0, or -errno */
+	uint32_t flags;		/* AIONL_CQE_F_* */
+	uint32_t reserved;
+};
+
+/* The request was refused by protocol validation, not by the I/O. */
+#define AIONL_CQE_F_REJECTED 1u
+
+/* Limits and identity of an open context. */
+struct aionl_info {
+	enum aionl_backend backend;
+	enum aionl_executor executor;	/* AUTO for the kernel backend */
+	unsigned int version;		/* protocol version */
+	unsigned int max_inflight;
+	unsigned int max_files;
+	unsigned int max_iov;
+	uint64_t max_io_len;
+	unsigned int max_msg_size;
+	unsigned int workers;
+	char reason[160];		/* why this backend and executor were chosen */
+};
+
+static inline void aionl_req_read(struct aionl_req *r, uint64_t handle, void *buf,
+				  size_t len, uint64_t offset, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_READ, .handle = handle, .offset = offset,
+				 .buf = buf, .len = len, .cookie = cookie };
+}
+
+static inline void aionl_req_write(struct aionl_req *r, uint64_t handle, const void *buf,
+				   size_t len, uint64_t offset, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_WRITE, .handle = handle, .offset = offset,
+				 .buf = (void *)buf, .len = len, .cookie = cookie };
+}
+
+static inline void aionl_req_readv(struct aionl_req *r, uint64_t handle,
+				   const struct iovec *iov, unsigned int nr_iov,
+				   uint64_t offset, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_READV, .nr_iov = nr_iov, .handle = handle,
+				 .offset = offset, .iov = iov, .cookie = cookie };
+}
+
+static inline void aionl_req_writev(struct aionl_req *r, uint64_t handle,
+				    const struct iovec *iov, unsigned int nr_iov,
+				    uint64_t offset, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_WRITEV, .nr_iov = nr_iov, .handle = handle,
+				 .offset = offset, .iov = iov, .cookie = cookie };
+}
+
+static inline void aionl_req_fsync(struct aionl_req *r, uint64_t handle, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_FSYNC, .handle = handle, .cookie = cookie };
+}
+
+static inline void aionl_req_fdatasync(struct aionl_req *r, uint64_t handle, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_FDATASYNC, .handle = handle, .cookie = cookie };
+}
+
+/*
+ * Open a context. params may be NULL for defaults. On success *ctxp owns the
+ * socket (and, on the user backend, the engine thread); free it with
+ * aionl_ctx_close.
+ * Errors: -EINVAL bad params or environment value; -ENOENT backend "kernel"
+ * asked for but the aionl family is not registered; -ENOSYS/-EPERM executor
+ * "uring" asked for but io_uring is unavailable; -ENOMEM; -EPROTO the engine
+ * speaks another protocol version; other -errno from socket setup.
+ */
+int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_params *params);
+
+/*
+ * Close a context. Waits for I/O in flight to finish (the buffers it uses may
+ * be freed afterwards), drops every registered file and frees everything.
+ * Completions not yet reaped are discarded. NULL is a no-op.
+ */
+void aionl_ctx_close(struct aionl_ctx *ctx);
+
+/*
+ * The pollable descriptor: readable when a completion is waiting. Owned by
+ * the context; do not close it or read from it. Raw protocol messages may
+ * be sent to it with send(2), which is how the conformance tests speak bytes.
+ */
+int aionl_ctx_fd(const struct aionl_ctx *ctx);
+
+/* Fill *info with the context's backend, executor and limits. Returns 0. */
+int aionl_ctx_info(struct aionl_ctx *ctx, struct aionl_info *info);
+
+/*
+ * Register open file descriptor fd; *handle receives an opaque handle valid
+ * only on this context. The context keeps its own reference: fd may be closed
+ * right after. Errors: -EBADF fd is not open; -EMFILE too many files
+ * registered; -ENOMEM.
+ */
+int aionl_file_register(struct aionl_ctx *ctx, int fd, uint64_t *handle);
+
+/*
+ * Unregister a handle. I/O in flight on it still completes; later requests
+ * naming it complete with -EBADF. Errors: -EBADF unknown handle.
+ */
+int aionl_file_unregister(struct aionl_ctx *ctx, uint64_t handle);
+
+/*
+ * Submit nr requests in as few messages as fit. Returns how many were
+ * accepted, from the first; each accepted request completes exactly once
+ * (with -errno in the completion for a bad handle, offset or length).
+ * Errors, when none was accepted: -EBUSY max_inflight requests are
+ * outstanding, so reap first; -EINVAL unknown op or nr_iov over max_iov;
+ * -EAGAIN the engine's socket is full; -EPIPE the engine is gone.
+ */
+int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int nr);
+
+/*
+ * Reap up to max completions into cqes, waiting until at least min_nr are
+ * available or timeout (relative) has passed. timeout NULL waits without
+ * limit; a zero timeout never blocks. Returns the number reaped, which is
+ * below min_nr only on timeout. Errors: -EINVAL min_nr > max; -EINTR
+ * interrupted by a signal before anything was reaped; -EPIPE engine gone.
+ */
+int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsigned int max,
+	       unsigned int min_nr, const struct timespec *timeout);
+
+/*
+ * A description of why the last failed aionl_ call in this thread failed,
+ * naming what was at fault. Valid until the next aionl_ call in this thread.
+ * Never NULL.
+ */
+const char *aionl_error_message(void);
+
+/* Names for printing: "kernel"/"user", "uring"/"threads". */
+const char *aionl_backend_name(enum aionl_backend backend);
+const char *aionl_executor_name(enum aionl_executor executor);
+
+/*
+ * Probe whether a backend/executor pair could be opened here, without keeping
+ * anything open. Returns 0 if so, or the -errno aionl_ctx_open would return,
+ * with aionl_error_message() saying why.
+ */
+int aionl_probe(enum aionl_backend backend, enum aionl_executor executor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AIONL_H */

@@ -1,0 +1,966 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The context: one AIO socket, to the kernel family or to the embedded
+ * engine, and the program-side half of the protocol.
+ *
+ * Receiving is shared by every thread that waits (reap, and the control
+ * calls that wait for their reply): whichever thread finds nobody receiving
+ * becomes the receiver, parses what arrives into the completion queue or the
+ * waiting control call, and wakes the others. So a reply is never stolen by a
+ * reaper, and a completion is never lost to a control call.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+
+#include "internal.h"
+
+/* A control call waiting for its reply. Lives on the caller's stack. */
+struct waiter {
+	struct waiter *next;
+	uint32_t seq;
+	bool done;
+	int64_t res;
+	uint64_t handle;
+	uint16_t family;
+	struct aionl_get_info_reply info;
+	char backend[16];
+};
+
+struct aionl_ctx {
+	int fd;
+	uint16_t family;
+	struct aionl_engine *engine;
+	struct aionl_info info;
+	unsigned int max_inflight;
+	/* Requests submitted and not yet reaped: the credit that backs -EBUSY. */
+	atomic_uint outstanding;
+	atomic_uint seq;
+
+	/* tx_lock serializes use of txbuf and keeps a datagram whole. */
+	pthread_mutex_t tx_lock;
+	char *txbuf;
+
+	/* rx_lock protects everything below. */
+	pthread_mutex_t rx_lock;
+	pthread_cond_t rx_cond;
+	bool receiving;		/* one thread is in recv(); rxbuf is its own */
+	int rx_err;		/* sticky: the socket is unusable */
+	struct aionl_cqe *cq;	/* ring of completions received, not reaped */
+	unsigned int cq_head, cq_len, cq_cap;
+	struct waiter *waiters;
+	char *rxbuf;
+};
+
+/* ------------------------------------------------------------ errors */
+
+static __thread char errbuf[256];
+
+int aionl__fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+AIONL_EXPORT const char *aionl_error_message(void)
+{
+	return errbuf[0] ? errbuf : "no error";
+}
+
+AIONL_EXPORT const char *aionl_backend_name(enum aionl_backend backend)
+{
+	switch (backend) {
+	case AIONL_BACKEND_KERNEL:
+		return "kernel";
+	case AIONL_BACKEND_USER:
+		return "user";
+	default:
+		return "auto";
+	}
+}
+
+AIONL_EXPORT const char *aionl_executor_name(enum aionl_executor executor)
+{
+	switch (executor) {
+	case AIONL_EXEC_URING:
+		return "uring";
+	case AIONL_EXEC_THREADS:
+		return "threads";
+	default:
+		return "auto";
+	}
+}
+
+/* ------------------------------------------------------------ receiving */
+
+static void cq_push(struct aionl_ctx *ctx, uint64_t cookie, int64_t res, uint32_t flags)
+{
+	struct aionl_cqe *c;
+
+	if (ctx->cq_len == ctx->cq_cap) {
+		unsigned int cap = ctx->cq_cap ? ctx->cq_cap * 2 : 1024, i;
+		struct aionl_cqe *n = malloc(cap * sizeof(*n));
+
+		if (!n) {
+			/* Cannot hold it: make the loss loud rather than silent. */
+			ctx->rx_err = -ENOMEM;
+			return;
+		}
+		for (i = 0; i < ctx->cq_len; i++)
+			n[i] = ctx->cq[(ctx->cq_head + i) & (ctx->cq_cap - 1)];
+		free(ctx->cq);
+		ctx->cq = n;
+		ctx->cq_cap = cap;
+		ctx->cq_head = 0;
+	}
+	c = &ctx->cq[(ctx->cq_head + ctx->cq_len++) & (ctx->cq_cap - 1)];
+	c->cookie = cookie;
+	c->res = res;
+	c->flags = flags;
+	c->reserved = 0;
+}
+
+static struct waiter *find_waiter(struct aionl_ctx *ctx, uint32_t seq)
+{
+	struct waiter *w;
+
+	for (w = ctx->waiters; w; w = w->next)
+		if (w->seq == seq && !w->done)
+			return w;
+	return NULL;
+}
+
+/* Every request carries its cookie as attribute 1. */
+_Static_assert(AIONL_A_READ_COOKIE == 1 && AIONL_A_WRITE_COOKIE == 1 &&
+	       AIONL_A_READV_COOKIE == 1 && AIONL_A_WRITEV_COOKIE == 1 &&
+	       AIONL_A_FSYNC_COOKIE == 1 && AIONL_A_FDATASYNC_COOKIE == 1,
+	       "cookie attribute moved");
+
+static void rx_error_msg(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *me = mnl_nlmsg_get_payload(nlh);
+	const struct nlmsghdr *req = &me->msg;
+	const struct nlattr *a;
+	struct waiter *w;
+	uint64_t cookie = 0;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*me))
+		return;
+	w = nlh->nlmsg_seq ? find_waiter(ctx, nlh->nlmsg_seq) : NULL;
+	if (w) {
+		w->res = me->error;
+		w->done = true;
+		return;
+	}
+	if (me->error == 0)
+		return;
+	/* A rejected I/O request: recover its cookie from the echo. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && req->nlmsg_type == ctx->family &&
+	    req->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
+	    req->nlmsg_len <= nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(int)) {
+		mnl_attr_for_each(a, req, GENL_HDRLEN) {
+			if (mnl_attr_get_type(a) == AIONL_A_READ_COOKIE &&
+			    mnl_attr_get_payload_len(a) == sizeof(uint64_t))
+				cookie = mnl_attr_get_u64(a);
+		}
+	}
+	cq_push(ctx, cookie, me->error, AIONL_CQE_F_REJECTED);
+}
+
+static void rx_reply(struct aionl_ctx *ctx, const struct nlmsghdr *nlh, uint8_t cmd)
+{
+	struct waiter *w = find_waiter(ctx, nlh->nlmsg_seq);
+	struct aionl_parse_err pe;
+	int err = 0;
+
+	if (!w)
+		return;
+	switch (cmd) {
+	case AIONL_CMD_GET_INFO:
+		err = aionl_get_info_reply_parse(nlh, &w->info, &pe);
+		if (!err) {
+			snprintf(w->backend, sizeof(w->backend), "%s", w->info.backend);
+			w->info.backend = w->backend;
+		}
+		w->res = err;
+		break;
+	case AIONL_CMD_REGISTER: {
+		struct aionl_register_reply m;
+
+		err = aionl_register_reply_parse(nlh, &m, &pe);
+		w->res = err ? err : m.res;
+		w->handle = m.handle;
+		if (!err && !m.res && !(m.present & (1ULL << AIONL_A_REGISTER_REPLY_HANDLE)))
+			w->res = -EPROTO;
+		break;
+	}
+	case AIONL_CMD_UNREGISTER: {
+		struct aionl_unregister_reply m;
+
+		err = aionl_unregister_reply_parse(nlh, &m, &pe);
+		w->res = err ? err : m.res;
+		break;
+	}
+	default:
+		return;
+	}
+	if (err)
+		w->res = -EPROTO;
+	w->done = true;
+}
+
+static void rx_ctrl(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
+{
+	struct waiter *w = find_waiter(ctx, nlh->nlmsg_seq);
+	const struct nlattr *a;
+
+	if (!w || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return;
+	w->res = -EPROTO;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U16) == 0) {
+			w->family = mnl_attr_get_u16(a);
+			w->res = 0;
+		}
+	}
+	w->done = true;
+}
+
+/* Called with rx_lock held: sort one datagram into the queue and waiters. */
+static void rx_parse(struct aionl_ctx *ctx, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)ctx->rxbuf;
+	int rem = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			rx_error_msg(ctx, nlh);
+		} else if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN) {
+			continue;
+		} else if (nlh->nlmsg_type == ctx->family && ctx->family) {
+			uint8_t cmd = aionl__genl_hdr(nlh)->cmd;
+			struct aionl_completion m;
+			struct aionl_parse_err pe;
+
+			if (cmd != AIONL_CMD_COMPLETION) {
+				rx_reply(ctx, nlh, cmd);
+			} else if (AIONL_LIKELY(aionl_completion_parse(nlh, &m, &pe) == 0)) {
+				cq_push(ctx, m.cookie, m.res, m.flags);
+			}
+		} else if (nlh->nlmsg_type == GENL_ID_CTRL) {
+			rx_ctrl(ctx, nlh);
+		}
+	}
+}
+
+static int64_t ns_until(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (deadline->tv_sec - now.tv_sec) * 1000000000LL + deadline->tv_nsec - now.tv_nsec;
+}
+
+/* Receive one datagram into rxbuf, waiting until deadline (NULL: forever). */
+static ssize_t rx_recv(struct aionl_ctx *ctx, const struct timespec *deadline)
+{
+	for (;;) {
+		ssize_t n;
+
+		n = recv(ctx->fd, ctx->rxbuf, AIONL_MAX_MSG_SIZE, deadline ? MSG_DONTWAIT : 0);
+		if (n >= 0)
+			return n ? n : -EPIPE;
+		if (errno != EAGAIN)
+			return -errno;
+		{
+			int64_t ns = ns_until(deadline);
+			struct timespec ts;
+			struct pollfd p = { ctx->fd, POLLIN, 0 };
+
+			if (ns <= 0)
+				return -ETIMEDOUT;
+			ts.tv_sec = ns / 1000000000LL;
+			ts.tv_nsec = ns % 1000000000LL;
+			n = ppoll(&p, 1, &ts, NULL);
+			if (n < 0)
+				return -errno;
+			if (n == 0)
+				return -ETIMEDOUT;
+		}
+	}
+}
+
+/*
+ * Called with rx_lock held. Wait until ready() holds, receiving or letting
+ * another thread receive. Returns 0, -ETIMEDOUT, -EINTR or the sticky error.
+ */
+static int rx_wait(struct aionl_ctx *ctx, bool (*ready)(struct aionl_ctx *, void *), void *arg,
+		   const struct timespec *deadline)
+{
+	while (!ready(ctx, arg)) {
+		if (ctx->rx_err)
+			return ctx->rx_err;
+		if (!ctx->receiving) {
+			ssize_t n;
+
+			ctx->receiving = true;
+			pthread_mutex_unlock(&ctx->rx_lock);
+			n = rx_recv(ctx, deadline);
+			pthread_mutex_lock(&ctx->rx_lock);
+			ctx->receiving = false;
+			if (n > 0)
+				rx_parse(ctx, n);
+			pthread_cond_broadcast(&ctx->rx_cond);
+			if (n == -ETIMEDOUT || n == -EINTR)
+				return ready(ctx, arg) ? 0 : (int)n;
+			if (n < 0 && n != -EAGAIN)
+				ctx->rx_err = (int)n;
+		} else if (deadline) {
+			if (pthread_cond_timedwait(&ctx->rx_cond, &ctx->rx_lock, deadline) == ETIMEDOUT)
+				return ready(ctx, arg) ? 0 : -ETIMEDOUT;
+		} else {
+			pthread_cond_wait(&ctx->rx_cond, &ctx->rx_lock);
+		}
+	}
+	return 0;
+}
+
+static bool waiter_done(struct aionl_ctx *ctx, void *arg)
+{
+	(void)ctx;
+	return ((struct waiter *)arg)->done;
+}
+
+/* ------------------------------------------------------------ sending */
+
+static int send_all(struct aionl_ctx *ctx, const void *buf, size_t len, int passfd)
+{
+	struct iovec iov = { (void *)buf, len };
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (passfd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
+	}
+	do {
+		n = sendmsg(ctx->fd, &mh, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Send one control request (built in buf with sequence number w->seq) and
+ * wait for its reply or NLMSG_ERROR.
+ */
+static int ctl_call(struct aionl_ctx *ctx, const struct nlmsghdr *req, int passfd, struct waiter *w)
+{
+	struct waiter **pp;
+	int err;
+
+	pthread_mutex_lock(&ctx->rx_lock);
+	w->next = ctx->waiters;
+	ctx->waiters = w;
+	pthread_mutex_unlock(&ctx->rx_lock);
+
+	pthread_mutex_lock(&ctx->tx_lock);
+	err = send_all(ctx, req, req->nlmsg_len, passfd);
+	pthread_mutex_unlock(&ctx->tx_lock);
+
+	pthread_mutex_lock(&ctx->rx_lock);
+	if (!err)
+		err = rx_wait(ctx, waiter_done, w, NULL);
+	for (pp = &ctx->waiters; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ctx->rx_lock);
+	return err;
+}
+
+static uint32_t next_seq(struct aionl_ctx *ctx)
+{
+	uint32_t s;
+
+	do {
+		s = atomic_fetch_add(&ctx->seq, 1) + 1;
+	} while (s == 0);
+	return s;
+}
+
+/* ------------------------------------------------------------ opening */
+
+static int resolve_family(struct aionl_ctx *ctx)
+{
+	char buf[256];
+	struct waiter w = { .seq = next_seq(ctx) };
+	struct nlmsghdr *nlh = aionl__msg_start(buf, GENL_ID_CTRL, NLM_F_REQUEST, w.seq,
+						CTRL_CMD_GETFAMILY, 1);
+	int err;
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, AIONL_FAMILY_NAME);
+	err = ctl_call(ctx, nlh, -1, &w);
+	if (!err)
+		err = (int)w.res;
+	if (!err)
+		ctx->family = w.family;
+	return err;
+}
+
+static int get_info(struct aionl_ctx *ctx)
+{
+	char buf[64];
+	struct waiter w = { .seq = next_seq(ctx) };
+	struct nlmsghdr *nlh = aionl__msg_start(buf, ctx->family, NLM_F_REQUEST, w.seq,
+						AIONL_CMD_GET_INFO, AIONL_FAMILY_VERSION);
+	int err = ctl_call(ctx, nlh, -1, &w);
+
+	if (!err)
+		err = (int)w.res;
+	if (err)
+		return aionl__fail(err, "GET_INFO failed: %s", strerror(-err));
+	if (w.info.version != AIONL_FAMILY_VERSION)
+		return aionl__fail(-EPROTO, "engine speaks protocol version %u, library %u",
+				   w.info.version, AIONL_FAMILY_VERSION);
+	ctx->info.version = w.info.version;
+	ctx->info.max_inflight = w.info.max_inflight;
+	ctx->info.max_files = w.info.max_files;
+	ctx->info.max_iov = w.info.max_iov;
+	ctx->info.max_io_len = w.info.max_io_len;
+	ctx->info.max_msg_size = w.info.max_msg_size;
+	ctx->info.workers = w.info.workers;
+	switch (w.info.executor) {
+	case AIONL_EXECUTOR_URING:
+		ctx->info.executor = AIONL_EXEC_URING;
+		break;
+	case AIONL_EXECUTOR_THREADS:
+		ctx->info.executor = AIONL_EXEC_THREADS;
+		break;
+	default:
+		ctx->info.executor = AIONL_EXEC_AUTO;
+	}
+	if (w.info.max_msg_size > AIONL_MAX_MSG_SIZE)
+		return aionl__fail(-EPROTO, "engine sends %u-byte messages, over the %u-byte buffer",
+				   w.info.max_msg_size, AIONL_MAX_MSG_SIZE);
+	return 0;
+}
+
+static int parse_env(const char *name, const char *const *names, int n, int *out)
+{
+	const char *v = getenv(name);
+	int i;
+
+	*out = 0;
+	if (!v || !*v)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return aionl__fail(-EINVAL, "%s=%s is not one of %s|%s|%s", name, v, names[0], names[1],
+			   names[2]);
+}
+
+static const char *const backend_names[] = { "auto", "kernel", "user" };
+static const char *const executor_names[] = { "auto", "uring", "threads" };
+
+struct choice {
+	enum aionl_backend backend;
+	enum aionl_executor executor;
+	const char *backend_why;
+	const char *executor_why;
+};
+
+static int choose(const struct aionl_params *p, struct choice *c)
+{
+	int b = p->backend, x = p->executor, err;
+
+	c->backend_why = "asked for by aionl_params";
+	c->executor_why = "asked for by aionl_params";
+	if ((unsigned int)b > AIONL_BACKEND_USER || (unsigned int)x > AIONL_EXEC_THREADS)
+		return aionl__fail(-EINVAL, "aionl_params: unknown backend %d or executor %d", b, x);
+	if (b == AIONL_BACKEND_AUTO) {
+		if ((err = parse_env("AIONL_BACKEND", backend_names, 3, &b)))
+			return err;
+		c->backend_why = "AIONL_BACKEND";
+	}
+	if (x == AIONL_EXEC_AUTO) {
+		if ((err = parse_env("AIONL_EXECUTOR", executor_names, 3, &x)))
+			return err;
+		c->executor_why = "AIONL_EXECUTOR";
+	}
+	if (b == AIONL_BACKEND_KERNEL && x != AIONL_EXEC_AUTO)
+		return aionl__fail(-EINVAL, "executor %s belongs to the user backend, but the kernel "
+				   "backend was asked for", executor_names[x]);
+	/* Only the user engine has executors: naming one picks it. */
+	if (b == AIONL_BACKEND_AUTO && x != AIONL_EXEC_AUTO) {
+		b = AIONL_BACKEND_USER;
+		c->backend_why = "an executor was named";
+	}
+	c->backend = b;
+	c->executor = x;
+	return 0;
+}
+
+static void ctx_free(struct aionl_ctx *ctx)
+{
+	if (ctx->fd >= 0)
+		close(ctx->fd);
+	if (ctx->engine)
+		aionl_engine_join(ctx->engine);
+	pthread_mutex_destroy(&ctx->tx_lock);
+	pthread_mutex_destroy(&ctx->rx_lock);
+	pthread_cond_destroy(&ctx->rx_cond);
+	free(ctx->cq);
+	free(ctx->txbuf);
+	free(ctx->rxbuf);
+	free(ctx);
+}
+
+static struct aionl_ctx *ctx_alloc(void)
+{
+	struct aionl_ctx *ctx = calloc(1, sizeof(*ctx));
+	pthread_condattr_t ca;
+
+	if (!ctx)
+		return NULL;
+	ctx->fd = -1;
+	pthread_mutex_init(&ctx->tx_lock, NULL);
+	pthread_mutex_init(&ctx->rx_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&ctx->rx_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	ctx->txbuf = malloc(AIONL_MAX_MSG_SIZE);
+	ctx->rxbuf = malloc(AIONL_MAX_MSG_SIZE);
+	if (!ctx->txbuf || !ctx->rxbuf) {
+		ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* Open a generic netlink socket and find the family: -ENOENT if absent. */
+static int open_kernel(struct aionl_ctx *ctx)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int one = 1, err;
+
+	ctx->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (ctx->fd < 0)
+		return aionl__fail(-errno, "generic netlink socket: %s", strerror(errno));
+	setsockopt(ctx->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (bind(ctx->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    connect(ctx->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return aionl__fail(-errno, "generic netlink socket: %s", strerror(errno));
+	err = resolve_family(ctx);
+	if (err == -ENOENT)
+		return aionl__fail(-ENOENT, "the generic netlink family \"aionl\" is not registered "
+				   "(aionl.ko is not loaded)");
+	if (err)
+		return aionl__fail(err, "resolving the aionl family: %s", strerror(-err));
+	return 0;
+}
+
+static int open_user_with(struct aionl_ctx *ctx, const struct aionl_params *p,
+			  enum aionl_executor x)
+{
+	struct aionl_engine_params ep = {
+		.executor = x,
+		.max_inflight = p->max_inflight ? p->max_inflight : AIONL_DEFAULT_MAX_INFLIGHT,
+		.workers = p->workers ? p->workers : AIONL_DEFAULT_WORKERS,
+	};
+	int sv[2], err;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return aionl__fail(-errno, "socketpair: %s", strerror(errno));
+	err = aionl_engine_start(&ctx->engine, sv[1], &ep);
+	if (err) {
+		close(sv[0]);
+		return err;
+	}
+	ctx->fd = sv[0];
+	err = resolve_family(ctx);
+	if (err)
+		return aionl__fail(err, "engine did not resolve the family: %s", strerror(-err));
+	return 0;
+}
+
+/* Start the engine; with AUTO, io_uring first and the worker pool if it fails. */
+static int open_user(struct aionl_ctx *ctx, const struct aionl_params *p, enum aionl_executor x,
+		     char *why_uring, size_t why_len)
+{
+	int err;
+
+	if (x != AIONL_EXEC_AUTO)
+		return open_user_with(ctx, p, x);
+	err = open_user_with(ctx, p, AIONL_EXEC_URING);
+	if (!err || ctx->engine)
+		return err;
+	snprintf(why_uring, why_len, "%s", aionl_error_message());
+	return open_user_with(ctx, p, AIONL_EXEC_THREADS);
+}
+
+AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_params *params)
+{
+	static const struct aionl_params defaults;
+	const struct aionl_params *p = params ? params : &defaults;
+	struct aionl_ctx *ctx;
+	struct choice c = { 0 };
+	char why_kernel[96] = "";
+	char why_uring[96] = "";
+	int err;
+
+	if (!ctxp)
+		return aionl__fail(-EINVAL, "aionl_ctx_open: ctxp is NULL");
+	err = choose(p, &c);
+	if (err)
+		return err;
+	ctx = ctx_alloc();
+	if (!ctx)
+		return aionl__fail(-ENOMEM, "out of memory for the context");
+
+	if (c.backend != AIONL_BACKEND_USER) {
+		err = open_kernel(ctx);
+		if (!err) {
+			ctx->info.backend = AIONL_BACKEND_KERNEL;
+		} else if (c.backend == AIONL_BACKEND_KERNEL) {
+			goto fail;
+		} else {
+			snprintf(why_kernel, sizeof(why_kernel), "%s", aionl_error_message());
+			close(ctx->fd);
+			ctx->fd = -1;
+			ctx->family = 0;
+		}
+	}
+	if (!ctx->info.backend) {
+		ctx->info.backend = AIONL_BACKEND_USER;
+		err = open_user(ctx, p, c.executor, why_uring, sizeof(why_uring));
+		if (err)
+			goto fail;
+	}
+	err = get_info(ctx);
+	if (err)
+		goto fail;
+	ctx->max_inflight = p->max_inflight ? p->max_inflight : AIONL_DEFAULT_MAX_INFLIGHT;
+	if (ctx->max_inflight > ctx->info.max_inflight)
+		ctx->max_inflight = ctx->info.max_inflight;
+	ctx->info.max_inflight = ctx->max_inflight;
+	if (ctx->info.backend == AIONL_BACKEND_KERNEL)
+		snprintf(ctx->info.reason, sizeof(ctx->info.reason), "kernel: %s",
+			 c.backend == AIONL_BACKEND_KERNEL ? c.backend_why : "the aionl family is registered");
+	else
+		snprintf(ctx->info.reason, sizeof(ctx->info.reason), "user: %s; %s: %s",
+			 c.backend == AIONL_BACKEND_USER ? c.backend_why : why_kernel,
+			 aionl_executor_name(ctx->info.executor),
+			 c.executor != AIONL_EXEC_AUTO ? c.executor_why :
+			 why_uring[0] ? why_uring : "io_uring is available");
+	*ctxp = ctx;
+	return 0;
+fail:
+	ctx_free(ctx);
+	return err;
+}
+
+AIONL_EXPORT void aionl_ctx_close(struct aionl_ctx *ctx)
+{
+	if (ctx)
+		ctx_free(ctx);
+}
+
+AIONL_EXPORT int aionl_ctx_fd(const struct aionl_ctx *ctx)
+{
+	return ctx ? ctx->fd : -EINVAL;
+}
+
+AIONL_EXPORT int aionl_ctx_info(struct aionl_ctx *ctx, struct aionl_info *info)
+{
+	if (!ctx || !info)
+		return aionl__fail(-EINVAL, "aionl_ctx_info: NULL argument");
+	*info = ctx->info;
+	return 0;
+}
+
+AIONL_EXPORT int aionl_probe(enum aionl_backend backend, enum aionl_executor executor)
+{
+	struct aionl_params p = { .backend = backend, .executor = executor };
+	struct aionl_ctx *ctx;
+	int err;
+
+	if (backend == AIONL_BACKEND_USER && executor == AIONL_EXEC_URING)
+		return aionl_uring_probe();
+	if (backend == AIONL_BACKEND_USER && executor == AIONL_EXEC_THREADS)
+		return 0;
+	err = aionl_ctx_open(&ctx, &p);
+	if (!err)
+		aionl_ctx_close(ctx);
+	return err;
+}
+
+/* ------------------------------------------------------------ files */
+
+AIONL_EXPORT int aionl_file_register(struct aionl_ctx *ctx, int fd, uint64_t *handle)
+{
+	char buf[64];
+	struct waiter w;
+	struct nlmsghdr *nlh;
+	struct aionl_register m = { .present = AIONL_REGISTER_REQUIRED_MASK, .fd = fd };
+	int err;
+
+	if (!ctx || !handle)
+		return aionl__fail(-EINVAL, "aionl_file_register: NULL argument");
+	if (fd < 0)
+		return aionl__fail(-EBADF, "aionl_file_register: fd %d is not a descriptor", fd);
+	w = (struct waiter){ .seq = next_seq(ctx) };
+	nlh = aionl__msg_start(buf, ctx->family, NLM_F_REQUEST, w.seq, AIONL_CMD_REGISTER,
+			       AIONL_FAMILY_VERSION);
+	aionl_register_put(nlh, sizeof(buf), &m);
+	err = ctl_call(ctx, nlh, ctx->engine ? fd : -1, &w);
+	if (err == -EBADF && ctx->engine)
+		return aionl__fail(-EBADF, "aionl_file_register: fd %d is not open", fd);
+	if (!err)
+		err = (int)w.res;
+	if (err)
+		return aionl__fail(err, "aionl_file_register: fd %d: %s", fd, strerror(-err));
+	*handle = w.handle;
+	return 0;
+}
+
+AIONL_EXPORT int aionl_file_unregister(struct aionl_ctx *ctx, uint64_t handle)
+{
+	char buf[64];
+	struct waiter w;
+	struct nlmsghdr *nlh;
+	struct aionl_unregister m = { .present = AIONL_UNREGISTER_REQUIRED_MASK, .handle = handle };
+	int err;
+
+	if (!ctx)
+		return aionl__fail(-EINVAL, "aionl_file_unregister: NULL context");
+	w = (struct waiter){ .seq = next_seq(ctx) };
+	nlh = aionl__msg_start(buf, ctx->family, NLM_F_REQUEST, w.seq, AIONL_CMD_UNREGISTER,
+			       AIONL_FAMILY_VERSION);
+	aionl_unregister_put(nlh, sizeof(buf), &m);
+	err = ctl_call(ctx, nlh, -1, &w);
+	if (!err)
+		err = (int)w.res;
+	if (err)
+		return aionl__fail(err, "aionl_file_unregister: handle %#llx: %s",
+				   (unsigned long long)handle, strerror(-err));
+	return 0;
+}
+
+/* ------------------------------------------------------------ I/O */
+
+/* Encode r at nlh with room bytes; returns -EMSGSIZE if it does not fit. */
+static int encode_req(const struct aionl_ctx *ctx, const struct aionl_req *r,
+		      struct nlmsghdr *nlh, size_t room)
+{
+	static const uint8_t cmds[] = {
+		[AIONL_OP_READ] = AIONL_CMD_READ,	[AIONL_OP_WRITE] = AIONL_CMD_WRITE,
+		[AIONL_OP_READV] = AIONL_CMD_READV,	[AIONL_OP_WRITEV] = AIONL_CMD_WRITEV,
+		[AIONL_OP_FSYNC] = AIONL_CMD_FSYNC,	[AIONL_OP_FDATASYNC] = AIONL_CMD_FDATASYNC,
+	};
+	uint64_t addr = (uintptr_t)r->buf;
+
+	if (room < NLMSG_HDRLEN + GENL_HDRLEN)
+		return -EMSGSIZE;
+	aionl__msg_start(nlh, ctx->family, NLM_F_REQUEST, 0, cmds[r->op], AIONL_FAMILY_VERSION);
+	switch (r->op) {
+	case AIONL_OP_READ: {
+		struct aionl_read m = { AIONL_READ_REQUIRED_MASK, r->cookie, r->handle, r->offset,
+					addr, r->len };
+		return aionl_read_put(nlh, room, &m);
+	}
+	case AIONL_OP_WRITE: {
+		struct aionl_write m = { AIONL_WRITE_REQUIRED_MASK, r->cookie, r->handle, r->offset,
+					 addr, r->len };
+		return aionl_write_put(nlh, room, &m);
+	}
+	case AIONL_OP_READV: {
+		struct aionl_readv m = { AIONL_READV_REQUIRED_MASK, r->cookie, r->handle, r->offset,
+					 r->iov, r->nr_iov * (uint32_t)sizeof(struct iovec) };
+		return aionl_readv_put(nlh, room, &m);
+	}
+	case AIONL_OP_WRITEV: {
+		struct aionl_writev m = { AIONL_WRITEV_REQUIRED_MASK, r->cookie, r->handle, r->offset,
+					  r->iov, r->nr_iov * (uint32_t)sizeof(struct iovec) };
+		return aionl_writev_put(nlh, room, &m);
+	}
+	case AIONL_OP_FSYNC: {
+		struct aionl_fsync m = { AIONL_FSYNC_REQUIRED_MASK, r->cookie, r->handle };
+		return aionl_fsync_put(nlh, room, &m);
+	}
+	default: {
+		struct aionl_fdatasync m = { AIONL_FDATASYNC_REQUIRED_MASK, r->cookie, r->handle };
+		return aionl_fdatasync_put(nlh, room, &m);
+	}
+	}
+}
+
+static int check_req(const struct aionl_ctx *ctx, const struct aionl_req *r, unsigned int i)
+{
+	if (r->op < AIONL_OP_READ || r->op > AIONL_OP_FDATASYNC)
+		return aionl__fail(-EINVAL, "aionl_submit: request %u has unknown op %u", i, r->op);
+	if ((r->op == AIONL_OP_READV || r->op == AIONL_OP_WRITEV) &&
+	    (r->nr_iov > ctx->info.max_iov || (r->nr_iov && !r->iov)))
+		return aionl__fail(-EINVAL, "aionl_submit: request %u has %u iovecs (max %u)", i,
+				   r->nr_iov, ctx->info.max_iov);
+	return 0;
+}
+
+AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int nr)
+{
+	unsigned int cur, take, i, sent = 0, batched = 0;
+	size_t pos = 0;
+	int err = 0;
+
+	if (!ctx || (!reqs && nr))
+		return aionl__fail(-EINVAL, "aionl_submit: NULL argument");
+	if (!nr)
+		return 0;
+	cur = atomic_load_explicit(&ctx->outstanding, memory_order_relaxed);
+	do {
+		if (cur >= ctx->max_inflight)
+			return aionl__fail(-EBUSY, "aionl_submit: %u requests outstanding; reap first",
+					   cur);
+		take = ctx->max_inflight - cur < nr ? ctx->max_inflight - cur : nr;
+	} while (!atomic_compare_exchange_weak(&ctx->outstanding, &cur, cur + take));
+
+	pthread_mutex_lock(&ctx->tx_lock);
+	for (i = 0; i < take; i++) {
+		struct nlmsghdr *nlh;
+
+		err = check_req(ctx, &reqs[i], i);
+		if (err)
+			break;
+		nlh = (struct nlmsghdr *)(ctx->txbuf + pos);
+		err = encode_req(ctx, &reqs[i], nlh, AIONL_MAX_MSG_SIZE - pos);
+		if (err == -EMSGSIZE && pos) {
+			err = send_all(ctx, ctx->txbuf, pos, -1);
+			if (err)
+				break;
+			sent += batched;
+			batched = 0;
+			pos = 0;
+			nlh = (struct nlmsghdr *)ctx->txbuf;
+			err = encode_req(ctx, &reqs[i], nlh, AIONL_MAX_MSG_SIZE);
+		}
+		if (err)
+			break;
+		pos += NLMSG_ALIGN(nlh->nlmsg_len);
+		batched++;
+	}
+	if (pos && err != -EPIPE) {
+		int serr = send_all(ctx, ctx->txbuf, pos, -1);
+
+		if (serr)
+			err = serr;
+		else
+			sent += batched;
+	}
+	pthread_mutex_unlock(&ctx->tx_lock);
+
+	if (sent < take)
+		atomic_fetch_sub(&ctx->outstanding, take - sent);
+	if (sent)
+		return (int)sent;
+	if (err == -EPIPE || err == -ECONNRESET)
+		return aionl__fail(-EPIPE, "aionl_submit: the engine is gone");
+	if (err == -EMSGSIZE)
+		return aionl__fail(-EINVAL, "aionl_submit: request does not fit in one message");
+	if (err && err != -EINVAL)
+		return aionl__fail(err, "aionl_submit: sending: %s", strerror(-err));
+	return err;
+}
+
+struct reap_want {
+	unsigned int min_nr;
+};
+
+static bool cq_ready(struct aionl_ctx *ctx, void *arg)
+{
+	return ctx->cq_len >= ((struct reap_want *)arg)->min_nr;
+}
+
+AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsigned int max,
+			    unsigned int min_nr, const struct timespec *timeout)
+{
+	struct reap_want want = { min_nr ? min_nr : 1 };
+	struct timespec deadline, *dl = NULL;
+	unsigned int n, i;
+	int err;
+
+	if (!ctx || (!cqes && max))
+		return aionl__fail(-EINVAL, "aionl_reap: NULL argument");
+	if (min_nr > max)
+		return aionl__fail(-EINVAL, "aionl_reap: min_nr %u > max %u", min_nr, max);
+	if (!max)
+		return 0;
+	if (timeout || !min_nr) {
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		if (timeout) {
+			deadline.tv_sec += timeout->tv_sec;
+			deadline.tv_nsec += timeout->tv_nsec;
+			if (deadline.tv_nsec >= 1000000000L) {
+				deadline.tv_sec++;
+				deadline.tv_nsec -= 1000000000L;
+			}
+		}
+		dl = &deadline;
+	}
+	pthread_mutex_lock(&ctx->rx_lock);
+	err = rx_wait(ctx, cq_ready, &want, dl);
+	n = ctx->cq_len < max ? ctx->cq_len : max;
+	for (i = 0; i < n; i++)
+		cqes[i] = ctx->cq[(ctx->cq_head + i) & (ctx->cq_cap - 1)];
+	if (n) {
+		ctx->cq_head = (ctx->cq_head + n) & (ctx->cq_cap - 1);
+		ctx->cq_len -= n;
+	}
+	pthread_mutex_unlock(&ctx->rx_lock);
+	if (n) {
+		unsigned int cur = atomic_load(&ctx->outstanding);
+
+		/* Raw test traffic completes without a credit: never underflow. */
+		while (!atomic_compare_exchange_weak(&ctx->outstanding, &cur, cur > n ? cur - n : 0))
+			;
+		return (int)n;
+	}
+	if (err == -ETIMEDOUT)
+		return 0;
+	if (err == -EPIPE)
+		return aionl__fail(-EPIPE, "aionl_reap: the engine is gone");
+	if (err)
+		return aionl__fail(err, "aionl_reap: %s", strerror(-err));
+	return 0;
+}

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The aionl command: info, cp.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aionl.h"
+
+static const char *prog = "aionl";
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* "4096", "128k", "1M", "2g" -> bytes; 0 on a malformed size. */
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return 0;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	return *end ? 0 : v;
+}
+
+static struct aionl_ctx *open_ctx(void)
+{
+	struct aionl_ctx *ctx;
+	int err = aionl_ctx_open(&ctx, NULL);
+
+	if (err)
+		die("cannot open an AIO socket: %s", aionl_error_message());
+	return ctx;
+}
+
+/* ------------------------------------------------------------ info */
+
+static int cmd_info(int argc, char **argv)
+{
+	static const struct {
+		enum aionl_backend b;
+		enum aionl_executor x;
+		const char *label;
+	} rows[] = {
+		{ AIONL_BACKEND_KERNEL, AIONL_EXEC_AUTO, "kernel" },
+		{ AIONL_BACKEND_USER, AIONL_EXEC_URING, "user+uring" },
+		{ AIONL_BACKEND_USER, AIONL_EXEC_THREADS, "user+threads" },
+	};
+	struct aionl_info info;
+	struct aionl_ctx *ctx;
+	size_t i;
+
+	if (argc > 1)
+		die("info takes no arguments");
+	printf("backends:\n");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int err = aionl_probe(rows[i].b, rows[i].x);
+
+		printf("  %-13s %s%s%s\n", rows[i].label, err ? "unavailable" : "available",
+		       err ? ": " : "", err ? aionl_error_message() : "");
+	}
+	ctx = open_ctx();
+	aionl_ctx_info(ctx, &info);
+	printf("chosen: %s%s%s\n", aionl_backend_name(info.backend),
+	       info.backend == AIONL_BACKEND_USER ? "+" : "",
+	       info.backend == AIONL_BACKEND_USER ? aionl_executor_name(info.executor) : "");
+	printf("  why: %s\n", info.reason);
+	printf("limits:\n");
+	printf("  protocol version   %u\n", info.version);
+	printf("  max in flight      %u\n", info.max_inflight);
+	printf("  max files          %u\n", info.max_files);
+	printf("  max I/O length     %llu\n", (unsigned long long)info.max_io_len);
+	printf("  max iovecs         %u\n", info.max_iov);
+	printf("  max message size   %u\n", info.max_msg_size);
+	if (info.workers)
+		printf("  worker threads     %u\n", info.workers);
+	aionl_ctx_close(ctx);
+	return 0;
+}
+
+/* ------------------------------------------------------------ cp */
+
+struct cp_slot {
+	char *buf;
+	uint64_t off;		/* of the chunk in the files */
+	uint64_t len;		/* of the chunk */
+	uint64_t done;		/* bytes of the current phase finished */
+	int phase;		/* 0 idle, 1 reading, 2 writing / reading the copy */
+	char *buf2;		/* --verify: the copy's bytes */
+	uint64_t done2;
+};
+
+struct cp {
+	struct aionl_ctx *ctx;
+	const char *src, *dst;
+	uint64_t hsrc, hdst;
+	uint64_t size, bs, next_off, finished;
+	unsigned int qd;
+	struct cp_slot *slots;
+	struct aionl_req *reqs;
+	unsigned int nreqs;
+	bool progress;
+	double t0, last_draw;
+	const char *what;
+};
+
+static void cp_progress(struct cp *c, bool final)
+{
+	double t = now_sec(), el = t - c->t0;
+	int width = 30, fill;
+	double frac;
+
+	if (!c->progress || (!final && t - c->last_draw < 0.1))
+		return;
+	c->last_draw = t;
+	frac = c->size ? (double)c->finished / c->size : 1.0;
+	fill = (int)(frac * width);
+	printf("\r%-7s [%.*s%*s] %3d%% %8.1f MiB/s", c->what, fill,
+	       "##############################", width - fill, "", (int)(frac * 100),
+	       el > 0 ? c->finished / el / 1048576.0 : 0.0);
+	if (final)
+		putchar('\n');
+	fflush(stdout);
+}
+
+static void queue_io(struct cp *c, uint8_t op, uint64_t h, char *buf, uint64_t len,
+		     uint64_t off, uint64_t cookie)
+{
+	struct aionl_req *r = &c->reqs[c->nreqs++];
+
+	if (op == AIONL_OP_READ)
+		aionl_req_read(r, h, buf, len, off, cookie);
+	else
+		aionl_req_write(r, h, buf, len, off, cookie);
+}
+
+static void submit_all(struct cp *c)
+{
+	unsigned int done = 0;
+
+	while (done < c->nreqs) {
+		int n = aionl_submit(c->ctx, c->reqs + done, c->nreqs - done);
+
+		if (n < 0)
+			die("submitting I/O: %s", aionl_error_message());
+		done += n;
+	}
+	c->nreqs = 0;
+}
+
+/* Cookie: slot index in the low 32 bits, which file in bit 32. */
+#define COOKIE_DST (1ULL << 32)
+
+static void cp_start_chunk(struct cp *c, unsigned int i, bool verify)
+{
+	struct cp_slot *s = &c->slots[i];
+
+	s->off = c->next_off;
+	s->len = c->size - s->off < c->bs ? c->size - s->off : c->bs;
+	s->done = s->done2 = 0;
+	s->phase = 1;
+	c->next_off += s->len;
+	queue_io(c, AIONL_OP_READ, c->hsrc, s->buf, s->len, s->off, i);
+	if (verify)
+		queue_io(c, AIONL_OP_READ, c->hdst, s->buf2, s->len, s->off, i | COOKIE_DST);
+}
+
+static void io_fail(const char *file, const char *what, int64_t res)
+{
+	if (res < 0)
+		die("%s: %s: %s", file, what, strerror((int)-res));
+	die("%s: %s: unexpected end of file (did it change during the copy?)", file, what);
+}
+
+/* One pass: copy (verify false) or compare (verify true), qd chunks in flight. */
+static void cp_pass(struct cp *c, bool verify)
+{
+	struct aionl_cqe cqes[256];
+	unsigned int i, busy = 0;
+
+	c->next_off = 0;
+	c->finished = 0;
+	c->t0 = now_sec();
+	c->what = verify ? "verify" : "copy";
+	for (;;) {
+		for (i = 0; i < c->qd && c->next_off < c->size; i++) {
+			if (c->slots[i].phase == 0) {
+				cp_start_chunk(c, i, verify);
+				busy++;
+			}
+		}
+		submit_all(c);
+		if (!busy)
+			break;
+		int n = aionl_reap(c->ctx, cqes, 256, 1, NULL);
+
+		if (n < 0)
+			die("reaping completions: %s", aionl_error_message());
+		for (int k = 0; k < n; k++) {
+			bool is_dst = cqes[k].cookie & COOKIE_DST;
+			struct cp_slot *s = &c->slots[(uint32_t)cqes[k].cookie];
+			int64_t res = cqes[k].res;
+			uint64_t *done = is_dst ? &s->done2 : &s->done;
+			char *buf = is_dst ? s->buf2 : s->buf;
+			uint64_t h = is_dst ? c->hdst : c->hsrc;
+			const char *file = is_dst ? c->dst : c->src;
+
+			if (res <= 0)
+				io_fail(file, s->phase == 2 && !verify ? "write" : "read", res);
+			*done += res;
+			if (*done < s->len) {
+				/* Short transfer: continue where it stopped. */
+				queue_io(c, s->phase == 2 && !verify ? AIONL_OP_WRITE : AIONL_OP_READ,
+					 s->phase == 2 && !verify ? c->hdst : h, buf + *done,
+					 s->len - *done, s->off + *done, cqes[k].cookie);
+				continue;
+			}
+			if (verify) {
+				if (s->done < s->len || s->done2 < s->len)
+					continue;
+				if (memcmp(s->buf, s->buf2, s->len) != 0) {
+					uint64_t j = 0;
+
+					while (s->buf[j] == s->buf2[j])
+						j++;
+					die("verify: %s and %s differ at byte %llu", c->src, c->dst,
+					    (unsigned long long)(s->off + j));
+				}
+			} else if (s->phase == 1) {
+				s->phase = 2;
+				s->done = 0;
+				queue_io(c, AIONL_OP_WRITE, c->hdst, s->buf, s->len, s->off,
+					 cqes[k].cookie);
+				continue;
+			}
+			c->finished += s->len;
+			s->phase = 0;
+			busy--;
+		}
+		cp_progress(c, false);
+	}
+	cp_progress(c, true);
+}
+
+static void cp_fsync(struct cp *c)
+{
+	struct aionl_cqe cqe;
+	struct aionl_req r;
+
+	aionl_req_fsync(&r, c->hdst, 0);
+	if (aionl_submit(c->ctx, &r, 1) != 1)
+		die("%s: fsync: %s", c->dst, aionl_error_message());
+	if (aionl_reap(c->ctx, &cqe, 1, 1, NULL) != 1)
+		die("%s: fsync: %s", c->dst, aionl_error_message());
+	if (cqe.res < 0)
+		die("%s: fsync: %s", c->dst, strerror((int)-cqe.res));
+}
+
+static void cp_usage(void)
+{
+	fprintf(stderr,
+		"usage: %s cp [-q DEPTH] [-b SIZE] [--verify] [--no-progress] SRC DST\n"
+		"  -q, --queue-depth N   chunks in flight (default 32)\n"
+		"  -b, --block-size N    chunk size, with k/m/g suffix (default 128k)\n"
+		"      --verify          read both files back and compare\n"
+		"      --no-progress     no progress bar even on a terminal\n", prog);
+	exit(2);
+}
+
+static int cmd_cp(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "queue-depth", required_argument, NULL, 'q' },
+		{ "block-size", required_argument, NULL, 'b' },
+		{ "verify", no_argument, NULL, 'V' },
+		{ "no-progress", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct cp c = { .qd = 32, .bs = 128 << 10 };
+	bool verify = false, progress = true;
+	struct stat st;
+	int opt, sfd, dfd;
+	unsigned int i;
+
+	while ((opt = getopt_long(argc, argv, "q:b:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'q': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 1 || v > 4096)
+				die("cp: queue depth '%s' is not a number from 1 to 4096", optarg);
+			c.qd = (unsigned int)v;
+			break;
+		}
+		case 'b':
+			c.bs = parse_size(optarg);
+			if (c.bs < 512 || c.bs > (1ULL << 30))
+				die("cp: block size '%s' is not a size from 512 to 1g", optarg);
+			break;
+		case 'V':
+			verify = true;
+			break;
+		case 'P':
+			progress = false;
+			break;
+		default:
+			cp_usage();
+		}
+	}
+	if (argc - optind != 2)
+		cp_usage();
+	c.src = argv[optind];
+	c.dst = argv[optind + 1];
+	sfd = open(c.src, O_RDONLY | O_CLOEXEC);
+	if (sfd < 0)
+		die("%s: %s", c.src, strerror(errno));
+	if (fstat(sfd, &st) < 0)
+		die("%s: %s", c.src, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		die("%s: not a regular file or block device", c.src);
+	c.size = st.st_size;
+	dfd = open(c.dst, (verify ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC,
+		   st.st_mode & 0777);
+	if (dfd < 0)
+		die("%s: %s", c.dst, strerror(errno));
+	c.ctx = open_ctx();
+	if (aionl_file_register(c.ctx, sfd, &c.hsrc) || aionl_file_register(c.ctx, dfd, &c.hdst))
+		die("registering files: %s", aionl_error_message());
+	close(sfd);
+	close(dfd);
+	c.slots = calloc(c.qd, sizeof(*c.slots));
+	c.reqs = calloc(c.qd * 2, sizeof(*c.reqs));
+	if (!c.slots || !c.reqs)
+		die("out of memory");
+	for (i = 0; i < c.qd; i++) {
+		if (posix_memalign((void **)&c.slots[i].buf, 4096, c.bs) ||
+		    (verify && posix_memalign((void **)&c.slots[i].buf2, 4096, c.bs)))
+			die("out of memory for %u buffers of %llu bytes", c.qd,
+			    (unsigned long long)c.bs);
+	}
+	c.progress = progress && isatty(STDOUT_FILENO);
+	cp_pass(&c, false);
+	cp_fsync(&c);
+	if (verify) {
+		cp_pass(&c, true);
+		if (!c.progress)
+			printf("verified %llu bytes: %s matches %s\n", (unsigned long long)c.size,
+			       c.dst, c.src);
+	}
+	for (i = 0; i < c.qd; i++) {
+		free(c.slots[i].buf);
+		free(c.slots[i].buf2);
+	}
+	free(c.slots);
+	free(c.reqs);
+	aionl_ctx_close(c.ctx);
+	return 0;
+}
+
+/* ------------------------------------------------------------ main */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: %s COMMAND [ARGS]\n"
+		"  info                 backends available, the one chosen and why, limits\n"
+		"  cp [OPTIONS] SRC DST asynchronous pipelined copy (cp --help)\n"
+		"Environment: AIONL_BACKEND=auto|kernel|user, AIONL_EXECUTOR=auto|uring|threads\n",
+		prog);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage();
+	if (strcmp(argv[1], "info") == 0)
+		return cmd_info(argc - 1, argv + 1);
+	if (strcmp(argv[1], "cp") == 0)
+		return cmd_cp(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		usage();
+	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
+	usage();
+}
