@@ -114,7 +114,7 @@ struct aionl_info {
 	uint64_t max_io_len;
 	unsigned int max_msg_size;
 	unsigned int workers;
-	char reason[160];		/* why this backend and executor were chosen */
+	char reason[256];		/* why this backend and executor were chosen */
 };
 
 static inline void aionl_req_read(struct aionl_req *r, uint64_t handle, void *buf,
