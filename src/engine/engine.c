@@ -41,10 +41,12 @@ static struct out_chunk *out_new_chunk(struct aionl_engine *e)
 {
 	struct out_chunk *c = e->out_free;
 
-	if (c)
+	if (c) {
 		e->out_free = c->next;
-	else
+		e->nfree--;
+	} else {
 		c = malloc(sizeof(*c));
+	}
 	if (!c)
 		return NULL;
 	c->next = NULL;
@@ -117,8 +119,13 @@ static void out_flush(struct aionl_engine *e)
 		e->out_head = c->next;
 		if (!e->out_head)
 			e->out_tail = NULL;
+		if (e->nfree >= MAX_FREE_CHUNKS) {
+			free(c);
+			continue;
+		}
 		c->next = e->out_free;
 		e->out_free = c;
+		e->nfree++;
 	}
 }
 

@@ -80,6 +80,7 @@ struct aionl_engine {
 	/* Completions encoded but not yet sent, and the chunks they fill. */
 	unsigned int backlog;
 	struct out_chunk *out_head, *out_tail, *out_free;
+	unsigned int nfree;		/* chunks kept on out_free */
 	bool peer_gone;
 
 	/* The file table: handle = tag << 32 | gen << 20 | index. */
