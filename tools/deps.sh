@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(
 	build-essential cmake pkg-config
-	libmnl-dev liburing-dev
+	libmnl-dev liburing-dev libaio-dev libuv1-dev gnuplot-nox
 	protobuf-c-compiler libprotobuf-c-dev python3-protobuf
 	libcmocka-dev
 )

@@ -36,6 +36,7 @@
 #define AIONL_DEFAULT_MAX_INFLIGHT 4096u
 #define AIONL_MAX_FILES (1u << 20)
 #define AIONL_DEFAULT_WORKERS 4u
+#define AIONL_DEFAULT_SPIN_US 50u
 
 /* Record why the current call fails; returns err (a negative errno). */
 int aionl__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -68,6 +69,7 @@ struct aionl_engine_params {
 	enum aionl_executor executor;	/* URING or THREADS, never AUTO */
 	unsigned int max_inflight;
 	unsigned int workers;
+	uint64_t spin_ns;		/* busy-poll this long after work before sleeping */
 };
 
 /*

@@ -20,6 +20,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 
@@ -283,6 +284,7 @@ static struct eng_req *req_alloc(struct aionl_engine *e)
 
 void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res)
 {
+	e->work++;
 	if (!e->peer_gone)
 		put_completion(e, r->cookie, res);
 	file_put(r->file);
@@ -673,15 +675,26 @@ static void read_requests(struct aionl_engine *e)
 			continue;
 		}
 		handle_datagram(e, e->rxbuf, n, mh.msg_flags & MSG_TRUNC, fds, nfds);
+		e->work++;
 	}
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static void *engine_main(void *arg)
 {
 	struct aionl_engine *e = arg;
+	uint64_t last_work = 0, seen = 0;
 
 	for (;;) {
-		bool want_in, want_out;
+		bool want_in, want_out, spin;
+		uint64_t t = 0;
 		int rev;
 
 		out_flush(e);
@@ -689,7 +702,19 @@ static void *engine_main(void *arg)
 			break;
 		want_in = can_accept(e);
 		want_out = !e->peer_gone && e->out_head && e->out_head->len;
-		rev = e->exec->wait(e, want_in, want_out);
+		/*
+		 * Right after work, more usually follows within microseconds:
+		 * polling for it then costs less than a sleep and a wake-up.
+		 */
+		if (e->params.spin_ns) {
+			t = now_ns();
+			if (e->work != seen) {
+				seen = e->work;
+				last_work = t;
+			}
+		}
+		spin = e->params.spin_ns && t - last_work < e->params.spin_ns;
+		rev = e->exec->wait(e, want_in, want_out, !spin);
 		if (rev & (POLLIN | POLLHUP | POLLERR))
 			read_requests(e);
 	}

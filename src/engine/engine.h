@@ -50,11 +50,13 @@ struct exec_ops {
 	/* Start r; its result arrives later through engine_complete(). */
 	void (*queue)(struct aionl_engine *e, struct eng_req *r);
 	/*
-	 * Start what was queued, then block until the socket is ready for
-	 * what is asked or some I/O finished, calling engine_complete() for
-	 * each request done. Returns the socket's poll revents (may be 0).
+	 * Start what was queued, then (if block) sleep until the socket is
+	 * ready for what is asked or some I/O finished, calling
+	 * engine_complete() for each request done. Returns the socket's poll
+	 * revents; without block, it claims POLLIN/POLLOUT as asked so that
+	 * the caller simply tries.
 	 */
-	int (*wait)(struct aionl_engine *e, bool want_in, bool want_out);
+	int (*wait)(struct aionl_engine *e, bool want_in, bool want_out, bool block);
 };
 
 extern const struct exec_ops aionl_exec_uring;
@@ -77,6 +79,8 @@ struct aionl_engine {
 
 	/* Requests started and not yet completed. */
 	unsigned int inflight;
+	/* Datagrams read plus completions made: progress, for busy-polling. */
+	uint64_t work;
 	/* Completions encoded but not yet sent, and the chunks they fill. */
 	unsigned int backlog;
 	struct out_chunk *out_head, *out_tail, *out_free;

@@ -183,7 +183,7 @@ static void threads_queue(struct aionl_engine *e, struct eng_req *r)
 	t->batch_len++;
 }
 
-static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out)
+static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out, bool block)
 {
 	struct threads_priv *t = e->exec_priv;
 	struct pollfd p[2] = {
@@ -210,8 +210,10 @@ static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out)
 		t->batch_head = t->batch_tail = NULL;
 		t->batch_len = 0;
 	}
-	if (poll(p, 2, -1) < 0)
+	if (poll(p, 2, block ? -1 : 0) < 0)
 		return 0;
+	if (!block)
+		p[0].revents |= p[0].events;
 	if (p[1].revents & POLLIN) {
 		/* Read the eventfd before taking the list, so no wake-up is lost. */
 		while (read(t->efd, &cnt, sizeof(cnt)) < 0 && errno == EINTR)

@@ -133,13 +133,19 @@ static void uring_queue(struct aionl_engine *e, struct eng_req *r)
 	io_uring_sqe_set_data(sqe, r);
 }
 
-static int uring_wait(struct aionl_engine *e, bool want_in, bool want_out)
+static int uring_wait(struct aionl_engine *e, bool want_in, bool want_out, bool block)
 {
 	struct uring_priv *u = e->exec_priv;
 	struct io_uring_cqe *cqe;
 	unsigned int head, seen = 0;
 	int rev = 0, err;
 
+	if (!block) {
+		if (io_uring_sq_ready(&u->ring))
+			io_uring_submit(&u->ring);
+		rev = (want_in ? POLLIN : 0) | (want_out ? POLLOUT : 0);
+		goto reap;
+	}
 	if (want_in && !u->pollin_armed) {
 		struct io_uring_sqe *sqe = get_sqe(&u->ring);
 
@@ -157,7 +163,7 @@ static int uring_wait(struct aionl_engine *e, bool want_in, bool want_out)
 	do {
 		err = io_uring_submit_and_wait(&u->ring, 1);
 	} while (err == -EINTR);
-
+reap:
 	io_uring_for_each_cqe(&u->ring, head, cqe) {
 		uint64_t tag = io_uring_cqe_get_data64(cqe);
 
@@ -167,7 +173,8 @@ static int uring_wait(struct aionl_engine *e, bool want_in, bool want_out)
 				u->pollin_armed = false;
 			else
 				u->pollout_armed = false;
-			rev |= cqe->res < 0 ? POLLERR : cqe->res;
+			if (block)
+				rev |= cqe->res < 0 ? POLLERR : cqe->res;
 			continue;
 		}
 		engine_complete(e, (struct eng_req *)(uintptr_t)tag, cqe->res);

@@ -60,7 +60,14 @@ struct aionl_params {
 	unsigned int max_inflight;
 	/* Worker threads of the threads executor; default 4. */
 	unsigned int workers;
-	unsigned int reserved[8];
+	/*
+	 * Microseconds to busy-poll, after activity, before sleeping: in the
+	 * engine for new requests and in aionl_reap for completions. It trades
+	 * CPU for the wake-up latency between threads. 0 means the default
+	 * (50); a negative value never polls.
+	 */
+	int spin_us;
+	unsigned int reserved[7];
 };
 
 /* The opcodes of struct aionl_req. */

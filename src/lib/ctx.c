@@ -43,6 +43,7 @@ struct aionl_ctx {
 	struct aionl_engine *engine;
 	struct aionl_info info;
 	unsigned int max_inflight;
+	uint64_t spin_ns;	/* busy-poll in rx_recv while completions are due */
 	/* Requests submitted and not yet reaped: the credit that backs -EBUSY. */
 	atomic_uint outstanding;
 	atomic_uint seq;
@@ -276,9 +277,49 @@ static int64_t ns_until(const struct timespec *deadline)
 	return (deadline->tv_sec - now.tv_sec) * 1000000000LL + deadline->tv_nsec - now.tv_nsec;
 }
 
+static uint64_t spin_ns_of(const struct aionl_params *p)
+{
+	if (p->spin_us < 0)
+		return 0;
+	return (uint64_t)(p->spin_us ? (unsigned int)p->spin_us : AIONL_DEFAULT_SPIN_US) * 1000;
+}
+
+/*
+ * While requests are outstanding their completions are usually microseconds
+ * away; polling for them costs less than sleeping and being woken.
+ */
+static ssize_t rx_spin(struct aionl_ctx *ctx, const struct timespec *deadline)
+{
+	struct timespec now;
+	uint64_t start, t;
+	ssize_t n;
+
+	if (!ctx->spin_ns || !atomic_load_explicit(&ctx->outstanding, memory_order_relaxed))
+		return -EAGAIN;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	start = t = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
+	while (t - start < ctx->spin_ns) {
+		n = recv(ctx->fd, ctx->rxbuf, AIONL_MAX_MSG_SIZE, MSG_DONTWAIT);
+		if (n >= 0)
+			return n ? n : -EPIPE;
+		if (errno != EAGAIN)
+			return -errno;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		t = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
+		if (deadline && (now.tv_sec > deadline->tv_sec ||
+				 (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec)))
+			break;
+	}
+	return -EAGAIN;
+}
+
 /* Receive one datagram into rxbuf, waiting until deadline (NULL: forever). */
 static ssize_t rx_recv(struct aionl_ctx *ctx, const struct timespec *deadline)
 {
+	ssize_t spun = rx_spin(ctx, deadline);
+
+	if (spun != -EAGAIN)
+		return spun;
 	for (;;) {
 		ssize_t n;
 
@@ -599,6 +640,7 @@ static int open_user_with(struct aionl_ctx *ctx, const struct aionl_params *p,
 		.executor = x,
 		.max_inflight = p->max_inflight ? p->max_inflight : AIONL_DEFAULT_MAX_INFLIGHT,
 		.workers = p->workers ? p->workers : AIONL_DEFAULT_WORKERS,
+		.spin_ns = spin_ns_of(p),
 	};
 	int sv[2], err;
 
@@ -676,6 +718,7 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	if (ctx->max_inflight > ctx->info.max_inflight)
 		ctx->max_inflight = ctx->info.max_inflight;
 	ctx->info.max_inflight = ctx->max_inflight;
+	ctx->spin_ns = spin_ns_of(p);
 	if (ctx->info.backend == AIONL_BACKEND_KERNEL)
 		snprintf(ctx->info.reason, sizeof(ctx->info.reason), "kernel: %s",
 			 c.backend == AIONL_BACKEND_KERNEL ? c.backend_why : "the aionl family is registered");

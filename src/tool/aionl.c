@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The aionl command: info, cp.
+ * The aionl command: info, cp, bench.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "aionl.h"
+#include "bench.h"
 
 static const char *prog = "aionl";
 
@@ -405,6 +406,8 @@ static void usage(void)
 		"usage: %s COMMAND [ARGS]\n"
 		"  info                 backends available, the one chosen and why, limits\n"
 		"  cp [OPTIONS] SRC DST asynchronous pipelined copy (cp --help)\n"
+		"  bench [OPTIONS]      libaionl against io_uring, libaio, POSIX AIO, libuv\n"
+		"                       and pread, in one run (bench --help)\n"
 		"Environment: AIONL_BACKEND=auto|kernel|user, AIONL_EXECUTOR=auto|uring|threads\n",
 		prog);
 	exit(2);
@@ -418,6 +421,8 @@ int main(int argc, char **argv)
 		return cmd_info(argc - 1, argv + 1);
 	if (strcmp(argv[1], "cp") == 0)
 		return cmd_cp(argc - 1, argv + 1);
+	if (strcmp(argv[1], "bench") == 0)
+		return cmd_bench(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		usage();
 	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * aionl bench: one driver, many contenders. Each contender only knows how to
+ * start a batch of operations and how to wait for some to finish; the driver
+ * keeps the queue depth, chooses the offsets and measures.
+ */
+#ifndef AIONL_BENCH_H
+#define AIONL_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aionl.h"
+
+struct bench_op {
+	uint64_t off;
+	uint64_t t_submit;	/* ns, CLOCK_MONOTONIC */
+	int64_t res;
+	char *buf;
+	unsigned int idx;
+	void *priv;		/* the contender's per-op state */
+};
+
+struct bench_run {
+	int fd;
+	unsigned int qd;
+	unsigned int bs;
+	bool write;
+	struct bench_op *ops;	/* qd of them */
+	void *priv;		/* the contender's state */
+	/* aionl contenders */
+	enum aionl_backend backend;
+	enum aionl_executor executor;
+	unsigned int nfiles;	/* files to register (default 1) */
+	uint64_t *handles;	/* one per registered file; ops spread over them */
+	unsigned int nhandles;
+};
+
+struct bench_contender {
+	const char *name;
+	bool is_aionl;
+	bool sync;		/* runs at queue depth 1 whatever is asked */
+	enum aionl_backend backend;
+	enum aionl_executor executor;
+	/* 0 or -errno, with a message on stderr naming the reason. */
+	int (*open)(struct bench_run *r);
+	/* Start n operations; their off, buf and t_submit are set. */
+	int (*submit)(struct bench_run *r, struct bench_op **ops, unsigned int n);
+	/* Wait for at least one to finish; store up to max in done, res set. */
+	int (*reap)(struct bench_run *r, struct bench_op **done, unsigned int max);
+	void (*close)(struct bench_run *r);
+};
+
+/* Every contender, in display order; terminated by a NULL name. */
+extern const struct bench_contender bench_contenders[];
+
+uint64_t bench_now_ns(void);
+
+int cmd_bench(int argc, char **argv);
+
+#endif /* AIONL_BENCH_H */

@@ -1,0 +1,28 @@
+#!/bin/sh
+# aionl bench runs every contender available here with a tiny op count and
+# writes well-formed JSON and a plot. It checks that the bench works, not how
+# fast anything is: no test asserts a time.
+set -eu
+aionl=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+"$aionl" bench --ops 4000 --qd 1,8 --size 8m -f "$dir/file" --json "$dir/out.json" \
+	--plot "$dir/plot.png" > "$dir/table.txt"
+cat "$dir/table.txt"
+/usr/bin/python3 - "$dir/out.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d["results"]
+names = {r["contender"] for r in rows}
+want = {"aionl user+uring", "aionl user+threads", "io_uring", "libaio", "posix aio", "libuv", "pread"}
+missing = want - names
+assert not missing, "contenders missing: %s" % sorted(missing)
+for r in rows:
+    assert "error" not in r, r
+    assert r["ops"] > 0 and r["iops"] > 0 and r["p50_us"] <= r["p99_us"] <= r["p999_us"], r
+assert all(r["qd"] == 1 for r in rows if r["contender"] == "pread")
+print("bench JSON has %d rows for %d contenders" % (len(rows), len(names)))
+PY
+test -s "$dir/plot.png"
+"$aionl" bench --rw randwrite --ops 500 --qd 4 --size 4m -f "$dir/file" --only aionl,io_uring > /dev/null
+if "$aionl" bench --bs 1000 > /dev/null 2>&1; then echo "bad --bs accepted" >&2; exit 1; fi
