@@ -458,7 +458,7 @@ static int write_plot(const struct config *c, struct result res[][MAX_CONTENDERS
 	f = fopen(cmd, "w");
 	if (!f)
 		return -1;
-	fprintf(f, "set terminal pngcairo size 900,560\nset output '%s'\n"
+	fprintf(f, "set terminal pngcairo size 900,560 noenhanced\nset output '%s'\n"
 		   "set title '%u-byte %s, %s: IOPS by queue depth'\n"
 		   "set logscale x 2\nset xlabel 'queue depth'\nset ylabel 'IOPS'\n"
 		   "set key outside right\nset grid\nset datafile missing 'NaN'\nplot ",
