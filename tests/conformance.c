@@ -599,15 +599,39 @@ static void test_truncated_message_is_rejected(void **state)
 	assert_int_equal(c.res, -EINVAL);
 	assert_int_equal(c.flags, AIONL_CQE_F_REJECTED);
 
-	/* The message claims more bytes than the datagram holds. */
+	/*
+	 * The message claims more bytes than the datagram holds. The engine
+	 * answers with an error; the kernel's netlink core drops such a tail
+	 * silently. Either way, the good request in the next datagram runs and
+	 * nothing else arrives.
+	 */
 	nlh = raw_msg(&r, 8);
 	mnl_attr_put_u64(nlh, 1, 0x2002);
 	mnl_attr_put_u64(nlh, 2, f->h);
 	r.len = nlh->nlmsg_len - 8;
 	raw_send(f->ctx, &r);
-	c = wait_one(f->ctx);
-	assert_int_equal(c.res, -EINVAL);
-	assert_int_equal(c.flags, AIONL_CQE_F_REJECTED);
+	nlh = raw_msg(&r, 8);
+	mnl_attr_put_u64(nlh, 1, 0x2004);
+	mnl_attr_put_u64(nlh, 2, f->h);
+	raw_end(&r, nlh);
+	raw_send(f->ctx, &r);
+	{
+		struct aionl_cqe cs[4];
+		int n = aionl_reap(f->ctx, cs, 4, 4, &(struct timespec){ 0, 300000000 });
+		int good = 0;
+
+		assert_true(n >= 1 && n <= 2);
+		for (int i = 0; i < n; i++) {
+			if (cs[i].cookie == 0x2004) {
+				assert_int_equal(cs[i].res, 0);
+				good++;
+			} else {
+				assert_int_equal(cs[i].res, -EINVAL);
+				assert_int_equal(cs[i].flags, AIONL_CQE_F_REJECTED);
+			}
+		}
+		assert_int_equal(good, 1);
+	}
 
 	/* A message too short to hold a genlmsghdr. */
 	nlh = mnl_nlmsg_put_header(r.buf);
@@ -632,6 +656,11 @@ static void test_flood_of_garbage_disturbs_nothing(void **state)
 	char buf[64];
 	struct aionl_req ok;
 
+	/*
+	 * In bursts of 40, reaping in between: netlink itself may drop error
+	 * acknowledgements that overflow a receive buffer, and this test is
+	 * about the engine, not about that.
+	 */
 	for (int i = 0; i < 2000; i++) {
 		struct nlmsghdr *nlh = raw_msg(&r, (uint8_t)(rand_r(&seed) % 12));
 		int nattr = rand_r(&seed) % 6;
@@ -639,25 +668,27 @@ static void test_flood_of_garbage_disturbs_nothing(void **state)
 		for (int k = 0; k < nattr; k++) {
 			uint16_t type = (uint16_t)(rand_r(&seed) % 8);
 
+			/* Type 1 of REGISTER is a descriptor number: keep it invalid. */
 			if (rand_r(&seed) % 2)
-				mnl_attr_put_u32(nlh, type, rand_r(&seed));
+				mnl_attr_put_u32(nlh, type, 0x40000000u | rand_r(&seed));
 			else
 				mnl_attr_put_u64(nlh, type, 0);
 		}
 		/* Never a valid handle, so nothing touches a file. */
 		raw_end(&r, nlh);
 		raw_send(f->ctx, &r);
-	}
-	/* Each produced exactly one answer (an error or a failed completion). */
-	for (;;) {
-		int n = aionl_reap(f->ctx, c, 64, 0, &(struct timespec){ 0, 200000000 });
+		if (i % 40 != 39)
+			continue;
+		for (;;) {
+			int n = aionl_reap(f->ctx, c, 64, 0, &(struct timespec){ 0, 50000000 });
 
-		assert_true(n >= 0);
-		if (n == 0)
-			break;
-		for (int i = 0; i < n; i++)
-			assert_true(c[i].res < 0);
-		rejected += n;
+			assert_true(n >= 0);
+			if (n == 0)
+				break;
+			for (int j = 0; j < n; j++)
+				assert_true(c[j].res < 0);
+			rejected += n;
+		}
 	}
 	/* GET_INFO (cmd 1) is valid without attributes and answers with a
 	 * reply, not a completion; every other message answers once. */

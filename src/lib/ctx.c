@@ -302,7 +302,7 @@ static ssize_t rx_spin(struct aionl_ctx *ctx, const struct timespec *deadline)
 		n = recv(ctx->fd, ctx->rxbuf, AIONL_MAX_MSG_SIZE, MSG_DONTWAIT);
 		if (n >= 0)
 			return n ? n : -EPIPE;
-		if (errno != EAGAIN)
+		if (errno != EAGAIN && errno != ENOBUFS)
 			return -errno;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		t = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
@@ -326,6 +326,8 @@ static ssize_t rx_recv(struct aionl_ctx *ctx, const struct timespec *deadline)
 		n = recv(ctx->fd, ctx->rxbuf, AIONL_MAX_MSG_SIZE, deadline ? MSG_DONTWAIT : 0);
 		if (n >= 0)
 			return n ? n : -EPIPE;
+		if (errno == ENOBUFS)	/* an overrun the module recovers from */
+			continue;
 		if (errno != EAGAIN)
 			return -errno;
 		{
@@ -615,12 +617,21 @@ static struct aionl_ctx *ctx_alloc(void)
 static int open_kernel(struct aionl_ctx *ctx)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int one = 1, err;
+	int one = 1, rcvbuf = 4 << 20, err;
 
 	ctx->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (ctx->fd < 0)
 		return aionl__fail(-errno, "generic netlink socket: %s", strerror(errno));
 	setsockopt(ctx->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	/*
+	 * The module never drops a completion: when the receive buffer is
+	 * full it keeps them and sends again. So the overrun netlink reports
+	 * then is no loss, and ENOBUFS would only be noise.
+	 */
+	setsockopt(ctx->fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	/* Room for many completions avoids those resends; root may go past rmem_max. */
+	if (setsockopt(ctx->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(ctx->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(ctx->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    connect(ctx->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return aionl__fail(-errno, "generic netlink socket: %s", strerror(errno));

@@ -1,0 +1,925 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aionl: asynchronous file I/O through a generic netlink socket.
+ *
+ * A program's netlink socket is its AIO socket. Requests arrive through
+ * genl doit handlers, which run in the sender's context: files are looked up
+ * in its file table, page-cache hits are served there and then (IOCB_NOWAIT),
+ * and everything else is handed to a workqueue with the caller's pages pinned.
+ * Completions are unicast back to the sending socket only, many to a message,
+ * from a per-socket backlog that is never dropped: an entry leaves the backlog
+ * only once netlink_unicast() has taken the message that carries it.
+ *
+ * The protocol (commands, attributes, policies) is generated from
+ * idl/aionl.proto into gen/; see docs/kernel.md for the design.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/uio.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+
+#include "aionl-nl-gen.h"
+
+#define AIONL_MAX_FILES		(1U << 20)
+#define AIONL_MAX_IOV		1024U
+#define AIONL_MSG_SIZE		(8192 - 512)
+#define AIONL_RETRY_JIFFIES	1
+
+static unsigned int max_inflight = 65536;
+module_param(max_inflight, uint, 0644);
+MODULE_PARM_DESC(max_inflight, "Requests outstanding per socket before -EBUSY");
+
+/*
+ * One entry of a socket's backlog: a completion, or the reply to a control
+ * request. Requests that go asynchronous carry their I/O state here too.
+ */
+struct aionl_kreq {
+	struct list_head list;		/* in aionl_sock.backlog once done */
+	struct work_struct work;
+	struct aionl_sock *as;
+	u8 cmd;				/* AIONL_CMD_* of the message to send */
+	u32 seq;			/* replies: the request's nlmsg_seq */
+	u64 cookie;
+	s64 res;
+	u64 handle;			/* REGISTER replies */
+
+	/* Asynchronous I/O only. */
+	struct file *file;
+	loff_t pos;
+	size_t done;			/* bytes already moved inline */
+	size_t len;			/* bytes still to move */
+	int dir;			/* ITER_DEST (read) or ITER_SOURCE (write) */
+	u8 sync;			/* AIONL_CMD_FSYNC or _FDATASYNC, else 0 */
+	struct page **pages;
+	unsigned int nr_pages;
+	struct bio_vec *bvec;
+	unsigned int nr_bvec;
+};
+
+/*
+ * Per-socket state, found by (net, portid). Created by the first request of
+ * a socket; freed in exactly one place, aionl_sock_put(), when its last
+ * reference goes: the socket's own (dropped at NETLINK_URELEASE), one per
+ * pending task_work flush.
+ */
+struct aionl_sock {
+	struct hlist_node node;		/* aionl_socks, under aionl_socks_lock */
+	refcount_t refs;
+	possible_net_t net;
+	u32 portid;
+	u32 tag;			/* random: handles of other sockets fail */
+
+	struct xarray files;		/* id -> struct file *, the xarray's lock */
+	u32 next_id;
+
+	spinlock_t lock;		/* protects the fields below */
+	struct list_head backlog;	/* done, not yet taken by the socket */
+	unsigned int nbacklog;
+	bool dead;			/* socket released: send nothing more */
+	bool tw_pending;		/* a task_work flush is queued */
+
+	atomic_t inflight;		/* asynchronous requests not yet done */
+	wait_queue_head_t idle;		/* woken when inflight reaches 0 */
+	struct mutex flush_lock;	/* one sender at a time keeps order */
+	struct delayed_work retry;	/* resend after a full receive buffer */
+	struct callback_head tw;	/* flush on the sender's return to user */
+};
+
+static DEFINE_HASHTABLE(aionl_socks, 8);
+static DEFINE_SPINLOCK(aionl_socks_lock);
+static struct kmem_cache *aionl_kreq_cache;
+static struct workqueue_struct *aionl_wq;
+static struct genl_family aionl_family;
+
+/* ------------------------------------------------------------ socket state */
+
+static void aionl_kreq_free(struct aionl_kreq *r)
+{
+	if (r->pages) {
+		unpin_user_pages_dirty_lock(r->pages, r->nr_pages, r->dir == ITER_DEST);
+		kvfree(r->pages);
+	}
+	kvfree(r->bvec);
+	if (r->file)
+		fput(r->file);
+	kmem_cache_free(aionl_kreq_cache, r);
+}
+
+static void aionl_sock_put(struct aionl_sock *as)
+{
+	struct aionl_kreq *r, *tmp;
+	struct file *file;
+	unsigned long id;
+
+	if (!refcount_dec_and_test(&as->refs))
+		return;
+	list_for_each_entry_safe(r, tmp, &as->backlog, list)
+		aionl_kreq_free(r);
+	xa_for_each(&as->files, id, file)
+		fput(file);
+	xa_destroy(&as->files);
+	kfree(as);
+}
+
+static u32 aionl_hash(const struct net *net, u32 portid)
+{
+	return hash_32(portid ^ (u32)(unsigned long)net, 8);
+}
+
+static void aionl_retry_work(struct work_struct *work);
+static void aionl_tw_flush(struct callback_head *cb);
+
+static struct aionl_sock *aionl_sock_find(struct net *net, u32 portid)
+{
+	struct aionl_sock *as;
+
+	hash_for_each_possible(aionl_socks, as, node, aionl_hash(net, portid))
+		if (as->portid == portid && net_eq(read_pnet(&as->net), net))
+			return as;
+	return NULL;
+}
+
+/*
+ * The state of the socket that sent info. No reference is taken: doit runs
+ * inside the sender's sendmsg, and NETLINK_URELEASE, which drops the socket's
+ * reference, cannot run before that sendmsg returns.
+ */
+static struct aionl_sock *aionl_sock_get(struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct aionl_sock *as, *found;
+
+	spin_lock(&aionl_socks_lock);
+	as = aionl_sock_find(net, info->snd_portid);
+	spin_unlock(&aionl_socks_lock);
+	if (as)
+		return as;
+
+	as = kzalloc(sizeof(*as), GFP_KERNEL);
+	if (!as)
+		return NULL;
+	refcount_set(&as->refs, 1);
+	write_pnet(&as->net, net);
+	as->portid = info->snd_portid;
+	do {
+		as->tag = get_random_u32();
+	} while (!as->tag);
+	xa_init_flags(&as->files, XA_FLAGS_ALLOC1);
+	spin_lock_init(&as->lock);
+	INIT_LIST_HEAD(&as->backlog);
+	atomic_set(&as->inflight, 0);
+	init_waitqueue_head(&as->idle);
+	mutex_init(&as->flush_lock);
+	INIT_DELAYED_WORK(&as->retry, aionl_retry_work);
+	init_task_work(&as->tw, aionl_tw_flush);
+
+	spin_lock(&aionl_socks_lock);
+	found = aionl_sock_find(net, info->snd_portid);
+	if (!found)
+		hash_add(aionl_socks, &as->node, aionl_hash(net, info->snd_portid));
+	spin_unlock(&aionl_socks_lock);
+	if (found) {
+		kfree(as);
+		return found;
+	}
+	return as;
+}
+
+/* ------------------------------------------------------------ delivery */
+
+static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
+{
+	void *hdr = genlmsg_put(skb, 0, r->seq, &aionl_family, 0, r->cmd);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	switch (r->cmd) {
+	case AIONL_CMD_COMPLETION:
+		if (nla_put_u64_64bit(skb, AIONL_A_COMPLETION_COOKIE, r->cookie, 0) ||
+		    nla_put_s64(skb, AIONL_A_COMPLETION_RES, r->res, 0))
+			goto cancel;
+		break;
+	case AIONL_CMD_REGISTER:
+		if (nla_put_s64(skb, AIONL_A_REGISTER_REPLY_RES, r->res, 0) ||
+		    (!r->res && nla_put_u64_64bit(skb, AIONL_A_REGISTER_REPLY_HANDLE, r->handle, 0)))
+			goto cancel;
+		break;
+	case AIONL_CMD_UNREGISTER:
+		if (nla_put_s64(skb, AIONL_A_UNREGISTER_REPLY_RES, r->res, 0))
+			goto cancel;
+		break;
+	case AIONL_CMD_GET_INFO:
+		if (nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_VERSION, AIONL_FAMILY_VERSION) ||
+		    nla_put_string(skb, AIONL_A_GET_INFO_REPLY_BACKEND, "kernel") ||
+		    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_EXECUTOR, AIONL_EXECUTOR_KERNEL) ||
+		    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_MAX_INFLIGHT, READ_ONCE(max_inflight)) ||
+		    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_MAX_FILES, AIONL_MAX_FILES) ||
+		    nla_put_u64_64bit(skb, AIONL_A_GET_INFO_REPLY_MAX_IO_LEN, MAX_RW_COUNT, 0) ||
+		    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_MAX_IOV, AIONL_MAX_IOV) ||
+		    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE, AIONL_MSG_SIZE))
+			goto cancel;
+		break;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * Send the backlog to the socket, as many entries to a message as fit. An
+ * entry is removed only after netlink_unicast() accepted its message: a full
+ * receive buffer makes netlink drop the skb, and then the entries are simply
+ * sent again later, so nothing is ever lost.
+ */
+static void aionl_flush(struct aionl_sock *as)
+{
+	struct net *net = read_pnet(&as->net);
+
+	mutex_lock(&as->flush_lock);
+	for (;;) {
+		struct aionl_kreq *r, *last = NULL;
+		struct sk_buff *skb;
+		unsigned int n = 0;
+		int err;
+
+		spin_lock(&as->lock);
+		if (list_empty(&as->backlog) || as->dead) {
+			spin_unlock(&as->lock);
+			break;
+		}
+		r = list_first_entry(&as->backlog, struct aionl_kreq, list);
+		spin_unlock(&as->lock);
+
+		skb = genlmsg_new(AIONL_MSG_SIZE, GFP_KERNEL);
+		if (!skb) {
+			queue_delayed_work(aionl_wq, &as->retry, AIONL_RETRY_JIFFIES);
+			break;
+		}
+		/* Entries are only appended meanwhile, so walking from r is safe. */
+		spin_lock(&as->lock);
+		list_for_each_entry_from(r, &as->backlog, list) {
+			if (aionl_put_entry(skb, r))
+				break;
+			last = r;
+			n++;
+		}
+		spin_unlock(&as->lock);
+
+		err = genlmsg_unicast(net, skb, as->portid);
+		if (err == -EAGAIN || err == -ENOBUFS) {
+			/* Receive buffer full: retry once the program has read. */
+			queue_delayed_work(aionl_wq, &as->retry, AIONL_RETRY_JIFFIES);
+			break;
+		}
+		spin_lock(&as->lock);
+		for (; n; n--) {
+			r = list_first_entry(&as->backlog, struct aionl_kreq, list);
+			list_del(&r->list);
+			as->nbacklog--;
+			aionl_kreq_free(r);
+		}
+		spin_unlock(&as->lock);
+		if (err)	/* the socket is gone: nobody will read the rest */
+			break;
+	}
+	mutex_unlock(&as->flush_lock);
+}
+
+static void aionl_retry_work(struct work_struct *work)
+{
+	struct aionl_sock *as = container_of(to_delayed_work(work), struct aionl_sock, retry);
+
+	aionl_flush(as);
+}
+
+static void aionl_tw_flush(struct callback_head *cb)
+{
+	struct aionl_sock *as = container_of(cb, struct aionl_sock, tw);
+
+	spin_lock(&as->lock);
+	as->tw_pending = false;
+	spin_unlock(&as->lock);
+	aionl_flush(as);
+	aionl_sock_put(as);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Queue a finished entry. From a doit handler, the flush waits for the
+ * sender's return to user space, so one sendmsg of many requests makes one
+ * message of many completions; from a worker it happens at once.
+ */
+static void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_sender)
+{
+	bool flush_now = !in_sender;
+
+	spin_lock(&as->lock);
+	list_add_tail(&r->list, &as->backlog);
+	as->nbacklog++;
+	if (in_sender && !as->tw_pending) {
+		/* The callback holds the state, and the module, until it runs. */
+		refcount_inc(&as->refs);
+		__module_get(THIS_MODULE);
+		if (task_work_add(current, &as->tw, TWA_RESUME) == 0) {
+			as->tw_pending = true;
+		} else {
+			refcount_dec(&as->refs);	/* exiting: flush now */
+			module_put(THIS_MODULE);
+			flush_now = true;
+		}
+	}
+	spin_unlock(&as->lock);
+	if (flush_now)
+		aionl_flush(as);
+}
+
+static struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq)
+{
+	struct aionl_kreq *r = kmem_cache_zalloc(aionl_kreq_cache, GFP_KERNEL);
+
+	if (r) {
+		r->as = as;
+		r->cmd = cmd;
+		r->seq = seq;
+	}
+	return r;
+}
+
+static int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res)
+{
+	struct aionl_kreq *r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+
+	if (!r)
+		return -ENOMEM;
+	r->cookie = cookie;
+	r->res = res;
+	aionl_post(as, r, true);
+	return 0;
+}
+
+/* ------------------------------------------------------------ required attributes */
+
+static int aionl_check_required(struct genl_info *info, u64 mask)
+{
+	while (mask) {
+		int type = __ffs64(mask);
+
+		if (GENL_REQ_ATTR_CHECK(info, type))
+			return -EINVAL;
+		mask &= mask - 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ control */
+
+int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aionl_sock *as = aionl_sock_get(info);
+	struct aionl_kreq *r;
+
+	if (!as)
+		return -ENOMEM;
+	r = aionl_kreq_new(as, AIONL_CMD_GET_INFO, info->snd_seq);
+	if (!r)
+		return -ENOMEM;
+	aionl_post(as, r, true);
+	return 0;
+}
+
+static struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle)
+{
+	struct file *file;
+
+	if ((u32)(handle >> 32) != as->tag)
+		return NULL;
+	rcu_read_lock();
+	file = xa_load(&as->files, (u32)handle);
+	if (file && !get_file_rcu(file))
+		file = NULL;
+	rcu_read_unlock();
+	return file;
+}
+
+int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aionl_sock *as;
+	struct aionl_kreq *r;
+	struct file *file;
+	u32 id;
+	int err;
+
+	err = aionl_check_required(info, AIONL_REGISTER_REQUIRED_MASK);
+	if (err)
+		return err;
+	as = aionl_sock_get(info);
+	if (!as)
+		return -ENOMEM;
+	r = aionl_kreq_new(as, AIONL_CMD_REGISTER, info->snd_seq);
+	if (!r)
+		return -ENOMEM;
+	/* The sender's file table: doit runs in its context. */
+	file = fget(nla_get_s32(info->attrs[AIONL_A_REGISTER_FD]));
+	if (!file) {
+		r->res = -EBADF;
+	} else {
+		err = xa_alloc_cyclic(&as->files, &id, file, XA_LIMIT(1, AIONL_MAX_FILES - 1),
+				      &as->next_id, GFP_KERNEL);
+		if (err < 0) {
+			fput(file);
+			r->res = err == -EBUSY ? -EMFILE : err;
+		} else {
+			r->handle = (u64)as->tag << 32 | id;
+		}
+	}
+	aionl_post(as, r, true);
+	return 0;
+}
+
+int aionl_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aionl_sock *as;
+	struct aionl_kreq *r;
+	struct file *file = NULL;
+	u64 handle;
+	int err;
+
+	err = aionl_check_required(info, AIONL_UNREGISTER_REQUIRED_MASK);
+	if (err)
+		return err;
+	as = aionl_sock_get(info);
+	if (!as)
+		return -ENOMEM;
+	r = aionl_kreq_new(as, AIONL_CMD_UNREGISTER, info->snd_seq);
+	if (!r)
+		return -ENOMEM;
+	handle = nla_get_u64(info->attrs[AIONL_A_UNREGISTER_HANDLE]);
+	if ((u32)(handle >> 32) == as->tag)
+		file = xa_erase(&as->files, (u32)handle);
+	r->res = file ? 0 : -EBADF;
+	if (file)
+		fput(file);	/* requests in flight hold their own reference */
+	aionl_post(as, r, true);
+	return 0;
+}
+
+/* ------------------------------------------------------------ I/O */
+
+static void aionl_io_done(struct aionl_kreq *r, s64 res)
+{
+	struct aionl_sock *as = r->as;
+
+	if (r->file) {
+		fput(r->file);
+		r->file = NULL;
+	}
+	if (r->pages) {
+		unpin_user_pages_dirty_lock(r->pages, r->nr_pages, r->dir == ITER_DEST);
+		kvfree(r->pages);
+		r->pages = NULL;
+	}
+	kvfree(r->bvec);
+	r->bvec = NULL;
+	r->cmd = AIONL_CMD_COMPLETION;
+	r->res = res;
+	aionl_post(as, r, false);
+	if (atomic_dec_and_test(&as->inflight))
+		wake_up(&as->idle);
+}
+
+static ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, int dir)
+{
+	struct inode *inode = file_inode(file);
+	bool nowait = kiocb->ki_flags & IOCB_NOWAIT;
+	ssize_t ret;
+
+	if (dir == ITER_DEST)
+		return vfs_iocb_iter_read(file, kiocb, iter);
+	/* Writes hold the filesystem against freezing, as write(2) does. */
+	if (S_ISREG(inode->i_mode)) {
+		if (nowait) {
+			if (!sb_start_write_trylock(inode->i_sb))
+				return -EAGAIN;
+		} else {
+			sb_start_write(inode->i_sb);
+		}
+	}
+	ret = vfs_iocb_iter_write(file, kiocb, iter);
+	if (S_ISREG(inode->i_mode))
+		sb_end_write(inode->i_sb);
+	return ret;
+}
+
+static void aionl_io_work(struct work_struct *work)
+{
+	struct aionl_kreq *r = container_of(work, struct aionl_kreq, work);
+	struct kiocb kiocb;
+	struct iov_iter iter;
+	ssize_t ret;
+
+	if (r->sync) {
+		ret = vfs_fsync_range(r->file, 0, LLONG_MAX, r->sync == AIONL_CMD_FDATASYNC);
+	} else {
+		init_sync_kiocb(&kiocb, r->file);
+		kiocb.ki_pos = r->pos;
+		iov_iter_bvec(&iter, r->dir, r->bvec, r->nr_bvec, r->len);
+		ret = aionl_rw(r->file, &kiocb, &iter, r->dir);
+		if (ret >= 0)
+			ret += r->done;
+		else if (r->done)
+			ret = r->done;	/* report what was moved before the error */
+	}
+	aionl_io_done(r, ret);
+}
+
+/* Pin the pages behind iter's user buffers so a worker can reach them. */
+static int aionl_pin(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov,
+		     size_t skip)
+{
+	unsigned int i, npages = 0, pinned = 0, nb = 0;
+	unsigned int gup = r->dir == ITER_DEST ? FOLL_WRITE : 0;
+	size_t left = r->len;
+
+	for (i = 0; i < nr_iov; i++) {
+		unsigned long base = (unsigned long)iov[i].iov_base;
+
+		if (!iov[i].iov_len)
+			continue;
+		npages += DIV_ROUND_UP((base & ~PAGE_MASK) + iov[i].iov_len, PAGE_SIZE);
+	}
+	r->pages = kvmalloc_array(npages ? npages : 1, sizeof(*r->pages), GFP_KERNEL);
+	r->bvec = kvmalloc_array(npages ? npages : 1, sizeof(*r->bvec), GFP_KERNEL);
+	if (!r->pages || !r->bvec)
+		return -ENOMEM;
+	for (i = 0; i < nr_iov && left; i++) {
+		unsigned long base = (unsigned long)iov[i].iov_base;
+		size_t len = iov[i].iov_len, off;
+		int n, want, k;
+
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		base += skip;
+		len -= skip;
+		skip = 0;
+		if (len > left)
+			len = left;
+		off = base & ~PAGE_MASK;
+		want = DIV_ROUND_UP(off + len, PAGE_SIZE);
+		n = pin_user_pages_fast(base & PAGE_MASK, want, gup, r->pages + pinned);
+		if (n > 0)
+			pinned += n;
+		r->nr_pages = pinned;
+		if (n != want)
+			return n < 0 ? n : -EFAULT;
+		for (k = 0; k < want; k++) {
+			size_t chunk = min_t(size_t, PAGE_SIZE - off, len);
+
+			r->bvec[nb].bv_page = r->pages[pinned - want + k];
+			r->bvec[nb].bv_offset = off;
+			r->bvec[nb].bv_len = chunk;
+			nb++;
+			len -= chunk;
+			left -= chunk;
+			off = 0;
+		}
+	}
+	r->nr_bvec = nb;
+	return 0;
+}
+
+/*
+ * Start a read or write: check it as the VFS would, try it without blocking
+ * in the sender's context, and hand what remains to the workqueue.
+ */
+static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 offset,
+			  const struct iovec *iov, unsigned int nr_iov, int dir)
+{
+	struct file *file = aionl_file_lookup(as, handle);
+	struct aionl_kreq *r;
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	size_t total = 0;
+	ssize_t ret;
+	unsigned int i;
+	int err;
+
+	if (!file)
+		return aionl_complete_now(as, cookie, -EBADF);
+	err = -EBADF;
+	if (!(file->f_mode & (dir == ITER_DEST ? FMODE_READ : FMODE_WRITE)))
+		goto fail;
+	err = -ESPIPE;
+	if (!S_ISREG(file_inode(file)->i_mode) && !S_ISBLK(file_inode(file)->i_mode))
+		goto fail;
+	err = -EINVAL;
+	for (i = 0; i < nr_iov; i++) {
+		if (iov[i].iov_len > MAX_RW_COUNT || total + iov[i].iov_len > MAX_RW_COUNT)
+			goto fail;
+		total += iov[i].iov_len;
+	}
+	if (!nr_iov || offset > (u64)LLONG_MAX || total > (u64)LLONG_MAX - offset)
+		goto fail;
+	err = -ENOMEM;
+	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	if (!r)
+		goto fail;
+	r->cookie = cookie;
+
+	iov_iter_init(&iter, dir, iov, nr_iov, total);
+	ret = -EAGAIN;
+	if (file->f_mode & FMODE_NOWAIT) {
+		init_sync_kiocb(&kiocb, file);
+		kiocb.ki_pos = offset;
+		kiocb.ki_flags |= IOCB_NOWAIT;
+		ret = aionl_rw(file, &kiocb, &iter, dir);
+	}
+	/* Done, failed for good, or stopped at the end of the file. */
+	if ((ret >= 0 && (size_t)ret == total) ||
+	    (ret < 0 && ret != -EAGAIN) ||
+	    (ret >= 0 && dir == ITER_DEST && offset + ret >= i_size_read(file_inode(file)))) {
+		fput(file);
+		r->res = ret;
+		aionl_post(as, r, true);
+		return 0;
+	}
+	r->done = ret > 0 ? ret : 0;
+	r->file = file;
+	r->dir = dir;
+	r->pos = offset + r->done;
+	r->len = total - r->done;
+	err = aionl_pin(r, iov, nr_iov, r->done);
+	if (err) {
+		r->file = NULL;
+		fput(file);
+		r->res = r->done ? (s64)r->done : err;
+		if (r->pages) {
+			unpin_user_pages(r->pages, r->nr_pages);
+			kvfree(r->pages);
+			r->pages = NULL;
+		}
+		kvfree(r->bvec);
+		r->bvec = NULL;
+		aionl_post(as, r, true);
+		return 0;
+	}
+	atomic_inc(&as->inflight);
+	INIT_WORK(&r->work, aionl_io_work);
+	queue_work(aionl_wq, &r->work);
+	return 0;
+fail:
+	fput(file);
+	return aionl_complete_now(as, cookie, err);
+}
+
+static bool aionl_full(struct aionl_sock *as, struct genl_info *info)
+{
+	if (atomic_read(&as->inflight) + READ_ONCE(as->nbacklog) < READ_ONCE(max_inflight))
+		return false;
+	GENL_SET_ERR_MSG(info, "too many requests outstanding: reap completions first");
+	return true;
+}
+
+static int aionl_rw_doit(struct genl_info *info, u64 mask, int dir, bool vector)
+{
+	struct nlattr **a = info->attrs;
+	struct aionl_sock *as;
+	struct iovec one, *iov = &one;
+	unsigned int nr = 1;
+	int err;
+
+	/* READ/WRITE and READV/WRITEV share attribute numbers. */
+	BUILD_BUG_ON((int)AIONL_A_READ_COOKIE != (int)AIONL_A_WRITEV_COOKIE);
+	BUILD_BUG_ON((int)AIONL_A_READ_HANDLE != (int)AIONL_A_WRITEV_HANDLE);
+	BUILD_BUG_ON((int)AIONL_A_READ_OFFSET != (int)AIONL_A_WRITEV_OFFSET);
+	BUILD_BUG_ON((int)AIONL_A_READV_IOV != (int)AIONL_A_WRITEV_IOV);
+	BUILD_BUG_ON((int)AIONL_A_READ_ADDR != (int)AIONL_A_WRITE_ADDR);
+	BUILD_BUG_ON((int)AIONL_A_READ_LEN != (int)AIONL_A_WRITE_LEN);
+	err = aionl_check_required(info, mask);
+	if (err)
+		return err;
+	as = aionl_sock_get(info);
+	if (!as)
+		return -ENOMEM;
+	if (aionl_full(as, info))
+		return -EBUSY;
+	if (vector) {
+		const struct nlattr *v = a[AIONL_A_READV_IOV];
+		u64 cookie = nla_get_u64(a[AIONL_A_READ_COOKIE]);
+
+		nr = nla_len(v) / sizeof(struct iovec);
+		if (nla_len(v) % sizeof(struct iovec) || !nr || nr > AIONL_MAX_IOV)
+			return aionl_complete_now(as, cookie, -EINVAL);
+		iov = kmalloc_array(nr, sizeof(*iov), GFP_KERNEL);
+		if (!iov)
+			return -ENOMEM;
+		memcpy(iov, nla_data(v), nr * sizeof(*iov));
+	} else {
+		u64 len = nla_get_u64(a[AIONL_A_READ_LEN]);
+
+		if (len > MAX_RW_COUNT)
+			return aionl_complete_now(as, nla_get_u64(a[AIONL_A_READ_COOKIE]), -EINVAL);
+		one.iov_base = u64_to_user_ptr(nla_get_u64(a[AIONL_A_READ_ADDR]));
+		one.iov_len = len;
+	}
+	err = aionl_start_rw(as, nla_get_u64(a[AIONL_A_READ_COOKIE]),
+			     nla_get_u64(a[AIONL_A_READ_HANDLE]),
+			     nla_get_u64(a[AIONL_A_READ_OFFSET]), iov, nr, dir);
+	if (iov != &one)
+		kfree(iov);
+	return err;
+}
+
+int aionl_nl_read_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_rw_doit(info, AIONL_READ_REQUIRED_MASK, ITER_DEST, false);
+}
+
+int aionl_nl_write_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_rw_doit(info, AIONL_WRITE_REQUIRED_MASK, ITER_SOURCE, false);
+}
+
+int aionl_nl_readv_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_rw_doit(info, AIONL_READV_REQUIRED_MASK, ITER_DEST, true);
+}
+
+int aionl_nl_writev_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_rw_doit(info, AIONL_WRITEV_REQUIRED_MASK, ITER_SOURCE, true);
+}
+
+static int aionl_sync_doit(struct genl_info *info, u64 mask, bool datasync)
+{
+	struct aionl_sock *as;
+	struct aionl_kreq *r;
+	struct file *file;
+	u64 cookie;
+	int err;
+
+	BUILD_BUG_ON((int)AIONL_A_FSYNC_COOKIE != (int)AIONL_A_FDATASYNC_COOKIE);
+	BUILD_BUG_ON((int)AIONL_A_FSYNC_HANDLE != (int)AIONL_A_FDATASYNC_HANDLE);
+	err = aionl_check_required(info, mask);
+	if (err)
+		return err;
+	as = aionl_sock_get(info);
+	if (!as)
+		return -ENOMEM;
+	if (aionl_full(as, info))
+		return -EBUSY;
+	cookie = nla_get_u64(info->attrs[AIONL_A_FSYNC_COOKIE]);
+	file = aionl_file_lookup(as, nla_get_u64(info->attrs[AIONL_A_FSYNC_HANDLE]));
+	if (!file)
+		return aionl_complete_now(as, cookie, -EBADF);
+	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	if (!r) {
+		fput(file);
+		return -ENOMEM;
+	}
+	r->cookie = cookie;
+	r->file = file;
+	r->sync = datasync ? AIONL_CMD_FDATASYNC : AIONL_CMD_FSYNC;
+	atomic_inc(&as->inflight);
+	INIT_WORK(&r->work, aionl_io_work);
+	queue_work(aionl_wq, &r->work);
+	return 0;
+}
+
+int aionl_nl_fsync_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_sync_doit(info, AIONL_FSYNC_REQUIRED_MASK, false);
+}
+
+int aionl_nl_fdatasync_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_sync_doit(info, AIONL_FDATASYNC_REQUIRED_MASK, true);
+}
+
+/* ------------------------------------------------------------ release */
+
+/*
+ * The socket is closing (or its process is exiting): wait for its I/O, then
+ * drop the socket's reference. The state is freed by the last reference.
+ */
+static void aionl_sock_release(struct aionl_sock *as)
+{
+	spin_lock(&as->lock);
+	as->dead = true;
+	spin_unlock(&as->lock);
+	wait_event(as->idle, atomic_read(&as->inflight) == 0);
+	cancel_delayed_work_sync(&as->retry);
+	/* A flush still running from a worker ends before we go on. */
+	mutex_lock(&as->flush_lock);
+	mutex_unlock(&as->flush_lock);
+	aionl_sock_put(as);
+}
+
+static int aionl_netlink_notify(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct netlink_notify *n = data;
+	struct aionl_sock *as;
+
+	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	spin_lock(&aionl_socks_lock);
+	as = aionl_sock_find(n->net, n->portid);
+	if (as)
+		hash_del(&as->node);
+	spin_unlock(&aionl_socks_lock);
+	if (as)
+		aionl_sock_release(as);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block aionl_netlink_notifier = {
+	.notifier_call = aionl_netlink_notify,
+};
+
+/* ------------------------------------------------------------ module */
+
+static struct genl_family aionl_family __ro_after_init = {
+	.name		= AIONL_FAMILY_NAME,
+	.version	= AIONL_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= aionl_nl_ops,
+	.n_ops		= ARRAY_SIZE(aionl_nl_ops),
+};
+
+static int __init aionl_init(void)
+{
+	int err;
+
+	aionl_kreq_cache = KMEM_CACHE(aionl_kreq, 0);
+	if (!aionl_kreq_cache)
+		return -ENOMEM;
+	aionl_wq = alloc_workqueue("aionl", WQ_UNBOUND, 0);
+	if (!aionl_wq) {
+		err = -ENOMEM;
+		goto err_cache;
+	}
+	err = netlink_register_notifier(&aionl_netlink_notifier);
+	if (err)
+		goto err_wq;
+	err = genl_register_family(&aionl_family);
+	if (err)
+		goto err_notifier;
+	return 0;
+
+err_notifier:
+	netlink_unregister_notifier(&aionl_netlink_notifier);
+err_wq:
+	destroy_workqueue(aionl_wq);
+err_cache:
+	kmem_cache_destroy(aionl_kreq_cache);
+	return err;
+}
+
+static struct aionl_sock *aionl_socks_pop(void)
+{
+	struct aionl_sock *as = NULL;
+	unsigned int bkt;
+
+	spin_lock(&aionl_socks_lock);
+	for (bkt = 0; bkt < HASH_SIZE(aionl_socks) && !as; bkt++)
+		as = hlist_entry_safe(aionl_socks[bkt].first, struct aionl_sock, node);
+	if (as)
+		hash_del(&as->node);
+	spin_unlock(&aionl_socks_lock);
+	return as;
+}
+
+static void __exit aionl_exit(void)
+{
+	struct aionl_sock *as;
+
+	genl_unregister_family(&aionl_family);
+	netlink_unregister_notifier(&aionl_netlink_notifier);
+	/* No request can arrive any more; release what sockets still hold. */
+	while ((as = aionl_socks_pop()))
+		aionl_sock_release(as);
+	destroy_workqueue(aionl_wq);
+	kmem_cache_destroy(aionl_kreq_cache);
+}
+
+module_init(aionl_init);
+module_exit(aionl_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Asynchronous file I/O through a generic netlink socket");
+MODULE_ALIAS_GENL_FAMILY(AIONL_FAMILY_NAME);

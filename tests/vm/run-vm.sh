@@ -1,0 +1,107 @@
+#!/bin/bash
+# Boot Debian's kernel in qemu with an initramfs made from the build tree, load
+# aionl.ko, run the conformance suite on the kernel backend and the
+# kernel-only tests, unload the module, and fail on any WARNING, BUG, Oops or
+# refcount line in the kernel log. Exits with the guest's status.
+#
+# usage: tests/vm/run-vm.sh BUILD_DIR MODULE_KO
+# AIONL_VM_ACCEL=auto|kvm|tcg (default auto: KVM only if a probe boot works)
+set -euo pipefail
+build=$(realpath "$1")
+ko=$(realpath "$2")
+accel=${AIONL_VM_ACCEL:-auto}
+
+vermagic=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+kernel=/boot/vmlinuz-$vermagic
+if [ ! -f "$kernel" ]; then
+	echo "run-vm: $ko is built for $vermagic, but $kernel is missing (install linux-image-amd64)" >&2
+	exit 1
+fi
+work=$(mktemp -d /var/tmp/aionl-vm.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,var/tmp}
+
+# Binaries and every library they load, at the same paths as here.
+copy_with_libs() {
+	local bin=$1 dest=$2
+	cp "$bin" "$root/$dest"
+	ldd "$bin" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+cp /bin/busybox "$root/bin/busybox"
+cp "$ko" "$root/aionl.ko"
+copy_with_libs "$build/tests/conformance" tests/conformance
+copy_with_libs "$build/tests/kernel_only" tests/kernel_only
+copy_with_libs "$build/aionl" bin/aionl
+# libaionl.so is found through the binaries' RUNPATH, at its build path.
+mkdir -p "$root$build"
+cp -a "$build"/libaionl.so* "$root$build/"
+
+cat > "$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t tmpfs vartmp /var/tmp
+if grep -q aionl.probe /proc/cmdline; then
+	echo AIONL-VM-PROBE-OK
+	poweroff -f
+fi
+status=0
+run() {
+	echo "=== $*"
+	"$@" || { echo "=== FAILED ($?): $*"; status=1; }
+}
+if insmod /aionl.ko; then
+	run /bin/aionl info
+	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel /tests/conformance
+	run /tests/kernel_only
+	echo "=== rmmod aionl"
+	rmmod aionl || { echo "=== FAILED: rmmod aionl"; status=1; }
+else
+	echo "=== FAILED: insmod"
+	status=1
+fi
+dmesg > /tmp/dmesg
+if grep -E 'WARNING|BUG|Oops|refcount' /tmp/dmesg; then
+	echo "=== FAILED: the kernel log above has warnings"
+	status=1
+fi
+echo "AIONL-VM-STATUS $status"
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
+
+boot() {
+	# boot ACCEL_ARGS... -- EXTRA_CMDLINE TIMEOUT
+	local cmdline=$1 limit=$2; shift 2
+	timeout --foreground -k 5 "$limit" qemu-system-x86_64 "$@" -m 1024 -smp 2 \
+		-kernel "$kernel" -initrd "$work/initramfs.gz" \
+		-append "console=ttyS0 quiet panic=-1 $cmdline" \
+		-nographic -no-reboot -monitor none -serial stdio -display none < /dev/null
+}
+accel_args=(-accel tcg,thread=multi -cpu max)
+if [ "$accel" = kvm ] || { [ "$accel" = auto ] && [ -w /dev/kvm ]; }; then
+	if boot aionl.probe 20 -enable-kvm -cpu host 2>/dev/null | grep -q AIONL-VM-PROBE-OK; then
+		accel_args=(-enable-kvm -cpu host)
+	elif [ "$accel" = kvm ]; then
+		echo "run-vm: KVM was asked for but a probe boot failed" >&2
+		exit 1
+	fi
+fi
+echo "run-vm: booting $kernel with ${accel_args[*]}"
+start=$(date +%s)
+boot "" 1500 "${accel_args[@]}" | tee "$work/console.log" | tr -d '\r'
+echo "run-vm: $(( $(date +%s) - start )) s in the VM"
+line=$(grep -a 'AIONL-VM-STATUS' "$work/console.log" | tail -n1 | tr -d '\r' || true)
+if [ -z "$line" ]; then
+	echo "run-vm: the guest did not report a status (crash or timeout)" >&2
+	exit 1
+fi
+exit "${line##* }"
