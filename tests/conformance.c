@@ -30,7 +30,7 @@
 
 struct fixture {
 	struct aionl_ctx *ctx;
-	char path[64];
+	char path[256];
 	int fd;			/* O_RDWR on path */
 	uint64_t h;		/* its handle */
 };
@@ -60,7 +60,9 @@ static int setup(void **state)
 
 	for (int i = 0; i < FILE_SIZE; i++)
 		buf[i] = pattern(i);
-	strcpy(f->path, "/tmp/aionl-conf-XXXXXX");
+	/* AIONL_TEST_DIR picks the filesystem: the VM runs on tmpfs and on ext4. */
+	snprintf(f->path, sizeof(f->path), "%s/aionl-conf-XXXXXX",
+		 getenv("AIONL_TEST_DIR") ? getenv("AIONL_TEST_DIR") : "/tmp");
 	f->fd = mkstemp(f->path);
 	assert_true(f->fd >= 0);
 	assert_int_equal(pwrite(f->fd, buf, FILE_SIZE, 0), FILE_SIZE);

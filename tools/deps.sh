@@ -6,7 +6,7 @@ pkgs=(
 	libmnl-dev liburing-dev libaio-dev libuv1-dev gnuplot-nox
 	protobuf-c-compiler libprotobuf-c-dev python3-protobuf
 	libcmocka-dev
-	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
+	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static cpio kmod e2fsprogs
 )
 missing=()
 for p in "${pkgs[@]}"; do

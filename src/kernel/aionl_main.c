@@ -647,6 +647,9 @@ static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 off
 		kiocb.ki_pos = offset;
 		kiocb.ki_flags |= IOCB_NOWAIT;
 		ret = aionl_rw(file, &kiocb, &iter, dir);
+		/* ext4 refuses buffered writes without blocking outright. */
+		if (ret == -EOPNOTSUPP)
+			ret = -EAGAIN;
 	}
 	/* Done, failed for good, or stopped at the end of the file. */
 	if ((ret >= 0 && (size_t)ret == total) ||

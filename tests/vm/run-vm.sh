@@ -6,6 +6,8 @@
 #
 # usage: tests/vm/run-vm.sh BUILD_DIR MODULE_KO
 # AIONL_VM_ACCEL=auto|kvm|tcg (default auto: KVM only if a probe boot works)
+# AIONL_VM_BENCH=1 also runs aionl bench in the VM (kernel backend against
+# io_uring, libaio and pread on ext4); it measures, it asserts nothing.
 set -euo pipefail
 build=$(realpath "$1")
 ko=$(realpath "$2")
@@ -40,6 +42,20 @@ copy_with_libs "$build/aionl" bin/aionl
 mkdir -p "$root$build"
 cp -a "$build"/libaionl.so* "$root$build/"
 
+# An ext4 disk: its files support IOCB_NOWAIT, so the module's inline path
+# runs there, while tmpfs files take the workqueue path.
+for m in virtio_pci virtio_blk ext4; do
+	modprobe -S "$vermagic" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+done | awk '!seen[$0]++' > "$work/modules"
+mkdir -p "$root/modules"
+: > "$root/modules/order"
+while read -r m; do
+	cp "$m" "$root/modules/"
+	echo "/modules/$(basename "$m")" >> "$root/modules/order"
+done < "$work/modules"
+truncate -s 512M "$work/disk.img"
+mkfs.ext4 -q -F "$work/disk.img"
+
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -52,6 +68,9 @@ if grep -q aionl.probe /proc/cmdline; then
 	echo AIONL-VM-PROBE-OK
 	poweroff -f
 fi
+for m in $(cat /modules/order); do insmod "$m"; done
+mkdir -p /mnt
+mount -t ext4 /dev/vda /mnt || echo "=== FAILED: cannot mount the ext4 disk"
 status=0
 run() {
 	echo "=== $*"
@@ -59,8 +78,14 @@ run() {
 }
 if insmod /aionl.ko; then
 	run /bin/aionl info
-	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel /tests/conformance
+	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/tmp /tests/conformance
+	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/mnt /tests/conformance
 	run /tests/kernel_only
+	if grep -q aionl.bench /proc/cmdline; then
+		run /bin/aionl bench -f /mnt/bench.dat --size 256m --qd 1,32,128 -t 2 \
+			--only kernel,io_uring,libaio,pread
+	fi
+	umount /mnt
 	echo "=== rmmod aionl"
 	rmmod aionl || { echo "=== FAILED: rmmod aionl"; status=1; }
 else
@@ -83,6 +108,7 @@ boot() {
 	local cmdline=$1 limit=$2; shift 2
 	timeout --foreground -k 5 "$limit" qemu-system-x86_64 "$@" -m 1024 -smp 2 \
 		-kernel "$kernel" -initrd "$work/initramfs.gz" \
+		-drive file="$work/disk.img",if=virtio,format=raw,cache=unsafe \
 		-append "console=ttyS0 quiet panic=-1 $cmdline" \
 		-nographic -no-reboot -monitor none -serial stdio -display none < /dev/null
 }
@@ -97,7 +123,9 @@ if [ "$accel" = kvm ] || { [ "$accel" = auto ] && [ -w /dev/kvm ]; }; then
 fi
 echo "run-vm: booting $kernel with ${accel_args[*]}"
 start=$(date +%s)
-boot "" 1500 "${accel_args[@]}" | tee "$work/console.log" | tr -d '\r'
+bench=""
+[ -n "${AIONL_VM_BENCH:-}" ] && bench=aionl.bench
+boot "$bench" 1500 "${accel_args[@]}" | tee "$work/console.log" | tr -d '\r'
 echo "run-vm: $(( $(date +%s) - start )) s in the VM"
 line=$(grep -a 'AIONL-VM-STATUS' "$work/console.log" | tail -n1 | tr -d '\r' || true)
 if [ -z "$line" ]; then
