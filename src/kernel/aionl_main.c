@@ -250,7 +250,7 @@ static void aionl_flush(struct aionl_sock *as)
 
 	mutex_lock(&as->flush_lock);
 	for (;;) {
-		struct aionl_kreq *r, *last = NULL;
+		struct aionl_kreq *r;
 		struct sk_buff *skb;
 		unsigned int n = 0;
 		int err;
@@ -273,10 +273,13 @@ static void aionl_flush(struct aionl_sock *as)
 		list_for_each_entry_from(r, &as->backlog, list) {
 			if (aionl_put_entry(skb, r))
 				break;
-			last = r;
 			n++;
 		}
 		spin_unlock(&as->lock);
+		if (WARN_ON_ONCE(!n)) {	/* an entry larger than a message */
+			nlmsg_free(skb);
+			break;
+		}
 
 		err = genlmsg_unicast(net, skb, as->portid);
 		if (err == -EAGAIN || err == -ENOBUFS) {
