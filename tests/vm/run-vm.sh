@@ -24,13 +24,20 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,var/tmp}
 
-# Binaries and every library they load, at the same paths as here.
+# Binaries and every library they load: the loader at its own path, the rest
+# in a directory the loader searches by default (a build tree under /tmp
+# would be hidden by the guest's tmpfs).
+libdir=/lib/x86_64-linux-gnu
+mkdir -p "$root$libdir"
 copy_with_libs() {
 	local bin=$1 dest=$2
 	cp "$bin" "$root/$dest"
-	ldd "$bin" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' | while read -r lib; do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
+	ldd "$bin" | awk '/=> \// { print $3 }' | while read -r lib; do
+		cp -L "$lib" "$root$libdir/"
+	done
+	ldd "$bin" | awk '/^\t\/lib/ { print $1 }' | while read -r loader; do
+		mkdir -p "$root$(dirname "$loader")"
+		cp -L "$loader" "$root$loader"
 	done
 }
 cp /bin/busybox "$root/bin/busybox"
@@ -38,9 +45,6 @@ cp "$ko" "$root/aionl.ko"
 copy_with_libs "$build/tests/conformance" tests/conformance
 copy_with_libs "$build/tests/kernel_only" tests/kernel_only
 copy_with_libs "$build/aionl" bin/aionl
-# libaionl.so is found through the binaries' RUNPATH, at its build path.
-mkdir -p "$root$build"
-cp -a "$build"/libaionl.so* "$root$build/"
 
 # An ext4 disk: its files support IOCB_NOWAIT, so the module's inline path
 # runs there, while tmpfs files take the workqueue path.
