@@ -581,6 +581,81 @@ static void test_malformed_messages_are_rejected(void **state)
 	assert_int_equal((unsigned char)buf[0], pattern(0));
 }
 
+/* Read the next NLMSG_ERROR straight from the socket (nobody else reads it
+ * now) and return its extended-ACK attributes of interest. */
+struct ack {
+	int error;
+	char msg[128];
+	uint32_t offs, miss_type;
+};
+
+static void read_ack(struct aionl_ctx *ctx, struct ack *ack)
+{
+	char buf[8192];
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	const struct nlmsgerr *me;
+	const struct nlattr *a;
+	size_t off;
+	ssize_t n;
+
+	memset(ack, 0, sizeof(*ack));
+	do {
+		n = recv(aionl_ctx_fd(ctx), buf, sizeof(buf), 0);
+		assert_true(n > 0);
+	} while (nlh->nlmsg_type != NLMSG_ERROR);
+	me = mnl_nlmsg_get_payload(nlh);
+	ack->error = me->error;
+	assert_true(nlh->nlmsg_flags & NLM_F_ACK_TLVS);
+	off = sizeof(*me) - sizeof(me->msg);
+	off += (nlh->nlmsg_flags & NLM_F_CAPPED) ? sizeof(me->msg) : NLMSG_ALIGN(me->msg.nlmsg_len);
+	mnl_attr_for_each(a, nlh, off) {
+		switch (mnl_attr_get_type(a)) {
+		case NLMSGERR_ATTR_MSG:
+			snprintf(ack->msg, sizeof(ack->msg), "%s", mnl_attr_get_str(a));
+			break;
+		case NLMSGERR_ATTR_OFFS:
+			ack->offs = mnl_attr_get_u32(a);
+			break;
+		case NLMSGERR_ATTR_MISS_TYPE:
+			ack->miss_type = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+}
+
+/* A rejection says what was wrong, in extended-ACK attributes, as netlink does. */
+static void test_rejection_says_what_was_wrong(void **state)
+{
+	struct fixture *f = *state;
+	struct raw r = { .family = family_id(f->ctx) };
+	struct nlmsghdr *nlh;
+	struct ack ack;
+
+	/* READ without its handle: the missing attribute is named. */
+	nlh = raw_msg(&r, 4);
+	mnl_attr_put_u64(nlh, 1, 0x4001);
+	mnl_attr_put_u64(nlh, 3, 0);
+	mnl_attr_put_u64(nlh, 4, 0);
+	mnl_attr_put_u64(nlh, 5, 8);
+	raw_end(&r, nlh);
+	raw_send(f->ctx, &r);
+	read_ack(f->ctx, &ack);
+	assert_int_equal(ack.error, -EINVAL);
+	assert_int_equal(ack.miss_type, 2);
+
+	/* A u32 where a u64 belongs: a message and the attribute's offset. */
+	nlh = raw_msg(&r, 8);
+	mnl_attr_put_u64(nlh, 1, 0x4002);
+	mnl_attr_put_u32(nlh, 2, 1);
+	raw_end(&r, nlh);
+	raw_send(f->ctx, &r);
+	read_ack(f->ctx, &ack);
+	assert_int_equal(ack.error, -EINVAL);
+	assert_true(ack.msg[0] != '\0');
+	assert_non_null(strstr(ack.msg, "length"));
+	assert_int_equal(ack.offs, NLMSG_HDRLEN + GENL_HDRLEN + 12);
+}
+
 static void test_truncated_message_is_rejected(void **state)
 {
 	struct fixture *f = *state;
@@ -1010,6 +1085,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_offsets_and_lengths_are_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_requests_fail_submit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_messages_are_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejection_says_what_was_wrong, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_message_is_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_of_garbage_disturbs_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_batch_completes_exactly_once, setup, teardown),
