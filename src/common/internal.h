@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include <linux/genetlink.h>
 #include <libmnl/libmnl.h>
 
@@ -82,6 +83,17 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 
 /* Wait for the engine to finish (after the peer socket closed) and free it. */
 void aionl_engine_join(struct aionl_engine *e);
+
+/*
+ * The inline fast path, for submitting threads: try a read of the registered
+ * file without blocking, straight into the caller's buffers. Returns 1 with
+ * *res set when it moved every byte, else 0: the engine must do it.
+ */
+int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct iovec *iov,
+			  unsigned int nr_iov, uint64_t offset, int64_t *res);
+
+/* The engine's end of the socketpair: inline completions are sent from it. */
+int aionl_engine_socket(const struct aionl_engine *e);
 
 /* 0 if io_uring can run the engine's operations here, else -errno. */
 int aionl_uring_probe(void);

@@ -221,18 +221,22 @@ static int file_add(struct aionl_engine *e, int fd, uint64_t *handle)
 		return -errno;
 	if (e->nfiles >= AIONL_MAX_FILES)
 		return -EMFILE;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	pthread_rwlock_wrlock(&e->files_lock);
 	if (e->free_head == UINT32_MAX && e->nslots == e->cap_slots) {
 		uint32_t cap = e->cap_slots ? e->cap_slots * 2 : 64;
 		struct eng_slot *s = realloc(e->slots, cap * sizeof(*s));
 
-		if (!s)
+		if (!s) {
+			pthread_rwlock_unlock(&e->files_lock);
+			free(f);
 			return -ENOMEM;
+		}
 		e->slots = s;
 		e->cap_slots = cap;
 	}
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return -ENOMEM;
 	f->fd = fd;
 	f->refs = 1;
 	f->readable = (fl & O_ACCMODE) != O_WRONLY && !(fl & O_PATH);
@@ -250,6 +254,7 @@ static int file_add(struct aionl_engine *e, int fd, uint64_t *handle)
 	e->slots[idx].file = f;
 	e->nfiles++;
 	*handle = (uint64_t)e->tag << 32 | (uint64_t)e->slots[idx].gen << HANDLE_INDEX_BITS | idx;
+	pthread_rwlock_unlock(&e->files_lock);
 	return 0;
 }
 
@@ -260,13 +265,52 @@ static int file_remove(struct aionl_engine *e, uint64_t handle)
 
 	if (!f)
 		return -EBADF;
+	pthread_rwlock_wrlock(&e->files_lock);
 	e->slots[idx].file = NULL;
 	e->slots[idx].gen = (e->slots[idx].gen + 1) & HANDLE_GEN_MASK;
 	e->slots[idx].next_free = e->free_head;
 	e->free_head = idx;
 	e->nfiles--;
-	file_put(f);
+	file_put(f);	/* may close: no inline reader can hold f now */
+	pthread_rwlock_unlock(&e->files_lock);
 	return 0;
+}
+
+int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct iovec *iov,
+			  unsigned int nr_iov, uint64_t offset, int64_t *res)
+{
+	struct eng_file *f;
+	uint64_t total = 0;
+	unsigned int i;
+	int done = 0;
+
+	if (nr_iov == 0 || nr_iov > AIONL_MAX_IOV || offset > (uint64_t)INT64_MAX)
+		return 0;
+	for (i = 0; i < nr_iov; i++) {
+		if (iov[i].iov_len > AIONL_MAX_IO_LEN)
+			return 0;
+		total += iov[i].iov_len;
+	}
+	if (total > AIONL_MAX_IO_LEN || total > (uint64_t)INT64_MAX - offset)
+		return 0;
+	pthread_rwlock_rdlock(&e->files_lock);
+	f = file_lookup(e, handle);
+	if (f && f->readable && f->seekable && f->nowait_ok) {
+		ssize_t n = preadv2(f->fd, iov, (int)nr_iov, (off_t)offset, RWF_NOWAIT);
+
+		/* Anything but a whole transfer is for the engine to finish. */
+		if (n >= 0 && (uint64_t)n == total) {
+			*res = n;
+			done = 1;
+		}
+	}
+	pthread_rwlock_unlock(&e->files_lock);
+	return done;
+}
+
+int aionl_engine_socket(const struct aionl_engine *e)
+{
+	return e->sock;
 }
 
 /* ------------------------------------------------------------ requests */
@@ -742,6 +786,7 @@ static void engine_free(struct aionl_engine *e)
 	}
 	free(e->rxbuf);
 	close(e->sock);
+	pthread_rwlock_destroy(&e->files_lock);
 	free(e);
 }
 
@@ -759,6 +804,7 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 	e->sock = sock;
 	e->params = *params;
 	e->free_head = UINT32_MAX;
+	pthread_rwlock_init(&e->files_lock, NULL);
 	e->rxbuf = malloc(AIONL_MAX_MSG_SIZE);
 	while (!e->tag) {
 		if (getrandom(&e->tag, sizeof(e->tag), 0) != sizeof(e->tag))

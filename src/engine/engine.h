@@ -87,7 +87,12 @@ struct aionl_engine {
 	unsigned int nfree;		/* chunks kept on out_free */
 	bool peer_gone;
 
-	/* The file table: handle = tag << 32 | gen << 20 | index. */
+	/*
+	 * The file table: handle = tag << 32 | gen << 20 | index. Only the
+	 * engine thread changes it, under files_lock held for writing;
+	 * submitting threads read it under files_lock for the inline path.
+	 */
+	pthread_rwlock_t files_lock;
 	uint32_t tag;
 	struct eng_slot {
 		struct eng_file *file;

@@ -67,8 +67,18 @@ struct aionl_params {
 	 * (50); a negative value never polls.
 	 */
 	int spin_us;
-	unsigned int reserved[7];
+	/* AIONL_PARAMS_* bits. */
+	unsigned int flags;
+	unsigned int reserved[6];
 };
+
+/*
+ * Do not serve page-cache hits in the submitting thread. By default, on the
+ * user backend, aionl_submit reads what the page cache holds right away (a
+ * non-blocking preadv2 into the caller's buffers) and sends the completion
+ * through the socket as the engine would; the rest goes to the engine.
+ */
+#define AIONL_PARAMS_NO_INLINE 1u
 
 /* The opcodes of struct aionl_req. */
 enum aionl_op {
