@@ -388,6 +388,9 @@ int aionl_read_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_read 
 	if ((m->present & (1ULL << AIONL_A_READ_LEN)) &&
 	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_LEN, (uint64_t)m->len))
 		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_READ_TIMEOUT_NS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_TIMEOUT_NS, (uint64_t)m->timeout_ns))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -437,6 +440,11 @@ int aionl_read_parse(const struct nlmsghdr *nlh, struct aionl_read *m,
 				return aionl__bad_attr(err, nlh, a, "len: wrong attribute length");
 			m->len = mnl_attr_get_u64(a);
 			break;
+		case AIONL_A_READ_TIMEOUT_NS:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "timeout_ns: wrong attribute length");
+			m->timeout_ns = mnl_attr_get_u64(a);
+			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
 		}
@@ -466,6 +474,9 @@ int aionl_write_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_writ
 		return -EMSGSIZE;
 	if ((m->present & (1ULL << AIONL_A_WRITE_LEN)) &&
 	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_LEN, (uint64_t)m->len))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_WRITE_TIMEOUT_NS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_TIMEOUT_NS, (uint64_t)m->timeout_ns))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -516,6 +527,11 @@ int aionl_write_parse(const struct nlmsghdr *nlh, struct aionl_write *m,
 				return aionl__bad_attr(err, nlh, a, "len: wrong attribute length");
 			m->len = mnl_attr_get_u64(a);
 			break;
+		case AIONL_A_WRITE_TIMEOUT_NS:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "timeout_ns: wrong attribute length");
+			m->timeout_ns = mnl_attr_get_u64(a);
+			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
 		}
@@ -542,6 +558,9 @@ int aionl_readv_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_read
 		return -EMSGSIZE;
 	if ((m->present & (1ULL << AIONL_A_READV_IOV)) &&
 	    !mnl_attr_put_check(nlh, buflen, AIONL_A_READV_IOV, m->iov_len, m->iov))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_READV_TIMEOUT_NS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READV_TIMEOUT_NS, (uint64_t)m->timeout_ns))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -585,6 +604,11 @@ int aionl_readv_parse(const struct nlmsghdr *nlh, struct aionl_readv *m,
 			m->iov = mnl_attr_get_payload(a);
 			m->iov_len = len;
 			break;
+		case AIONL_A_READV_TIMEOUT_NS:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "timeout_ns: wrong attribute length");
+			m->timeout_ns = mnl_attr_get_u64(a);
+			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
 		}
@@ -611,6 +635,9 @@ int aionl_writev_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_wri
 		return -EMSGSIZE;
 	if ((m->present & (1ULL << AIONL_A_WRITEV_IOV)) &&
 	    !mnl_attr_put_check(nlh, buflen, AIONL_A_WRITEV_IOV, m->iov_len, m->iov))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_WRITEV_TIMEOUT_NS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITEV_TIMEOUT_NS, (uint64_t)m->timeout_ns))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -653,6 +680,11 @@ int aionl_writev_parse(const struct nlmsghdr *nlh, struct aionl_writev *m,
 		case AIONL_A_WRITEV_IOV:
 			m->iov = mnl_attr_get_payload(a);
 			m->iov_len = len;
+			break;
+		case AIONL_A_WRITEV_TIMEOUT_NS:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "timeout_ns: wrong attribute length");
+			m->timeout_ns = mnl_attr_get_u64(a);
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -782,6 +814,39 @@ int aionl_completion_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl
 	if ((m->present & (1ULL << AIONL_A_COMPLETION_FLAGS)) &&
 	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_FLAGS, (uint32_t)m->flags))
 		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_SIGNO)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_SSI_SIGNO, (uint32_t)m->ssi_signo))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_CODE)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_SSI_CODE, (uint32_t)m->ssi_code))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_PID)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_SSI_PID, (uint32_t)m->ssi_pid))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_UID)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_SSI_UID, (uint32_t)m->ssi_uid))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_STATUS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_SSI_STATUS, (uint32_t)m->ssi_status))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_ERRNO)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_SSI_ERRNO, (uint32_t)m->ssi_errno))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_VALUE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COMPLETION_SSI_VALUE, (uint64_t)m->ssi_value))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_ADDR)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COMPLETION_SSI_ADDR, (uint64_t)m->ssi_addr))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_FD)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_SSI_FD, (uint32_t)m->ssi_fd))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_BAND)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COMPLETION_SSI_BAND, (uint64_t)m->ssi_band))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_OVERRUN)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_SSI_OVERRUN, (uint32_t)m->ssi_overrun))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -818,6 +883,61 @@ int aionl_completion_parse(const struct nlmsghdr *nlh, struct aionl_completion *
 				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
 			m->flags = mnl_attr_get_u32(a);
 			break;
+		case AIONL_A_COMPLETION_SSI_SIGNO:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "ssi_signo: wrong attribute length");
+			m->ssi_signo = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_COMPLETION_SSI_CODE:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "ssi_code: wrong attribute length");
+			m->ssi_code = (int32_t)mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_COMPLETION_SSI_PID:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "ssi_pid: wrong attribute length");
+			m->ssi_pid = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_COMPLETION_SSI_UID:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "ssi_uid: wrong attribute length");
+			m->ssi_uid = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_COMPLETION_SSI_STATUS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "ssi_status: wrong attribute length");
+			m->ssi_status = (int32_t)mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_COMPLETION_SSI_ERRNO:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "ssi_errno: wrong attribute length");
+			m->ssi_errno = (int32_t)mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_COMPLETION_SSI_VALUE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "ssi_value: wrong attribute length");
+			m->ssi_value = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_COMPLETION_SSI_ADDR:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "ssi_addr: wrong attribute length");
+			m->ssi_addr = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_COMPLETION_SSI_FD:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "ssi_fd: wrong attribute length");
+			m->ssi_fd = (int32_t)mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_COMPLETION_SSI_BAND:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "ssi_band: wrong attribute length");
+			m->ssi_band = (int64_t)mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_COMPLETION_SSI_OVERRUN:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "ssi_overrun: wrong attribute length");
+			m->ssi_overrun = (int32_t)mnl_attr_get_u32(a);
+			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
 		}
@@ -828,6 +948,383 @@ int aionl_completion_parse(const struct nlmsghdr *nlh, struct aionl_completion *
 	missing = AIONL_COMPLETION_REQUIRED_MASK & ~m->present;
 	if (missing)
 		return aionl__missing(err, missing, aionl__completion_missing);
+	return 0;
+}
+
+int aionl_nop_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_nop *m)
+{
+	if ((m->present & (1ULL << AIONL_A_NOP_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_NOP_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__nop_missing[64] = {
+	[AIONL_A_NOP_COOKIE] = "missing attribute cookie",
+};
+
+int aionl_nop_parse(const struct nlmsghdr *nlh, struct aionl_nop *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_NOP_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_NOP_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__nop_missing);
+	return 0;
+}
+
+int aionl_timer_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_timer *m)
+{
+	if ((m->present & (1ULL << AIONL_A_TIMER_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TIMER_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_TIMER_CLOCK)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_TIMER_CLOCK, (uint32_t)m->clock))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_TIMER_VALUE_NS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TIMER_VALUE_NS, (uint64_t)m->value_ns))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_TIMER_INTERVAL_NS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TIMER_INTERVAL_NS, (uint64_t)m->interval_ns))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_TIMER_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_TIMER_FLAGS, (uint32_t)m->flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__timer_missing[64] = {
+	[AIONL_A_TIMER_COOKIE] = "missing attribute cookie",
+	[AIONL_A_TIMER_CLOCK] = "missing attribute clock",
+	[AIONL_A_TIMER_VALUE_NS] = "missing attribute value_ns",
+};
+
+int aionl_timer_parse(const struct nlmsghdr *nlh, struct aionl_timer *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_TIMER_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_TIMER_CLOCK:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "clock: wrong attribute length");
+			m->clock = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_TIMER_VALUE_NS:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "value_ns: wrong attribute length");
+			m->value_ns = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_TIMER_INTERVAL_NS:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "interval_ns: wrong attribute length");
+			m->interval_ns = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_TIMER_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
+			m->flags = mnl_attr_get_u32(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_TIMER_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__timer_missing);
+	return 0;
+}
+
+int aionl_timer_update_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_timer_update *m)
+{
+	if ((m->present & (1ULL << AIONL_A_TIMER_UPDATE_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TIMER_UPDATE_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_TIMER_UPDATE_TARGET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TIMER_UPDATE_TARGET, (uint64_t)m->target))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_TIMER_UPDATE_VALUE_NS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TIMER_UPDATE_VALUE_NS, (uint64_t)m->value_ns))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_TIMER_UPDATE_INTERVAL_NS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TIMER_UPDATE_INTERVAL_NS, (uint64_t)m->interval_ns))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_TIMER_UPDATE_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_TIMER_UPDATE_FLAGS, (uint32_t)m->flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__timer_update_missing[64] = {
+	[AIONL_A_TIMER_UPDATE_COOKIE] = "missing attribute cookie",
+	[AIONL_A_TIMER_UPDATE_TARGET] = "missing attribute target",
+	[AIONL_A_TIMER_UPDATE_VALUE_NS] = "missing attribute value_ns",
+};
+
+int aionl_timer_update_parse(const struct nlmsghdr *nlh, struct aionl_timer_update *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_TIMER_UPDATE_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_TIMER_UPDATE_TARGET:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "target: wrong attribute length");
+			m->target = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_TIMER_UPDATE_VALUE_NS:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "value_ns: wrong attribute length");
+			m->value_ns = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_TIMER_UPDATE_INTERVAL_NS:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "interval_ns: wrong attribute length");
+			m->interval_ns = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_TIMER_UPDATE_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
+			m->flags = mnl_attr_get_u32(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_TIMER_UPDATE_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__timer_update_missing);
+	return 0;
+}
+
+int aionl_poll_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_poll *m)
+{
+	if ((m->present & (1ULL << AIONL_A_POLL_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_POLL_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_POLL_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_POLL_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_POLL_EVENTS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_POLL_EVENTS, (uint32_t)m->events))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_POLL_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_POLL_FLAGS, (uint32_t)m->flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__poll_missing[64] = {
+	[AIONL_A_POLL_COOKIE] = "missing attribute cookie",
+	[AIONL_A_POLL_HANDLE] = "missing attribute handle",
+	[AIONL_A_POLL_EVENTS] = "missing attribute events",
+};
+
+int aionl_poll_parse(const struct nlmsghdr *nlh, struct aionl_poll *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_POLL_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_POLL_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_POLL_EVENTS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "events: wrong attribute length");
+			m->events = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_POLL_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
+			m->flags = mnl_attr_get_u32(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_POLL_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__poll_missing);
+	return 0;
+}
+
+int aionl_signal_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_signal *m)
+{
+	if ((m->present & (1ULL << AIONL_A_SIGNAL_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_SIGNAL_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_SIGNAL_MASK)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_SIGNAL_MASK, (uint64_t)m->mask))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__signal_missing[64] = {
+	[AIONL_A_SIGNAL_COOKIE] = "missing attribute cookie",
+	[AIONL_A_SIGNAL_MASK] = "missing attribute mask",
+};
+
+int aionl_signal_parse(const struct nlmsghdr *nlh, struct aionl_signal *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_SIGNAL_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_SIGNAL_MASK:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "mask: wrong attribute length");
+			m->mask = mnl_attr_get_u64(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_SIGNAL_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__signal_missing);
+	return 0;
+}
+
+int aionl_cancel_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_cancel *m)
+{
+	if ((m->present & (1ULL << AIONL_A_CANCEL_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_CANCEL_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_CANCEL_TARGET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_CANCEL_TARGET, (uint64_t)m->target))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_CANCEL_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_CANCEL_FLAGS, (uint32_t)m->flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__cancel_missing[64] = {
+	[AIONL_A_CANCEL_COOKIE] = "missing attribute cookie",
+};
+
+int aionl_cancel_parse(const struct nlmsghdr *nlh, struct aionl_cancel *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_CANCEL_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_CANCEL_TARGET:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "target: wrong attribute length");
+			m->target = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_CANCEL_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
+			m->flags = mnl_attr_get_u32(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_CANCEL_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__cancel_missing);
 	return 0;
 }
 
@@ -930,6 +1427,7 @@ static const struct aionl_attr_desc aionl__read_attrs[] = {
 	{ "offset", AIONL_A_READ_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, offset), 0 },
 	{ "addr", AIONL_A_READ_ADDR, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, addr), 0 },
 	{ "len", AIONL_A_READ_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, len), 0 },
+	{ "timeout_ns", AIONL_A_READ_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_read, timeout_ns), 0 },
 };
 
 static int aionl__read_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -948,6 +1446,7 @@ static const struct aionl_attr_desc aionl__write_attrs[] = {
 	{ "offset", AIONL_A_WRITE_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, offset), 0 },
 	{ "addr", AIONL_A_WRITE_ADDR, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, addr), 0 },
 	{ "len", AIONL_A_WRITE_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, len), 0 },
+	{ "timeout_ns", AIONL_A_WRITE_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_write, timeout_ns), 0 },
 };
 
 static int aionl__write_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -965,6 +1464,7 @@ static const struct aionl_attr_desc aionl__readv_attrs[] = {
 	{ "handle", AIONL_A_READV_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_readv, handle), 0 },
 	{ "offset", AIONL_A_READV_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_readv, offset), 0 },
 	{ "iov", AIONL_A_READV_IOV, AIONL_ATTR_BINARY, 1, offsetof(struct aionl_readv, iov), offsetof(struct aionl_readv, iov_len) },
+	{ "timeout_ns", AIONL_A_READV_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_readv, timeout_ns), 0 },
 };
 
 static int aionl__readv_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -982,6 +1482,7 @@ static const struct aionl_attr_desc aionl__writev_attrs[] = {
 	{ "handle", AIONL_A_WRITEV_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_writev, handle), 0 },
 	{ "offset", AIONL_A_WRITEV_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_writev, offset), 0 },
 	{ "iov", AIONL_A_WRITEV_IOV, AIONL_ATTR_BINARY, 1, offsetof(struct aionl_writev, iov), offsetof(struct aionl_writev, iov_len) },
+	{ "timeout_ns", AIONL_A_WRITEV_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_writev, timeout_ns), 0 },
 };
 
 static int aionl__writev_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1028,6 +1529,17 @@ static const struct aionl_attr_desc aionl__completion_attrs[] = {
 	{ "cookie", AIONL_A_COMPLETION_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_completion, cookie), 0 },
 	{ "res", AIONL_A_COMPLETION_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_completion, res), 0 },
 	{ "flags", AIONL_A_COMPLETION_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, flags), 0 },
+	{ "ssi_signo", AIONL_A_COMPLETION_SSI_SIGNO, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, ssi_signo), 0 },
+	{ "ssi_code", AIONL_A_COMPLETION_SSI_CODE, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_code), 0 },
+	{ "ssi_pid", AIONL_A_COMPLETION_SSI_PID, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, ssi_pid), 0 },
+	{ "ssi_uid", AIONL_A_COMPLETION_SSI_UID, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, ssi_uid), 0 },
+	{ "ssi_status", AIONL_A_COMPLETION_SSI_STATUS, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_status), 0 },
+	{ "ssi_errno", AIONL_A_COMPLETION_SSI_ERRNO, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_errno), 0 },
+	{ "ssi_value", AIONL_A_COMPLETION_SSI_VALUE, AIONL_ATTR_U64, 0, offsetof(struct aionl_completion, ssi_value), 0 },
+	{ "ssi_addr", AIONL_A_COMPLETION_SSI_ADDR, AIONL_ATTR_U64, 0, offsetof(struct aionl_completion, ssi_addr), 0 },
+	{ "ssi_fd", AIONL_A_COMPLETION_SSI_FD, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_fd), 0 },
+	{ "ssi_band", AIONL_A_COMPLETION_SSI_BAND, AIONL_ATTR_S64, 0, offsetof(struct aionl_completion, ssi_band), 0 },
+	{ "ssi_overrun", AIONL_A_COMPLETION_SSI_OVERRUN, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_overrun), 0 },
 };
 
 static int aionl__completion_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1038,6 +1550,104 @@ static int aionl__completion_put(struct nlmsghdr *nlh, size_t buflen, const void
 static int aionl__completion_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
 {
 	return aionl_completion_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__nop_attrs[] = {
+	{ "cookie", AIONL_A_NOP_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_nop, cookie), 0 },
+};
+
+static int aionl__nop_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_nop_put(nlh, buflen, m);
+}
+
+static int aionl__nop_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_nop_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__timer_attrs[] = {
+	{ "cookie", AIONL_A_TIMER_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer, cookie), 0 },
+	{ "clock", AIONL_A_TIMER_CLOCK, AIONL_ATTR_U32, 1, offsetof(struct aionl_timer, clock), 0 },
+	{ "value_ns", AIONL_A_TIMER_VALUE_NS, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer, value_ns), 0 },
+	{ "interval_ns", AIONL_A_TIMER_INTERVAL_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_timer, interval_ns), 0 },
+	{ "flags", AIONL_A_TIMER_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_timer, flags), 0 },
+};
+
+static int aionl__timer_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_timer_put(nlh, buflen, m);
+}
+
+static int aionl__timer_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_timer_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__timer_update_attrs[] = {
+	{ "cookie", AIONL_A_TIMER_UPDATE_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer_update, cookie), 0 },
+	{ "target", AIONL_A_TIMER_UPDATE_TARGET, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer_update, target), 0 },
+	{ "value_ns", AIONL_A_TIMER_UPDATE_VALUE_NS, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer_update, value_ns), 0 },
+	{ "interval_ns", AIONL_A_TIMER_UPDATE_INTERVAL_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_timer_update, interval_ns), 0 },
+	{ "flags", AIONL_A_TIMER_UPDATE_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_timer_update, flags), 0 },
+};
+
+static int aionl__timer_update_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_timer_update_put(nlh, buflen, m);
+}
+
+static int aionl__timer_update_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_timer_update_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__poll_attrs[] = {
+	{ "cookie", AIONL_A_POLL_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_poll, cookie), 0 },
+	{ "handle", AIONL_A_POLL_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_poll, handle), 0 },
+	{ "events", AIONL_A_POLL_EVENTS, AIONL_ATTR_U32, 1, offsetof(struct aionl_poll, events), 0 },
+	{ "flags", AIONL_A_POLL_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_poll, flags), 0 },
+};
+
+static int aionl__poll_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_poll_put(nlh, buflen, m);
+}
+
+static int aionl__poll_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_poll_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__signal_attrs[] = {
+	{ "cookie", AIONL_A_SIGNAL_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_signal, cookie), 0 },
+	{ "mask", AIONL_A_SIGNAL_MASK, AIONL_ATTR_U64, 1, offsetof(struct aionl_signal, mask), 0 },
+};
+
+static int aionl__signal_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_signal_put(nlh, buflen, m);
+}
+
+static int aionl__signal_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_signal_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__cancel_attrs[] = {
+	{ "cookie", AIONL_A_CANCEL_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_cancel, cookie), 0 },
+	{ "target", AIONL_A_CANCEL_TARGET, AIONL_ATTR_U64, 0, offsetof(struct aionl_cancel, target), 0 },
+	{ "flags", AIONL_A_CANCEL_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_cancel, flags), 0 },
+};
+
+static int aionl__cancel_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_cancel_put(nlh, buflen, m);
+}
+
+static int aionl__cancel_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_cancel_parse(nlh, m, err);
 }
 
 const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
@@ -1053,18 +1663,30 @@ const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	  aionl__unregister_attrs, aionl__unregister_put, aionl__unregister_parse },
 	{ "UnregisterReply", AIONL_CMD_UNREGISTER, 1, 1, sizeof(struct aionl_unregister_reply), AIONL_UNREGISTER_REPLY_REQUIRED_MASK,
 	  aionl__unregister_reply_attrs, aionl__unregister_reply_put, aionl__unregister_reply_parse },
-	{ "Read", AIONL_CMD_READ, 0, 5, sizeof(struct aionl_read), AIONL_READ_REQUIRED_MASK,
+	{ "Read", AIONL_CMD_READ, 0, 6, sizeof(struct aionl_read), AIONL_READ_REQUIRED_MASK,
 	  aionl__read_attrs, aionl__read_put, aionl__read_parse },
-	{ "Write", AIONL_CMD_WRITE, 0, 5, sizeof(struct aionl_write), AIONL_WRITE_REQUIRED_MASK,
+	{ "Write", AIONL_CMD_WRITE, 0, 6, sizeof(struct aionl_write), AIONL_WRITE_REQUIRED_MASK,
 	  aionl__write_attrs, aionl__write_put, aionl__write_parse },
-	{ "Readv", AIONL_CMD_READV, 0, 4, sizeof(struct aionl_readv), AIONL_READV_REQUIRED_MASK,
+	{ "Readv", AIONL_CMD_READV, 0, 5, sizeof(struct aionl_readv), AIONL_READV_REQUIRED_MASK,
 	  aionl__readv_attrs, aionl__readv_put, aionl__readv_parse },
-	{ "Writev", AIONL_CMD_WRITEV, 0, 4, sizeof(struct aionl_writev), AIONL_WRITEV_REQUIRED_MASK,
+	{ "Writev", AIONL_CMD_WRITEV, 0, 5, sizeof(struct aionl_writev), AIONL_WRITEV_REQUIRED_MASK,
 	  aionl__writev_attrs, aionl__writev_put, aionl__writev_parse },
 	{ "Fsync", AIONL_CMD_FSYNC, 0, 2, sizeof(struct aionl_fsync), AIONL_FSYNC_REQUIRED_MASK,
 	  aionl__fsync_attrs, aionl__fsync_put, aionl__fsync_parse },
 	{ "Fdatasync", AIONL_CMD_FDATASYNC, 0, 2, sizeof(struct aionl_fdatasync), AIONL_FDATASYNC_REQUIRED_MASK,
 	  aionl__fdatasync_attrs, aionl__fdatasync_put, aionl__fdatasync_parse },
-	{ "Completion", AIONL_CMD_COMPLETION, 2, 3, sizeof(struct aionl_completion), AIONL_COMPLETION_REQUIRED_MASK,
+	{ "Completion", AIONL_CMD_COMPLETION, 2, 14, sizeof(struct aionl_completion), AIONL_COMPLETION_REQUIRED_MASK,
 	  aionl__completion_attrs, aionl__completion_put, aionl__completion_parse },
+	{ "Nop", AIONL_CMD_NOP, 0, 1, sizeof(struct aionl_nop), AIONL_NOP_REQUIRED_MASK,
+	  aionl__nop_attrs, aionl__nop_put, aionl__nop_parse },
+	{ "Timer", AIONL_CMD_TIMER, 0, 5, sizeof(struct aionl_timer), AIONL_TIMER_REQUIRED_MASK,
+	  aionl__timer_attrs, aionl__timer_put, aionl__timer_parse },
+	{ "TimerUpdate", AIONL_CMD_TIMER_UPDATE, 0, 5, sizeof(struct aionl_timer_update), AIONL_TIMER_UPDATE_REQUIRED_MASK,
+	  aionl__timer_update_attrs, aionl__timer_update_put, aionl__timer_update_parse },
+	{ "Poll", AIONL_CMD_POLL, 0, 4, sizeof(struct aionl_poll), AIONL_POLL_REQUIRED_MASK,
+	  aionl__poll_attrs, aionl__poll_put, aionl__poll_parse },
+	{ "Signal", AIONL_CMD_SIGNAL, 0, 2, sizeof(struct aionl_signal), AIONL_SIGNAL_REQUIRED_MASK,
+	  aionl__signal_attrs, aionl__signal_put, aionl__signal_parse },
+	{ "Cancel", AIONL_CMD_CANCEL, 0, 3, sizeof(struct aionl_cancel), AIONL_CANCEL_REQUIRED_MASK,
+	  aionl__cancel_attrs, aionl__cancel_put, aionl__cancel_parse },
 };

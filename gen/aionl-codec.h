@@ -50,7 +50,7 @@ struct aionl_msg_desc {
 	int (*parse)(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err);
 };
 
-#define AIONL_MSG_DESC_COUNT 13
+#define AIONL_MSG_DESC_COUNT 19
 extern const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT];
 
 /*
@@ -143,6 +143,7 @@ struct aionl_read {
 	uint64_t offset;
 	uint64_t addr;
 	uint64_t len;
+	uint64_t timeout_ns;
 };
 
 #define AIONL_READ_REQUIRED_MASK 0x3eULL
@@ -158,6 +159,7 @@ struct aionl_write {
 	uint64_t offset;
 	uint64_t addr;
 	uint64_t len;
+	uint64_t timeout_ns;
 };
 
 #define AIONL_WRITE_REQUIRED_MASK 0x3eULL
@@ -173,6 +175,7 @@ struct aionl_readv {
 	uint64_t offset;
 	const void *iov;
 	uint32_t iov_len;
+	uint64_t timeout_ns;
 };
 
 #define AIONL_READV_REQUIRED_MASK 0x1eULL
@@ -188,6 +191,7 @@ struct aionl_writev {
 	uint64_t offset;
 	const void *iov;
 	uint32_t iov_len;
+	uint64_t timeout_ns;
 };
 
 #define AIONL_WRITEV_REQUIRED_MASK 0x1eULL
@@ -225,11 +229,102 @@ struct aionl_completion {
 	uint64_t cookie;
 	int64_t res;
 	uint32_t flags;
+	uint32_t ssi_signo;
+	int32_t ssi_code;
+	uint32_t ssi_pid;
+	uint32_t ssi_uid;
+	int32_t ssi_status;
+	int32_t ssi_errno;
+	uint64_t ssi_value;
+	uint64_t ssi_addr;
+	int32_t ssi_fd;
+	int64_t ssi_band;
+	int32_t ssi_overrun;
 };
 
 #define AIONL_COMPLETION_REQUIRED_MASK 0x6ULL
 int aionl_completion_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_completion *m);
 int aionl_completion_parse(const struct nlmsghdr *nlh, struct aionl_completion *m,
+		struct aionl_parse_err *err);
+
+/* Nop: AIONL_CMD_NOP request */
+struct aionl_nop {
+	uint64_t present;
+	uint64_t cookie;
+};
+
+#define AIONL_NOP_REQUIRED_MASK 0x2ULL
+int aionl_nop_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_nop *m);
+int aionl_nop_parse(const struct nlmsghdr *nlh, struct aionl_nop *m,
+		struct aionl_parse_err *err);
+
+/* Timer: AIONL_CMD_TIMER request */
+struct aionl_timer {
+	uint64_t present;
+	uint64_t cookie;
+	uint32_t clock;
+	uint64_t value_ns;
+	uint64_t interval_ns;
+	uint32_t flags;
+};
+
+#define AIONL_TIMER_REQUIRED_MASK 0xeULL
+int aionl_timer_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_timer *m);
+int aionl_timer_parse(const struct nlmsghdr *nlh, struct aionl_timer *m,
+		struct aionl_parse_err *err);
+
+/* TimerUpdate: AIONL_CMD_TIMER_UPDATE request */
+struct aionl_timer_update {
+	uint64_t present;
+	uint64_t cookie;
+	uint64_t target;
+	uint64_t value_ns;
+	uint64_t interval_ns;
+	uint32_t flags;
+};
+
+#define AIONL_TIMER_UPDATE_REQUIRED_MASK 0xeULL
+int aionl_timer_update_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_timer_update *m);
+int aionl_timer_update_parse(const struct nlmsghdr *nlh, struct aionl_timer_update *m,
+		struct aionl_parse_err *err);
+
+/* Poll: AIONL_CMD_POLL request */
+struct aionl_poll {
+	uint64_t present;
+	uint64_t cookie;
+	uint64_t handle;
+	uint32_t events;
+	uint32_t flags;
+};
+
+#define AIONL_POLL_REQUIRED_MASK 0xeULL
+int aionl_poll_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_poll *m);
+int aionl_poll_parse(const struct nlmsghdr *nlh, struct aionl_poll *m,
+		struct aionl_parse_err *err);
+
+/* Signal: AIONL_CMD_SIGNAL request */
+struct aionl_signal {
+	uint64_t present;
+	uint64_t cookie;
+	uint64_t mask;
+};
+
+#define AIONL_SIGNAL_REQUIRED_MASK 0x6ULL
+int aionl_signal_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_signal *m);
+int aionl_signal_parse(const struct nlmsghdr *nlh, struct aionl_signal *m,
+		struct aionl_parse_err *err);
+
+/* Cancel: AIONL_CMD_CANCEL request */
+struct aionl_cancel {
+	uint64_t present;
+	uint64_t cookie;
+	uint64_t target;
+	uint32_t flags;
+};
+
+#define AIONL_CANCEL_REQUIRED_MASK 0x2ULL
+int aionl_cancel_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_cancel *m);
+int aionl_cancel_parse(const struct nlmsghdr *nlh, struct aionl_cancel *m,
 		struct aionl_parse_err *err);
 
 #endif /* AIONL_CODEC_H */

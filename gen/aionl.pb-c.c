@@ -547,6 +547,276 @@ void   aionl__fdatasync__free_unpacked
   assert(message->base.descriptor == &aionl__fdatasync__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   aionl__nop__init
+                     (Aionl__Nop         *message)
+{
+  static const Aionl__Nop init_value = AIONL__NOP__INIT;
+  *message = init_value;
+}
+size_t aionl__nop__get_packed_size
+                     (const Aionl__Nop *message)
+{
+  assert(message->base.descriptor == &aionl__nop__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__nop__pack
+                     (const Aionl__Nop *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__nop__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__nop__pack_to_buffer
+                     (const Aionl__Nop *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__nop__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Nop *
+       aionl__nop__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Nop *)
+     protobuf_c_message_unpack (&aionl__nop__descriptor,
+                                allocator, len, data);
+}
+void   aionl__nop__free_unpacked
+                     (Aionl__Nop *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__nop__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   aionl__timer__init
+                     (Aionl__Timer         *message)
+{
+  static const Aionl__Timer init_value = AIONL__TIMER__INIT;
+  *message = init_value;
+}
+size_t aionl__timer__get_packed_size
+                     (const Aionl__Timer *message)
+{
+  assert(message->base.descriptor == &aionl__timer__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__timer__pack
+                     (const Aionl__Timer *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__timer__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__timer__pack_to_buffer
+                     (const Aionl__Timer *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__timer__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Timer *
+       aionl__timer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Timer *)
+     protobuf_c_message_unpack (&aionl__timer__descriptor,
+                                allocator, len, data);
+}
+void   aionl__timer__free_unpacked
+                     (Aionl__Timer *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__timer__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   aionl__timer_update__init
+                     (Aionl__TimerUpdate         *message)
+{
+  static const Aionl__TimerUpdate init_value = AIONL__TIMER_UPDATE__INIT;
+  *message = init_value;
+}
+size_t aionl__timer_update__get_packed_size
+                     (const Aionl__TimerUpdate *message)
+{
+  assert(message->base.descriptor == &aionl__timer_update__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__timer_update__pack
+                     (const Aionl__TimerUpdate *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__timer_update__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__timer_update__pack_to_buffer
+                     (const Aionl__TimerUpdate *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__timer_update__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__TimerUpdate *
+       aionl__timer_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__TimerUpdate *)
+     protobuf_c_message_unpack (&aionl__timer_update__descriptor,
+                                allocator, len, data);
+}
+void   aionl__timer_update__free_unpacked
+                     (Aionl__TimerUpdate *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__timer_update__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   aionl__poll__init
+                     (Aionl__Poll         *message)
+{
+  static const Aionl__Poll init_value = AIONL__POLL__INIT;
+  *message = init_value;
+}
+size_t aionl__poll__get_packed_size
+                     (const Aionl__Poll *message)
+{
+  assert(message->base.descriptor == &aionl__poll__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__poll__pack
+                     (const Aionl__Poll *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__poll__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__poll__pack_to_buffer
+                     (const Aionl__Poll *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__poll__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Poll *
+       aionl__poll__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Poll *)
+     protobuf_c_message_unpack (&aionl__poll__descriptor,
+                                allocator, len, data);
+}
+void   aionl__poll__free_unpacked
+                     (Aionl__Poll *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__poll__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   aionl__signal__init
+                     (Aionl__Signal         *message)
+{
+  static const Aionl__Signal init_value = AIONL__SIGNAL__INIT;
+  *message = init_value;
+}
+size_t aionl__signal__get_packed_size
+                     (const Aionl__Signal *message)
+{
+  assert(message->base.descriptor == &aionl__signal__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__signal__pack
+                     (const Aionl__Signal *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__signal__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__signal__pack_to_buffer
+                     (const Aionl__Signal *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__signal__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Signal *
+       aionl__signal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Signal *)
+     protobuf_c_message_unpack (&aionl__signal__descriptor,
+                                allocator, len, data);
+}
+void   aionl__signal__free_unpacked
+                     (Aionl__Signal *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__signal__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   aionl__cancel__init
+                     (Aionl__Cancel         *message)
+{
+  static const Aionl__Cancel init_value = AIONL__CANCEL__INIT;
+  *message = init_value;
+}
+size_t aionl__cancel__get_packed_size
+                     (const Aionl__Cancel *message)
+{
+  assert(message->base.descriptor == &aionl__cancel__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__cancel__pack
+                     (const Aionl__Cancel *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__cancel__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__cancel__pack_to_buffer
+                     (const Aionl__Cancel *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__cancel__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Cancel *
+       aionl__cancel__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Cancel *)
+     protobuf_c_message_unpack (&aionl__cancel__descriptor,
+                                allocator, len, data);
+}
+void   aionl__cancel__free_unpacked
+                     (Aionl__Cancel *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__cancel__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   aionl__completion__init
                      (Aionl__Completion         *message)
 {
@@ -917,7 +1187,7 @@ const ProtobufCMessageDescriptor aionl__unregister_reply__descriptor =
   (ProtobufCMessageInit) aionl__unregister_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__read__field_descriptors[5] =
+static const ProtobufCFieldDescriptor aionl__read__field_descriptors[6] =
 {
   {
     "cookie",
@@ -979,6 +1249,18 @@ static const ProtobufCFieldDescriptor aionl__read__field_descriptors[5] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "timeout_ns",
+    6,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Read, has_timeout_ns),
+    offsetof(Aionl__Read, timeout_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__read__field_indices_by_name[] = {
   3,   /* field[3] = addr */
@@ -986,11 +1268,12 @@ static const unsigned aionl__read__field_indices_by_name[] = {
   1,   /* field[1] = handle */
   4,   /* field[4] = len */
   2,   /* field[2] = offset */
+  5,   /* field[5] = timeout_ns */
 };
 static const ProtobufCIntRange aionl__read__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor aionl__read__descriptor =
 {
@@ -1000,14 +1283,14 @@ const ProtobufCMessageDescriptor aionl__read__descriptor =
   "Aionl__Read",
   "aionl",
   sizeof(Aionl__Read),
-  5,
+  6,
   aionl__read__field_descriptors,
   aionl__read__field_indices_by_name,
   1,  aionl__read__number_ranges,
   (ProtobufCMessageInit) aionl__read__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__write__field_descriptors[5] =
+static const ProtobufCFieldDescriptor aionl__write__field_descriptors[6] =
 {
   {
     "cookie",
@@ -1069,6 +1352,18 @@ static const ProtobufCFieldDescriptor aionl__write__field_descriptors[5] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "timeout_ns",
+    6,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Write, has_timeout_ns),
+    offsetof(Aionl__Write, timeout_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__write__field_indices_by_name[] = {
   3,   /* field[3] = addr */
@@ -1076,11 +1371,12 @@ static const unsigned aionl__write__field_indices_by_name[] = {
   1,   /* field[1] = handle */
   4,   /* field[4] = len */
   2,   /* field[2] = offset */
+  5,   /* field[5] = timeout_ns */
 };
 static const ProtobufCIntRange aionl__write__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor aionl__write__descriptor =
 {
@@ -1090,14 +1386,14 @@ const ProtobufCMessageDescriptor aionl__write__descriptor =
   "Aionl__Write",
   "aionl",
   sizeof(Aionl__Write),
-  5,
+  6,
   aionl__write__field_descriptors,
   aionl__write__field_indices_by_name,
   1,  aionl__write__number_ranges,
   (ProtobufCMessageInit) aionl__write__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__readv__field_descriptors[4] =
+static const ProtobufCFieldDescriptor aionl__readv__field_descriptors[5] =
 {
   {
     "cookie",
@@ -1147,17 +1443,31 @@ static const ProtobufCFieldDescriptor aionl__readv__field_descriptors[4] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "timeout_ns",
+    6,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Readv, has_timeout_ns),
+    offsetof(Aionl__Readv, timeout_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__readv__field_indices_by_name[] = {
   0,   /* field[0] = cookie */
   1,   /* field[1] = handle */
   3,   /* field[3] = iov */
   2,   /* field[2] = offset */
+  4,   /* field[4] = timeout_ns */
 };
-static const ProtobufCIntRange aionl__readv__number_ranges[1 + 1] =
+static const ProtobufCIntRange aionl__readv__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 6, 4 },
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor aionl__readv__descriptor =
 {
@@ -1167,14 +1477,14 @@ const ProtobufCMessageDescriptor aionl__readv__descriptor =
   "Aionl__Readv",
   "aionl",
   sizeof(Aionl__Readv),
-  4,
+  5,
   aionl__readv__field_descriptors,
   aionl__readv__field_indices_by_name,
-  1,  aionl__readv__number_ranges,
+  2,  aionl__readv__number_ranges,
   (ProtobufCMessageInit) aionl__readv__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__writev__field_descriptors[4] =
+static const ProtobufCFieldDescriptor aionl__writev__field_descriptors[5] =
 {
   {
     "cookie",
@@ -1224,17 +1534,31 @@ static const ProtobufCFieldDescriptor aionl__writev__field_descriptors[4] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "timeout_ns",
+    6,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Writev, has_timeout_ns),
+    offsetof(Aionl__Writev, timeout_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__writev__field_indices_by_name[] = {
   0,   /* field[0] = cookie */
   1,   /* field[1] = handle */
   3,   /* field[3] = iov */
   2,   /* field[2] = offset */
+  4,   /* field[4] = timeout_ns */
 };
-static const ProtobufCIntRange aionl__writev__number_ranges[1 + 1] =
+static const ProtobufCIntRange aionl__writev__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 6, 4 },
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor aionl__writev__descriptor =
 {
@@ -1244,10 +1568,10 @@ const ProtobufCMessageDescriptor aionl__writev__descriptor =
   "Aionl__Writev",
   "aionl",
   sizeof(Aionl__Writev),
-  4,
+  5,
   aionl__writev__field_descriptors,
   aionl__writev__field_indices_by_name,
-  1,  aionl__writev__number_ranges,
+  2,  aionl__writev__number_ranges,
   (ProtobufCMessageInit) aionl__writev__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -1353,7 +1677,417 @@ const ProtobufCMessageDescriptor aionl__fdatasync__descriptor =
   (ProtobufCMessageInit) aionl__fdatasync__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__completion__field_descriptors[3] =
+static const ProtobufCFieldDescriptor aionl__nop__field_descriptors[1] =
+{
+  {
+    "cookie",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Nop, cookie),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__nop__field_indices_by_name[] = {
+  0,   /* field[0] = cookie */
+};
+static const ProtobufCIntRange aionl__nop__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor aionl__nop__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Nop",
+  "Nop",
+  "Aionl__Nop",
+  "aionl",
+  sizeof(Aionl__Nop),
+  1,
+  aionl__nop__field_descriptors,
+  aionl__nop__field_indices_by_name,
+  1,  aionl__nop__number_ranges,
+  (ProtobufCMessageInit) aionl__nop__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__timer__field_descriptors[5] =
+{
+  {
+    "cookie",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Timer, cookie),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "clock",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Timer, clock),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_ns",
+    3,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Timer, value_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "interval_ns",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Timer, has_interval_ns),
+    offsetof(Aionl__Timer, interval_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "flags",
+    5,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Timer, has_flags),
+    offsetof(Aionl__Timer, flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__timer__field_indices_by_name[] = {
+  1,   /* field[1] = clock */
+  0,   /* field[0] = cookie */
+  4,   /* field[4] = flags */
+  3,   /* field[3] = interval_ns */
+  2,   /* field[2] = value_ns */
+};
+static const ProtobufCIntRange aionl__timer__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor aionl__timer__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Timer",
+  "Timer",
+  "Aionl__Timer",
+  "aionl",
+  sizeof(Aionl__Timer),
+  5,
+  aionl__timer__field_descriptors,
+  aionl__timer__field_indices_by_name,
+  1,  aionl__timer__number_ranges,
+  (ProtobufCMessageInit) aionl__timer__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__timer_update__field_descriptors[5] =
+{
+  {
+    "cookie",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__TimerUpdate, cookie),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__TimerUpdate, target),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_ns",
+    3,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__TimerUpdate, value_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "interval_ns",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__TimerUpdate, has_interval_ns),
+    offsetof(Aionl__TimerUpdate, interval_ns),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "flags",
+    5,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__TimerUpdate, has_flags),
+    offsetof(Aionl__TimerUpdate, flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__timer_update__field_indices_by_name[] = {
+  0,   /* field[0] = cookie */
+  4,   /* field[4] = flags */
+  3,   /* field[3] = interval_ns */
+  1,   /* field[1] = target */
+  2,   /* field[2] = value_ns */
+};
+static const ProtobufCIntRange aionl__timer_update__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor aionl__timer_update__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.TimerUpdate",
+  "TimerUpdate",
+  "Aionl__TimerUpdate",
+  "aionl",
+  sizeof(Aionl__TimerUpdate),
+  5,
+  aionl__timer_update__field_descriptors,
+  aionl__timer_update__field_indices_by_name,
+  1,  aionl__timer_update__number_ranges,
+  (ProtobufCMessageInit) aionl__timer_update__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__poll__field_descriptors[4] =
+{
+  {
+    "cookie",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Poll, cookie),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "handle",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Poll, handle),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "events",
+    3,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Poll, events),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "flags",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Poll, has_flags),
+    offsetof(Aionl__Poll, flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__poll__field_indices_by_name[] = {
+  0,   /* field[0] = cookie */
+  2,   /* field[2] = events */
+  3,   /* field[3] = flags */
+  1,   /* field[1] = handle */
+};
+static const ProtobufCIntRange aionl__poll__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor aionl__poll__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Poll",
+  "Poll",
+  "Aionl__Poll",
+  "aionl",
+  sizeof(Aionl__Poll),
+  4,
+  aionl__poll__field_descriptors,
+  aionl__poll__field_indices_by_name,
+  1,  aionl__poll__number_ranges,
+  (ProtobufCMessageInit) aionl__poll__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__signal__field_descriptors[2] =
+{
+  {
+    "cookie",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Signal, cookie),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mask",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Signal, mask),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__signal__field_indices_by_name[] = {
+  0,   /* field[0] = cookie */
+  1,   /* field[1] = mask */
+};
+static const ProtobufCIntRange aionl__signal__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor aionl__signal__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Signal",
+  "Signal",
+  "Aionl__Signal",
+  "aionl",
+  sizeof(Aionl__Signal),
+  2,
+  aionl__signal__field_descriptors,
+  aionl__signal__field_indices_by_name,
+  1,  aionl__signal__number_ranges,
+  (ProtobufCMessageInit) aionl__signal__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__cancel__field_descriptors[3] =
+{
+  {
+    "cookie",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Cancel, cookie),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Cancel, has_target),
+    offsetof(Aionl__Cancel, target),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "flags",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Cancel, has_flags),
+    offsetof(Aionl__Cancel, flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__cancel__field_indices_by_name[] = {
+  0,   /* field[0] = cookie */
+  2,   /* field[2] = flags */
+  1,   /* field[1] = target */
+};
+static const ProtobufCIntRange aionl__cancel__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor aionl__cancel__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Cancel",
+  "Cancel",
+  "Aionl__Cancel",
+  "aionl",
+  sizeof(Aionl__Cancel),
+  3,
+  aionl__cancel__field_descriptors,
+  aionl__cancel__field_indices_by_name,
+  1,  aionl__cancel__number_ranges,
+  (ProtobufCMessageInit) aionl__cancel__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__completion__field_descriptors[14] =
 {
   {
     "cookie",
@@ -1391,16 +2125,159 @@ static const ProtobufCFieldDescriptor aionl__completion__field_descriptors[3] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ssi_signo",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Completion, has_ssi_signo),
+    offsetof(Aionl__Completion, ssi_signo),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ssi_code",
+    5,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Aionl__Completion, has_ssi_code),
+    offsetof(Aionl__Completion, ssi_code),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ssi_pid",
+    6,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Completion, has_ssi_pid),
+    offsetof(Aionl__Completion, ssi_pid),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ssi_uid",
+    7,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Completion, has_ssi_uid),
+    offsetof(Aionl__Completion, ssi_uid),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ssi_status",
+    8,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Aionl__Completion, has_ssi_status),
+    offsetof(Aionl__Completion, ssi_status),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ssi_errno",
+    9,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Aionl__Completion, has_ssi_errno),
+    offsetof(Aionl__Completion, ssi_errno),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ssi_value",
+    10,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Completion, has_ssi_value),
+    offsetof(Aionl__Completion, ssi_value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ssi_addr",
+    11,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Completion, has_ssi_addr),
+    offsetof(Aionl__Completion, ssi_addr),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ssi_fd",
+    12,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Aionl__Completion, has_ssi_fd),
+    offsetof(Aionl__Completion, ssi_fd),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ssi_band",
+    13,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Aionl__Completion, has_ssi_band),
+    offsetof(Aionl__Completion, ssi_band),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ssi_overrun",
+    14,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Aionl__Completion, has_ssi_overrun),
+    offsetof(Aionl__Completion, ssi_overrun),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__completion__field_indices_by_name[] = {
   0,   /* field[0] = cookie */
   2,   /* field[2] = flags */
   1,   /* field[1] = res */
+  10,   /* field[10] = ssi_addr */
+  12,   /* field[12] = ssi_band */
+  4,   /* field[4] = ssi_code */
+  8,   /* field[8] = ssi_errno */
+  11,   /* field[11] = ssi_fd */
+  13,   /* field[13] = ssi_overrun */
+  5,   /* field[5] = ssi_pid */
+  3,   /* field[3] = ssi_signo */
+  7,   /* field[7] = ssi_status */
+  6,   /* field[6] = ssi_uid */
+  9,   /* field[9] = ssi_value */
 };
 static const ProtobufCIntRange aionl__completion__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor aionl__completion__descriptor =
 {
@@ -1410,7 +2287,7 @@ const ProtobufCMessageDescriptor aionl__completion__descriptor =
   "Aionl__Completion",
   "aionl",
   sizeof(Aionl__Completion),
-  3,
+  14,
   aionl__completion__field_descriptors,
   aionl__completion__field_indices_by_name,
   1,  aionl__completion__number_ranges,
@@ -1445,7 +2322,7 @@ const ProtobufCEnumDescriptor aionl__family__descriptor =
   aionl__family__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[10] =
+static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[16] =
 {
   { "CMD_UNSPEC", "AIONL__CMD__CMD_UNSPEC", 0 },
   { "CMD_GET_INFO", "AIONL__CMD__CMD_GET_INFO", 1 },
@@ -1457,18 +2334,30 @@ static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[10] =
   { "CMD_WRITEV", "AIONL__CMD__CMD_WRITEV", 7 },
   { "CMD_FSYNC", "AIONL__CMD__CMD_FSYNC", 8 },
   { "CMD_FDATASYNC", "AIONL__CMD__CMD_FDATASYNC", 9 },
+  { "CMD_NOP", "AIONL__CMD__CMD_NOP", 11 },
+  { "CMD_TIMER", "AIONL__CMD__CMD_TIMER", 12 },
+  { "CMD_TIMER_UPDATE", "AIONL__CMD__CMD_TIMER_UPDATE", 13 },
+  { "CMD_POLL", "AIONL__CMD__CMD_POLL", 14 },
+  { "CMD_SIGNAL", "AIONL__CMD__CMD_SIGNAL", 15 },
+  { "CMD_CANCEL", "AIONL__CMD__CMD_CANCEL", 16 },
 };
 static const ProtobufCIntRange aionl__cmd__value_ranges[] = {
-{0, 0},{0, 10}
+{0, 0},{11, 10},{0, 16}
 };
-static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[10] =
+static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[16] =
 {
+  { "CMD_CANCEL", 15 },
   { "CMD_FDATASYNC", 9 },
   { "CMD_FSYNC", 8 },
   { "CMD_GET_INFO", 1 },
+  { "CMD_NOP", 10 },
+  { "CMD_POLL", 13 },
   { "CMD_READ", 4 },
   { "CMD_READV", 6 },
   { "CMD_REGISTER", 2 },
+  { "CMD_SIGNAL", 14 },
+  { "CMD_TIMER", 11 },
+  { "CMD_TIMER_UPDATE", 12 },
   { "CMD_UNREGISTER", 3 },
   { "CMD_UNSPEC", 0 },
   { "CMD_WRITE", 5 },
@@ -1481,11 +2370,11 @@ const ProtobufCEnumDescriptor aionl__cmd__descriptor =
   "Cmd",
   "Aionl__Cmd",
   "aionl",
-  10,
+  16,
   aionl__cmd__enum_values_by_number,
-  10,
+  16,
   aionl__cmd__enum_values_by_name,
-  1,
+  2,
   aionl__cmd__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
@@ -1517,18 +2406,24 @@ const ProtobufCEnumDescriptor aionl__notify__descriptor =
   aionl__notify__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__completion_flag__enum_values_by_number[2] =
+static const ProtobufCEnumValue aionl__completion_flag__enum_values_by_number[5] =
 {
   { "COMPLETION_F_NONE", "AIONL__COMPLETION_FLAG__COMPLETION_F_NONE", 0 },
   { "COMPLETION_F_REJECTED", "AIONL__COMPLETION_FLAG__COMPLETION_F_REJECTED", 1 },
+  { "COMPLETION_F_MORE", "AIONL__COMPLETION_FLAG__COMPLETION_F_MORE", 2 },
+  { "COMPLETION_F_TIMER", "AIONL__COMPLETION_FLAG__COMPLETION_F_TIMER", 4 },
+  { "COMPLETION_F_SIGNAL", "AIONL__COMPLETION_FLAG__COMPLETION_F_SIGNAL", 8 },
 };
 static const ProtobufCIntRange aionl__completion_flag__value_ranges[] = {
-{0, 0},{0, 2}
+{0, 0},{4, 3},{8, 4},{0, 5}
 };
-static const ProtobufCEnumValueIndex aionl__completion_flag__enum_values_by_name[2] =
+static const ProtobufCEnumValueIndex aionl__completion_flag__enum_values_by_name[5] =
 {
+  { "COMPLETION_F_MORE", 2 },
   { "COMPLETION_F_NONE", 0 },
   { "COMPLETION_F_REJECTED", 1 },
+  { "COMPLETION_F_SIGNAL", 4 },
+  { "COMPLETION_F_TIMER", 3 },
 };
 const ProtobufCEnumDescriptor aionl__completion_flag__descriptor =
 {
@@ -1537,12 +2432,162 @@ const ProtobufCEnumDescriptor aionl__completion_flag__descriptor =
   "CompletionFlag",
   "Aionl__CompletionFlag",
   "aionl",
-  2,
+  5,
   aionl__completion_flag__enum_values_by_number,
-  2,
+  5,
   aionl__completion_flag__enum_values_by_name,
-  1,
+  3,
   aionl__completion_flag__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__timer_clock__enum_values_by_number[3] =
+{
+  { "TIMER_CLOCK_REALTIME", "AIONL__TIMER_CLOCK__TIMER_CLOCK_REALTIME", 0 },
+  { "TIMER_CLOCK_MONOTONIC", "AIONL__TIMER_CLOCK__TIMER_CLOCK_MONOTONIC", 1 },
+  { "TIMER_CLOCK_BOOTTIME", "AIONL__TIMER_CLOCK__TIMER_CLOCK_BOOTTIME", 7 },
+};
+static const ProtobufCIntRange aionl__timer_clock__value_ranges[] = {
+{0, 0},{7, 2},{0, 3}
+};
+static const ProtobufCEnumValueIndex aionl__timer_clock__enum_values_by_name[3] =
+{
+  { "TIMER_CLOCK_BOOTTIME", 2 },
+  { "TIMER_CLOCK_MONOTONIC", 1 },
+  { "TIMER_CLOCK_REALTIME", 0 },
+};
+const ProtobufCEnumDescriptor aionl__timer_clock__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.TimerClock",
+  "TimerClock",
+  "Aionl__TimerClock",
+  "aionl",
+  3,
+  aionl__timer_clock__enum_values_by_number,
+  3,
+  aionl__timer_clock__enum_values_by_name,
+  2,
+  aionl__timer_clock__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__timer_flag__enum_values_by_number[2] =
+{
+  { "TIMER_F_NONE", "AIONL__TIMER_FLAG__TIMER_F_NONE", 0 },
+  { "TIMER_F_ABS", "AIONL__TIMER_FLAG__TIMER_F_ABS", 1 },
+};
+static const ProtobufCIntRange aionl__timer_flag__value_ranges[] = {
+{0, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex aionl__timer_flag__enum_values_by_name[2] =
+{
+  { "TIMER_F_ABS", 1 },
+  { "TIMER_F_NONE", 0 },
+};
+const ProtobufCEnumDescriptor aionl__timer_flag__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.TimerFlag",
+  "TimerFlag",
+  "Aionl__TimerFlag",
+  "aionl",
+  2,
+  aionl__timer_flag__enum_values_by_number,
+  2,
+  aionl__timer_flag__enum_values_by_name,
+  1,
+  aionl__timer_flag__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__poll_event__enum_values_by_number[5] =
+{
+  { "POLL_EV_NONE", "AIONL__POLL_EVENT__POLL_EV_NONE", 0 },
+  { "POLL_EV_IN", "AIONL__POLL_EVENT__POLL_EV_IN", 1 },
+  { "POLL_EV_OUT", "AIONL__POLL_EVENT__POLL_EV_OUT", 4 },
+  { "POLL_EV_ERR", "AIONL__POLL_EVENT__POLL_EV_ERR", 8 },
+  { "POLL_EV_HUP", "AIONL__POLL_EVENT__POLL_EV_HUP", 16 },
+};
+static const ProtobufCIntRange aionl__poll_event__value_ranges[] = {
+{0, 0},{4, 2},{8, 3},{16, 4},{0, 5}
+};
+static const ProtobufCEnumValueIndex aionl__poll_event__enum_values_by_name[5] =
+{
+  { "POLL_EV_ERR", 3 },
+  { "POLL_EV_HUP", 4 },
+  { "POLL_EV_IN", 1 },
+  { "POLL_EV_NONE", 0 },
+  { "POLL_EV_OUT", 2 },
+};
+const ProtobufCEnumDescriptor aionl__poll_event__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.PollEvent",
+  "PollEvent",
+  "Aionl__PollEvent",
+  "aionl",
+  5,
+  aionl__poll_event__enum_values_by_number,
+  5,
+  aionl__poll_event__enum_values_by_name,
+  4,
+  aionl__poll_event__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__poll_flag__enum_values_by_number[2] =
+{
+  { "POLL_F_NONE", "AIONL__POLL_FLAG__POLL_F_NONE", 0 },
+  { "POLL_F_MULTISHOT", "AIONL__POLL_FLAG__POLL_F_MULTISHOT", 1 },
+};
+static const ProtobufCIntRange aionl__poll_flag__value_ranges[] = {
+{0, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex aionl__poll_flag__enum_values_by_name[2] =
+{
+  { "POLL_F_MULTISHOT", 1 },
+  { "POLL_F_NONE", 0 },
+};
+const ProtobufCEnumDescriptor aionl__poll_flag__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.PollFlag",
+  "PollFlag",
+  "Aionl__PollFlag",
+  "aionl",
+  2,
+  aionl__poll_flag__enum_values_by_number,
+  2,
+  aionl__poll_flag__enum_values_by_name,
+  1,
+  aionl__poll_flag__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__cancel_flag__enum_values_by_number[3] =
+{
+  { "CANCEL_F_NONE", "AIONL__CANCEL_FLAG__CANCEL_F_NONE", 0 },
+  { "CANCEL_F_HANDLE", "AIONL__CANCEL_FLAG__CANCEL_F_HANDLE", 1 },
+  { "CANCEL_F_ALL", "AIONL__CANCEL_FLAG__CANCEL_F_ALL", 2 },
+};
+static const ProtobufCIntRange aionl__cancel_flag__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex aionl__cancel_flag__enum_values_by_name[3] =
+{
+  { "CANCEL_F_ALL", 2 },
+  { "CANCEL_F_HANDLE", 1 },
+  { "CANCEL_F_NONE", 0 },
+};
+const ProtobufCEnumDescriptor aionl__cancel_flag__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.CancelFlag",
+  "CancelFlag",
+  "Aionl__CancelFlag",
+  "aionl",
+  3,
+  aionl__cancel_flag__enum_values_by_number,
+  3,
+  aionl__cancel_flag__enum_values_by_name,
+  1,
+  aionl__cancel_flag__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue aionl__executor_kind__enum_values_by_number[4] =

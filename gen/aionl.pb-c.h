@@ -27,6 +27,12 @@ typedef struct Aionl__Readv Aionl__Readv;
 typedef struct Aionl__Writev Aionl__Writev;
 typedef struct Aionl__Fsync Aionl__Fsync;
 typedef struct Aionl__Fdatasync Aionl__Fdatasync;
+typedef struct Aionl__Nop Aionl__Nop;
+typedef struct Aionl__Timer Aionl__Timer;
+typedef struct Aionl__TimerUpdate Aionl__TimerUpdate;
+typedef struct Aionl__Poll Aionl__Poll;
+typedef struct Aionl__Signal Aionl__Signal;
+typedef struct Aionl__Cancel Aionl__Cancel;
 typedef struct Aionl__Completion Aionl__Completion;
 
 
@@ -83,7 +89,33 @@ typedef enum _Aionl__Cmd {
   /*
    * Flush a file's data, and only the metadata needed to read it back.
    */
-  AIONL__CMD__CMD_FDATASYNC = 9
+  AIONL__CMD__CMD_FDATASYNC = 9,
+  /*
+   * Complete at once with res 0: another thread posts a cookie to wake a
+   * thread that waits on the socket.
+   */
+  AIONL__CMD__CMD_NOP = 11,
+  /*
+   * Arm a timer. One-shot, or periodic: then it completes at every expiry
+   * with COMPLETION_F_MORE until cancelled.
+   */
+  AIONL__CMD__CMD_TIMER = 12,
+  /*
+   * Re-arm the timer whose cookie is target with a new value and interval.
+   */
+  AIONL__CMD__CMD_TIMER_UPDATE = 13,
+  /*
+   * Watch a registered descriptor for readiness, once or repeatedly.
+   */
+  AIONL__CMD__CMD_POLL = 14,
+  /*
+   * Watch a set of signals: each one caught completes, with its siginfo.
+   */
+  AIONL__CMD__CMD_SIGNAL = 15,
+  /*
+   * Cancel requests by cookie, by file handle, or all of them.
+   */
+  AIONL__CMD__CMD_CANCEL = 16
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CMD)
 } Aionl__Cmd;
 /*
@@ -107,9 +139,78 @@ typedef enum _Aionl__CompletionFlag {
    * The request was refused by message validation (an NLMSG_ERROR); res is
    * the error and the cookie was recovered from the echoed request.
    */
-  AIONL__COMPLETION_FLAG__COMPLETION_F_REJECTED = 1
+  AIONL__COMPLETION_FLAG__COMPLETION_F_REJECTED = 1,
+  /*
+   * The request stays armed: more completions with this cookie will follow.
+   */
+  AIONL__COMPLETION_FLAG__COMPLETION_F_MORE = 2,
+  /*
+   * The completion of a timer; res counts the expirations it reports.
+   */
+  AIONL__COMPLETION_FLAG__COMPLETION_F_TIMER = 4,
+  /*
+   * The completion of a signal watch; the ssi_ attributes describe the signal.
+   */
+  AIONL__COMPLETION_FLAG__COMPLETION_F_SIGNAL = 8
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__COMPLETION_FLAG)
 } Aionl__CompletionFlag;
+/*
+ * Clocks of CMD_TIMER, with the values of Linux's clockid_t.
+ */
+typedef enum _Aionl__TimerClock {
+  AIONL__TIMER_CLOCK__TIMER_CLOCK_REALTIME = 0,
+  AIONL__TIMER_CLOCK__TIMER_CLOCK_MONOTONIC = 1,
+  AIONL__TIMER_CLOCK__TIMER_CLOCK_BOOTTIME = 7
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__TIMER_CLOCK)
+} Aionl__TimerClock;
+/*
+ * Bits of Timer.flags.
+ */
+typedef enum _Aionl__TimerFlag {
+  AIONL__TIMER_FLAG__TIMER_F_NONE = 0,
+  /*
+   * value_ns is an absolute time on the clock, not a delay.
+   */
+  AIONL__TIMER_FLAG__TIMER_F_ABS = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__TIMER_FLAG)
+} Aionl__TimerFlag;
+/*
+ * Bits of Poll.events and of a poll completion's res: Linux's poll bits.
+ */
+typedef enum _Aionl__PollEvent {
+  AIONL__POLL_EVENT__POLL_EV_NONE = 0,
+  AIONL__POLL_EVENT__POLL_EV_IN = 1,
+  AIONL__POLL_EVENT__POLL_EV_OUT = 4,
+  AIONL__POLL_EVENT__POLL_EV_ERR = 8,
+  AIONL__POLL_EVENT__POLL_EV_HUP = 16
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__POLL_EVENT)
+} Aionl__PollEvent;
+/*
+ * Bits of Poll.flags.
+ */
+typedef enum _Aionl__PollFlag {
+  AIONL__POLL_FLAG__POLL_F_NONE = 0,
+  /*
+   * Complete at every readiness edge, with COMPLETION_F_MORE, until cancelled.
+   */
+  AIONL__POLL_FLAG__POLL_F_MULTISHOT = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__POLL_FLAG)
+} Aionl__PollFlag;
+/*
+ * Bits of Cancel.flags.
+ */
+typedef enum _Aionl__CancelFlag {
+  AIONL__CANCEL_FLAG__CANCEL_F_NONE = 0,
+  /*
+   * target is a file handle: cancel every request on that file.
+   */
+  AIONL__CANCEL_FLAG__CANCEL_F_HANDLE = 1,
+  /*
+   * Cancel every request of the socket; target is ignored.
+   */
+  AIONL__CANCEL_FLAG__CANCEL_F_ALL = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CANCEL_FLAG)
+} Aionl__CancelFlag;
 /*
  * Which executor runs the I/O, in GetInfoReply.executor.
  */
@@ -275,7 +376,8 @@ struct  Aionl__Read
   uint64_t cookie;
   uint64_t handle;
   /*
-   * Byte offset in the file, at most 2^63 - 1 together with len.
+   * Byte offset in the file, at most 2^63 - 1 together with len; or
+   * 2^64 - 1 on a pipe, socket or other stream: wait until it is readable.
    */
   uint64_t offset;
   /*
@@ -286,10 +388,15 @@ struct  Aionl__Read
    * Length of the buffer, at most GetInfoReply.max_io_len.
    */
   uint64_t len;
+  /*
+   * If not done this many nanoseconds after submission, complete with -ETIMEDOUT.
+   */
+  protobuf_c_boolean has_timeout_ns;
+  uint64_t timeout_ns;
 };
 #define AIONL__READ__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__read__descriptor) \
-    , 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
@@ -303,10 +410,12 @@ struct  Aionl__Write
   uint64_t offset;
   uint64_t addr;
   uint64_t len;
+  protobuf_c_boolean has_timeout_ns;
+  uint64_t timeout_ns;
 };
 #define AIONL__WRITE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__write__descriptor) \
-    , 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
@@ -323,10 +432,12 @@ struct  Aionl__Readv
    * most GetInfoReply.max_iov entries.
    */
   ProtobufCBinaryData iov;
+  protobuf_c_boolean has_timeout_ns;
+  uint64_t timeout_ns;
 };
 #define AIONL__READV__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__readv__descriptor) \
-    , 0, 0, 0, {0,NULL} }
+    , 0, 0, 0, {0,NULL}, 0, 0 }
 
 
 /*
@@ -339,10 +450,12 @@ struct  Aionl__Writev
   uint64_t handle;
   uint64_t offset;
   ProtobufCBinaryData iov;
+  protobuf_c_boolean has_timeout_ns;
+  uint64_t timeout_ns;
 };
 #define AIONL__WRITEV__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__writev__descriptor) \
-    , 0, 0, 0, {0,NULL} }
+    , 0, 0, 0, {0,NULL}, 0, 0 }
 
 
 /*
@@ -374,6 +487,139 @@ struct  Aionl__Fdatasync
 
 
 /*
+ * CMD_NOP request.
+ */
+struct  Aionl__Nop
+{
+  ProtobufCMessage base;
+  uint64_t cookie;
+};
+#define AIONL__NOP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__nop__descriptor) \
+    , 0 }
+
+
+/*
+ * CMD_TIMER request.
+ */
+struct  Aionl__Timer
+{
+  ProtobufCMessage base;
+  uint64_t cookie;
+  /*
+   * One of enum TimerClock.
+   */
+  uint32_t clock;
+  /*
+   * Delay in nanoseconds, or with TIMER_F_ABS the time of the first expiry.
+   */
+  uint64_t value_ns;
+  /*
+   * Period in nanoseconds after the first expiry; 0 or absent: one-shot.
+   */
+  protobuf_c_boolean has_interval_ns;
+  uint64_t interval_ns;
+  /*
+   * Bits of enum TimerFlag.
+   */
+  protobuf_c_boolean has_flags;
+  uint32_t flags;
+};
+#define AIONL__TIMER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__timer__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0 }
+
+
+/*
+ * CMD_TIMER_UPDATE request. Completes with 0, or -ENOENT if no timer has
+ * the target cookie. The timer keeps its clock.
+ */
+struct  Aionl__TimerUpdate
+{
+  ProtobufCMessage base;
+  uint64_t cookie;
+  /*
+   * The cookie of the timer to re-arm.
+   */
+  uint64_t target;
+  uint64_t value_ns;
+  protobuf_c_boolean has_interval_ns;
+  uint64_t interval_ns;
+  protobuf_c_boolean has_flags;
+  uint32_t flags;
+};
+#define AIONL__TIMER_UPDATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__timer_update__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0 }
+
+
+/*
+ * CMD_POLL request. Completes with the ready events (enum PollEvent bits).
+ */
+struct  Aionl__Poll
+{
+  ProtobufCMessage base;
+  uint64_t cookie;
+  uint64_t handle;
+  /*
+   * Bits of enum PollEvent to wait for; POLL_ERR and POLL_HUP always count.
+   */
+  uint32_t events;
+  /*
+   * Bits of enum PollFlag.
+   */
+  protobuf_c_boolean has_flags;
+  uint32_t flags;
+};
+#define AIONL__POLL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__poll__descriptor) \
+    , 0, 0, 0, 0, 0 }
+
+
+/*
+ * CMD_SIGNAL request. Each signal of the set that the process receives
+ * completes with COMPLETION_F_SIGNAL | COMPLETION_F_MORE and res = signo.
+ */
+struct  Aionl__Signal
+{
+  ProtobufCMessage base;
+  uint64_t cookie;
+  /*
+   * Bit n - 1 stands for signal n, for signals 1 to 64.
+   */
+  uint64_t mask;
+};
+#define AIONL__SIGNAL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__signal__descriptor) \
+    , 0, 0 }
+
+
+/*
+ * CMD_CANCEL request. Each request it finds completes once, with
+ * -ECANCELED, or with its real result if it had already finished; the
+ * cancel itself completes with the number found, or -ENOENT.
+ */
+struct  Aionl__Cancel
+{
+  ProtobufCMessage base;
+  uint64_t cookie;
+  /*
+   * The cookie of the requests to cancel, or with CANCEL_F_HANDLE a handle.
+   */
+  protobuf_c_boolean has_target;
+  uint64_t target;
+  /*
+   * Bits of enum CancelFlag.
+   */
+  protobuf_c_boolean has_flags;
+  uint32_t flags;
+};
+#define AIONL__CANCEL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__cancel__descriptor) \
+    , 0, 0, 0, 0, 0 }
+
+
+/*
  * CMD_COMPLETION notification, engine to program.
  */
 struct  Aionl__Completion
@@ -384,7 +630,8 @@ struct  Aionl__Completion
    */
   uint64_t cookie;
   /*
-   * Bytes transferred, 0, or a negative errno.
+   * Bytes transferred, 0, or a negative errno. Timers: the number of
+   * expirations. Polls: the ready events. Signals: the signal number.
    */
   int64_t res;
   /*
@@ -392,10 +639,51 @@ struct  Aionl__Completion
    */
   protobuf_c_boolean has_flags;
   uint32_t flags;
+  /*
+   * The siginfo of a signal completion, independent of the architecture;
+   * named as in struct signalfd_siginfo.
+   */
+  protobuf_c_boolean has_ssi_signo;
+  uint32_t ssi_signo;
+  protobuf_c_boolean has_ssi_code;
+  int32_t ssi_code;
+  protobuf_c_boolean has_ssi_pid;
+  uint32_t ssi_pid;
+  protobuf_c_boolean has_ssi_uid;
+  uint32_t ssi_uid;
+  /*
+   * Exit status or signal of a child (SIGCHLD).
+   */
+  protobuf_c_boolean has_ssi_status;
+  int32_t ssi_status;
+  protobuf_c_boolean has_ssi_errno;
+  int32_t ssi_errno;
+  /*
+   * sigqueue's value (sival_int or sival_ptr).
+   */
+  protobuf_c_boolean has_ssi_value;
+  uint64_t ssi_value;
+  /*
+   * Faulting address (SIGSEGV, SIGBUS, SIGILL, SIGFPE).
+   */
+  protobuf_c_boolean has_ssi_addr;
+  uint64_t ssi_addr;
+  /*
+   * Descriptor and band of SIGIO/SIGPOLL.
+   */
+  protobuf_c_boolean has_ssi_fd;
+  int32_t ssi_fd;
+  protobuf_c_boolean has_ssi_band;
+  int64_t ssi_band;
+  /*
+   * POSIX timer overrun count.
+   */
+  protobuf_c_boolean has_ssi_overrun;
+  int32_t ssi_overrun;
 };
 #define AIONL__COMPLETION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__completion__descriptor) \
-    , 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /* Aionl__GetInfo methods */
@@ -626,6 +914,120 @@ Aionl__Fdatasync *
 void   aionl__fdatasync__free_unpacked
                      (Aionl__Fdatasync *message,
                       ProtobufCAllocator *allocator);
+/* Aionl__Nop methods */
+void   aionl__nop__init
+                     (Aionl__Nop         *message);
+size_t aionl__nop__get_packed_size
+                     (const Aionl__Nop   *message);
+size_t aionl__nop__pack
+                     (const Aionl__Nop   *message,
+                      uint8_t             *out);
+size_t aionl__nop__pack_to_buffer
+                     (const Aionl__Nop   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Nop *
+       aionl__nop__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__nop__free_unpacked
+                     (Aionl__Nop *message,
+                      ProtobufCAllocator *allocator);
+/* Aionl__Timer methods */
+void   aionl__timer__init
+                     (Aionl__Timer         *message);
+size_t aionl__timer__get_packed_size
+                     (const Aionl__Timer   *message);
+size_t aionl__timer__pack
+                     (const Aionl__Timer   *message,
+                      uint8_t             *out);
+size_t aionl__timer__pack_to_buffer
+                     (const Aionl__Timer   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Timer *
+       aionl__timer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__timer__free_unpacked
+                     (Aionl__Timer *message,
+                      ProtobufCAllocator *allocator);
+/* Aionl__TimerUpdate methods */
+void   aionl__timer_update__init
+                     (Aionl__TimerUpdate         *message);
+size_t aionl__timer_update__get_packed_size
+                     (const Aionl__TimerUpdate   *message);
+size_t aionl__timer_update__pack
+                     (const Aionl__TimerUpdate   *message,
+                      uint8_t             *out);
+size_t aionl__timer_update__pack_to_buffer
+                     (const Aionl__TimerUpdate   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__TimerUpdate *
+       aionl__timer_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__timer_update__free_unpacked
+                     (Aionl__TimerUpdate *message,
+                      ProtobufCAllocator *allocator);
+/* Aionl__Poll methods */
+void   aionl__poll__init
+                     (Aionl__Poll         *message);
+size_t aionl__poll__get_packed_size
+                     (const Aionl__Poll   *message);
+size_t aionl__poll__pack
+                     (const Aionl__Poll   *message,
+                      uint8_t             *out);
+size_t aionl__poll__pack_to_buffer
+                     (const Aionl__Poll   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Poll *
+       aionl__poll__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__poll__free_unpacked
+                     (Aionl__Poll *message,
+                      ProtobufCAllocator *allocator);
+/* Aionl__Signal methods */
+void   aionl__signal__init
+                     (Aionl__Signal         *message);
+size_t aionl__signal__get_packed_size
+                     (const Aionl__Signal   *message);
+size_t aionl__signal__pack
+                     (const Aionl__Signal   *message,
+                      uint8_t             *out);
+size_t aionl__signal__pack_to_buffer
+                     (const Aionl__Signal   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Signal *
+       aionl__signal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__signal__free_unpacked
+                     (Aionl__Signal *message,
+                      ProtobufCAllocator *allocator);
+/* Aionl__Cancel methods */
+void   aionl__cancel__init
+                     (Aionl__Cancel         *message);
+size_t aionl__cancel__get_packed_size
+                     (const Aionl__Cancel   *message);
+size_t aionl__cancel__pack
+                     (const Aionl__Cancel   *message,
+                      uint8_t             *out);
+size_t aionl__cancel__pack_to_buffer
+                     (const Aionl__Cancel   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Cancel *
+       aionl__cancel__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__cancel__free_unpacked
+                     (Aionl__Cancel *message,
+                      ProtobufCAllocator *allocator);
 /* Aionl__Completion methods */
 void   aionl__completion__init
                      (Aionl__Completion         *message);
@@ -683,6 +1085,24 @@ typedef void (*Aionl__Fsync_Closure)
 typedef void (*Aionl__Fdatasync_Closure)
                  (const Aionl__Fdatasync *message,
                   void *closure_data);
+typedef void (*Aionl__Nop_Closure)
+                 (const Aionl__Nop *message,
+                  void *closure_data);
+typedef void (*Aionl__Timer_Closure)
+                 (const Aionl__Timer *message,
+                  void *closure_data);
+typedef void (*Aionl__TimerUpdate_Closure)
+                 (const Aionl__TimerUpdate *message,
+                  void *closure_data);
+typedef void (*Aionl__Poll_Closure)
+                 (const Aionl__Poll *message,
+                  void *closure_data);
+typedef void (*Aionl__Signal_Closure)
+                 (const Aionl__Signal *message,
+                  void *closure_data);
+typedef void (*Aionl__Cancel_Closure)
+                 (const Aionl__Cancel *message,
+                  void *closure_data);
 typedef void (*Aionl__Completion_Closure)
                  (const Aionl__Completion *message,
                   void *closure_data);
@@ -696,6 +1116,11 @@ extern const ProtobufCEnumDescriptor    aionl__family__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__cmd__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__notify__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__completion_flag__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__timer_clock__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__timer_flag__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__poll_event__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__poll_flag__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__cancel_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__executor_kind__descriptor;
 extern const ProtobufCMessageDescriptor aionl__get_info__descriptor;
 extern const ProtobufCMessageDescriptor aionl__get_info_reply__descriptor;
@@ -709,6 +1134,12 @@ extern const ProtobufCMessageDescriptor aionl__readv__descriptor;
 extern const ProtobufCMessageDescriptor aionl__writev__descriptor;
 extern const ProtobufCMessageDescriptor aionl__fsync__descriptor;
 extern const ProtobufCMessageDescriptor aionl__fdatasync__descriptor;
+extern const ProtobufCMessageDescriptor aionl__nop__descriptor;
+extern const ProtobufCMessageDescriptor aionl__timer__descriptor;
+extern const ProtobufCMessageDescriptor aionl__timer_update__descriptor;
+extern const ProtobufCMessageDescriptor aionl__poll__descriptor;
+extern const ProtobufCMessageDescriptor aionl__signal__descriptor;
+extern const ProtobufCMessageDescriptor aionl__cancel__descriptor;
 extern const ProtobufCMessageDescriptor aionl__completion__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -225,7 +225,8 @@ static void test_put_reports_a_full_buffer(void **state)
 {
 	char buf[BUFSZ];
 	struct nlmsghdr *nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 1, AIONL_CMD_READ, 1);
-	struct aionl_read m = { AIONL_READ_REQUIRED_MASK, 1, 2, 3, 4, 5 };
+	struct aionl_read m = { .present = AIONL_READ_REQUIRED_MASK, .cookie = 1, .handle = 2,
+				.offset = 3, .addr = 4, .len = 5 };
 
 	(void)state;
 	assert_int_equal(aionl_read_put(nlh, NLMSG_HDRLEN + GENL_HDRLEN + 30, &m), -EMSGSIZE);
@@ -326,8 +327,10 @@ static void test_golden_vectors(void **state)
 
 	(void)state;
 	{
-		struct aionl_read m = { AIONL_READ_REQUIRED_MASK, 0x1122334455667788ULL,
-					0xabcd000000100001ULL, 1ULL << 33, 0x7f0000001000ULL, 4096 };
+		struct aionl_read m = { .present = AIONL_READ_REQUIRED_MASK,
+					.cookie = 0x1122334455667788ULL,
+					.handle = 0xabcd000000100001ULL, .offset = 1ULL << 33,
+					.addr = 0x7f0000001000ULL, .len = 4096 };
 
 		nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, NLM_F_REQUEST, 7, AIONL_CMD_READ, 1);
 		assert_int_equal(aionl_read_put(nlh, BUFSZ, &m), 0);
@@ -335,8 +338,9 @@ static void test_golden_vectors(void **state)
 	}
 	{
 		uint64_t iov[4] = { 0x7f0000001000ULL, 512, 0x7f0000002000ULL, 1024 };
-		struct aionl_writev m = { AIONL_WRITEV_REQUIRED_MASK, 42, 0xabcd000000100002ULL,
-					  4096, iov, sizeof(iov) };
+		struct aionl_writev m = { .present = AIONL_WRITEV_REQUIRED_MASK, .cookie = 42,
+					  .handle = 0xabcd000000100002ULL, .offset = 4096,
+					  .iov = iov, .iov_len = sizeof(iov) };
 
 		nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, NLM_F_REQUEST, 8, AIONL_CMD_WRITEV,
 				       1);
@@ -366,8 +370,9 @@ static void test_golden_vectors(void **state)
 		check_vector("register_reply", nlh, nlh->nlmsg_len);
 	}
 	{
-		struct aionl_completion m = { (1ULL << 1) | (1ULL << 2) | (1ULL << 3),
-					      0x1122334455667788ULL, -EBADF, 1 };
+		struct aionl_completion m = { .present = (1ULL << 1) | (1ULL << 2) | (1ULL << 3),
+					      .cookie = 0x1122334455667788ULL, .res = -EBADF,
+					      .flags = 1 };
 
 		nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 0, AIONL_CMD_COMPLETION, 1);
 		assert_int_equal(aionl_completion_put(nlh, BUFSZ, &m), 0);

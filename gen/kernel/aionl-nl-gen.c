@@ -26,6 +26,7 @@ const struct nla_policy aionl_read_nl_policy[AIONL_A_READ_MAX + 1] = {
 	[AIONL_A_READ_OFFSET] = { .type = NLA_U64, },
 	[AIONL_A_READ_ADDR] = { .type = NLA_U64, },
 	[AIONL_A_READ_LEN] = { .type = NLA_U64, },
+	[AIONL_A_READ_TIMEOUT_NS] = { .type = NLA_U64, },
 };
 
 /* AIONL_CMD_WRITE */
@@ -35,6 +36,7 @@ const struct nla_policy aionl_write_nl_policy[AIONL_A_WRITE_MAX + 1] = {
 	[AIONL_A_WRITE_OFFSET] = { .type = NLA_U64, },
 	[AIONL_A_WRITE_ADDR] = { .type = NLA_U64, },
 	[AIONL_A_WRITE_LEN] = { .type = NLA_U64, },
+	[AIONL_A_WRITE_TIMEOUT_NS] = { .type = NLA_U64, },
 };
 
 /* AIONL_CMD_READV */
@@ -43,6 +45,7 @@ const struct nla_policy aionl_readv_nl_policy[AIONL_A_READV_MAX + 1] = {
 	[AIONL_A_READV_HANDLE] = { .type = NLA_U64, },
 	[AIONL_A_READV_OFFSET] = { .type = NLA_U64, },
 	[AIONL_A_READV_IOV] = { .type = NLA_BINARY, },
+	[AIONL_A_READV_TIMEOUT_NS] = { .type = NLA_U64, },
 };
 
 /* AIONL_CMD_WRITEV */
@@ -51,6 +54,7 @@ const struct nla_policy aionl_writev_nl_policy[AIONL_A_WRITEV_MAX + 1] = {
 	[AIONL_A_WRITEV_HANDLE] = { .type = NLA_U64, },
 	[AIONL_A_WRITEV_OFFSET] = { .type = NLA_U64, },
 	[AIONL_A_WRITEV_IOV] = { .type = NLA_BINARY, },
+	[AIONL_A_WRITEV_TIMEOUT_NS] = { .type = NLA_U64, },
 };
 
 /* AIONL_CMD_FSYNC */
@@ -65,8 +69,52 @@ const struct nla_policy aionl_fdatasync_nl_policy[AIONL_A_FDATASYNC_MAX + 1] = {
 	[AIONL_A_FDATASYNC_HANDLE] = { .type = NLA_U64, },
 };
 
+/* AIONL_CMD_NOP */
+const struct nla_policy aionl_nop_nl_policy[AIONL_A_NOP_MAX + 1] = {
+	[AIONL_A_NOP_COOKIE] = { .type = NLA_U64, },
+};
+
+/* AIONL_CMD_TIMER */
+const struct nla_policy aionl_timer_nl_policy[AIONL_A_TIMER_MAX + 1] = {
+	[AIONL_A_TIMER_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_TIMER_CLOCK] = { .type = NLA_U32, },
+	[AIONL_A_TIMER_VALUE_NS] = { .type = NLA_U64, },
+	[AIONL_A_TIMER_INTERVAL_NS] = { .type = NLA_U64, },
+	[AIONL_A_TIMER_FLAGS] = { .type = NLA_U32, },
+};
+
+/* AIONL_CMD_TIMER_UPDATE */
+const struct nla_policy aionl_timer_update_nl_policy[AIONL_A_TIMER_UPDATE_MAX + 1] = {
+	[AIONL_A_TIMER_UPDATE_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_TIMER_UPDATE_TARGET] = { .type = NLA_U64, },
+	[AIONL_A_TIMER_UPDATE_VALUE_NS] = { .type = NLA_U64, },
+	[AIONL_A_TIMER_UPDATE_INTERVAL_NS] = { .type = NLA_U64, },
+	[AIONL_A_TIMER_UPDATE_FLAGS] = { .type = NLA_U32, },
+};
+
+/* AIONL_CMD_POLL */
+const struct nla_policy aionl_poll_nl_policy[AIONL_A_POLL_MAX + 1] = {
+	[AIONL_A_POLL_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_POLL_HANDLE] = { .type = NLA_U64, },
+	[AIONL_A_POLL_EVENTS] = { .type = NLA_U32, },
+	[AIONL_A_POLL_FLAGS] = { .type = NLA_U32, },
+};
+
+/* AIONL_CMD_SIGNAL */
+const struct nla_policy aionl_signal_nl_policy[AIONL_A_SIGNAL_MAX + 1] = {
+	[AIONL_A_SIGNAL_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_SIGNAL_MASK] = { .type = NLA_U64, },
+};
+
+/* AIONL_CMD_CANCEL */
+const struct nla_policy aionl_cancel_nl_policy[AIONL_A_CANCEL_MAX + 1] = {
+	[AIONL_A_CANCEL_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_CANCEL_TARGET] = { .type = NLA_U64, },
+	[AIONL_A_CANCEL_FLAGS] = { .type = NLA_U32, },
+};
+
 /* Ops for AIONL_FAMILY_NAME */
-const struct genl_ops aionl_nl_ops[9] = {
+const struct genl_ops aionl_nl_ops[15] = {
 	{
 		.cmd		= AIONL_CMD_GET_INFO,
 		.doit		= aionl_nl_get_info_doit,
@@ -120,5 +168,41 @@ const struct genl_ops aionl_nl_ops[9] = {
 		.doit		= aionl_nl_fdatasync_doit,
 		.policy		= aionl_fdatasync_nl_policy,
 		.maxattr	= AIONL_A_FDATASYNC_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_NOP,
+		.doit		= aionl_nl_nop_doit,
+		.policy		= aionl_nop_nl_policy,
+		.maxattr	= AIONL_A_NOP_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_TIMER,
+		.doit		= aionl_nl_timer_doit,
+		.policy		= aionl_timer_nl_policy,
+		.maxattr	= AIONL_A_TIMER_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_TIMER_UPDATE,
+		.doit		= aionl_nl_timer_update_doit,
+		.policy		= aionl_timer_update_nl_policy,
+		.maxattr	= AIONL_A_TIMER_UPDATE_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_POLL,
+		.doit		= aionl_nl_poll_doit,
+		.policy		= aionl_poll_nl_policy,
+		.maxattr	= AIONL_A_POLL_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_SIGNAL,
+		.doit		= aionl_nl_signal_doit,
+		.policy		= aionl_signal_nl_policy,
+		.maxattr	= AIONL_A_SIGNAL_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_CANCEL,
+		.doit		= aionl_nl_cancel_doit,
+		.policy		= aionl_cancel_nl_policy,
+		.maxattr	= AIONL_A_CANCEL_MAX,
 	},
 };

@@ -51,6 +51,7 @@ static struct out_chunk *out_new_chunk(struct aionl_engine *e)
 	if (!c)
 		return NULL;
 	c->next = NULL;
+	c->serial = ++e->next_serial;
 	c->len = 0;
 	c->count = 0;
 	if (e->out_tail)
@@ -130,22 +131,52 @@ static void out_flush(struct aionl_engine *e)
 	}
 }
 
-static void put_completion(struct aionl_engine *e, uint64_t cookie, int64_t res)
+int64_t *engine_put_completion(struct aionl_engine *e, const struct aionl_completion *m,
+			       uint64_t *serial, uint32_t *off)
 {
 	char *buf = out_reserve(e, MAX_REPLY);
 	struct nlmsghdr *nlh;
+	const struct nlattr *a;
+	int64_t *res = NULL;
+
+	if (!buf)
+		return NULL;
+	nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 0, AIONL_CMD_COMPLETION,
+			       AIONL_FAMILY_VERSION);
+	aionl_completion_put(nlh, MAX_REPLY, m);
+	if (serial) {
+		mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+			if (mnl_attr_get_type(a) == AIONL_A_COMPLETION_RES) {
+				res = mnl_attr_get_payload(a);
+				*serial = e->out_tail->serial;
+				*off = (uint32_t)((char *)res - e->out_tail->data);
+			}
+		}
+	}
+	out_commit(e, nlh, true);
+	return res;
+}
+
+/* The res of a completion queued earlier, if its chunk has not been sent. */
+int64_t *engine_completion_res(struct aionl_engine *e, uint64_t serial, uint32_t off)
+{
+	struct out_chunk *c;
+
+	for (c = e->out_head; c; c = c->next)
+		if (c->serial == serial)
+			return (int64_t *)(c->data + off);
+	return NULL;
+}
+
+static void put_completion(struct aionl_engine *e, uint64_t cookie, int64_t res)
+{
 	struct aionl_completion m = {
 		.present = AIONL_COMPLETION_REQUIRED_MASK,
 		.cookie = cookie,
 		.res = res,
 	};
 
-	if (!buf)
-		return;
-	nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 0, AIONL_CMD_COMPLETION,
-			       AIONL_FAMILY_VERSION);
-	aionl_completion_put(nlh, MAX_REPLY, &m);
-	out_commit(e, nlh, true);
+	engine_put_completion(e, &m, NULL, NULL);
 }
 
 /* NLMSG_ERROR for req: as the kernel's netlink_ack() builds it with extended ACK. */
@@ -189,7 +220,7 @@ static void put_error(struct aionl_engine *e, const struct nlmsghdr *req, size_t
 
 /* ------------------------------------------------------------ file table */
 
-static void file_put(struct eng_file *f)
+void engine_file_put(struct eng_file *f)
 {
 	if (--f->refs == 0) {
 		close(f->fd);
@@ -197,7 +228,7 @@ static void file_put(struct eng_file *f)
 	}
 }
 
-static struct eng_file *file_lookup(struct aionl_engine *e, uint64_t handle)
+struct eng_file *engine_file_lookup(struct aionl_engine *e, uint64_t handle)
 {
 	uint32_t idx = handle & ((1u << HANDLE_INDEX_BITS) - 1);
 	uint32_t gen = (handle >> HANDLE_INDEX_BITS) & HANDLE_GEN_MASK;
@@ -260,7 +291,7 @@ static int file_add(struct aionl_engine *e, int fd, uint64_t *handle)
 
 static int file_remove(struct aionl_engine *e, uint64_t handle)
 {
-	struct eng_file *f = file_lookup(e, handle);
+	struct eng_file *f = engine_file_lookup(e, handle);
 	uint32_t idx = handle & ((1u << HANDLE_INDEX_BITS) - 1);
 
 	if (!f)
@@ -271,7 +302,7 @@ static int file_remove(struct aionl_engine *e, uint64_t handle)
 	e->slots[idx].next_free = e->free_head;
 	e->free_head = idx;
 	e->nfiles--;
-	file_put(f);	/* may close: no inline reader can hold f now */
+	engine_file_put(f);	/* may close: no inline reader can hold f now */
 	pthread_rwlock_unlock(&e->files_lock);
 	return 0;
 }
@@ -294,7 +325,7 @@ int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct 
 	if (total > AIONL_MAX_IO_LEN || total > (uint64_t)INT64_MAX - offset)
 		return 0;
 	pthread_rwlock_rdlock(&e->files_lock);
-	f = file_lookup(e, handle);
+	f = engine_file_lookup(e, handle);
 	if (f && f->readable && f->seekable && f->nowait_ok) {
 		ssize_t n = preadv2(f->fd, iov, (int)nr_iov, (off_t)offset, RWF_NOWAIT);
 
@@ -329,9 +360,19 @@ static struct eng_req *req_alloc(struct aionl_engine *e)
 void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res)
 {
 	e->work++;
+	if (r->deadline.heap_idx != EV_NOT_ARMED)
+		events_deadline_disarm(e, r);
+	if (r->timed_out && (res == -ECANCELED || res == -EINTR))
+		res = -ETIMEDOUT;
+	if (r->aprev)
+		r->aprev->anext = r->anext;
+	else
+		e->active = r->anext;
+	if (r->anext)
+		r->anext->aprev = r->aprev;
 	if (!e->peer_gone)
 		put_completion(e, r->cookie, res);
-	file_put(r->file);
+	engine_file_put(r->file);
 	if (r->iov != r->iov_inline)
 		free(r->iov);
 	e->inflight--;
@@ -344,9 +385,9 @@ void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res)
  * rw_verify_area() would; on failure the request completes with the error.
  */
 static int io_start(struct aionl_engine *e, uint8_t op, uint64_t cookie, uint64_t handle,
-		    uint64_t offset, const struct iovec *iov, uint32_t nr_iov)
+		    uint64_t offset, const struct iovec *iov, uint32_t nr_iov, uint64_t timeout_ns)
 {
-	struct eng_file *f = file_lookup(e, handle);
+	struct eng_file *f = engine_file_lookup(e, handle);
 	bool is_read = op == AIONL_OP_READ || op == AIONL_OP_READV;
 	bool is_rw = op != AIONL_OP_FSYNC && op != AIONL_OP_FDATASYNC;
 	uint64_t total = 0;
@@ -363,13 +404,21 @@ static int io_start(struct aionl_engine *e, uint8_t op, uint64_t cookie, uint64_
 			else
 				total += iov[i].iov_len;
 		}
+		bool stream = offset == AIONL_OFFSET_STREAM;
+
 		if (is_read ? !f->readable : !f->writable)
 			err = -EBADF;
-		else if (!f->seekable)
+		else if (!f->seekable && !stream)
 			err = -ESPIPE;
 		else if (nr_iov == 0 || nr_iov > AIONL_MAX_IOV || total > AIONL_MAX_IO_LEN ||
-			 offset > (uint64_t)INT64_MAX || total > (uint64_t)INT64_MAX - offset)
+			 (stream ? f->seekable : offset > (uint64_t)INT64_MAX ||
+				   total > (uint64_t)INT64_MAX - offset))
 			err = -EINVAL;
+		else if (stream)
+			/* Pipes and sockets: the engine waits for readiness itself. */
+			err = events_stream_start(e, op, cookie, f, iov, nr_iov, timeout_ns);
+		if (stream && !err)
+			return 0;
 	}
 	if (!err && !(r = req_alloc(e)))
 		err = -ENOMEM;
@@ -388,13 +437,24 @@ static int io_start(struct aionl_engine *e, uint8_t op, uint64_t cookie, uint64_
 		r->iov = malloc(nr_iov * sizeof(*iov));
 		if (!r->iov) {
 			r->iov = r->iov_inline;
-			e->inflight++;
-			engine_complete(e, r, -ENOMEM);
+			r->next = e->req_free;
+			e->req_free = r;
+			engine_file_put(f);
+			put_completion(e, cookie, -ENOMEM);
 			return 0;
 		}
 	}
 	if (is_rw)
 		memcpy(r->iov, iov, nr_iov * sizeof(*iov));
+	r->timed_out = false;
+	r->deadline.heap_idx = EV_NOT_ARMED;
+	r->aprev = NULL;
+	r->anext = e->active;
+	if (e->active)
+		e->active->aprev = r;
+	e->active = r;
+	if (timeout_ns && is_rw)
+		events_deadline_arm(e, r, timeout_ns);
 	e->inflight++;
 	e->exec->queue(e, r);
 	return 0;
@@ -424,14 +484,16 @@ static int do_io(struct aionl_engine *e, const struct nlmsghdr *nlh, uint8_t cmd
 		one = (struct iovec){ (void *)(uintptr_t)m.rd.addr, m.rd.len };
 		if (m.rd.len > AIONL_MAX_IO_LEN)
 			one.iov_len = SIZE_MAX;
-		return io_start(e, AIONL_OP_READ, m.rd.cookie, m.rd.handle, m.rd.offset, &one, 1);
+		return io_start(e, AIONL_OP_READ, m.rd.cookie, m.rd.handle, m.rd.offset, &one, 1,
+				m.rd.timeout_ns);
 	case AIONL_CMD_WRITE:
 		if ((err = aionl_write_parse(nlh, &m.wr, pe)))
 			return err;
 		one = (struct iovec){ (void *)(uintptr_t)m.wr.addr, m.wr.len };
 		if (m.wr.len > AIONL_MAX_IO_LEN)
 			one.iov_len = SIZE_MAX;
-		return io_start(e, AIONL_OP_WRITE, m.wr.cookie, m.wr.handle, m.wr.offset, &one, 1);
+		return io_start(e, AIONL_OP_WRITE, m.wr.cookie, m.wr.handle, m.wr.offset, &one, 1,
+				m.wr.timeout_ns);
 	case AIONL_CMD_READV:
 	case AIONL_CMD_WRITEV: {
 		/* Readv and Writev share one layout; parse as the command says. */
@@ -453,17 +515,17 @@ static int do_io(struct aionl_engine *e, const struct nlmsghdr *nlh, uint8_t cmd
 
 			memcpy(iov, v->iov, nr * sizeof(struct iovec));
 			return io_start(e, cmd == AIONL_CMD_READV ? AIONL_OP_READV : AIONL_OP_WRITEV,
-					v->cookie, v->handle, v->offset, iov, nr);
+					v->cookie, v->handle, v->offset, iov, nr, v->timeout_ns);
 		}
 	}
 	case AIONL_CMD_FSYNC:
 		if ((err = aionl_fsync_parse(nlh, &m.fs, pe)))
 			return err;
-		return io_start(e, AIONL_OP_FSYNC, m.fs.cookie, m.fs.handle, 0, NULL, 0);
+		return io_start(e, AIONL_OP_FSYNC, m.fs.cookie, m.fs.handle, 0, NULL, 0, 0);
 	case AIONL_CMD_FDATASYNC:
 		if ((err = aionl_fdatasync_parse(nlh, &m.fds, pe)))
 			return err;
-		return io_start(e, AIONL_OP_FDATASYNC, m.fds.cookie, m.fds.handle, 0, NULL, 0);
+		return io_start(e, AIONL_OP_FDATASYNC, m.fds.cookie, m.fds.handle, 0, NULL, 0, 0);
 	}
 	return -EOPNOTSUPP;
 }
@@ -628,6 +690,9 @@ static void handle_msg(struct aionl_engine *e, const struct nlmsghdr *nlh, int *
 		case AIONL_CMD_READ ... AIONL_CMD_FDATASYNC:
 			err = do_io(e, nlh, cmd, &pe);
 			break;
+		case AIONL_CMD_NOP ... AIONL_CMD_CANCEL:
+			err = events_request(e, nlh, cmd, &pe);
+			break;
 		default:
 			pe.msg = "unknown command";
 			err = -EOPNOTSUPP;
@@ -735,6 +800,7 @@ static void *engine_main(void *arg)
 {
 	struct aionl_engine *e = arg;
 	uint64_t last_work = 0, seen = 0;
+	bool cancelled_all = false;
 
 	for (;;) {
 		bool want_in, want_out, spin;
@@ -742,6 +808,11 @@ static void *engine_main(void *arg)
 		int rev;
 
 		out_flush(e);
+		if (e->peer_gone && !cancelled_all) {
+			/* Closing a context cancels everything it holds. */
+			events_cancel_everything(e);
+			cancelled_all = true;
+		}
 		if (e->peer_gone && e->inflight == 0)
 			break;
 		want_in = can_accept(e);
@@ -758,7 +829,10 @@ static void *engine_main(void *arg)
 			}
 		}
 		spin = e->params.spin_ns && t - last_work < e->params.spin_ns;
+		e->events_ready = false;
 		rev = e->exec->wait(e, want_in, want_out, !spin);
+		if (e->events_ready)
+			events_dispatch(e);
 		if (rev & (POLLIN | POLLHUP | POLLERR))
 			read_requests(e);
 	}
@@ -771,9 +845,10 @@ static void engine_free(struct aionl_engine *e)
 	struct eng_req *r;
 	uint32_t i;
 
+	events_fini(e);
 	for (i = 0; i < e->nslots; i++)
 		if (e->slots[i].file)
-			file_put(e->slots[i].file);
+			engine_file_put(e->slots[i].file);
 	free(e->slots);
 	out_drop_all(e);
 	while ((c = e->out_free)) {
@@ -811,7 +886,7 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 			e->tag = (uint32_t)(uintptr_t)e ^ (uint32_t)getpid();
 	}
 	e->exec = params->executor == AIONL_EXEC_URING ? &aionl_exec_uring : &aionl_exec_threads;
-	if (!e->rxbuf) {
+	if (!e->rxbuf || events_init(e)) {
 		engine_free(e);
 		return aionl__fail(-ENOMEM, "out of memory for the engine");
 	}

@@ -186,10 +186,11 @@ static void threads_queue(struct aionl_engine *e, struct eng_req *r)
 static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out, bool block)
 {
 	struct threads_priv *t = e->exec_priv;
-	struct pollfd p[2] = {
+	struct pollfd p[3] = {
 		{ .fd = want_in || want_out ? e->sock : -1,
 		  .events = (want_in ? POLLIN : 0) | (want_out ? POLLOUT : 0) },
 		{ .fd = t->efd, .events = POLLIN },
+		{ .fd = e->epfd, .events = POLLIN },
 	};
 	struct eng_req *r, *next;
 	uint64_t cnt;
@@ -210,8 +211,10 @@ static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out, boo
 		t->batch_head = t->batch_tail = NULL;
 		t->batch_len = 0;
 	}
-	if (poll(p, 2, block ? -1 : 0) < 0)
+	if (poll(p, 3, block ? -1 : 0) < 0)
 		return 0;
+	if (p[2].revents & POLLIN)
+		e->events_ready = true;
 	if (!block)
 		p[0].revents |= p[0].events;
 	if (p[1].revents & POLLIN) {
@@ -230,10 +233,44 @@ static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out, boo
 	return p[0].revents;
 }
 
+static bool unlink_req(struct eng_req **head, struct eng_req **tail, struct eng_req *r)
+{
+	struct eng_req **pp, *prev = NULL;
+
+	for (pp = head; *pp; prev = *pp, pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			if (*tail == r)
+				*tail = prev;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A request no worker has taken yet is cancelled; a running one finishes. */
+static void threads_cancel(struct aionl_engine *e, struct eng_req *r)
+{
+	struct threads_priv *t = e->exec_priv;
+	bool removed;
+
+	if (unlink_req(&t->batch_head, &t->batch_tail, r)) {
+		t->batch_len--;
+		engine_complete(e, r, -ECANCELED);
+		return;
+	}
+	pthread_mutex_lock(&t->lock);
+	removed = unlink_req(&t->todo_head, &t->todo_tail, r);
+	pthread_mutex_unlock(&t->lock);
+	if (removed)
+		engine_complete(e, r, -ECANCELED);
+}
+
 const struct exec_ops aionl_exec_threads = {
 	.name = "threads",
 	.init = threads_init,
 	.fini = threads_fini,
 	.queue = threads_queue,
+	.cancel = threads_cancel,
 	.wait = threads_wait,
 };

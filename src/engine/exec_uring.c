@@ -16,16 +16,19 @@
 #define RING_ENTRIES 256
 #define TAG_POLLIN 1
 #define TAG_POLLOUT 2
+#define TAG_EVENTS 3
+#define TAG_CANCEL 4
 
 struct uring_priv {
 	struct io_uring ring;
 	bool pollin_armed;
 	bool pollout_armed;
+	bool events_armed;
 };
 
 static const int needed_ops[] = {
 	IORING_OP_READ, IORING_OP_WRITE, IORING_OP_READV, IORING_OP_WRITEV,
-	IORING_OP_FSYNC, IORING_OP_POLL_ADD,
+	IORING_OP_FSYNC, IORING_OP_POLL_ADD, IORING_OP_ASYNC_CANCEL,
 };
 
 static int ring_setup(struct io_uring *ring)
@@ -140,6 +143,13 @@ static int uring_wait(struct aionl_engine *e, bool want_in, bool want_out, bool 
 	unsigned int head, seen = 0;
 	int rev = 0, err;
 
+	if (!u->events_armed) {
+		struct io_uring_sqe *sqe = get_sqe(&u->ring);
+
+		io_uring_prep_poll_add(sqe, e->epfd, POLLIN);
+		io_uring_sqe_set_data64(sqe, TAG_EVENTS);
+		u->events_armed = true;
+	}
 	if (!block) {
 		if (io_uring_sq_ready(&u->ring))
 			io_uring_submit(&u->ring);
@@ -168,6 +178,13 @@ reap:
 		uint64_t tag = io_uring_cqe_get_data64(cqe);
 
 		seen++;
+		if (tag == TAG_CANCEL)
+			continue;
+		if (tag == TAG_EVENTS) {
+			u->events_armed = false;
+			e->events_ready = true;
+			continue;
+		}
 		if (tag == TAG_POLLIN || tag == TAG_POLLOUT) {
 			if (tag == TAG_POLLIN)
 				u->pollin_armed = false;
@@ -183,10 +200,21 @@ reap:
 	return rev;
 }
 
+/* The request's CQE still comes, once: -ECANCELED, or its real result. */
+static void uring_cancel(struct aionl_engine *e, struct eng_req *r)
+{
+	struct uring_priv *u = e->exec_priv;
+	struct io_uring_sqe *sqe = get_sqe(&u->ring);
+
+	io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)r, 0);
+	io_uring_sqe_set_data64(sqe, TAG_CANCEL);
+}
+
 const struct exec_ops aionl_exec_uring = {
 	.name = "uring",
 	.init = uring_init,
 	.fini = uring_fini,
 	.queue = uring_queue,
+	.cancel = uring_cancel,
 	.wait = uring_wait,
 };

@@ -18,6 +18,7 @@
 #ifndef AIONL_H
 #define AIONL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -88,7 +89,31 @@ enum aionl_op {
 	AIONL_OP_WRITEV,
 	AIONL_OP_FSYNC,
 	AIONL_OP_FDATASYNC,
+	AIONL_OP_NOP,		/* completes at once: a wake-up */
+	AIONL_OP_TIMER,		/* arm a timer */
+	AIONL_OP_TIMER_UPDATE,	/* re-arm the timer whose cookie is cancel.target */
+	AIONL_OP_POLL,		/* readiness of a registered descriptor */
+	AIONL_OP_SIGNAL,	/* catch a set of signals */
+	AIONL_OP_CANCEL,	/* cancel by cookie, by handle, or all */
 };
+
+/* Offset for reads and writes on pipes, sockets and other streams. */
+#define AIONL_OFFSET_STREAM UINT64_MAX
+
+/* struct aionl_req timer.flags: value_ns is an absolute time on the clock. */
+#define AIONL_TIMER_ABS 1u
+
+/* struct aionl_req poll.events: these are poll(2)'s bits. */
+#define AIONL_POLL_IN 0x001u
+#define AIONL_POLL_OUT 0x004u
+#define AIONL_POLL_ERR 0x008u
+#define AIONL_POLL_HUP 0x010u
+/* struct aionl_req poll.flags: complete at every readiness edge until cancelled. */
+#define AIONL_POLL_MULTISHOT 1u
+
+/* struct aionl_req cancel.flags. */
+#define AIONL_CANCEL_HANDLE 1u	/* target is a file handle */
+#define AIONL_CANCEL_ALL 2u	/* every request of the context */
 
 /*
  * One request. Fill it with the aionl_req_* helpers below. Buffers (and for
@@ -100,25 +125,71 @@ struct aionl_req {
 	uint8_t reserved0[3];
 	uint32_t nr_iov;	/* READV/WRITEV: entries in iov */
 	uint64_t handle;	/* from aionl_file_register */
-	uint64_t offset;
+	uint64_t offset;	/* or AIONL_OFFSET_STREAM */
 	union {
 		void *buf;
 		const struct iovec *iov;
 	};
 	uint64_t len;		/* READ/WRITE: bytes at buf */
 	uint64_t cookie;	/* returned as is in the completion */
+	/* READ..WRITEV: complete with -ETIMEDOUT if not done by then; 0: never. */
+	uint64_t timeout_ns;
+	union {
+		struct {
+			uint64_t value_ns;	/* delay, or absolute with AIONL_TIMER_ABS */
+			uint64_t interval_ns;	/* period; 0: one-shot */
+			uint32_t clock;		/* CLOCK_MONOTONIC, _REALTIME or _BOOTTIME */
+			uint32_t flags;		/* AIONL_TIMER_ABS */
+		} timer;
+		struct {
+			uint32_t events;	/* AIONL_POLL_* */
+			uint32_t flags;		/* AIONL_POLL_MULTISHOT */
+		} poll;
+		uint64_t sigmask;		/* bit n - 1: signal n */
+		struct {
+			uint64_t target;	/* cookie, or handle with AIONL_CANCEL_HANDLE */
+			uint32_t flags;		/* AIONL_CANCEL_* */
+		} cancel;
+	};
+};
+
+/* What a signal completion says about the signal, as in siginfo_t. */
+struct aionl_siginfo {
+	int32_t signo;
+	int32_t code;
+	int32_t errno_;
+	int32_t status;		/* SIGCHLD: exit status or signal */
+	uint32_t pid;
+	uint32_t uid;
+	int32_t fd;		/* SIGIO */
+	int32_t overrun;	/* POSIX timers */
+	int64_t band;		/* SIGIO */
+	uint64_t value;		/* sigqueue's sival_int or sival_ptr */
+	uint64_t addr;		/* faulting address */
 };
 
 /* One completion. */
 struct aionl_cqe {
 	uint64_t cookie;
-	int64_t res;		/* bytes transferred, 0, or -errno */
+	/*
+	 * Bytes transferred, 0, or -errno. Timers: the expirations reported
+	 * (at least 1). Polls: the ready AIONL_POLL_* events. Signals: signo.
+	 * Cancel: the number of requests found.
+	 */
+	int64_t res;
 	uint32_t flags;		/* AIONL_CQE_F_* */
 	uint32_t reserved;
+	struct aionl_siginfo si;	/* with AIONL_CQE_F_SIGNAL */
 };
 
 /* The request was refused by protocol validation, not by the I/O. */
 #define AIONL_CQE_F_REJECTED 1u
+/* The request stays armed: more completions with this cookie will follow. */
+#define AIONL_CQE_F_MORE 2u
+/* A timer's completion; a slow reaper gets one, with res = expirations. */
+#define AIONL_CQE_F_TIMER 4u
+/* A signal's completion; si holds its siginfo. */
+#define AIONL_CQE_F_SIGNAL 8u
 
 /* Limits and identity of an open context. */
 struct aionl_info {
@@ -172,6 +243,70 @@ static inline void aionl_req_fsync(struct aionl_req *r, uint64_t handle, uint64_
 static inline void aionl_req_fdatasync(struct aionl_req *r, uint64_t handle, uint64_t cookie)
 {
 	*r = (struct aionl_req){ .op = AIONL_OP_FDATASYNC, .handle = handle, .cookie = cookie };
+}
+
+/* Give a read or write a deadline: -ETIMEDOUT if not done in timeout_ns. */
+static inline void aionl_req_set_timeout(struct aionl_req *r, uint64_t timeout_ns)
+{
+	r->timeout_ns = timeout_ns;
+}
+
+static inline void aionl_req_nop(struct aionl_req *r, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_NOP, .cookie = cookie };
+}
+
+/*
+ * A timer on clock (CLOCK_MONOTONIC, CLOCK_REALTIME or CLOCK_BOOTTIME): first
+ * in value_ns (or at value_ns with AIONL_TIMER_ABS), then every interval_ns if
+ * that is not 0. Each completion's res counts the expirations it reports.
+ */
+static inline void aionl_req_timer(struct aionl_req *r, int clock, uint64_t value_ns,
+				   uint64_t interval_ns, uint32_t flags, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_TIMER, .cookie = cookie };
+	r->timer.value_ns = value_ns;
+	r->timer.interval_ns = interval_ns;
+	r->timer.clock = (uint32_t)clock;
+	r->timer.flags = flags;
+}
+
+/* Re-arm the timer whose cookie is target; it keeps its clock. */
+static inline void aionl_req_timer_update(struct aionl_req *r, uint64_t target, uint64_t value_ns,
+					  uint64_t interval_ns, uint32_t flags, uint64_t cookie)
+{
+	aionl_req_timer(r, 0, value_ns, interval_ns, flags, cookie);
+	r->op = AIONL_OP_TIMER_UPDATE;
+	r->cancel.target = target;
+}
+
+/* Readiness of a registered descriptor: once, or with AIONL_POLL_MULTISHOT at every edge. */
+static inline void aionl_req_poll(struct aionl_req *r, uint64_t handle, uint32_t events,
+				  uint32_t flags, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_POLL, .handle = handle, .cookie = cookie };
+	r->poll.events = events;
+	r->poll.flags = flags;
+}
+
+/* Catch the signals of set until cancelled; see aionl_signal(7) in aionl_submit(3). */
+static inline void aionl_req_signal(struct aionl_req *r, const sigset_t *set, uint64_t cookie)
+{
+	int sig;
+
+	*r = (struct aionl_req){ .op = AIONL_OP_SIGNAL, .cookie = cookie };
+	for (sig = 1; sig <= 64; sig++)
+		if (sigismember(set, sig) == 1)
+			r->sigmask |= 1ULL << (sig - 1);
+}
+
+/* Cancel the requests whose cookie is target (or, with AIONL_CANCEL_HANDLE, on that file). */
+static inline void aionl_req_cancel(struct aionl_req *r, uint64_t target, uint32_t flags,
+				    uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_CANCEL, .cookie = cookie };
+	r->cancel.target = target;
+	r->cancel.flags = flags;
 }
 
 /*
@@ -235,6 +370,13 @@ int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned i
  */
 int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsigned int max,
 	       unsigned int min_nr, const struct timespec *timeout);
+
+/*
+ * Post cookie to the context from any thread: it comes back as a completion
+ * with res 0 and wakes a thread blocked in aionl_reap or in poll() on the
+ * descriptor. Same errors as aionl_submit.
+ */
+int aionl_wake(struct aionl_ctx *ctx, uint64_t cookie);
 
 /*
  * A description of why the last failed aionl_ call in this thread failed,

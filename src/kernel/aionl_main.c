@@ -816,6 +816,59 @@ int aionl_nl_fdatasync_doit(struct sk_buff *skb, struct genl_info *info)
 	return aionl_sync_doit(info, AIONL_FDATASYNC_REQUIRED_MASK, true);
 }
 
+/* ------------------------------------------------------------ events */
+
+int aionl_nl_nop_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aionl_sock *as;
+	int err;
+
+	err = aionl_check_required(info, AIONL_NOP_REQUIRED_MASK);
+	if (err)
+		return err;
+	as = aionl_sock_get(info);
+	if (!as)
+		return -ENOMEM;
+	if (aionl_full(as, info))
+		return -EBUSY;
+	return aionl_complete_now(as, nla_get_u64(info->attrs[AIONL_A_NOP_COOKIE]), 0);
+}
+
+/*
+ * Timers, readiness, signals and cancellation run on the userspace engine;
+ * here they are refused, clearly, until the module implements them.
+ */
+static int aionl_not_yet(struct genl_info *info)
+{
+	GENL_SET_ERR_MSG(info, "not supported by the kernel backend yet");
+	return -EOPNOTSUPP;
+}
+
+int aionl_nl_timer_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_not_yet(info);
+}
+
+int aionl_nl_timer_update_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_not_yet(info);
+}
+
+int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_not_yet(info);
+}
+
+int aionl_nl_signal_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_not_yet(info);
+}
+
+int aionl_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_not_yet(info);
+}
+
 /* ------------------------------------------------------------ release */
 
 /*

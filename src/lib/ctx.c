@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,6 +25,8 @@
 #include <linux/netlink.h>
 
 #include "internal.h"
+
+#define TIMER_SLOTS 16
 
 /* A control call waiting for its reply. Lives on the caller's stack. */
 struct waiter {
@@ -60,6 +63,8 @@ struct aionl_ctx {
 	int rx_err;		/* sticky: the socket is unusable */
 	struct aionl_cqe *cq;	/* ring of completions received, not reaped */
 	unsigned int cq_head, cq_len, cq_cap;
+	uint64_t cq_taken;	/* completions reaped so far: cq_head's absolute index */
+	uint64_t timer_pos[TIMER_SLOTS];	/* absolute index of a periodic timer's cqe */
 	struct waiter *waiters;
 	char *rxbuf;
 };
@@ -109,10 +114,34 @@ AIONL_EXPORT const char *aionl_executor_name(enum aionl_executor executor)
 
 /* ------------------------------------------------------------ receiving */
 
-static void cq_push(struct aionl_ctx *ctx, uint64_t cookie, int64_t res, uint32_t flags)
+/*
+ * A periodic timer's completion still unreaped absorbs the next one, so a
+ * slow reaper sees one completion counting every expiry, as timerfd does.
+ */
+static bool cq_merge_timer(struct aionl_ctx *ctx, const struct aionl_completion *m)
 {
+	unsigned int slot = (unsigned int)(m->cookie % TIMER_SLOTS);
+	uint64_t pos = ctx->timer_pos[slot];
 	struct aionl_cqe *c;
 
+	if (pos < ctx->cq_taken || pos >= ctx->cq_taken + ctx->cq_len)
+		return false;
+	c = &ctx->cq[(ctx->cq_head + (pos - ctx->cq_taken)) & (ctx->cq_cap - 1)];
+	if (c->cookie != m->cookie || (c->flags & (AIONL_CQE_F_TIMER | AIONL_CQE_F_MORE)) !=
+					      (AIONL_CQE_F_TIMER | AIONL_CQE_F_MORE))
+		return false;
+	c->res += m->res;
+	return true;
+}
+
+static void cq_push(struct aionl_ctx *ctx, const struct aionl_completion *m)
+{
+	struct aionl_cqe *c;
+	bool periodic = (m->flags & (AIONL_CQE_F_TIMER | AIONL_CQE_F_MORE)) ==
+			(AIONL_CQE_F_TIMER | AIONL_CQE_F_MORE);
+
+	if (periodic && cq_merge_timer(ctx, m))
+		return;
 	if (ctx->cq_len == ctx->cq_cap) {
 		unsigned int cap = ctx->cq_cap ? ctx->cq_cap * 2 : 1024, i;
 		struct aionl_cqe *n = malloc(cap * sizeof(*n));
@@ -129,12 +158,30 @@ static void cq_push(struct aionl_ctx *ctx, uint64_t cookie, int64_t res, uint32_
 		ctx->cq_cap = cap;
 		ctx->cq_head = 0;
 	}
+	if (periodic)
+		ctx->timer_pos[m->cookie % TIMER_SLOTS] = ctx->cq_taken + ctx->cq_len;
 	c = &ctx->cq[(ctx->cq_head + ctx->cq_len++) & (ctx->cq_cap - 1)];
-	c->cookie = cookie;
-	c->res = res;
-	c->flags = flags;
+	c->cookie = m->cookie;
+	c->res = m->res;
+	c->flags = m->flags;
 	c->reserved = 0;
+	if (m->flags & AIONL_CQE_F_SIGNAL) {
+		c->si = (struct aionl_siginfo){
+			.signo = (int32_t)m->ssi_signo, .code = m->ssi_code, .errno_ = m->ssi_errno,
+			.status = m->ssi_status, .pid = m->ssi_pid, .uid = m->ssi_uid,
+			.fd = m->ssi_fd, .overrun = m->ssi_overrun, .band = m->ssi_band,
+			.value = m->ssi_value, .addr = m->ssi_addr,
+		};
+	} else {
+		memset(&c->si, 0, sizeof(c->si));
+	}
 }
+
+/* The wire's completion flags are the API's. */
+_Static_assert(AIONL_COMPLETION_F_REJECTED == AIONL_CQE_F_REJECTED &&
+	       AIONL_COMPLETION_F_MORE == AIONL_CQE_F_MORE &&
+	       AIONL_COMPLETION_F_TIMER == AIONL_CQE_F_TIMER &&
+	       AIONL_COMPLETION_F_SIGNAL == AIONL_CQE_F_SIGNAL, "completion flags differ");
 
 static struct waiter *find_waiter(struct aionl_ctx *ctx, uint32_t seq)
 {
@@ -180,7 +227,8 @@ static void rx_error_msg(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 				cookie = mnl_attr_get_u64(a);
 		}
 	}
-	cq_push(ctx, cookie, me->error, AIONL_CQE_F_REJECTED);
+	cq_push(ctx, &(struct aionl_completion){ .cookie = cookie, .res = me->error,
+						  .flags = AIONL_CQE_F_REJECTED });
 }
 
 static void rx_reply(struct aionl_ctx *ctx, const struct nlmsghdr *nlh, uint8_t cmd)
@@ -262,7 +310,7 @@ static void rx_parse(struct aionl_ctx *ctx, const char *buf, size_t len)
 			if (cmd != AIONL_CMD_COMPLETION) {
 				rx_reply(ctx, nlh, cmd);
 			} else if (AIONL_LIKELY(aionl_completion_parse(nlh, &m, &pe) == 0)) {
-				cq_push(ctx, m.cookie, m.res, m.flags);
+				cq_push(ctx, &m);
 			}
 		} else if (nlh->nlmsg_type == GENL_ID_CTRL) {
 			rx_ctrl(ctx, nlh);
@@ -845,47 +893,116 @@ static int encode_req(const struct aionl_ctx *ctx, const struct aionl_req *r,
 		[AIONL_OP_READ] = AIONL_CMD_READ,	[AIONL_OP_WRITE] = AIONL_CMD_WRITE,
 		[AIONL_OP_READV] = AIONL_CMD_READV,	[AIONL_OP_WRITEV] = AIONL_CMD_WRITEV,
 		[AIONL_OP_FSYNC] = AIONL_CMD_FSYNC,	[AIONL_OP_FDATASYNC] = AIONL_CMD_FDATASYNC,
+		[AIONL_OP_NOP] = AIONL_CMD_NOP,		[AIONL_OP_TIMER] = AIONL_CMD_TIMER,
+		[AIONL_OP_TIMER_UPDATE] = AIONL_CMD_TIMER_UPDATE,
+		[AIONL_OP_POLL] = AIONL_CMD_POLL,	[AIONL_OP_SIGNAL] = AIONL_CMD_SIGNAL,
+		[AIONL_OP_CANCEL] = AIONL_CMD_CANCEL,
 	};
 	uint64_t addr = (uintptr_t)r->buf;
+	uint64_t tmo = r->timeout_ns ? 1ULL << AIONL_A_READ_TIMEOUT_NS : 0;
 
 	if (room < NLMSG_HDRLEN + GENL_HDRLEN)
 		return -EMSGSIZE;
 	aionl__msg_start(nlh, ctx->family, NLM_F_REQUEST, 0, cmds[r->op], AIONL_FAMILY_VERSION);
 	switch (r->op) {
 	case AIONL_OP_READ: {
-		struct aionl_read m = { AIONL_READ_REQUIRED_MASK, r->cookie, r->handle, r->offset,
-					addr, r->len };
+		struct aionl_read m = { .present = AIONL_READ_REQUIRED_MASK | tmo, .cookie = r->cookie,
+					.handle = r->handle, .offset = r->offset, .addr = addr,
+					.len = r->len, .timeout_ns = r->timeout_ns };
 		return aionl_read_put(nlh, room, &m);
 	}
 	case AIONL_OP_WRITE: {
-		struct aionl_write m = { AIONL_WRITE_REQUIRED_MASK, r->cookie, r->handle, r->offset,
-					 addr, r->len };
+		struct aionl_write m = { .present = AIONL_WRITE_REQUIRED_MASK | tmo, .cookie = r->cookie,
+					 .handle = r->handle, .offset = r->offset, .addr = addr,
+					 .len = r->len, .timeout_ns = r->timeout_ns };
 		return aionl_write_put(nlh, room, &m);
 	}
 	case AIONL_OP_READV: {
-		struct aionl_readv m = { AIONL_READV_REQUIRED_MASK, r->cookie, r->handle, r->offset,
-					 r->iov, r->nr_iov * (uint32_t)sizeof(struct iovec) };
+		struct aionl_readv m = { .present = AIONL_READV_REQUIRED_MASK | tmo, .cookie = r->cookie,
+					 .handle = r->handle, .offset = r->offset, .iov = r->iov,
+					 .iov_len = r->nr_iov * (uint32_t)sizeof(struct iovec),
+					 .timeout_ns = r->timeout_ns };
 		return aionl_readv_put(nlh, room, &m);
 	}
 	case AIONL_OP_WRITEV: {
-		struct aionl_writev m = { AIONL_WRITEV_REQUIRED_MASK, r->cookie, r->handle, r->offset,
-					  r->iov, r->nr_iov * (uint32_t)sizeof(struct iovec) };
+		struct aionl_writev m = { .present = AIONL_WRITEV_REQUIRED_MASK | tmo, .cookie = r->cookie,
+					  .handle = r->handle, .offset = r->offset, .iov = r->iov,
+					  .iov_len = r->nr_iov * (uint32_t)sizeof(struct iovec),
+					  .timeout_ns = r->timeout_ns };
 		return aionl_writev_put(nlh, room, &m);
 	}
 	case AIONL_OP_FSYNC: {
-		struct aionl_fsync m = { AIONL_FSYNC_REQUIRED_MASK, r->cookie, r->handle };
+		struct aionl_fsync m = { .present = AIONL_FSYNC_REQUIRED_MASK, .cookie = r->cookie,
+					 .handle = r->handle };
 		return aionl_fsync_put(nlh, room, &m);
 	}
-	default: {
-		struct aionl_fdatasync m = { AIONL_FDATASYNC_REQUIRED_MASK, r->cookie, r->handle };
+	case AIONL_OP_FDATASYNC: {
+		struct aionl_fdatasync m = { .present = AIONL_FDATASYNC_REQUIRED_MASK,
+					     .cookie = r->cookie, .handle = r->handle };
 		return aionl_fdatasync_put(nlh, room, &m);
+	}
+	case AIONL_OP_NOP: {
+		struct aionl_nop m = { .present = AIONL_NOP_REQUIRED_MASK, .cookie = r->cookie };
+		return aionl_nop_put(nlh, room, &m);
+	}
+	case AIONL_OP_TIMER: {
+		struct aionl_timer m = {
+			.present = AIONL_TIMER_REQUIRED_MASK | 1ULL << AIONL_A_TIMER_INTERVAL_NS |
+				   1ULL << AIONL_A_TIMER_FLAGS,
+			.cookie = r->cookie, .clock = r->timer.clock, .value_ns = r->timer.value_ns,
+			.interval_ns = r->timer.interval_ns, .flags = r->timer.flags,
+		};
+		return aionl_timer_put(nlh, room, &m);
+	}
+	case AIONL_OP_TIMER_UPDATE: {
+		struct aionl_timer_update m = {
+			.present = AIONL_TIMER_UPDATE_REQUIRED_MASK |
+				   1ULL << AIONL_A_TIMER_UPDATE_INTERVAL_NS |
+				   1ULL << AIONL_A_TIMER_UPDATE_FLAGS,
+			.cookie = r->cookie, .target = r->cancel.target, .value_ns = r->timer.value_ns,
+			.interval_ns = r->timer.interval_ns, .flags = r->timer.flags,
+		};
+		return aionl_timer_update_put(nlh, room, &m);
+	}
+	case AIONL_OP_POLL: {
+		struct aionl_poll m = {
+			.present = AIONL_POLL_REQUIRED_MASK | 1ULL << AIONL_A_POLL_FLAGS,
+			.cookie = r->cookie, .handle = r->handle, .events = r->poll.events,
+			.flags = r->poll.flags,
+		};
+		return aionl_poll_put(nlh, room, &m);
+	}
+	case AIONL_OP_SIGNAL: {
+		struct aionl_signal m = { .present = AIONL_SIGNAL_REQUIRED_MASK, .cookie = r->cookie,
+					  .mask = r->sigmask };
+		return aionl_signal_put(nlh, room, &m);
+	}
+	default: {
+		struct aionl_cancel m = {
+			.present = AIONL_CANCEL_REQUIRED_MASK | 1ULL << AIONL_A_CANCEL_TARGET |
+				   1ULL << AIONL_A_CANCEL_FLAGS,
+			.cookie = r->cookie, .target = r->cancel.target, .flags = r->cancel.flags,
+		};
+		return aionl_cancel_put(nlh, room, &m);
 	}
 	}
 }
 
+/* The wire carries the API's values for these. */
+_Static_assert(AIONL_TIMER_F_ABS == AIONL_TIMER_ABS && AIONL_POLL_EV_IN == AIONL_POLL_IN &&
+	       AIONL_POLL_EV_OUT == AIONL_POLL_OUT && AIONL_POLL_EV_ERR == AIONL_POLL_ERR &&
+	       AIONL_POLL_EV_HUP == AIONL_POLL_HUP && AIONL_POLL_F_MULTISHOT == AIONL_POLL_MULTISHOT &&
+	       AIONL_CANCEL_F_HANDLE == AIONL_CANCEL_HANDLE && AIONL_CANCEL_F_ALL == AIONL_CANCEL_ALL &&
+	       AIONL_TIMER_CLOCK_MONOTONIC == CLOCK_MONOTONIC &&
+	       AIONL_TIMER_CLOCK_REALTIME == CLOCK_REALTIME &&
+	       AIONL_TIMER_CLOCK_BOOTTIME == CLOCK_BOOTTIME, "wire and API values differ");
+_Static_assert((int)AIONL_A_READ_TIMEOUT_NS == (int)AIONL_A_WRITE_TIMEOUT_NS &&
+	       (int)AIONL_A_READ_TIMEOUT_NS == (int)AIONL_A_READV_TIMEOUT_NS &&
+	       (int)AIONL_A_READ_TIMEOUT_NS == (int)AIONL_A_WRITEV_TIMEOUT_NS, "timeout attribute moved");
+
 static int check_req(const struct aionl_ctx *ctx, const struct aionl_req *r, unsigned int i)
 {
-	if (r->op < AIONL_OP_READ || r->op > AIONL_OP_FDATASYNC)
+	if (r->op < AIONL_OP_READ || r->op > AIONL_OP_CANCEL)
 		return aionl__fail(-EINVAL, "aionl_submit: request %u has unknown op %u", i, r->op);
 	if ((r->op == AIONL_OP_READV || r->op == AIONL_OP_WRITEV) &&
 	    (r->nr_iov > ctx->info.max_iov || (r->nr_iov && !r->iov)))
@@ -930,9 +1047,11 @@ static void send_inline_completions(struct aionl_ctx *ctx, struct inline_batch *
 static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct inline_batch *b)
 {
 	struct iovec one = { r->buf, r->len };
-	struct aionl_completion m = { AIONL_COMPLETION_REQUIRED_MASK, r->cookie, 0, 0 };
+	struct aionl_completion m = { .present = AIONL_COMPLETION_REQUIRED_MASK, .cookie = r->cookie };
 	struct nlmsghdr *nlh;
 
+	if (r->timeout_ns || r->offset == AIONL_OFFSET_STREAM)
+		return false;	/* deadlines and streams are the engine's */
 	if (r->op == AIONL_OP_READ) {
 		if (r->len > AIONL_MAX_IO_LEN ||
 		    !aionl_engine_try_read(ctx->engine, r->handle, &one, 1, r->offset, &m.res))
@@ -948,6 +1067,41 @@ static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct 
 	aionl_completion_put(nlh, 64, &m);
 	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	return true;
+}
+
+/*
+ * A watched signal is caught as a completion only while it is blocked: the
+ * calling thread blocks it here, and threads it creates later inherit that.
+ */
+static void block_watched_signals(const struct aionl_req *reqs, unsigned int nr)
+{
+	sigset_t set;
+	bool any = false;
+	unsigned int i;
+	int sig;
+
+	sigemptyset(&set);
+	for (i = 0; i < nr; i++) {
+		if (reqs[i].op != AIONL_OP_SIGNAL)
+			continue;
+		for (sig = 1; sig <= 64; sig++) {
+			if ((reqs[i].sigmask >> (sig - 1) & 1) && sig != SIGKILL && sig != SIGSTOP &&
+			    sigaddset(&set, sig) == 0)
+				any = true;
+		}
+	}
+	if (any)
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+AIONL_EXPORT int aionl_wake(struct aionl_ctx *ctx, uint64_t cookie)
+{
+	struct aionl_req r;
+	int n;
+
+	aionl_req_nop(&r, cookie);
+	n = aionl_submit(ctx, &r, 1);
+	return n == 1 ? 0 : n;
 }
 
 AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int nr)
@@ -979,6 +1133,7 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 					   cur);
 		take = ctx->max_inflight - cur < nr ? ctx->max_inflight - cur : nr;
 	} while (!atomic_compare_exchange_weak(&ctx->outstanding, &cur, cur + take));
+	block_watched_signals(reqs, take);
 
 	/*
 	 * Page-cache hits are served here and now, as io_uring serves them in
@@ -1089,6 +1244,7 @@ AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsig
 	if (n) {
 		ctx->cq_head = (ctx->cq_head + n) & (ctx->cq_cap - 1);
 		ctx->cq_len -= n;
+		ctx->cq_taken += n;
 	}
 	pthread_mutex_unlock(&ctx->rx_lock);
 	if (n) {
