@@ -65,6 +65,7 @@ struct aionl_ctx {
 	unsigned int cq_head, cq_len, cq_cap;
 	uint64_t cq_taken;	/* completions reaped so far: cq_head's absolute index */
 	uint64_t timer_pos[TIMER_SLOTS];	/* absolute index of a periodic timer's cqe */
+	bool cq_has_ticks;	/* a periodic timer's cqe arrived: more may be on the socket */
 	struct waiter *waiters;
 	char *rxbuf;
 };
@@ -140,8 +141,10 @@ static void cq_push(struct aionl_ctx *ctx, const struct aionl_completion *m)
 	bool periodic = (m->flags & (AIONL_CQE_F_TIMER | AIONL_CQE_F_MORE)) ==
 			(AIONL_CQE_F_TIMER | AIONL_CQE_F_MORE);
 
-	if (periodic && cq_merge_timer(ctx, m))
+	if (periodic && cq_merge_timer(ctx, m)) {
+		ctx->cq_has_ticks = true;
 		return;
+	}
 	if (ctx->cq_len == ctx->cq_cap) {
 		unsigned int cap = ctx->cq_cap ? ctx->cq_cap * 2 : 1024, i;
 		struct aionl_cqe *n = malloc(cap * sizeof(*n));
@@ -158,8 +161,10 @@ static void cq_push(struct aionl_ctx *ctx, const struct aionl_completion *m)
 		ctx->cq_cap = cap;
 		ctx->cq_head = 0;
 	}
-	if (periodic)
+	if (periodic) {
 		ctx->timer_pos[m->cookie % TIMER_SLOTS] = ctx->cq_taken + ctx->cq_len;
+		ctx->cq_has_ticks = true;
+	}
 	c = &ctx->cq[(ctx->cq_head + ctx->cq_len++) & (ctx->cq_cap - 1)];
 	c->cookie = m->cookie;
 	c->res = m->res;
@@ -1215,7 +1220,7 @@ AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsig
 {
 	struct reap_want want = { min_nr ? min_nr : 1 };
 	struct timespec deadline, *dl = NULL;
-	unsigned int n, i;
+	unsigned int n, i, finals = 0;
 	int err;
 
 	if (!ctx || (!cqes && max))
@@ -1238,9 +1243,23 @@ AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsig
 	}
 	pthread_mutex_lock(&ctx->rx_lock);
 	err = rx_wait(ctx, cq_ready, &want, dl);
+	/*
+	 * Periodic timers' ticks that wait on the socket fold into the one
+	 * already queued: take them in before handing anything out.
+	 */
+	while (!err && ctx->cq_has_ticks && !ctx->receiving && ctx->cq_len < max) {
+		ssize_t k = recv(ctx->fd, ctx->rxbuf, AIONL_MAX_MSG_SIZE, MSG_DONTWAIT);
+
+		if (k <= 0)
+			break;
+		rx_parse(ctx, ctx->rxbuf, k);
+	}
+	ctx->cq_has_ticks = false;
 	n = ctx->cq_len < max ? ctx->cq_len : max;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		cqes[i] = ctx->cq[(ctx->cq_head + i) & (ctx->cq_cap - 1)];
+		finals += !(cqes[i].flags & AIONL_CQE_F_MORE);
+	}
 	if (n) {
 		ctx->cq_head = (ctx->cq_head + n) & (ctx->cq_cap - 1);
 		ctx->cq_len -= n;
@@ -1250,8 +1269,13 @@ AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsig
 	if (n) {
 		unsigned int cur = atomic_load(&ctx->outstanding);
 
-		/* Raw test traffic completes without a credit: never underflow. */
-		while (!atomic_compare_exchange_weak(&ctx->outstanding, &cur, cur > n ? cur - n : 0))
+		/*
+		 * A request's credit returns with its last completion: armed
+		 * timers, polls and signal watches keep theirs. Raw test traffic
+		 * completes without a credit: never underflow.
+		 */
+		while (finals && !atomic_compare_exchange_weak(&ctx->outstanding, &cur,
+							       cur > finals ? cur - finals : 0))
 			;
 		return (int)n;
 	}
