@@ -1104,5 +1104,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_close_with_io_in_flight, setup, teardown),
 	};
 
+	if (getenv("AIONL_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("AIONL_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,82 +29,21 @@
 #include <net/net_namespace.h>
 #include <net/netlink.h>
 
-#include "aionl-nl-gen.h"
-
-#define AIONL_MAX_FILES		(1U << 20)
-#define AIONL_MAX_IOV		1024U
-#define AIONL_MSG_SIZE		(8192 - 512)
-#define AIONL_RETRY_JIFFIES	1
+#include "aionl_internal.h"
 
 static unsigned int max_inflight = 65536;
 module_param(max_inflight, uint, 0644);
 MODULE_PARM_DESC(max_inflight, "Requests outstanding per socket before -EBUSY");
 
-/*
- * One entry of a socket's backlog: a completion, or the reply to a control
- * request. Requests that go asynchronous carry their I/O state here too.
- */
-struct aionl_kreq {
-	struct list_head list;		/* in aionl_sock.backlog once done */
-	struct work_struct work;
-	struct aionl_sock *as;
-	u8 cmd;				/* AIONL_CMD_* of the message to send */
-	u32 seq;			/* replies: the request's nlmsg_seq */
-	u64 cookie;
-	s64 res;
-	u64 handle;			/* REGISTER replies */
-
-	/* Asynchronous I/O only. */
-	struct file *file;
-	loff_t pos;
-	size_t done;			/* bytes already moved inline */
-	size_t len;			/* bytes still to move */
-	int dir;			/* ITER_DEST (read) or ITER_SOURCE (write) */
-	u8 sync;			/* AIONL_CMD_FSYNC or _FDATASYNC, else 0 */
-	struct page **pages;
-	unsigned int nr_pages;
-	struct bio_vec *bvec;
-	unsigned int nr_bvec;
-};
-
-/*
- * Per-socket state, found by (net, portid). Created by the first request of
- * a socket; freed in exactly one place, aionl_sock_put(), when its last
- * reference goes: the socket's own (dropped at NETLINK_URELEASE), one per
- * pending task_work flush.
- */
-struct aionl_sock {
-	struct hlist_node node;		/* aionl_socks, under aionl_socks_lock */
-	refcount_t refs;
-	possible_net_t net;
-	u32 portid;
-	u32 tag;			/* random: handles of other sockets fail */
-
-	struct xarray files;		/* id -> struct file *, the xarray's lock */
-	u32 next_id;
-
-	spinlock_t lock;		/* protects the fields below */
-	struct list_head backlog;	/* done, not yet taken by the socket */
-	unsigned int nbacklog;
-	bool dead;			/* socket released: send nothing more */
-	bool tw_pending;		/* a task_work flush is queued */
-
-	atomic_t inflight;		/* asynchronous requests not yet done */
-	wait_queue_head_t idle;		/* woken when inflight reaches 0 */
-	struct mutex flush_lock;	/* one sender at a time keeps order */
-	struct delayed_work retry;	/* resend after a full receive buffer */
-	struct callback_head tw;	/* flush on the sender's return to user */
-};
-
 static DEFINE_HASHTABLE(aionl_socks, 8);
 static DEFINE_SPINLOCK(aionl_socks_lock);
 static struct kmem_cache *aionl_kreq_cache;
-static struct workqueue_struct *aionl_wq;
+struct workqueue_struct *aionl_wq;
 static struct genl_family aionl_family;
 
 /* ------------------------------------------------------------ socket state */
 
-static void aionl_kreq_free(struct aionl_kreq *r)
+void aionl_kreq_free(struct aionl_kreq *r)
 {
 	if (r->pages) {
 		unpin_user_pages_dirty_lock(r->pages, r->nr_pages, r->dir == ITER_DEST);
@@ -116,7 +55,7 @@ static void aionl_kreq_free(struct aionl_kreq *r)
 	kmem_cache_free(aionl_kreq_cache, r);
 }
 
-static void aionl_sock_put(struct aionl_sock *as)
+void aionl_sock_put(struct aionl_sock *as)
 {
 	struct aionl_kreq *r, *tmp;
 	struct file *file;
@@ -155,7 +94,7 @@ static struct aionl_sock *aionl_sock_find(struct net *net, u32 portid)
  * inside the sender's sendmsg, and NETLINK_URELEASE, which drops the socket's
  * reference, cannot run before that sendmsg returns.
  */
-static struct aionl_sock *aionl_sock_get(struct genl_info *info)
+struct aionl_sock *aionl_sock_get(struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct aionl_sock *as, *found;
@@ -178,6 +117,8 @@ static struct aionl_sock *aionl_sock_get(struct genl_info *info)
 	xa_init_flags(&as->files, XA_FLAGS_ALLOC1);
 	spin_lock_init(&as->lock);
 	INIT_LIST_HEAD(&as->backlog);
+	INIT_LIST_HEAD(&as->watches);
+	INIT_LIST_HEAD(&as->async);
 	atomic_set(&as->inflight, 0);
 	init_waitqueue_head(&as->idle);
 	mutex_init(&as->flush_lock);
@@ -207,7 +148,8 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 	switch (r->cmd) {
 	case AIONL_CMD_COMPLETION:
 		if (nla_put_u64_64bit(skb, AIONL_A_COMPLETION_COOKIE, r->cookie, 0) ||
-		    nla_put_s64(skb, AIONL_A_COMPLETION_RES, r->res, 0))
+		    nla_put_s64(skb, AIONL_A_COMPLETION_RES, r->res, 0) ||
+		    (r->flags && nla_put_u32(skb, AIONL_A_COMPLETION_FLAGS, r->flags)))
 			goto cancel;
 		break;
 	case AIONL_CMD_REGISTER:
@@ -325,7 +267,7 @@ static void aionl_tw_flush(struct callback_head *cb)
  * sender's return to user space, so one sendmsg of many requests makes one
  * message of many completions; from a worker it happens at once.
  */
-static void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_sender)
+void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_sender)
 {
 	bool flush_now = !in_sender;
 
@@ -349,7 +291,7 @@ static void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_send
 		aionl_flush(as);
 }
 
-static struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq)
+struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq)
 {
 	struct aionl_kreq *r = kmem_cache_zalloc(aionl_kreq_cache, GFP_KERNEL);
 
@@ -361,7 +303,7 @@ static struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq)
 	return r;
 }
 
-static int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res)
+int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res)
 {
 	struct aionl_kreq *r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
 
@@ -375,7 +317,7 @@ static int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res)
 
 /* ------------------------------------------------------------ required attributes */
 
-static int aionl_check_required(struct genl_info *info, u64 mask)
+int aionl_check_required(struct genl_info *info, u64 mask)
 {
 	while (mask) {
 		int type = __ffs64(mask);
@@ -403,7 +345,7 @@ int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle)
+struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle)
 {
 	struct file *file;
 
@@ -481,10 +423,16 @@ int aionl_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* ------------------------------------------------------------ I/O */
 
-static void aionl_io_done(struct aionl_kreq *r, s64 res)
+void aionl_io_done(struct aionl_kreq *r, s64 res)
 {
 	struct aionl_sock *as = r->as;
 
+	spin_lock(&as->lock);
+	if (r->in_async) {
+		list_del(&r->async_node);
+		r->in_async = false;
+	}
+	spin_unlock(&as->lock);
 	if (r->file) {
 		fput(r->file);
 		r->file = NULL;
@@ -503,7 +451,7 @@ static void aionl_io_done(struct aionl_kreq *r, s64 res)
 		wake_up(&as->idle);
 }
 
-static ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, int dir)
+ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, int dir)
 {
 	struct inode *inode = file_inode(file);
 	bool nowait = kiocb->ki_flags & IOCB_NOWAIT;
@@ -524,6 +472,20 @@ static ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter 
 	if (S_ISREG(inode->i_mode))
 		sb_end_write(inode->i_sb);
 	return ret;
+}
+
+static void aionl_io_work(struct work_struct *work);
+
+/* Hand r to the workqueue, where cancel can still find it until it runs. */
+static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r)
+{
+	atomic_inc(&as->inflight);
+	INIT_WORK(&r->work, aionl_io_work);
+	spin_lock(&as->lock);
+	list_add_tail(&r->async_node, &as->async);
+	r->in_async = true;
+	spin_unlock(&as->lock);
+	queue_work(aionl_wq, &r->work);
 }
 
 static void aionl_io_work(struct work_struct *work)
@@ -549,7 +511,7 @@ static void aionl_io_work(struct work_struct *work)
 }
 
 /* Pin the pages behind iter's user buffers so a worker can reach them. */
-static int aionl_pin(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov,
+int aionl_pin(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov,
 		     size_t skip)
 {
 	unsigned int i, npages = 0, pinned = 0, nb = 0;
@@ -606,13 +568,60 @@ static int aionl_pin(struct aionl_kreq *r, const struct iovec *iov, unsigned int
 }
 
 /*
+ * A read or write on a pipe or socket: at once if it can go without blocking,
+ * else with the caller's pages pinned, when the file is ready (aionl_events.c).
+ */
+static int aionl_start_stream(struct aionl_sock *as, u64 cookie, struct file *file,
+			      const struct iovec *iov, unsigned int nr_iov, size_t total, int dir,
+			      u64 timeout_ns)
+{
+	struct aionl_kreq *r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t ret = -EAGAIN;
+	int err;
+
+	if (!r) {
+		fput(file);
+		return -ENOMEM;
+	}
+	r->cookie = cookie;
+	/* Without FMODE_NOWAIT (pipes on 6.1) only a file poll calls ready is safe to try. */
+	if ((file->f_mode & FMODE_NOWAIT) ||
+	    (vfs_poll(file, NULL) & (dir == ITER_DEST ? EPOLLIN | EPOLLHUP : EPOLLOUT) & ~EPOLLERR)) {
+		iov_iter_init(&iter, dir, iov, nr_iov, total);
+		init_sync_kiocb(&kiocb, file);
+		kiocb.ki_flags |= IOCB_NOWAIT;
+		ret = aionl_rw(file, &kiocb, &iter, dir);
+	}
+	if (ret != -EAGAIN) {
+		fput(file);
+		r->res = ret;
+		aionl_post(as, r, true);
+		return 0;
+	}
+	r->file = file;
+	r->dir = dir;
+	r->len = total;
+	err = aionl_pin(r, iov, nr_iov, 0);
+	if (!err)
+		err = aionl_stream_start(as, r, iov, nr_iov, timeout_ns);
+	if (err) {
+		aionl_kreq_free(r);
+		return aionl_complete_now(as, cookie, err);
+	}
+	return 0;
+}
+
+/*
  * Start a read or write: check it as the VFS would, try it without blocking
  * in the sender's context, and hand what remains to the workqueue.
  */
 static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 offset,
-			  const struct iovec *iov, unsigned int nr_iov, int dir)
+			  const struct iovec *iov, unsigned int nr_iov, int dir, u64 timeout_ns)
 {
 	struct file *file = aionl_file_lookup(as, handle);
+	bool stream = offset == U64_MAX, seekable;
 	struct aionl_kreq *r;
 	struct iov_iter iter;
 	struct kiocb kiocb;
@@ -623,11 +632,12 @@ static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 off
 
 	if (!file)
 		return aionl_complete_now(as, cookie, -EBADF);
+	seekable = S_ISREG(file_inode(file)->i_mode) || S_ISBLK(file_inode(file)->i_mode);
 	err = -EBADF;
 	if (!(file->f_mode & (dir == ITER_DEST ? FMODE_READ : FMODE_WRITE)))
 		goto fail;
 	err = -ESPIPE;
-	if (!S_ISREG(file_inode(file)->i_mode) && !S_ISBLK(file_inode(file)->i_mode))
+	if (!seekable && !stream)
 		goto fail;
 	err = -EINVAL;
 	for (i = 0; i < nr_iov; i++) {
@@ -635,8 +645,11 @@ static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 off
 			goto fail;
 		total += iov[i].iov_len;
 	}
-	if (!nr_iov || offset > (u64)LLONG_MAX || total > (u64)LLONG_MAX - offset)
+	if (!nr_iov || (stream ? seekable :
+			offset > (u64)LLONG_MAX || total > (u64)LLONG_MAX - offset))
 		goto fail;
+	if (stream)
+		return aionl_start_stream(as, cookie, file, iov, nr_iov, total, dir, timeout_ns);
 	err = -ENOMEM;
 	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
 	if (!r)
@@ -683,18 +696,17 @@ static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 off
 		aionl_post(as, r, true);
 		return 0;
 	}
-	atomic_inc(&as->inflight);
-	INIT_WORK(&r->work, aionl_io_work);
-	queue_work(aionl_wq, &r->work);
+	aionl_queue_io(as, r);
 	return 0;
 fail:
 	fput(file);
 	return aionl_complete_now(as, cookie, err);
 }
 
-static bool aionl_full(struct aionl_sock *as, struct genl_info *info)
+bool aionl_full(struct aionl_sock *as, struct genl_info *info)
 {
-	if (atomic_read(&as->inflight) + READ_ONCE(as->nbacklog) < READ_ONCE(max_inflight))
+	if (atomic_read(&as->inflight) + READ_ONCE(as->nbacklog) + READ_ONCE(as->nwatches) <
+	    READ_ONCE(max_inflight))
 		return false;
 	GENL_SET_ERR_MSG(info, "too many requests outstanding: reap completions first");
 	return true;
@@ -715,6 +727,8 @@ static int aionl_rw_doit(struct genl_info *info, u64 mask, int dir, bool vector)
 	BUILD_BUG_ON((int)AIONL_A_READV_IOV != (int)AIONL_A_WRITEV_IOV);
 	BUILD_BUG_ON((int)AIONL_A_READ_ADDR != (int)AIONL_A_WRITE_ADDR);
 	BUILD_BUG_ON((int)AIONL_A_READ_LEN != (int)AIONL_A_WRITE_LEN);
+	BUILD_BUG_ON((int)AIONL_A_READ_TIMEOUT_NS != (int)AIONL_A_WRITEV_TIMEOUT_NS);
+	BUILD_BUG_ON((int)AIONL_A_READ_TIMEOUT_NS != (int)AIONL_A_READV_TIMEOUT_NS);
 	err = aionl_check_required(info, mask);
 	if (err)
 		return err;
@@ -744,7 +758,8 @@ static int aionl_rw_doit(struct genl_info *info, u64 mask, int dir, bool vector)
 	}
 	err = aionl_start_rw(as, nla_get_u64(a[AIONL_A_READ_COOKIE]),
 			     nla_get_u64(a[AIONL_A_READ_HANDLE]),
-			     nla_get_u64(a[AIONL_A_READ_OFFSET]), iov, nr, dir);
+			     nla_get_u64(a[AIONL_A_READ_OFFSET]), iov, nr, dir,
+			     a[AIONL_A_READ_TIMEOUT_NS] ? nla_get_u64(a[AIONL_A_READ_TIMEOUT_NS]) : 0);
 	if (iov != &one)
 		kfree(iov);
 	return err;
@@ -800,9 +815,7 @@ static int aionl_sync_doit(struct genl_info *info, u64 mask, bool datasync)
 	r->cookie = cookie;
 	r->file = file;
 	r->sync = datasync ? AIONL_CMD_FDATASYNC : AIONL_CMD_FSYNC;
-	atomic_inc(&as->inflight);
-	INIT_WORK(&r->work, aionl_io_work);
-	queue_work(aionl_wq, &r->work);
+	aionl_queue_io(as, r);
 	return 0;
 }
 
@@ -834,41 +847,6 @@ int aionl_nl_nop_doit(struct sk_buff *skb, struct genl_info *info)
 	return aionl_complete_now(as, nla_get_u64(info->attrs[AIONL_A_NOP_COOKIE]), 0);
 }
 
-/*
- * Timers, readiness, signals and cancellation run on the userspace engine;
- * here they are refused, clearly, until the module implements them.
- */
-static int aionl_not_yet(struct genl_info *info)
-{
-	GENL_SET_ERR_MSG(info, "not supported by the kernel backend yet");
-	return -EOPNOTSUPP;
-}
-
-int aionl_nl_timer_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return aionl_not_yet(info);
-}
-
-int aionl_nl_timer_update_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return aionl_not_yet(info);
-}
-
-int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return aionl_not_yet(info);
-}
-
-int aionl_nl_signal_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return aionl_not_yet(info);
-}
-
-int aionl_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	return aionl_not_yet(info);
-}
-
 /* ------------------------------------------------------------ release */
 
 /*
@@ -880,6 +858,7 @@ static void aionl_sock_release(struct aionl_sock *as)
 	spin_lock(&as->lock);
 	as->dead = true;
 	spin_unlock(&as->lock);
+	aionl_events_release(as);
 	wait_event(as->idle, atomic_read(&as->inflight) == 0);
 	cancel_delayed_work_sync(&as->retry);
 	/* A flush still running from a worker ends before we go on. */

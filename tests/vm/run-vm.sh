@@ -8,6 +8,8 @@
 # AIONL_VM_ACCEL=auto|kvm|tcg (default auto: KVM only if a probe boot works)
 # AIONL_VM_BENCH=1 also runs aionl bench in the VM (kernel backend against
 # io_uring, libaio and pread on ext4); it measures, it asserts nothing.
+# AIONL_TEST_FILTER=PATTERN runs only the matching tests of each suite;
+# AIONL_VM_DEBUG=1 shows every kernel message on the console.
 set -euo pipefail
 build=$(realpath "$1")
 ko=$(realpath "$2")
@@ -44,6 +46,7 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$ko" "$root/aionl.ko"
 copy_with_libs "$build/tests/conformance" tests/conformance
 copy_with_libs "$build/tests/kernel_only" tests/kernel_only
+copy_with_libs "$build/tests/events" tests/events
 copy_with_libs "$build/aionl" bin/aionl
 
 # An ext4 disk: its files support IOCB_NOWAIT, so the module's inline path
@@ -75,6 +78,7 @@ fi
 for m in $(cat /modules/order); do insmod "$m"; done
 mkdir -p /mnt
 mount -t ext4 /dev/vda /mnt || echo "=== FAILED: cannot mount the ext4 disk"
+[ -f /filter ] && export AIONL_TEST_FILTER="$(cat /filter)"
 status=0
 run() {
 	echo "=== $*"
@@ -84,6 +88,7 @@ if insmod /aionl.ko; then
 	run /bin/aionl info
 	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/tmp /tests/conformance
 	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/mnt /tests/conformance
+	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel /tests/events
 	run /tests/kernel_only
 	if grep -q aionl.bench /proc/cmdline; then
 		run /bin/aionl bench -f /mnt/bench.dat --size 256m --qd 1,32,128 -t 2 \
@@ -101,20 +106,33 @@ if grep -E 'WARNING|BUG|Oops|refcount' /tmp/dmesg; then
 	echo "=== FAILED: the kernel log above has warnings"
 	status=1
 fi
+if [ $status -ne 0 ]; then
+	echo "=== the end of the kernel log"
+	tail -n 60 /tmp/dmesg
+fi
 echo "AIONL-VM-STATUS $status"
 poweroff -f
 INIT
 chmod +x "$root/init"
+if [ -n "${AIONL_TEST_FILTER:-}" ]; then
+	printf '%s' "$AIONL_TEST_FILTER" > "$root/filter"
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initramfs.gz"
 
+verbosity=quiet
+[ -n "${AIONL_VM_DEBUG:-}" ] && verbosity=loglevel=7
 boot() {
 	# boot ACCEL_ARGS... -- EXTRA_CMDLINE TIMEOUT
 	local cmdline=$1 limit=$2; shift 2
+	# The console goes straight to a file: nothing is lost if qemu is killed.
+	: > "$work/console.log"
 	timeout --foreground -k 5 "$limit" qemu-system-x86_64 "$@" -m 1024 -smp 2 \
+		-chardev file,id=con,path="$work/console.log" -serial chardev:con \
 		-kernel "$kernel" -initrd "$work/initramfs.gz" \
 		-drive file="$work/disk.img",if=virtio,format=raw,cache=unsafe \
-		-append "console=ttyS0 quiet panic=-1 $cmdline" \
-		-nographic -no-reboot -monitor none -serial stdio -display none < /dev/null
+		-append "console=ttyS0 $verbosity panic=-1 softlockup_panic=1 $cmdline" \
+		-nographic -no-reboot -monitor none -display none < /dev/null > /dev/null
+	tr -d '\r' < "$work/console.log"
 }
 accel_args=(-accel tcg,thread=multi -cpu max)
 if [ "$accel" = kvm ] || { [ "$accel" = auto ] && [ -w /dev/kvm ]; }; then
@@ -127,9 +145,9 @@ if [ "$accel" = kvm ] || { [ "$accel" = auto ] && [ -w /dev/kvm ]; }; then
 fi
 echo "run-vm: booting $kernel with ${accel_args[*]}"
 start=$(date +%s)
-bench=""
-[ -n "${AIONL_VM_BENCH:-}" ] && bench=aionl.bench
-boot "$bench" 1500 "${accel_args[@]}" | tee "$work/console.log" | tr -d '\r'
+extra=""
+[ -n "${AIONL_VM_BENCH:-}" ] && extra=aionl.bench
+boot "$extra" 1500 "${accel_args[@]}" || true
 echo "run-vm: $(( $(date +%s) - start )) s in the VM"
 line=$(grep -a 'AIONL-VM-STATUS' "$work/console.log" | tail -n1 | tr -d '\r' || true)
 if [ -z "$line" ]; then
