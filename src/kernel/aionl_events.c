@@ -160,14 +160,9 @@ int aionl_nl_timer_doit(struct sk_buff *skb, struct genl_info *info)
 	int clock, err;
 	u64 cookie;
 
-	err = aionl_check_required(info, AIONL_TIMER_REQUIRED_MASK);
-	if (err)
-		return err;
-	as = aionl_sock_get(info);
+	as = aionl_request_begin(info, AIONL_TIMER_REQUIRED_MASK, true, &err);
 	if (!as)
-		return -ENOMEM;
-	if (aionl_full(as, info))
-		return -EBUSY;
+		return err;
 	cookie = nla_get_u64(info->attrs[AIONL_A_TIMER_COOKIE]);
 	clock = aionl_clock(nla_get_u32(info->attrs[AIONL_A_TIMER_CLOCK]));
 	if (clock < 0 || (flags & ~AIONL_TIMER_F_ABS))
@@ -191,12 +186,9 @@ int aionl_nl_timer_update_doit(struct sk_buff *skb, struct genl_info *info)
 	u64 cookie, target;
 	int err;
 
-	err = aionl_check_required(info, AIONL_TIMER_UPDATE_REQUIRED_MASK);
-	if (err)
-		return err;
-	as = aionl_sock_get(info);
+	as = aionl_request_begin(info, AIONL_TIMER_UPDATE_REQUIRED_MASK, false, &err);
 	if (!as)
-		return -ENOMEM;
+		return err;
 	cookie = nla_get_u64(info->attrs[AIONL_A_TIMER_UPDATE_COOKIE]);
 	target = nla_get_u64(info->attrs[AIONL_A_TIMER_UPDATE_TARGET]);
 	if (flags & ~AIONL_TIMER_F_ABS)
@@ -264,14 +256,9 @@ int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info)
 	u64 cookie;
 	int err;
 
-	err = aionl_check_required(info, AIONL_POLL_REQUIRED_MASK);
-	if (err)
-		return err;
-	as = aionl_sock_get(info);
+	as = aionl_request_begin(info, AIONL_POLL_REQUIRED_MASK, true, &err);
 	if (!as)
-		return -ENOMEM;
-	if (aionl_full(as, info))
-		return -EBUSY;
+		return err;
 	cookie = nla_get_u64(info->attrs[AIONL_A_POLL_COOKIE]);
 	events = nla_get_u32(info->attrs[AIONL_A_POLL_EVENTS]);
 	if ((flags & ~AIONL_POLL_F_MULTISHOT) ||
@@ -456,12 +443,9 @@ int aionl_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info)
 	s64 found;
 	int err;
 
-	err = aionl_check_required(info, AIONL_CANCEL_REQUIRED_MASK);
-	if (err)
-		return err;
-	as = aionl_sock_get(info);
+	as = aionl_request_begin(info, AIONL_CANCEL_REQUIRED_MASK, false, &err);
 	if (!as)
-		return -ENOMEM;
+		return err;
 	cookie = nla_get_u64(info->attrs[AIONL_A_CANCEL_COOKIE]);
 	if (flags & ~(AIONL_CANCEL_F_HANDLE | AIONL_CANCEL_F_ALL))
 		return aionl_complete_now(as, cookie, -EINVAL);

@@ -100,6 +100,7 @@ struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle);
 ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, int dir);
 int aionl_pin(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov, size_t skip);
 bool aionl_full(struct aionl_sock *as, struct genl_info *info);
+struct aionl_sock *aionl_request_begin(struct genl_info *info, u64 required, bool admit, int *err);
 void aionl_io_done(struct aionl_kreq *r, s64 res);
 
 /* aionl_events.c */

@@ -367,12 +367,9 @@ int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 id;
 	int err;
 
-	err = aionl_check_required(info, AIONL_REGISTER_REQUIRED_MASK);
-	if (err)
-		return err;
-	as = aionl_sock_get(info);
+	as = aionl_request_begin(info, AIONL_REGISTER_REQUIRED_MASK, false, &err);
 	if (!as)
-		return -ENOMEM;
+		return err;
 	r = aionl_kreq_new(as, AIONL_CMD_REGISTER, info->snd_seq);
 	if (!r)
 		return -ENOMEM;
@@ -402,12 +399,9 @@ int aionl_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 	u64 handle;
 	int err;
 
-	err = aionl_check_required(info, AIONL_UNREGISTER_REQUIRED_MASK);
-	if (err)
-		return err;
-	as = aionl_sock_get(info);
+	as = aionl_request_begin(info, AIONL_UNREGISTER_REQUIRED_MASK, false, &err);
 	if (!as)
-		return -ENOMEM;
+		return err;
 	r = aionl_kreq_new(as, AIONL_CMD_UNREGISTER, info->snd_seq);
 	if (!r)
 		return -ENOMEM;
@@ -712,6 +706,30 @@ bool aionl_full(struct aionl_sock *as, struct genl_info *info)
 	return true;
 }
 
+/*
+ * What every request does first: check the attributes the IDL requires, find
+ * the socket's state, and (for requests that add work) refuse with -EBUSY
+ * past max_inflight. Returns the state, or NULL with *err set.
+ */
+struct aionl_sock *aionl_request_begin(struct genl_info *info, u64 required, bool admit, int *err)
+{
+	struct aionl_sock *as;
+
+	*err = aionl_check_required(info, required);
+	if (*err)
+		return NULL;
+	as = aionl_sock_get(info);
+	if (!as) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (admit && aionl_full(as, info)) {
+		*err = -EBUSY;
+		return NULL;
+	}
+	return as;
+}
+
 static int aionl_rw_doit(struct genl_info *info, u64 mask, int dir, bool vector)
 {
 	struct nlattr **a = info->attrs;
@@ -729,14 +747,9 @@ static int aionl_rw_doit(struct genl_info *info, u64 mask, int dir, bool vector)
 	BUILD_BUG_ON((int)AIONL_A_READ_LEN != (int)AIONL_A_WRITE_LEN);
 	BUILD_BUG_ON((int)AIONL_A_READ_TIMEOUT_NS != (int)AIONL_A_WRITEV_TIMEOUT_NS);
 	BUILD_BUG_ON((int)AIONL_A_READ_TIMEOUT_NS != (int)AIONL_A_READV_TIMEOUT_NS);
-	err = aionl_check_required(info, mask);
-	if (err)
-		return err;
-	as = aionl_sock_get(info);
+	as = aionl_request_begin(info, mask, true, &err);
 	if (!as)
-		return -ENOMEM;
-	if (aionl_full(as, info))
-		return -EBUSY;
+		return err;
 	if (vector) {
 		const struct nlattr *v = a[AIONL_A_READV_IOV];
 		u64 cookie = nla_get_u64(a[AIONL_A_READ_COOKIE]);
@@ -795,14 +808,9 @@ static int aionl_sync_doit(struct genl_info *info, u64 mask, bool datasync)
 
 	BUILD_BUG_ON((int)AIONL_A_FSYNC_COOKIE != (int)AIONL_A_FDATASYNC_COOKIE);
 	BUILD_BUG_ON((int)AIONL_A_FSYNC_HANDLE != (int)AIONL_A_FDATASYNC_HANDLE);
-	err = aionl_check_required(info, mask);
-	if (err)
-		return err;
-	as = aionl_sock_get(info);
+	as = aionl_request_begin(info, mask, true, &err);
 	if (!as)
-		return -ENOMEM;
-	if (aionl_full(as, info))
-		return -EBUSY;
+		return err;
 	cookie = nla_get_u64(info->attrs[AIONL_A_FSYNC_COOKIE]);
 	file = aionl_file_lookup(as, nla_get_u64(info->attrs[AIONL_A_FSYNC_HANDLE]));
 	if (!file)
@@ -836,14 +844,9 @@ int aionl_nl_nop_doit(struct sk_buff *skb, struct genl_info *info)
 	struct aionl_sock *as;
 	int err;
 
-	err = aionl_check_required(info, AIONL_NOP_REQUIRED_MASK);
-	if (err)
-		return err;
-	as = aionl_sock_get(info);
+	as = aionl_request_begin(info, AIONL_NOP_REQUIRED_MASK, true, &err);
 	if (!as)
-		return -ENOMEM;
-	if (aionl_full(as, info))
-		return -EBUSY;
+		return err;
 	return aionl_complete_now(as, nla_get_u64(info->attrs[AIONL_A_NOP_COOKIE]), 0);
 }
 
