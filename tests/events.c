@@ -412,16 +412,6 @@ static void test_poll_of_a_regular_file_is_refused(void **state)
 
 /* ------------------------------------------------------------ signals */
 
-/* Signal watches are not in the kernel module yet: say so, do not pretend. */
-static void need_signals(void)
-{
-	struct aionl_info info;
-
-	aionl_ctx_info(ctx, &info);
-	if (info.backend == AIONL_BACKEND_KERNEL)
-		skip();
-}
-
 static void watch(int a, int b, int c, uint64_t cookie)
 {
 	struct aionl_req r;
@@ -453,7 +443,6 @@ static void test_sigint_and_sigterm_arrive_as_completions(void **state)
 	union sigval v = { .sival_int = 1234 };
 
 	(void)state;
-	need_signals();
 	watch(SIGINT, SIGTERM, SIGUSR1, 200);
 	/* Let the engine install its signalfd before the signal is sent. */
 	assert_int_equal(aionl_wake(ctx, 199), 0);
@@ -492,7 +481,6 @@ static void test_signal_while_blocked_in_reap(void **state)
 	struct aionl_cqe c;
 
 	(void)state;
-	need_signals();
 	watch(SIGTERM, 0, 0, 300);
 	assert_int_equal(aionl_wake(ctx, 299), 0);
 	assert_true(reap1().cookie == 299);
@@ -510,7 +498,6 @@ static void test_sigkill_cannot_be_watched(void **state)
 	sigset_t set;
 
 	(void)state;
-	need_signals();
 	sigemptyset(&set);
 	sigaddset(&set, SIGKILL);
 	aionl_req_signal(&r, &set, 310);

@@ -12,13 +12,17 @@
  */
 #include <linux/file.h>
 #include <linux/hrtimer.h>
+#include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 #include <net/genetlink.h>
 
 #include "aionl_internal.h"
 
-enum { AW_TIMER, AW_POLL, AW_STREAM };
+enum { AW_TIMER, AW_POLL, AW_STREAM, AW_SIGNAL };
 #define AW_DONE 0	/* bit in aionl_watch.state */
 
 struct aionl_watch {
@@ -40,7 +44,42 @@ struct aionl_watch {
 	__poll_t events;
 	bool multishot;
 	struct aionl_kreq *io;		/* STREAM: pinned pages and direction */
+
+	/* SIGNAL: dequeued in the watching task, by a task_work. */
+	refcount_t refs;		/* 1 while armed, +1 per task_work queued */
+	sigset_t sigmask;		/* the signals NOT watched */
+	struct task_struct *task;
+	struct callback_head tw;
+	atomic_t tw_queued;
 };
+
+static void aionl_watch_put(struct aionl_watch *w)
+{
+	if (!refcount_dec_and_test(&w->refs))
+		return;
+	if (w->task)
+		put_task_struct(w->task);
+	kfree(w);
+}
+
+/*
+ * Leave a wait queue that may be freed under us: a signal watch's queue lives
+ * in the task's sighand, which POLLFREE announces is going. As io_uring's poll.
+ */
+static void aionl_watch_unqueue(struct aionl_watch *w)
+{
+	wait_queue_head_t *head;
+
+	rcu_read_lock();
+	head = smp_load_acquire(&w->head);
+	if (head) {
+		spin_lock_irq(&head->lock);
+		list_del_init(&w->wait.entry);
+		w->head = NULL;
+		spin_unlock_irq(&head->lock);
+	}
+	rcu_read_unlock();
+}
 
 static void aionl_watch_post(struct aionl_watch *w, s64 res, u32 flags, bool in_sender)
 {
@@ -69,8 +108,7 @@ static void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool f
 	spin_unlock(&as->lock);
 	if (w->has_timer)
 		hrtimer_cancel(&w->timer);
-	if (w->head)
-		remove_wait_queue(w->head, &w->wait);
+	aionl_watch_unqueue(w);
 	if (!from_work)
 		cancel_work_sync(&w->work);
 	aionl_watch_post(w, res, flags, in_sender);
@@ -78,7 +116,7 @@ static void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool f
 		aionl_kreq_free(w->io);	/* unpins its pages, drops its file */
 	if (w->file)
 		fput(w->file);
-	kfree(w);
+	aionl_watch_put(w);	/* a queued task_work may still hold it */
 }
 
 static void aionl_watch_work(struct work_struct *work);
@@ -92,6 +130,7 @@ static struct aionl_watch *aionl_watch_new(struct aionl_sock *as, u8 kind, u64 c
 	w->as = as;
 	w->kind = kind;
 	w->cookie = cookie;
+	refcount_set(&w->refs, 1);
 	INIT_WORK(&w->work, aionl_watch_work);
 	spin_lock(&as->lock);
 	list_add_tail(&w->node, &as->watches);
@@ -359,6 +398,8 @@ static void aionl_watch_work(struct work_struct *work)
 		else if (!test_and_set_bit(AW_DONE, &w->state))
 			aionl_watch_finish(w, (__force u32)mask, 0, true, false);
 		return;
+	case AW_SIGNAL:
+		return;
 	case AW_STREAM:
 		if (w->timed_out) {
 			if (!test_and_set_bit(AW_DONE, &w->state))
@@ -469,11 +510,101 @@ void aionl_events_release(struct aionl_sock *as)
 /* ------------------------------------------------------------ signals */
 
 /*
- * A module cannot dequeue another task's signals from its own context the
- * way signalfd does for its reader; the userspace engine serves signals.
+ * A signal watch sits on the watching task's signalfd wait queue, which the
+ * kernel wakes whenever a signal is sent to the process or to a thread of it.
+ * Signals can only be dequeued by the task they are pending for, so the wake
+ * queues a task_work (TWA_SIGNAL) on the watching task: it runs on that
+ * task's way back to user space, interrupting a blocking recvmsg, which then
+ * restarts, and dequeues the watched signals there, as signalfd's read does.
  */
+static void aionl_sig_post(struct aionl_watch *w, const kernel_siginfo_t *info)
+{
+	struct aionl_kreq *r = aionl_kreq_new(w->as, AIONL_CMD_COMPLETION, 0);
+
+	if (!r)
+		return;
+	r->cookie = w->cookie;
+	r->res = info->si_signo;
+	r->flags = AIONL_COMPLETION_F_SIGNAL | AIONL_COMPLETION_F_MORE;
+	r->si = *info;
+	r->has_si = true;
+	aionl_post(w->as, r, false);
+}
+
+static void aionl_sig_tw(struct callback_head *cb)
+{
+	struct aionl_watch *w = container_of(cb, struct aionl_watch, tw);
+	kernel_siginfo_t info;
+	enum pid_type type;
+	int signo;
+
+	atomic_set(&w->tw_queued, 0);
+	while (!test_bit(AW_DONE, &w->state)) {
+		spin_lock_irq(&current->sighand->siglock);
+		signo = dequeue_signal(current, &w->sigmask, &info, &type);
+		spin_unlock_irq(&current->sighand->siglock);
+		if (signo <= 0)
+			break;
+		aionl_sig_post(w, &info);
+	}
+	aionl_watch_put(w);
+	module_put(THIS_MODULE);
+}
+
+static void aionl_sig_kick(struct aionl_watch *w)
+{
+	if (atomic_xchg(&w->tw_queued, 1))
+		return;
+	refcount_inc(&w->refs);
+	__module_get(THIS_MODULE);
+	if (task_work_add(w->task, &w->tw, TWA_SIGNAL)) {
+		/* The task is exiting: nobody is left to catch its signals. */
+		atomic_set(&w->tw_queued, 0);
+		refcount_dec(&w->refs);
+		module_put(THIS_MODULE);
+	}
+}
+
+static int aionl_sig_wake(struct wait_queue_entry *wait, unsigned int mode, int sync, void *key)
+{
+	struct aionl_watch *w = container_of(wait, struct aionl_watch, wait);
+
+	if (key_to_poll(key) & POLLFREE) {
+		/* The sighand is going away: leave its queue now. */
+		list_del_init(&wait->entry);
+		smp_store_release(&w->head, NULL);
+		return 0;
+	}
+	aionl_sig_kick(w);
+	return 0;
+}
+
 int aionl_nl_signal_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	GENL_SET_ERR_MSG(info, "signal watches are not supported by the kernel backend yet");
-	return -EOPNOTSUPP;
+	const u64 unblockable = 1ULL << (SIGKILL - 1) | 1ULL << (SIGSTOP - 1);
+	struct aionl_sock *as;
+	struct aionl_watch *w;
+	u64 cookie, mask;
+	int err;
+
+	BUILD_BUG_ON(_NSIG_WORDS != 1);
+	as = aionl_request_begin(info, AIONL_SIGNAL_REQUIRED_MASK, true, &err);
+	if (!as)
+		return err;
+	cookie = nla_get_u64(info->attrs[AIONL_A_SIGNAL_COOKIE]);
+	mask = nla_get_u64(info->attrs[AIONL_A_SIGNAL_MASK]);
+	if (!mask || (mask & unblockable))
+		return aionl_complete_now(as, cookie, -EINVAL);
+	w = aionl_watch_new(as, AW_SIGNAL, cookie);
+	if (!w)
+		return -ENOMEM;
+	/* dequeue_signal() takes the signals to leave alone, as signalfd keeps it. */
+	w->sigmask.sig[0] = ~mask;
+	w->task = get_task_struct(current);
+	init_task_work(&w->tw, aionl_sig_tw);
+	init_waitqueue_func_entry(&w->wait, aionl_sig_wake);
+	w->head = &current->sighand->signalfd_wqh;
+	add_wait_queue(w->head, &w->wait);
+	aionl_sig_kick(w);	/* signals already pending */
+	return 0;
 }

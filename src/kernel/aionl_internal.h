@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/poll.h>
+#include <linux/signal.h>
 #include <linux/task_work.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
@@ -35,6 +36,8 @@ struct aionl_kreq {
 	u64 cookie;
 	s64 res;
 	u32 flags;			/* COMPLETION: AIONL_COMPLETION_F_* */
+	bool has_si;			/* COMPLETION of a signal watch: si */
+	kernel_siginfo_t si;
 	u64 handle;			/* REGISTER replies */
 	struct list_head async_node;	/* aionl_sock.async while on the workqueue */
 	bool in_async;

@@ -139,6 +139,43 @@ struct aionl_sock *aionl_sock_get(struct genl_info *info)
 
 /* ------------------------------------------------------------ delivery */
 
+/* The IDL's architecture-independent siginfo, as signalfd fills its own. */
+static int aionl_put_siginfo(struct sk_buff *skb, const kernel_siginfo_t *si)
+{
+	u64 value = 0, addr = 0;
+	s64 band = 0;
+	s32 fd = 0, overrun = 0, status = 0;
+
+	switch (si->si_signo) {
+	case SIGCHLD:
+		status = si->si_status;
+		break;
+	case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP:
+		addr = (u64)(unsigned long)si->si_addr;
+		break;
+	case SIGPOLL:
+		band = si->si_band;
+		fd = si->si_fd;
+		break;
+	}
+	if (si->si_code == SI_QUEUE || si->si_code == SI_TIMER || si->si_code == SI_MESGQ ||
+	    si->si_code == SI_ASYNCIO)
+		value = (u64)(unsigned long)si->si_ptr;
+	if (si->si_code == SI_TIMER)
+		overrun = si->si_overrun;
+	return nla_put_u32(skb, AIONL_A_COMPLETION_SSI_SIGNO, si->si_signo) ||
+	       nla_put_s32(skb, AIONL_A_COMPLETION_SSI_CODE, si->si_code) ||
+	       nla_put_u32(skb, AIONL_A_COMPLETION_SSI_PID, si->si_code == SI_TIMER ? 0 : si->si_pid) ||
+	       nla_put_u32(skb, AIONL_A_COMPLETION_SSI_UID, si->si_code == SI_TIMER ? 0 : si->si_uid) ||
+	       nla_put_s32(skb, AIONL_A_COMPLETION_SSI_STATUS, status) ||
+	       nla_put_s32(skb, AIONL_A_COMPLETION_SSI_ERRNO, si->si_errno) ||
+	       nla_put_u64_64bit(skb, AIONL_A_COMPLETION_SSI_VALUE, value, 0) ||
+	       nla_put_u64_64bit(skb, AIONL_A_COMPLETION_SSI_ADDR, addr, 0) ||
+	       nla_put_s32(skb, AIONL_A_COMPLETION_SSI_FD, fd) ||
+	       nla_put_s64(skb, AIONL_A_COMPLETION_SSI_BAND, band, 0) ||
+	       nla_put_s32(skb, AIONL_A_COMPLETION_SSI_OVERRUN, overrun);
+}
+
 static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 {
 	void *hdr = genlmsg_put(skb, 0, r->seq, &aionl_family, 0, r->cmd);
@@ -149,7 +186,8 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 	case AIONL_CMD_COMPLETION:
 		if (nla_put_u64_64bit(skb, AIONL_A_COMPLETION_COOKIE, r->cookie, 0) ||
 		    nla_put_s64(skb, AIONL_A_COMPLETION_RES, r->res, 0) ||
-		    (r->flags && nla_put_u32(skb, AIONL_A_COMPLETION_FLAGS, r->flags)))
+		    (r->flags && nla_put_u32(skb, AIONL_A_COMPLETION_FLAGS, r->flags)) ||
+		    (r->has_si && aionl_put_siginfo(skb, &r->si)))
 			goto cancel;
 		break;
 	case AIONL_CMD_REGISTER:
