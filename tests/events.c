@@ -660,6 +660,57 @@ static void test_cancel_racing_completion_many_times(void **state)
 	free(seen);
 }
 
+/*
+ * Deadlines racing file reads that must go to disk: each read completes
+ * exactly once, with its bytes or -ETIMEDOUT, whichever came first.
+ */
+static void test_deadlines_racing_file_reads(void **state)
+{
+	enum { N = 4000 };
+	char path[] = "/tmp/aionl-ev-XXXXXX";
+	int fd = mkstemp(path);
+	static char data[4096], buf[32][512];
+	unsigned char *seen = calloc(N, 1);
+	int got = 0, timed_out = 0;
+	uint64_t h;
+
+	(void)state;
+	assert_int_equal(write(fd, data, sizeof(data)), sizeof(data));
+	assert_int_equal(fsync(fd), 0);
+	h = reg(fd);
+	for (int i = 0; i < N; i += 32) {
+		struct aionl_req r[32];
+		struct aionl_cqe c[32];
+		int k = 0, want;
+
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		for (int j = i; j < i + 32 && j < N; j++) {
+			aionl_req_read(&r[k], h, buf[j % 32], 512, (uint64_t)(j % 8) * 512, j);
+			aionl_req_set_timeout(&r[k++], 1000 + (uint64_t)(j % 7) * 20000);
+		}
+		assert_int_equal(aionl_submit(ctx, r, k), k);
+		for (want = k; want;) {
+			int n = aionl_reap(ctx, c, 32, 1, &(struct timespec){ 10, 0 });
+
+			assert_true(n > 0);
+			for (int x = 0; x < n; x++) {
+				assert_true(c[x].cookie < N);
+				assert_int_equal(seen[c[x].cookie]++, 0);
+				assert_true(c[x].res == 512 || c[x].res == -ETIMEDOUT);
+				timed_out += c[x].res == -ETIMEDOUT;
+			}
+			want -= n;
+			got += n;
+		}
+	}
+	assert_int_equal(got, N);
+	print_message("%d of %d reads passed their deadline before they ran\n", timed_out, N);
+	aionl_file_unregister(ctx, h);
+	close(fd);
+	unlink(path);
+	free(seen);
+}
+
 /* Closing a context cancels everything it holds, without waiting for events. */
 static void test_close_cancels_everything(void **state)
 {
@@ -712,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_read_past_its_deadline_is_etimedout),
 		cmocka_unit_test(test_cancel_by_cookie_handle_and_all),
 		cmocka_unit_test(test_cancel_racing_completion_many_times),
+		cmocka_unit_test(test_deadlines_racing_file_reads),
 		cmocka_unit_test(test_close_cancels_everything),
 	};
 

@@ -41,6 +41,9 @@ struct aionl_kreq {
 	u64 handle;			/* REGISTER replies */
 	struct list_head async_node;	/* aionl_sock.async while on the workqueue */
 	bool in_async;
+	bool has_deadline;		/* deadline armed while on the workqueue */
+	struct hrtimer deadline;
+	struct work_struct deadline_work;
 
 	/* Asynchronous I/O only. */
 	struct file *file;

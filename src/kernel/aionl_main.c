@@ -455,7 +455,7 @@ int aionl_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* ------------------------------------------------------------ I/O */
 
-void aionl_io_done(struct aionl_kreq *r, s64 res)
+static void __aionl_io_done(struct aionl_kreq *r, s64 res, bool from_deadline)
 {
 	struct aionl_sock *as = r->as;
 
@@ -465,6 +465,13 @@ void aionl_io_done(struct aionl_kreq *r, s64 res)
 		r->in_async = false;
 	}
 	spin_unlock(&as->lock);
+	if (r->has_deadline) {
+		/* Before r becomes a completion entry, nothing may still point at it. */
+		hrtimer_cancel(&r->deadline);
+		if (!from_deadline)
+			cancel_work_sync(&r->deadline_work);
+		r->has_deadline = false;
+	}
 	if (r->file) {
 		fput(r->file);
 		r->file = NULL;
@@ -481,6 +488,33 @@ void aionl_io_done(struct aionl_kreq *r, s64 res)
 	aionl_post(as, r, false);
 	if (atomic_dec_and_test(&as->inflight))
 		wake_up(&as->idle);
+}
+
+void aionl_io_done(struct aionl_kreq *r, s64 res)
+{
+	__aionl_io_done(r, res, false);
+}
+
+/* A deadline passed: if the request has not started, it ends with -ETIMEDOUT. */
+static void aionl_deadline_work(struct work_struct *work)
+{
+	struct aionl_kreq *r = container_of(work, struct aionl_kreq, deadline_work);
+	struct aionl_sock *as = r->as;
+	bool stopped;
+
+	spin_lock(&as->lock);
+	stopped = r->in_async && cancel_work(&r->work);
+	spin_unlock(&as->lock);
+	if (stopped)
+		__aionl_io_done(r, -ETIMEDOUT, true);
+}
+
+static enum hrtimer_restart aionl_deadline_fn(struct hrtimer *t)
+{
+	struct aionl_kreq *r = container_of(t, struct aionl_kreq, deadline);
+
+	queue_work(aionl_wq, &r->deadline_work);
+	return HRTIMER_NORESTART;
 }
 
 ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, int dir)
@@ -508,8 +542,11 @@ ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, 
 
 static void aionl_io_work(struct work_struct *work);
 
-/* Hand r to the workqueue, where cancel can still find it until it runs. */
-static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r)
+/*
+ * Hand r to the workqueue, where cancel, and its deadline if it has one, can
+ * still find it until it runs.
+ */
+static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
 {
 	atomic_inc(&as->inflight);
 	INIT_WORK(&r->work, aionl_io_work);
@@ -517,6 +554,13 @@ static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r)
 	list_add_tail(&r->async_node, &as->async);
 	r->in_async = true;
 	spin_unlock(&as->lock);
+	if (timeout_ns) {
+		INIT_WORK(&r->deadline_work, aionl_deadline_work);
+		hrtimer_init(&r->deadline, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+		r->deadline.function = aionl_deadline_fn;
+		r->has_deadline = true;
+		hrtimer_start(&r->deadline, ns_to_ktime(timeout_ns), HRTIMER_MODE_REL);
+	}
 	queue_work(aionl_wq, &r->work);
 }
 
@@ -728,7 +772,7 @@ static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 off
 		aionl_post(as, r, true);
 		return 0;
 	}
-	aionl_queue_io(as, r);
+	aionl_queue_io(as, r, timeout_ns);
 	return 0;
 fail:
 	fput(file);
@@ -861,7 +905,7 @@ static int aionl_sync_doit(struct genl_info *info, u64 mask, bool datasync)
 	r->cookie = cookie;
 	r->file = file;
 	r->sync = datasync ? AIONL_CMD_FDATASYNC : AIONL_CMD_FSYNC;
-	aionl_queue_io(as, r);
+	aionl_queue_io(as, r, 0);
 	return 0;
 }
 
