@@ -27,6 +27,7 @@
 #include <libmnl/libmnl.h>
 
 #include "aionl.h"
+#include "testutil.h"
 
 struct fixture {
 	struct aionl_ctx *ctx;
@@ -461,38 +462,14 @@ struct raw {
 	uint16_t family;
 };
 
-/* The family id, learned the way the library does: CTRL_CMD_GETFAMILY. */
+/* The family id, asked on a second context's socket so as not to disturb ctx. */
 static uint16_t family_id(struct aionl_ctx *ctx)
 {
-	/* The library resolved it already; any I/O message it sends carries it.
-	 * Ask again through a second context's socket to stay on the public API. */
 	struct aionl_ctx *c2 = open_ctx(0);
-	char buf[8192];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-	const struct nlattr *a;
-	uint16_t id = 0;
-	ssize_t n;
-	int fd = aionl_ctx_fd(c2);
+	uint16_t id = test_family_id(c2);
 
 	(void)ctx;
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = 4242;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = CTRL_CMD_GETFAMILY;
-	g->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "aionl");
-	assert_int_equal(send(fd, buf, nlh->nlmsg_len, 0), nlh->nlmsg_len);
-	n = recv(fd, buf, sizeof(buf), 0);
-	assert_true(n > 0);
-	nlh = (struct nlmsghdr *)buf;
-	assert_int_equal(nlh->nlmsg_seq, 4242);
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
-		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-			id = mnl_attr_get_u16(a);
 	aionl_ctx_close(c2);
-	assert_true(id != 0);
 	return id;
 }
 

@@ -25,6 +25,7 @@
 #include <linux/genetlink.h>
 
 #include "aionl.h"
+#include "testutil.h"
 
 #define FILE_SIZE (4 << 20)
 
@@ -159,30 +160,10 @@ static void test_tiny_rcvbuf_loses_nothing(void **state)
 
 static uint16_t kernel_family(void)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
-	char buf[8192];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-	const struct nlattr *a;
-	uint16_t id = 0;
-	ssize_t n;
+	struct aionl_ctx *c = open_kernel(0);
+	uint16_t id = test_family_id(c);
 
-	assert_non_null(nl);
-	assert_int_equal(mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID), 0);
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = CTRL_CMD_GETFAMILY;
-	g->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "aionl");
-	assert_true(mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) > 0);
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	assert_true(n > 0);
-	mnl_attr_for_each(a, (struct nlmsghdr *)buf, GENL_HDRLEN)
-		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-			id = mnl_attr_get_u16(a);
-	mnl_socket_close(nl);
-	assert_true(id != 0);
+	aionl_ctx_close(c);
 	return id;
 }
 
