@@ -233,6 +233,7 @@ static void aionl_flush(struct aionl_sock *as)
 		struct aionl_kreq *r;
 		struct sk_buff *skb;
 		unsigned int n = 0;
+		size_t size;
 		int err;
 
 		spin_lock(&as->lock);
@@ -241,9 +242,14 @@ static void aionl_flush(struct aionl_sock *as)
 			break;
 		}
 		r = list_first_entry(&as->backlog, struct aionl_kreq, list);
+		/*
+		 * Size the message for what waits: a lone completion should not
+		 * cost an order-1 allocation, nor that much receive buffer.
+		 */
+		size = min_t(size_t, AIONL_MSG_SIZE, 256 + (size_t)as->nbacklog * 64);
 		spin_unlock(&as->lock);
 
-		skb = genlmsg_new(AIONL_MSG_SIZE, GFP_KERNEL);
+		skb = genlmsg_new(size, GFP_KERNEL);
 		if (!skb) {
 			queue_delayed_work(aionl_wq, &as->retry, AIONL_RETRY_JIFFIES);
 			break;
