@@ -42,8 +42,7 @@ static double now_sec(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* "4096", "128k", "1M", "2g" -> bytes; 0 on a malformed size. */
-static uint64_t parse_size(const char *s)
+uint64_t aionl_parse_size(const char *s)
 {
 	char *end;
 	unsigned long long v;
@@ -334,7 +333,7 @@ static int cmd_cp(int argc, char **argv)
 			break;
 		}
 		case 'b':
-			c.bs = parse_size(optarg);
+			c.bs = aionl_parse_size(optarg);
 			if (c.bs < 512 || c.bs > (1ULL << 30))
 				die("cp: block size '%s' is not a size from 512 to 1g", optarg);
 			break;

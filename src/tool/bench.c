@@ -630,19 +630,6 @@ static void bench_usage(void)
 	exit(2);
 }
 
-static uint64_t bench_size(const char *s)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	return *end || end == s ? 0 : v;
-}
-
 static void parse_qds(struct config *c, const char *s)
 {
 	char *copy = strdup(s), *tok, *save = NULL;
@@ -706,7 +693,7 @@ int cmd_bench(int argc, char **argv)
 			}
 			break;
 		case 'b': {
-			uint64_t v = bench_size(optarg);
+			uint64_t v = aionl_parse_size(optarg);
 
 			if (v < 512 || v > (1 << 20) || v % 512) {
 				fprintf(stderr, "aionl bench: block size '%s' is not a multiple of 512 from 512 to 1m\n",
@@ -749,7 +736,7 @@ int cmd_bench(int argc, char **argv)
 			c.file = optarg;
 			break;
 		case 's':
-			c.size = bench_size(optarg);
+			c.size = aionl_parse_size(optarg);
 			if (c.size < (1 << 20)) {
 				fprintf(stderr, "aionl bench: --size '%s' is below 1m\n", optarg);
 				return 1;

@@ -56,6 +56,9 @@ extern const struct bench_contender bench_contenders[];
 
 uint64_t bench_now_ns(void);
 
+/* "4096", "128k", "1M", "2g", "4KiB" -> bytes; 0 for a malformed size. */
+uint64_t aionl_parse_size(const char *s);
+
 int cmd_bench(int argc, char **argv);
 
 #endif /* AIONL_BENCH_H */
