@@ -854,6 +854,32 @@ static void test_reap_takes_completions_sent_separately(void **state)
 		assert_true(c[i].cookie == (uint64_t)(100 + i));
 }
 
+/*
+ * A reap that takes fewer completions than arrived together leaves the rest
+ * queued in the library: the descriptor must still poll readable for them,
+ * or a poll()-driven program would sleep on completions it holds.
+ */
+static void test_fd_stays_readable_while_completions_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct pollfd p = { aionl_ctx_fd(f->ctx), POLLIN, 0 };
+	struct aionl_req r[3];
+	struct aionl_cqe c;
+	char buf[3][32];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		aionl_req_read(&r[i], f->h, buf[i], sizeof(buf[i]), 4096 * i, 50 + i);
+	submit(f->ctx, r, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(poll(&p, 1, 10000), 1);
+		assert_int_equal(aionl_reap(f->ctx, &c, 1, 0, NULL), 1);
+	}
+	/* Nothing left: after a non-blocking reap, no spurious wake-up either. */
+	assert_int_equal(poll(&p, 1, 0), 0);
+	assert_int_equal(aionl_reap(f->ctx, &c, 1, 0, NULL), 0);
+}
+
 /* ------------------------------------------------------------ back-pressure */
 
 static void reap_all_once(struct aionl_ctx *ctx, unsigned char *seen, unsigned int n)
@@ -1101,6 +1127,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reap_timeouts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fd_polls_readable_on_completion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reap_takes_completions_sent_separately, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fd_stays_readable_while_completions_wait, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_full_context_reports_ebusy_and_loses_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreaped_flood_is_held_and_reaped_once, setup, teardown),

@@ -68,6 +68,15 @@ struct aionl_ctx {
 	uint64_t cq_taken;	/* completions reaped so far: cq_head's absolute index */
 	uint64_t timer_pos[TIMER_SLOTS];	/* absolute index of a periodic timer's cqe */
 	bool cq_has_ticks;	/* a periodic timer's cqe arrived: more may be on the socket */
+	/*
+	 * The bell: one small datagram on the socket that keeps the descriptor
+	 * readable while cq holds completions no datagram announces (reads
+	 * served inline, or the rest of a datagram a short reap left). At most
+	 * one is on the socket; a blocking reaper leaves it there, so a busy
+	 * submit/reap loop makes no socket call at all.
+	 */
+	bool bell;
+	uint32_t bell_seq;	/* kernel backend: the GET_INFO that is the bell */
 	struct waiter *waiters;
 	/*
 	 * One slot per datagram of a recvmmsg(): a reap takes every completion
@@ -312,7 +321,9 @@ static void rx_parse(struct aionl_ctx *ctx, const char *buf, size_t len)
 	int rem = (int)len;
 
 	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
-		if (nlh->nlmsg_type == NLMSG_ERROR) {
+		if (nlh->nlmsg_type == NLMSG_NOOP) {
+			ctx->bell = false;
+		} else if (nlh->nlmsg_type == NLMSG_ERROR) {
 			rx_error_msg(ctx, nlh);
 		} else if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN) {
 			continue;
@@ -321,7 +332,10 @@ static void rx_parse(struct aionl_ctx *ctx, const char *buf, size_t len)
 			struct aionl_completion m;
 			struct aionl_parse_err pe;
 
-			if (cmd != AIONL_CMD_COMPLETION) {
+			if (cmd == AIONL_CMD_GET_INFO && ctx->bell &&
+			    nlh->nlmsg_seq == ctx->bell_seq) {
+				ctx->bell = false;
+			} else if (cmd != AIONL_CMD_COMPLETION) {
 				rx_reply(ctx, nlh, cmd);
 			} else if (AIONL_LIKELY(aionl_completion_parse(nlh, &m, &pe) == 0)) {
 				cq_push(ctx, &m);
@@ -549,6 +563,38 @@ static uint32_t next_seq(struct aionl_ctx *ctx)
 		s = atomic_fetch_add(&ctx->seq, 1) + 1;
 	} while (s == 0);
 	return s;
+}
+
+/*
+ * Called with rx_lock held. Put the bell on the socket if cq holds
+ * completions and no bell is there yet. The user engine's end of the pair
+ * takes a bare NLMSG_NOOP; the module answers a GET_INFO whose sequence
+ * number marks the reply as the bell. If the socket is full it is readable
+ * anyway, and the reap that empties it rings again.
+ */
+static void ring_bell(struct aionl_ctx *ctx)
+{
+	ssize_t n, len;
+
+	if (ctx->bell || !ctx->cq_len)
+		return;
+	if (ctx->engine) {
+		struct nlmsghdr nlh = { .nlmsg_len = NLMSG_HDRLEN, .nlmsg_type = NLMSG_NOOP };
+
+		len = sizeof(nlh);
+		n = send(aionl_engine_socket(ctx->engine), &nlh, sizeof(nlh),
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+	} else {
+		char buf[64];
+		uint32_t seq = next_seq(ctx);
+		struct nlmsghdr *nlh = aionl__msg_start(buf, ctx->family, NLM_F_REQUEST, seq,
+							AIONL_CMD_GET_INFO, AIONL_FAMILY_VERSION);
+
+		len = nlh->nlmsg_len;
+		n = send(ctx->fd, buf, nlh->nlmsg_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ctx->bell_seq = seq;
+	}
+	ctx->bell = n == len;
 }
 
 /* ------------------------------------------------------------ opening */
@@ -1059,31 +1105,28 @@ static int check_req(const struct aionl_ctx *ctx, const struct aionl_req *r, uns
 
 /* Completions of reads served inline, gathered on the submitter's stack. */
 struct inline_batch {
-	size_t len;
-	char buf[8192];
+	unsigned int n;
+	struct aionl_completion m[64];
 };
 
 /*
- * Deliver completions of reads served inline. They go through the socket
- * like the engine's, so the descriptor polls readable for them; if the
- * socket is full (so already readable), straight into the queue instead.
+ * Queue completions of reads served inline straight into cq: no datagram
+ * carries them, the bell makes the descriptor readable for them, and a
+ * thread blocked receiving wakes on the bell.
  */
-static void send_inline_completions(struct aionl_ctx *ctx, struct inline_batch *b)
+static void deliver_inline(struct aionl_ctx *ctx, struct inline_batch *b)
 {
-	ssize_t n;
+	unsigned int i;
 
-	if (!b->len)
+	if (!b->n)
 		return;
-	do {
-		n = send(aionl_engine_socket(ctx->engine), b->buf, b->len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)b->len) {
-		pthread_mutex_lock(&ctx->rx_lock);
-		rx_parse(ctx, b->buf, b->len);
-		pthread_cond_broadcast(&ctx->rx_cond);
-		pthread_mutex_unlock(&ctx->rx_lock);
-	}
-	b->len = 0;
+	pthread_mutex_lock(&ctx->rx_lock);
+	for (i = 0; i < b->n; i++)
+		cq_push(ctx, &b->m[i]);
+	ring_bell(ctx);
+	pthread_cond_broadcast(&ctx->rx_cond);
+	pthread_mutex_unlock(&ctx->rx_lock);
+	b->n = 0;
 }
 
 /*
@@ -1093,25 +1136,21 @@ static void send_inline_completions(struct aionl_ctx *ctx, struct inline_batch *
 static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct inline_batch *b)
 {
 	struct iovec one = { r->buf, r->len };
-	struct aionl_completion m = { .present = AIONL_COMPLETION_REQUIRED_MASK, .cookie = r->cookie };
-	struct nlmsghdr *nlh;
+	int64_t res;
 
 	if (r->timeout_ns || r->offset == AIONL_OFFSET_STREAM)
 		return false;	/* deadlines and streams are the engine's */
 	if (r->op == AIONL_OP_READ) {
 		if (r->len > AIONL_MAX_IO_LEN ||
-		    !aionl_engine_try_read(ctx->engine, r->handle, &one, 1, r->offset, &m.res))
+		    !aionl_engine_try_read(ctx->engine, r->handle, &one, 1, r->offset, &res))
 			return false;
 	} else if (r->op != AIONL_OP_READV ||
-		   !aionl_engine_try_read(ctx->engine, r->handle, r->iov, r->nr_iov, r->offset, &m.res)) {
+		   !aionl_engine_try_read(ctx->engine, r->handle, r->iov, r->nr_iov, r->offset, &res)) {
 		return false;
 	}
-	if (sizeof(b->buf) - b->len < 64)
-		send_inline_completions(ctx, b);
-	nlh = aionl__msg_start(b->buf + b->len, ctx->family, 0, 0, AIONL_CMD_COMPLETION,
-			       AIONL_FAMILY_VERSION);
-	aionl_completion_put(nlh, 64, &m);
-	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	if (b->n == sizeof(b->m) / sizeof(b->m[0]))
+		deliver_inline(ctx, b);
+	b->m[b->n++] = (struct aionl_completion){ .cookie = r->cookie, .res = res };
 	return true;
 }
 
@@ -1187,7 +1226,7 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 	 * between this thread and the engine measured slower: the fast half then
 	 * waits for the slow half.
 	 */
-	ib.len = 0;
+	ib.n = 0;
 	memset(done_inline, 0, sizeof(done_inline));
 	if (ctx->inline_reads) {
 		for (i = 0; i < take && i < 64 * 64; i++) {
@@ -1196,7 +1235,7 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 				ninline++;
 			}
 		}
-		send_inline_completions(ctx, &ib);
+		deliver_inline(ctx, &ib);
 	}
 	if (ninline < take) {
 		pthread_mutex_lock(&ctx->tx_lock);
@@ -1283,6 +1322,20 @@ AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsig
 		dl = &deadline;
 	}
 	pthread_mutex_lock(&ctx->rx_lock);
+	/*
+	 * A non-blocking reap is what a poll()-driven program makes: take the
+	 * bell with whatever else waits, so the descriptor does not stay
+	 * readable once everything is handed out.
+	 */
+	if (!min_nr && ctx->bell && !ctx->receiving) {
+		int k;
+
+		do {
+			k = rx_take(ctx, MSG_DONTWAIT);
+			if (k > 0)
+				rx_parse_slots(ctx, k);
+		} while (k == RX_SLOTS);
+	}
 	err = rx_wait(ctx, cq_ready, &want, dl);
 	/*
 	 * Periodic timers' ticks that wait on the socket fold into the one
@@ -1306,6 +1359,7 @@ AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsig
 		ctx->cq_len -= n;
 		ctx->cq_taken += n;
 	}
+	ring_bell(ctx);
 	pthread_mutex_unlock(&ctx->rx_lock);
 	if (n) {
 		unsigned int cur = atomic_load(&ctx->outstanding);
