@@ -880,6 +880,48 @@ static void test_fd_stays_readable_while_completions_wait(void **state)
 	assert_int_equal(aionl_reap(f->ctx, &c, 1, 0, NULL), 0);
 }
 
+struct blocked_reap {
+	struct aionl_ctx *ctx;
+	struct aionl_cqe c;
+	int n;
+};
+
+static void *reap_one_blocking(void *arg)
+{
+	struct blocked_reap *b = arg;
+	struct timespec ten = { 10, 0 };
+
+	b->n = aionl_reap(b->ctx, &b->c, 1, 1, &ten);
+	return NULL;
+}
+
+/*
+ * Reads served inside aionl_submit queue their completions in the library,
+ * not on the socket: a thread already asleep in aionl_reap must still wake.
+ */
+static void test_blocked_reaper_wakes_for_reads_served_at_submit(void **state)
+{
+	struct fixture *f = *state;
+	struct blocked_reap b = { .ctx = f->ctx };
+	struct aionl_req r;
+	pthread_t t;
+	char buf[64];
+
+	for (int round = 0; round < 20; round++) {
+		b.n = -1;
+		assert_int_equal(pthread_create(&t, NULL, reap_one_blocking, &b), 0);
+		usleep(round % 2 ? 20000 : 0);
+		aionl_req_read(&r, f->h, buf, sizeof(buf), 8192, 60 + round);
+		submit(f->ctx, &r, 1);
+		assert_int_equal(pthread_join(t, NULL), 0);
+		assert_int_equal(b.n, 1);
+		assert_true(b.c.cookie == (uint64_t)(60 + round));
+		assert_int_equal(b.c.res, sizeof(buf));
+		for (unsigned int i = 0; i < sizeof(buf); i++)
+			assert_int_equal((unsigned char)buf[i], pattern(8192 + i));
+	}
+}
+
 /* ------------------------------------------------------------ back-pressure */
 
 static void reap_all_once(struct aionl_ctx *ctx, unsigned char *seen, unsigned int n)
@@ -1130,6 +1172,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fd_stays_readable_while_completions_wait, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_blocked_reaper_wakes_for_reads_served_at_submit,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_context_reports_ebusy_and_loses_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreaped_flood_is_held_and_reaped_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads_share_a_context, setup, teardown),

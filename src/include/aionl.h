@@ -328,8 +328,10 @@ int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_params *params);
 void aionl_ctx_close(struct aionl_ctx *ctx);
 
 /*
- * The pollable descriptor: readable when a completion is waiting. Owned by
- * the context; do not close it or read from it. Raw protocol messages may
+ * The pollable descriptor: readable when a completion is waiting. After a
+ * blocking aionl_reap it may stay readable with nothing waiting; the next
+ * non-blocking reap (min_nr 0 or a zero timeout) returns 0 and clears it.
+ * Owned by the context; do not close it or read from it. Raw protocol messages may
  * be sent to it with send(2), which is how the conformance tests speak bytes.
  */
 int aionl_ctx_fd(const struct aionl_ctx *ctx);

@@ -454,6 +454,9 @@ static void rx_parse_slots(struct aionl_ctx *ctx, int n)
 		rx_parse(ctx, ctx->rxiov[i].iov_base, ctx->rxmsg[i].msg_len);
 }
 
+static bool cq_ready(struct aionl_ctx *ctx, void *arg);
+static void ring_bell(struct aionl_ctx *ctx);
+
 /*
  * Called with rx_lock held. Wait until ready() holds, receiving or letting
  * another thread receive. Returns 0, -ETIMEDOUT, -EINTR or the sticky error.
@@ -474,6 +477,9 @@ static int rx_wait(struct aionl_ctx *ctx, bool (*ready)(struct aionl_ctx *, void
 			ctx->receiving = false;
 			if (n > 0)
 				rx_parse_slots(ctx, n);
+			/* Completions this thread will not hand out: ring for them. */
+			if (ready != cq_ready)
+				ring_bell(ctx);
 			pthread_cond_broadcast(&ctx->rx_cond);
 			if (n == -ETIMEDOUT || n == -EINTR)
 				return ready(ctx, arg) ? 0 : (int)n;
@@ -1327,7 +1333,8 @@ AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsig
 	 * bell with whatever else waits, so the descriptor does not stay
 	 * readable once everything is handed out.
 	 */
-	if (!min_nr && ctx->bell && !ctx->receiving) {
+	if ((!min_nr || (timeout && !timeout->tv_sec && !timeout->tv_nsec)) && ctx->bell &&
+	    !ctx->receiving) {
 		int k;
 
 		do {
