@@ -87,12 +87,16 @@ void aionl_engine_join(struct aionl_engine *e);
 /*
  * The inline fast path, for submitting threads: try a read of the registered
  * file without blocking, straight into the caller's buffers. Returns 1 with
- * *res set when it moved every byte, else 0: the engine must do it.
+ * *res set when it moved every byte, else 0: the engine must do it. Only
+ * between aionl_engine_inline_begin and _end, which hold the file table
+ * against unregistering for a run of reads at the price of one lock.
  */
+void aionl_engine_inline_begin(struct aionl_engine *e);
 int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct iovec *iov,
 			  unsigned int nr_iov, uint64_t offset, int64_t *res);
+void aionl_engine_inline_end(struct aionl_engine *e);
 
-/* The engine's end of the socketpair: inline completions are sent from it. */
+/* The engine's end of the socketpair: the bell is sent from it. */
 int aionl_engine_socket(const struct aionl_engine *e);
 
 /* 0 if io_uring can run the engine's operations here, else -errno. */

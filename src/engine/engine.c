@@ -308,6 +308,16 @@ static int file_remove(struct aionl_engine *e, uint64_t handle)
 	return 0;
 }
 
+void aionl_engine_inline_begin(struct aionl_engine *e)
+{
+	pthread_rwlock_rdlock(&e->files_lock);
+}
+
+void aionl_engine_inline_end(struct aionl_engine *e)
+{
+	pthread_rwlock_unlock(&e->files_lock);
+}
+
 int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct iovec *iov,
 			  unsigned int nr_iov, uint64_t offset, int64_t *res)
 {
@@ -325,7 +335,6 @@ int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct 
 	}
 	if (total > AIONL_MAX_IO_LEN || total > (uint64_t)INT64_MAX - offset)
 		return 0;
-	pthread_rwlock_rdlock(&e->files_lock);
 	f = engine_file_lookup(e, handle);
 	if (f && f->readable && f->seekable && f->nowait_ok) {
 		/*
@@ -341,7 +350,6 @@ int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct 
 			done = 1;
 		}
 	}
-	pthread_rwlock_unlock(&e->files_lock);
 	return done;
 }
 

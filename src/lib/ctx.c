@@ -1154,8 +1154,12 @@ static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct 
 		   !aionl_engine_try_read(ctx->engine, r->handle, r->iov, r->nr_iov, r->offset, &res)) {
 		return false;
 	}
-	if (b->n == sizeof(b->m) / sizeof(b->m[0]))
+	if (b->n == sizeof(b->m) / sizeof(b->m[0])) {
+		/* Let register and unregister in between long batches. */
+		aionl_engine_inline_end(ctx->engine);
 		deliver_inline(ctx, b);
+		aionl_engine_inline_begin(ctx->engine);
+	}
 	b->m[b->n++] = (struct aionl_completion){ .cookie = r->cookie, .res = res };
 	return true;
 }
@@ -1235,12 +1239,14 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 	ib.n = 0;
 	memset(done_inline, 0, sizeof(done_inline));
 	if (ctx->inline_reads) {
+		aionl_engine_inline_begin(ctx->engine);
 		for (i = 0; i < take && i < 64 * 64; i++) {
 			if (try_inline(ctx, &reqs[i], &ib)) {
 				done_inline[i / 64] |= 1ULL << (i % 64);
 				ninline++;
 			}
 		}
+		aionl_engine_inline_end(ctx->engine);
 		deliver_inline(ctx, &ib);
 	}
 	if (ninline < take) {
