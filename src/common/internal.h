@@ -96,6 +96,30 @@ int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct 
 			  unsigned int nr_iov, uint64_t offset, int64_t *res);
 void aionl_engine_inline_end(struct aionl_engine *e);
 
+/*
+ * Read at offset with RWF_NOWAIT: 1 with *res set if every byte moved, else
+ * 0 and the backend must do it (cache miss, short read, bad request).
+ */
+int aionl__nowait_read(int fd, const struct iovec *iov, unsigned int nr_iov, uint64_t offset,
+		       int64_t *res);
+
+/*
+ * The kernel backend's inline file table: a duplicate descriptor per
+ * registered file, by the module's handle. Adding is best effort (a file
+ * it cannot hold is simply served by the module); reads go between begin
+ * and end, which hold the table against add and remove.
+ */
+struct aionl_inline_files;
+struct aionl_inline_files *aionl__inline_files_new(void);
+void aionl__inline_files_free(struct aionl_inline_files *t);
+void aionl__inline_files_add(struct aionl_inline_files *t, uint64_t handle, int fd);
+void aionl__inline_files_remove(struct aionl_inline_files *t, uint64_t handle);
+void aionl__inline_files_begin(struct aionl_inline_files *t);
+int aionl__inline_files_try_read(struct aionl_inline_files *t, uint64_t handle,
+				 const struct iovec *iov, unsigned int nr_iov, uint64_t offset,
+				 int64_t *res);
+void aionl__inline_files_end(struct aionl_inline_files *t);
+
 /* The engine's end of the socketpair: the bell is sent from it. */
 int aionl_engine_socket(const struct aionl_engine *e);
 

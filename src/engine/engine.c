@@ -21,7 +21,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/netlink.h>
 
@@ -321,36 +320,11 @@ void aionl_engine_inline_end(struct aionl_engine *e)
 int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct iovec *iov,
 			  unsigned int nr_iov, uint64_t offset, int64_t *res)
 {
-	struct eng_file *f;
-	uint64_t total = 0;
-	unsigned int i;
-	int done = 0;
+	struct eng_file *f = engine_file_lookup(e, handle);
 
-	if (nr_iov == 0 || nr_iov > AIONL_MAX_IOV || offset > (uint64_t)INT64_MAX)
+	if (!f || !f->readable || !f->seekable || !f->nowait_ok)
 		return 0;
-	for (i = 0; i < nr_iov; i++) {
-		if (iov[i].iov_len > AIONL_MAX_IO_LEN)
-			return 0;
-		total += iov[i].iov_len;
-	}
-	if (total > AIONL_MAX_IO_LEN || total > (uint64_t)INT64_MAX - offset)
-		return 0;
-	f = engine_file_lookup(e, handle);
-	if (f && f->readable && f->seekable && f->nowait_ok) {
-		/*
-		 * The raw system call: glibc's preadv2 is a cancellation point,
-		 * and its bookkeeping measured 2% of a page-cache read.
-		 */
-		ssize_t n = syscall(SYS_preadv2, f->fd, iov, (int)nr_iov, (long)offset,
-				    (long)(offset >> 32), RWF_NOWAIT);
-
-		/* Anything but a whole transfer is for the engine to finish. */
-		if (n >= 0 && (uint64_t)n == total) {
-			*res = n;
-			done = 1;
-		}
-	}
-	return done;
+	return aionl__nowait_read(f->fd, iov, nr_iov, offset, res);
 }
 
 int aionl_engine_socket(const struct aionl_engine *e)

@@ -57,6 +57,7 @@ struct aionl_ctx {
 	pthread_mutex_t tx_lock;
 	char *txbuf;
 	bool inline_reads;	/* serve page-cache hits in aionl_submit */
+	struct aionl_inline_files *kfiles;	/* kernel backend: what inline reads use */
 
 	/* rx_lock protects everything below. */
 	pthread_mutex_t rx_lock;
@@ -725,6 +726,7 @@ static void ctx_free(struct aionl_ctx *ctx)
 		close(ctx->fd);
 	if (ctx->engine)
 		aionl_engine_join(ctx->engine);
+	aionl__inline_files_free(ctx->kfiles);
 	pthread_mutex_destroy(&ctx->tx_lock);
 	pthread_mutex_destroy(&ctx->rx_lock);
 	pthread_cond_destroy(&ctx->rx_cond);
@@ -877,7 +879,9 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 		ctx->max_inflight = ctx->info.max_inflight;
 	ctx->info.max_inflight = ctx->max_inflight;
 	ctx->spin_ns = spin_ns_of(p);
-	ctx->inline_reads = ctx->engine && !(p->flags & AIONL_PARAMS_NO_INLINE);
+	if (!ctx->engine && !(p->flags & AIONL_PARAMS_NO_INLINE))
+		ctx->kfiles = aionl__inline_files_new();
+	ctx->inline_reads = (ctx->engine || ctx->kfiles) && !(p->flags & AIONL_PARAMS_NO_INLINE);
 	if (ctx->info.backend == AIONL_BACKEND_KERNEL)
 		snprintf(ctx->info.reason, sizeof(ctx->info.reason), "kernel: %s",
 			 c.backend == AIONL_BACKEND_KERNEL ? c.backend_why : "the aionl family is registered");
@@ -955,6 +959,8 @@ AIONL_EXPORT int aionl_file_register(struct aionl_ctx *ctx, int fd, uint64_t *ha
 	if (err)
 		return aionl__fail(err, "aionl_file_register: fd %d: %s", fd, strerror(-err));
 	*handle = w.handle;
+	if (ctx->kfiles)
+		aionl__inline_files_add(ctx->kfiles, w.handle, fd);
 	return 0;
 }
 
@@ -972,6 +978,9 @@ AIONL_EXPORT int aionl_file_unregister(struct aionl_ctx *ctx, uint64_t handle)
 	nlh = aionl__msg_start(buf, ctx->family, NLM_F_REQUEST, w.seq, AIONL_CMD_UNREGISTER,
 			       AIONL_FAMILY_VERSION);
 	aionl_unregister_put(nlh, sizeof(buf), &m);
+	/* Waits for inline reads of the file: none starts after this. */
+	if (ctx->kfiles)
+		aionl__inline_files_remove(ctx->kfiles, handle);
 	err = ctl_call(ctx, nlh, -1, &w);
 	if (!err)
 		err = (int)w.res;
@@ -1135,6 +1144,31 @@ static void deliver_inline(struct aionl_ctx *ctx, struct inline_batch *b)
 	b->n = 0;
 }
 
+/* The inline reads' file table: the engine's, or the kernel backend's own. */
+static void inline_begin(struct aionl_ctx *ctx)
+{
+	if (ctx->engine)
+		aionl_engine_inline_begin(ctx->engine);
+	else
+		aionl__inline_files_begin(ctx->kfiles);
+}
+
+static void inline_end(struct aionl_ctx *ctx)
+{
+	if (ctx->engine)
+		aionl_engine_inline_end(ctx->engine);
+	else
+		aionl__inline_files_end(ctx->kfiles);
+}
+
+static int inline_read(struct aionl_ctx *ctx, uint64_t handle, const struct iovec *iov,
+		       unsigned int nr_iov, uint64_t offset, int64_t *res)
+{
+	if (ctx->engine)
+		return aionl_engine_try_read(ctx->engine, handle, iov, nr_iov, offset, res);
+	return aionl__inline_files_try_read(ctx->kfiles, handle, iov, nr_iov, offset, res);
+}
+
 /*
  * Serve r from the page cache now, if it is a read that can be, with no
  * lock of the context held: submitting threads copy in parallel.
@@ -1148,17 +1182,17 @@ static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct 
 		return false;	/* deadlines and streams are the engine's */
 	if (r->op == AIONL_OP_READ) {
 		if (r->len > AIONL_MAX_IO_LEN ||
-		    !aionl_engine_try_read(ctx->engine, r->handle, &one, 1, r->offset, &res))
+		    !inline_read(ctx, r->handle, &one, 1, r->offset, &res))
 			return false;
 	} else if (r->op != AIONL_OP_READV ||
-		   !aionl_engine_try_read(ctx->engine, r->handle, r->iov, r->nr_iov, r->offset, &res)) {
+		   !inline_read(ctx, r->handle, r->iov, r->nr_iov, r->offset, &res)) {
 		return false;
 	}
 	if (b->n == sizeof(b->m) / sizeof(b->m[0])) {
 		/* Let register and unregister in between long batches. */
-		aionl_engine_inline_end(ctx->engine);
+		inline_end(ctx);
 		deliver_inline(ctx, b);
-		aionl_engine_inline_begin(ctx->engine);
+		inline_begin(ctx);
 	}
 	b->m[b->n++] = (struct aionl_completion){ .cookie = r->cookie, .res = res };
 	return true;
@@ -1239,14 +1273,14 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 	ib.n = 0;
 	memset(done_inline, 0, sizeof(done_inline));
 	if (ctx->inline_reads) {
-		aionl_engine_inline_begin(ctx->engine);
+		inline_begin(ctx);
 		for (i = 0; i < take && i < 64 * 64; i++) {
 			if (try_inline(ctx, &reqs[i], &ib)) {
 				done_inline[i / 64] |= 1ULL << (i % 64);
 				ninline++;
 			}
 		}
-		aionl_engine_inline_end(ctx->engine);
+		inline_end(ctx);
 		deliver_inline(ctx, &ib);
 	}
 	if (ninline < take) {

@@ -110,7 +110,7 @@ static int run_slice(const struct config *c, const struct bench_contender *k, in
 		     unsigned int nfiles, struct result *res)
 {
 	struct bench_run r = { .fd = fd, .qd = qd, .bs = c->bs, .write = c->write,
-			       .backend = k->backend, .executor = k->executor,
+			       .backend = k->backend, .executor = k->executor, .flags = k->flags,
 			       .nfiles = nfiles };
 	struct bench_op **batch = calloc(qd, sizeof(*batch));
 	struct bench_op **done = calloc(qd, sizeof(*done));

@@ -31,6 +31,7 @@ struct bench_run {
 	/* aionl contenders */
 	enum aionl_backend backend;
 	enum aionl_executor executor;
+	unsigned int flags;	/* AIONL_PARAMS_* */
 	unsigned int nfiles;	/* files to register (default 1) */
 	uint64_t *handles;	/* one per registered file; ops spread over them */
 	unsigned int nhandles;
@@ -42,6 +43,7 @@ struct bench_contender {
 	bool sync;		/* runs at queue depth 1 whatever is asked */
 	enum aionl_backend backend;
 	enum aionl_executor executor;
+	unsigned int flags;	/* AIONL_PARAMS_* */
 	/* 0 or -errno, with a message on stderr naming the reason. */
 	int (*open)(struct bench_run *r);
 	/* Start n operations; their off, buf and t_submit are set. */

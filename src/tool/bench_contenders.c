@@ -42,6 +42,7 @@ static int aionl_open(struct bench_run *r)
 	struct aionl_params p = {
 		.backend = r->backend,
 		.executor = r->executor,
+		.flags = r->flags,
 		.max_inflight = r->qd < 4096 ? 4096 : r->qd,
 	};
 	struct aionl_state *s = calloc(1, sizeof(*s));
@@ -453,16 +454,19 @@ static void sync_close(struct bench_run *r)
 }
 
 const struct bench_contender bench_contenders[] = {
-	{ "aionl kernel", true, false, AIONL_BACKEND_KERNEL, AIONL_EXEC_AUTO,
+	{ "aionl kernel", true, false, AIONL_BACKEND_KERNEL, AIONL_EXEC_AUTO, 0,
 	  aionl_open, aionl_submit_ops, aionl_reap_ops, aionl_close_run },
-	{ "aionl user+uring", true, false, AIONL_BACKEND_USER, AIONL_EXEC_URING,
+	/* The module's own path: every request crosses netlink. */
+	{ "aionl kernel-only", true, false, AIONL_BACKEND_KERNEL, AIONL_EXEC_AUTO,
+	  AIONL_PARAMS_NO_INLINE, aionl_open, aionl_submit_ops, aionl_reap_ops, aionl_close_run },
+	{ "aionl user+uring", true, false, AIONL_BACKEND_USER, AIONL_EXEC_URING, 0,
 	  aionl_open, aionl_submit_ops, aionl_reap_ops, aionl_close_run },
-	{ "aionl user+threads", true, false, AIONL_BACKEND_USER, AIONL_EXEC_THREADS,
+	{ "aionl user+threads", true, false, AIONL_BACKEND_USER, AIONL_EXEC_THREADS, 0,
 	  aionl_open, aionl_submit_ops, aionl_reap_ops, aionl_close_run },
-	{ "io_uring", false, false, 0, 0, uring_open, uring_submit, uring_reap, uring_close },
-	{ "libaio", false, false, 0, 0, libaio_open, libaio_submit, libaio_reap, libaio_close },
-	{ "posix aio", false, false, 0, 0, posix_open, posix_submit, posix_reap, posix_close },
-	{ "libuv", false, false, 0, 0, uv_open, uv_submit, uv_reap, uv_close_run },
-	{ "pread", false, true, 0, 0, sync_open, sync_submit, sync_reap, sync_close },
+	{ "io_uring", false, false, 0, 0, 0, uring_open, uring_submit, uring_reap, uring_close },
+	{ "libaio", false, false, 0, 0, 0, libaio_open, libaio_submit, libaio_reap, libaio_close },
+	{ "posix aio", false, false, 0, 0, 0, posix_open, posix_submit, posix_reap, posix_close },
+	{ "libuv", false, false, 0, 0, 0, uv_open, uv_submit, uv_reap, uv_close_run },
+	{ "pread", false, true, 0, 0, 0, sync_open, sync_submit, sync_reap, sync_close },
 	{ NULL },
 };

@@ -88,6 +88,11 @@ if insmod /aionl.ko; then
 	run /bin/aionl info
 	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/tmp /tests/conformance
 	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/mnt /tests/conformance
+	# The same without the library's inline reads: every request crosses netlink.
+	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_NO_INLINE=1 \
+		AIONL_TEST_DIR=/tmp /tests/conformance
+	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_NO_INLINE=1 \
+		AIONL_TEST_DIR=/mnt /tests/conformance
 	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel /tests/events
 	run /tests/kernel_only
 	if grep -q aionl.bench /proc/cmdline; then

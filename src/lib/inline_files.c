@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Reads served in aionl_submit, before any request is sent: a page-cache
+ * hit costs one preadv2(RWF_NOWAIT) and no message, as io_uring serves it
+ * inside io_uring_enter. The user engine keeps its own file table; for the
+ * kernel backend the library keeps this one, a duplicate of each registered
+ * descriptor under the handle the module returned.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int aionl__nowait_read(int fd, const struct iovec *iov, unsigned int nr_iov, uint64_t offset,
+		       int64_t *res)
+{
+	uint64_t total = 0;
+	unsigned int i;
+	ssize_t n;
+
+	if (nr_iov == 0 || nr_iov > AIONL_MAX_IOV || offset > (uint64_t)INT64_MAX)
+		return 0;
+	for (i = 0; i < nr_iov; i++) {
+		if (iov[i].iov_len > AIONL_MAX_IO_LEN)
+			return 0;
+		total += iov[i].iov_len;
+	}
+	if (total > AIONL_MAX_IO_LEN || total > (uint64_t)INT64_MAX - offset)
+		return 0;
+	/*
+	 * The raw system call: glibc's preadv2 is a cancellation point, and its
+	 * bookkeeping measured 2% of a page-cache read.
+	 */
+	n = syscall(SYS_preadv2, fd, iov, (int)nr_iov, (long)offset, (long)(offset >> 32),
+		    RWF_NOWAIT);
+	/* Anything but a whole transfer is for the backend to finish. */
+	if (n < 0 || (uint64_t)n != total)
+		return 0;
+	*res = n;
+	return 1;
+}
+
+/*
+ * The module's handles are tag << 32 | id with id below 2^20: a two-level
+ * table indexed by id, its leaves allocated as ids come into use.
+ */
+#define LEAF_BITS 10
+#define LEAF_SIZE (1u << LEAF_BITS)
+#define ROOT_SIZE ((1u << 20) >> LEAF_BITS)
+
+struct inline_file {
+	uint64_t handle;	/* 0: empty */
+	int fd;
+};
+
+struct aionl_inline_files {
+	/* Readers (submitting threads) against register and unregister. */
+	pthread_rwlock_t lock;
+	struct inline_file *leaves[ROOT_SIZE];
+};
+
+struct aionl_inline_files *aionl__inline_files_new(void)
+{
+	struct aionl_inline_files *t = calloc(1, sizeof(*t));
+
+	if (t)
+		pthread_rwlock_init(&t->lock, NULL);
+	return t;
+}
+
+void aionl__inline_files_free(struct aionl_inline_files *t)
+{
+	if (!t)
+		return;
+	for (unsigned int i = 0; i < ROOT_SIZE; i++) {
+		if (!t->leaves[i])
+			continue;
+		for (unsigned int j = 0; j < LEAF_SIZE; j++)
+			if (t->leaves[i][j].handle)
+				close(t->leaves[i][j].fd);
+		free(t->leaves[i]);
+	}
+	pthread_rwlock_destroy(&t->lock);
+	free(t);
+}
+
+static struct inline_file *slot_of(struct aionl_inline_files *t, uint64_t handle, bool create)
+{
+	uint32_t id = (uint32_t)handle;
+
+	if (id >= ROOT_SIZE * LEAF_SIZE)
+		return NULL;
+	if (!t->leaves[id >> LEAF_BITS] && create)
+		t->leaves[id >> LEAF_BITS] = calloc(LEAF_SIZE, sizeof(struct inline_file));
+	if (!t->leaves[id >> LEAF_BITS])
+		return NULL;
+	return &t->leaves[id >> LEAF_BITS][id & (LEAF_SIZE - 1)];
+}
+
+void aionl__inline_files_add(struct aionl_inline_files *t, uint64_t handle, int fd)
+{
+	struct inline_file *s;
+	struct stat st;
+	int fl, dup;
+
+	/* Only what preadv2 can serve at an offset; the rest is the module's. */
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY || (fl & O_PATH) || fstat(fd, &st) < 0 ||
+	    !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+		return;
+	/* Without a descriptor to spare, the file is served by the module alone. */
+	dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dup < 0)
+		return;
+	pthread_rwlock_wrlock(&t->lock);
+	s = slot_of(t, handle, true);
+	if (s && !s->handle) {
+		s->handle = handle;
+		s->fd = dup;
+		dup = -1;
+	}
+	pthread_rwlock_unlock(&t->lock);
+	if (dup >= 0)
+		close(dup);
+}
+
+void aionl__inline_files_remove(struct aionl_inline_files *t, uint64_t handle)
+{
+	struct inline_file *s;
+	int fd = -1;
+
+	pthread_rwlock_wrlock(&t->lock);
+	s = slot_of(t, handle, false);
+	if (s && s->handle == handle) {
+		fd = s->fd;
+		s->handle = 0;
+	}
+	pthread_rwlock_unlock(&t->lock);
+	if (fd >= 0)
+		close(fd);
+}
+
+void aionl__inline_files_begin(struct aionl_inline_files *t)
+{
+	pthread_rwlock_rdlock(&t->lock);
+}
+
+void aionl__inline_files_end(struct aionl_inline_files *t)
+{
+	pthread_rwlock_unlock(&t->lock);
+}
+
+int aionl__inline_files_try_read(struct aionl_inline_files *t, uint64_t handle,
+				 const struct iovec *iov, unsigned int nr_iov, uint64_t offset,
+				 int64_t *res)
+{
+	struct inline_file *s = slot_of(t, handle, false);
+
+	if (!s || s->handle != handle || !handle)
+		return 0;
+	return aionl__nowait_read(s->fd, iov, nr_iov, offset, res);
+}
