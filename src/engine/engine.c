@@ -274,7 +274,12 @@ static int file_add(struct aionl_engine *e, int fd, uint64_t *handle)
 	f->writable = (fl & O_ACCMODE) != O_RDONLY && !(fl & O_PATH);
 	/* Offsets mean nothing on pipes and sockets: refuse I/O there, as pread does. */
 	f->seekable = S_ISREG(st.st_mode) || S_ISBLK(st.st_mode);
-	f->nowait_ok = true;
+	/*
+	 * A non-blocking read of an O_DIRECT file still waits for the device:
+	 * RWF_NOWAIT only refuses to wait for locks and page-cache misses. So
+	 * such files never take the inline paths, which must not block.
+	 */
+	f->nowait_ok = !(fl & O_DIRECT);
 	if (e->free_head != UINT32_MAX) {
 		idx = e->free_head;
 		e->free_head = e->slots[idx].next_free;

@@ -740,7 +740,11 @@ static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 off
 
 	iov_iter_init(&iter, dir, iov, nr_iov, total);
 	ret = -EAGAIN;
-	if (file->f_mode & FMODE_NOWAIT) {
+	/*
+	 * A synchronous kiocb waits for the device on direct I/O, NOWAIT or
+	 * not: only buffered transfers may run in the sender's context.
+	 */
+	if ((file->f_mode & FMODE_NOWAIT) && !(file->f_flags & O_DIRECT)) {
 		init_sync_kiocb(&kiocb, file);
 		kiocb.ki_pos = offset;
 		kiocb.ki_flags |= IOCB_NOWAIT;

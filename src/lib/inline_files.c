@@ -110,9 +110,14 @@ void aionl__inline_files_add(struct aionl_inline_files *t, uint64_t handle, int 
 	struct stat st;
 	int fl, dup;
 
-	/* Only what preadv2 can serve at an offset; the rest is the module's. */
+	/*
+	 * Only what preadv2 can serve at an offset without blocking; O_DIRECT
+	 * reads wait for the device even with RWF_NOWAIT. The rest is the
+	 * module's.
+	 */
 	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY || (fl & O_PATH) || fstat(fd, &st) < 0 ||
+	if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY || (fl & (O_PATH | O_DIRECT)) ||
+	    fstat(fd, &st) < 0 ||
 	    !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
 		return;
 	/* Without a descriptor to spare, the file is served by the module alone. */
