@@ -59,6 +59,17 @@ struct aionl_kreq {
 };
 
 /*
+ * A completion decided in the sender's context (a page-cache hit, an
+ * immediate error, a NOP): just what the message carries, no request.
+ */
+struct aionl_quick {
+	u64 cookie;
+	s64 res;
+};
+
+#define AIONL_QUICK_MAX	256
+
+/*
  * Per-socket state, found by (net, portid). Created by the first request of
  * a socket; freed in exactly one place, aionl_sock_put(), when its last
  * reference goes: the socket's own (dropped at NETLINK_URELEASE), one per
@@ -77,6 +88,8 @@ struct aionl_sock {
 	spinlock_t lock;		/* protects the fields below, up to inflight */
 	struct list_head backlog;	/* done, not yet taken by the socket */
 	unsigned int nbacklog;
+	struct aionl_quick *quick;	/* also done and not yet taken, compact */
+	unsigned int nquick;
 	bool dead;			/* socket released: send nothing more */
 	bool tw_pending;		/* a task_work flush is queued */
 

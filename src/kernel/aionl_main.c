@@ -68,6 +68,7 @@ void aionl_sock_put(struct aionl_sock *as)
 	xa_for_each(&as->files, id, file)
 		fput(file);
 	xa_destroy(&as->files);
+	kfree(as->quick);
 	kfree(as);
 }
 
@@ -108,6 +109,11 @@ struct aionl_sock *aionl_sock_get(struct genl_info *info)
 	as = kzalloc(sizeof(*as), GFP_KERNEL);
 	if (!as)
 		return NULL;
+	as->quick = kmalloc_array(AIONL_QUICK_MAX, sizeof(*as->quick), GFP_KERNEL);
+	if (!as->quick) {
+		kfree(as);
+		return NULL;
+	}
 	refcount_set(&as->refs, 1);
 	write_pnet(&as->net, net);
 	as->portid = info->snd_portid;
@@ -131,6 +137,7 @@ struct aionl_sock *aionl_sock_get(struct genl_info *info)
 		hash_add(aionl_socks, &as->node, aionl_hash(net, info->snd_portid));
 	spin_unlock(&aionl_socks_lock);
 	if (found) {
+		kfree(as->quick);
 		kfree(as);
 		return found;
 	}
@@ -174,6 +181,21 @@ static int aionl_put_siginfo(struct sk_buff *skb, const kernel_siginfo_t *si)
 	       nla_put_s32(skb, AIONL_A_COMPLETION_SSI_FD, fd) ||
 	       nla_put_s64(skb, AIONL_A_COMPLETION_SSI_BAND, band, 0) ||
 	       nla_put_s32(skb, AIONL_A_COMPLETION_SSI_OVERRUN, overrun);
+}
+
+static int aionl_put_quick(struct sk_buff *skb, const struct aionl_quick *q)
+{
+	void *hdr = genlmsg_put(skb, 0, 0, &aionl_family, 0, AIONL_CMD_COMPLETION);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, AIONL_A_COMPLETION_COOKIE, q->cookie, 0) ||
+	    nla_put_s64(skb, AIONL_A_COMPLETION_RES, q->res, 0)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
 }
 
 static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
@@ -232,21 +254,21 @@ static void aionl_flush(struct aionl_sock *as)
 	for (;;) {
 		struct aionl_kreq *r;
 		struct sk_buff *skb;
-		unsigned int n = 0;
+		unsigned int n = 0, nq = 0;
 		size_t size;
 		int err;
 
 		spin_lock(&as->lock);
-		if (list_empty(&as->backlog) || as->dead) {
+		if ((list_empty(&as->backlog) && !as->nquick) || as->dead) {
 			spin_unlock(&as->lock);
 			break;
 		}
-		r = list_first_entry(&as->backlog, struct aionl_kreq, list);
 		/*
 		 * Size the message for what waits: a lone completion should not
 		 * cost an order-1 allocation, nor that much receive buffer.
 		 */
-		size = min_t(size_t, AIONL_MSG_SIZE, 256 + (size_t)as->nbacklog * 64);
+		size = min_t(size_t, AIONL_MSG_SIZE,
+			     256 + ((size_t)as->nbacklog + as->nquick) * 64);
 		spin_unlock(&as->lock);
 
 		skb = genlmsg_new(size, GFP_KERNEL);
@@ -254,15 +276,22 @@ static void aionl_flush(struct aionl_sock *as)
 			queue_delayed_work(aionl_wq, &as->retry, AIONL_RETRY_JIFFIES);
 			break;
 		}
-		/* Entries are only appended meanwhile, so walking from r is safe. */
+		/*
+		 * Only this flush (flush_lock) removes entries; others only
+		 * append meanwhile, so what is put here stays at the front.
+		 */
 		spin_lock(&as->lock);
-		list_for_each_entry_from(r, &as->backlog, list) {
-			if (aionl_put_entry(skb, r))
-				break;
-			n++;
+		while (nq < as->nquick && !aionl_put_quick(skb, &as->quick[nq]))
+			nq++;
+		if (nq == as->nquick) {
+			list_for_each_entry(r, &as->backlog, list) {
+				if (aionl_put_entry(skb, r))
+					break;
+				n++;
+			}
 		}
 		spin_unlock(&as->lock);
-		if (WARN_ON_ONCE(!n)) {	/* an entry larger than a message */
+		if (WARN_ON_ONCE(!n && !nq)) {	/* an entry larger than a message */
 			nlmsg_free(skb);
 			break;
 		}
@@ -274,6 +303,8 @@ static void aionl_flush(struct aionl_sock *as)
 			break;
 		}
 		spin_lock(&as->lock);
+		as->nquick -= nq;
+		memmove(as->quick, as->quick + nq, as->nquick * sizeof(*as->quick));
 		for (; n; n--) {
 			r = list_first_entry(&as->backlog, struct aionl_kreq, list);
 			list_del(&r->list);
@@ -307,6 +338,26 @@ static void aionl_tw_flush(struct callback_head *cb)
 }
 
 /*
+ * Called in the sender's context with as->lock held: flush when it returns
+ * to user space. True if it must flush now instead (the task is exiting).
+ */
+static bool aionl_arm_flush(struct aionl_sock *as)
+{
+	if (as->tw_pending)
+		return false;
+	/* The callback holds the state, and the module, until it runs. */
+	refcount_inc(&as->refs);
+	__module_get(THIS_MODULE);
+	if (task_work_add(current, &as->tw, TWA_RESUME) == 0) {
+		as->tw_pending = true;
+		return false;
+	}
+	refcount_dec(&as->refs);
+	module_put(THIS_MODULE);
+	return true;
+}
+
+/*
  * Queue a finished entry. From a doit handler, the flush waits for the
  * sender's return to user space, so one sendmsg of many requests makes one
  * message of many completions; from a worker it happens at once.
@@ -318,18 +369,8 @@ void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_sender)
 	spin_lock(&as->lock);
 	list_add_tail(&r->list, &as->backlog);
 	as->nbacklog++;
-	if (in_sender && !as->tw_pending) {
-		/* The callback holds the state, and the module, until it runs. */
-		refcount_inc(&as->refs);
-		__module_get(THIS_MODULE);
-		if (task_work_add(current, &as->tw, TWA_RESUME) == 0) {
-			as->tw_pending = true;
-		} else {
-			refcount_dec(&as->refs);	/* exiting: flush now */
-			module_put(THIS_MODULE);
-			flush_now = true;
-		}
-	}
+	if (in_sender && aionl_arm_flush(as))
+		flush_now = true;
 	spin_unlock(&as->lock);
 	if (flush_now)
 		aionl_flush(as);
@@ -347,10 +388,27 @@ struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq)
 	return r;
 }
 
+/*
+ * Complete a request in the sender's context. The completion waits in the
+ * compact queue; a request structure (a slab object of a few hundred bytes
+ * to clear) is needed only when that queue is full.
+ */
 int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res)
 {
-	struct aionl_kreq *r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	struct aionl_kreq *r;
+	bool flush_now;
 
+	spin_lock(&as->lock);
+	if (as->nquick < AIONL_QUICK_MAX) {
+		as->quick[as->nquick++] = (struct aionl_quick){ .cookie = cookie, .res = res };
+		flush_now = aionl_arm_flush(as);
+		spin_unlock(&as->lock);
+		if (flush_now)
+			aionl_flush(as);
+		return 0;
+	}
+	spin_unlock(&as->lock);
+	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
 	if (!r)
 		return -ENOMEM;
 	r->cookie = cookie;
@@ -732,13 +790,11 @@ static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 off
 		goto fail;
 	if (stream)
 		return aionl_start_stream(as, cookie, file, iov, nr_iov, total, dir, timeout_ns);
-	err = -ENOMEM;
-	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
-	if (!r)
-		goto fail;
-	r->cookie = cookie;
-
-	iov_iter_init(&iter, dir, iov, nr_iov, total);
+	/* One buffer needs no segment walk: the copy runs as read(2)'s does. */
+	if (nr_iov == 1)
+		iov_iter_ubuf(&iter, dir, iov[0].iov_base, total);
+	else
+		iov_iter_init(&iter, dir, iov, nr_iov, total);
 	ret = -EAGAIN;
 	/*
 	 * A synchronous kiocb waits for the device on direct I/O, NOWAIT or
@@ -758,10 +814,13 @@ static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 off
 	    (ret < 0 && ret != -EAGAIN) ||
 	    (ret >= 0 && dir == ITER_DEST && offset + ret >= i_size_read(file_inode(file)))) {
 		fput(file);
-		r->res = ret;
-		aionl_post(as, r, true);
-		return 0;
+		return aionl_complete_now(as, cookie, ret);
 	}
+	err = -ENOMEM;
+	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	if (!r)
+		goto fail;
+	r->cookie = cookie;
 	r->done = ret > 0 ? ret : 0;
 	r->file = file;
 	r->dir = dir;
@@ -791,7 +850,8 @@ fail:
 
 bool aionl_full(struct aionl_sock *as, struct genl_info *info)
 {
-	if (atomic_read(&as->inflight) + READ_ONCE(as->nbacklog) + READ_ONCE(as->nwatches) <
+	if (atomic_read(&as->inflight) + READ_ONCE(as->nbacklog) + READ_ONCE(as->nquick) +
+	    READ_ONCE(as->nwatches) <
 	    READ_ONCE(max_inflight))
 		return false;
 	GENL_SET_ERR_MSG(info, "too many requests outstanding: reap completions first");

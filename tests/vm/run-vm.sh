@@ -8,6 +8,8 @@
 # AIONL_VM_ACCEL=auto|kvm|tcg (default auto: KVM only if a probe boot works)
 # AIONL_VM_BENCH=1 also runs aionl bench in the VM (kernel backend against
 # io_uring, libaio and pread on ext4); it measures, it asserts nothing.
+# AIONL_VM_PERF=1 also profiles the module's own path (aionl kernel-only at
+# QD32) with the host's perf, which must match the guest kernel's version.
 # AIONL_TEST_FILTER=PATTERN runs only the matching tests of each suite;
 # AIONL_VM_DEBUG=1 shows every kernel message on the console.
 set -euo pipefail
@@ -48,6 +50,9 @@ copy_with_libs "$build/tests/conformance" tests/conformance
 copy_with_libs "$build/tests/kernel_only" tests/kernel_only
 copy_with_libs "$build/tests/events" tests/events
 copy_with_libs "$build/aionl" bin/aionl
+if [ -n "${AIONL_VM_PERF:-}" ]; then
+	copy_with_libs "$(readlink -f "$(command -v perf)")" bin/perf
+fi
 
 # An ext4 disk: its files support IOCB_NOWAIT, so the module's inline path
 # runs there, while tmpfs files take the workqueue path.
@@ -102,6 +107,20 @@ if insmod /aionl.ko; then
 		run /bin/aionl bench -f /mnt/bench.dat --size 256m --qd 32 -t 1 --only io_uring \
 			--scaling
 	fi
+	if grep -q aionl.perf /proc/cmdline; then
+		echo 0 > /proc/sys/kernel/kptr_restrict
+		echo -1 > /proc/sys/kernel/perf_event_paranoid
+		/bin/aionl bench -f /mnt/bench.dat --size 256m --qd 32 -t 1 --rounds 1 \
+			--only io_uring > /dev/null 2>&1
+		for who in kernel-only io_uring; do
+			run /bin/perf record -q -e cpu-clock -g -o /tmp/perf.data -- /bin/aionl bench \
+				-f /mnt/bench.dat --size 256m --qd 32 -t 3 --rounds 1 --only $who
+			run /bin/perf report -i /tmp/perf.data --stdio --no-children \
+				--percent-limit 0.5 --sort sym -g none
+			run /bin/perf report -i /tmp/perf.data --stdio --children --percent-limit 2 \
+				--sort sym -g none
+		done
+	fi
 	umount /mnt
 	echo "=== rmmod aionl"
 	rmmod aionl || { echo "=== FAILED: rmmod aionl"; status=1; }
@@ -155,6 +174,7 @@ echo "run-vm: booting $kernel with ${accel_args[*]}"
 start=$(date +%s)
 extra=""
 [ -n "${AIONL_VM_BENCH:-}" ] && extra=aionl.bench
+[ -n "${AIONL_VM_PERF:-}" ] && extra="$extra aionl.perf"
 boot "$extra" 1500 "${accel_args[@]}" || true
 echo "run-vm: $(( $(date +%s) - start )) s in the VM"
 line=$(grep -a 'AIONL-VM-STATUS' "$work/console.log" | tail -n1 | tr -d '\r' || true)
