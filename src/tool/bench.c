@@ -379,10 +379,14 @@ static void json_result(FILE *f, const struct config *c, unsigned int q, int k,
 		percentile(r, 0.5) / 1e3, percentile(r, 0.99) / 1e3, percentile(r, 0.999) / 1e3);
 }
 
+#define SCALING_MAX 4
+
 struct scaling {
 	bool ran;
+	const char *names[SCALING_MAX];	/* the libaionl contenders measured */
+	int nnames;
 	unsigned int files[8];
-	double ns_per_op[8][3];	/* per file count, per aionl contender */
+	double ns_per_op[8][SCALING_MAX];	/* per file count, per contender */
 	int nfiles;
 	double bytes_per_req[3];
 	long peak_rss_kib[3];
@@ -410,10 +414,13 @@ static int write_json(const struct config *c, struct result res[][MAX_CONTENDERS
 	fprintf(f, "\n  ]");
 	if (s && s->ran) {
 		fprintf(f, ",\n  \"files_scaling\": [");
-		for (int i = 0; i < s->nfiles; i++)
-			fprintf(f, "%s\n    {\"files\": %u, \"user+uring_ns_per_op\": %.1f, "
-				   "\"user+threads_ns_per_op\": %.1f}", i ? "," : "", s->files[i],
-				s->ns_per_op[i][0], s->ns_per_op[i][1]);
+		for (int i = 0; i < s->nfiles; i++) {
+			fprintf(f, "%s\n    {\"files\": %u", i ? "," : "", s->files[i]);
+			for (int j = 0; j < s->nnames; j++)
+				fprintf(f, ", \"%s_ns_per_op\": %.1f", s->names[j] + 6,
+					s->ns_per_op[i][j]);
+			fprintf(f, "}");
+		}
 		fprintf(f, "\n  ],\n  \"memory\": {\"outstanding\": %u, "
 			   "\"user+uring_bytes_per_request\": %.1f, \"user+threads_bytes_per_request\": %.1f, "
 			   "\"user+uring_peak_rss_kib\": %ld, \"user+threads_peak_rss_kib\": %ld}",
@@ -566,15 +573,26 @@ static void raise_nofile(rlim_t want)
 static void run_scaling(const struct config *c, int fd, struct scaling *s)
 {
 	static const unsigned int counts[] = { 1, 10, 100, 1000, 10000, 100000 };
-	static const char *const names[] = { "aionl user+uring", "aionl user+threads" };
+	static const char *const names[] = { "aionl user+uring", "aionl user+threads",
+					     "aionl kernel", "aionl kernel-only" };
 	struct rlimit rl;
 
+	for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+		const struct bench_contender *b = &bench_contenders[find_contender(names[j])];
+
+		if (!aionl_probe(b->backend, b->executor))
+			s->names[s->nnames++] = names[j];
+	}
+	/* Each backend holds a descriptor per registered file. */
 	raise_nofile(100000 + 1024);
 	getrlimit(RLIMIT_NOFILE, &rl);
 	s->ran = true;
 	printf("\ncost per op by registered files (%u-byte %s, qd 32, ops spread over the files):\n",
 	       c->bs, workload_name(c));
-	printf("%8s %22s %22s\n", "files", "user+uring ns/op", "user+threads ns/op");
+	printf("%8s", "files");
+	for (int j = 0; j < s->nnames; j++)
+		printf(" %18s ns/op", s->names[j] + 6);
+	printf("\n");
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		if (counts[i] + 64 > rl.rlim_cur) {
 			printf("%8u skipped: RLIMIT_NOFILE is %llu\n", counts[i],
@@ -583,14 +601,14 @@ static void run_scaling(const struct config *c, int fd, struct scaling *s)
 		}
 		s->files[s->nfiles] = counts[i];
 		printf("%8u", counts[i]);
-		for (int j = 0; j < 2; j++) {
+		for (int j = 0; j < s->nnames; j++) {
 			struct result r = { .ran = true };
-			int k = find_contender(names[j]);
+			int k = find_contender(s->names[j]);
 			int err = run_slice(c, &bench_contenders[k], fd, 32, 99, c->seconds, c->ops,
 					    counts[i], &r);
 
 			s->ns_per_op[s->nfiles][j] = err ? 0 : 1e9 / iops_of(&r);
-			printf(" %22.1f", s->ns_per_op[s->nfiles][j]);
+			printf(" %24.1f", s->ns_per_op[s->nfiles][j]);
 			fflush(stdout);
 		}
 		printf("\n");
