@@ -74,10 +74,11 @@ struct aionl_params {
 };
 
 /*
- * Do not serve page-cache hits in the submitting thread. By default, on the
- * user backend, aionl_submit reads what the page cache holds right away (a
- * non-blocking preadv2 into the caller's buffers) and sends the completion
- * through the socket as the engine would; the rest goes to the engine.
+ * Do not serve page-cache hits in the submitting thread. By default, on both
+ * backends, aionl_submit reads what the page cache holds right away (a
+ * non-blocking preadv2 into the caller's buffers) and queues the completion
+ * for aionl_reap; the rest goes to the engine or the module. O_DIRECT files
+ * never take this path.
  */
 #define AIONL_PARAMS_NO_INLINE 1u
 
