@@ -279,7 +279,7 @@ static int file_add(struct aionl_engine *e, int fd, uint64_t *handle)
 	 * RWF_NOWAIT only refuses to wait for locks and page-cache misses. So
 	 * such files never take the inline paths, which must not block.
 	 */
-	f->nowait_ok = !(fl & O_DIRECT);
+	atomic_init(&f->nowait_ok, !(fl & O_DIRECT));
 	if (e->free_head != UINT32_MAX) {
 		idx = e->free_head;
 		e->free_head = e->slots[idx].next_free;
@@ -327,7 +327,8 @@ int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct 
 {
 	struct eng_file *f = engine_file_lookup(e, handle);
 
-	if (!f || !f->readable || !f->seekable || !f->nowait_ok)
+	if (!f || !f->readable || !f->seekable ||
+	    !atomic_load_explicit(&f->nowait_ok, memory_order_relaxed))
 		return 0;
 	return aionl__nowait_read(f->fd, iov, nr_iov, offset, res);
 }

@@ -11,6 +11,7 @@
 #define AIONL_ENGINE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +28,8 @@ struct eng_file {
 	bool readable;
 	bool writable;
 	bool seekable;
-	bool nowait_ok;		/* RWF_NOWAIT not refused yet */
+	/* RWF_NOWAIT not refused yet: cleared by the engine, read by submitters. */
+	atomic_bool nowait_ok;
 };
 
 /* A point in time on one of the timer clocks, kept in that clock's heap. */

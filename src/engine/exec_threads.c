@@ -163,7 +163,8 @@ static void threads_queue(struct aionl_engine *e, struct eng_req *r)
 {
 	struct threads_priv *t = e->exec_priv;
 
-	if ((r->op == AIONL_OP_READ || r->op == AIONL_OP_READV) && r->file->nowait_ok) {
+	if ((r->op == AIONL_OP_READ || r->op == AIONL_OP_READV) &&
+	    atomic_load_explicit(&r->file->nowait_ok, memory_order_relaxed)) {
 		ssize_t n = preadv2(r->file->fd, r->iov, r->nr_iov, r->offset, RWF_NOWAIT);
 
 		/* A short read may be a partly cached range: let a worker finish it. */
@@ -172,7 +173,7 @@ static void threads_queue(struct aionl_engine *e, struct eng_req *r)
 			return;
 		}
 		if (n < 0 && errno == EOPNOTSUPP)
-			r->file->nowait_ok = false;
+			atomic_store_explicit(&r->file->nowait_ok, false, memory_order_relaxed);
 	}
 	r->next = NULL;
 	if (t->batch_tail)
