@@ -816,10 +816,12 @@ static int aionl_start_rw(struct aionl_sock *as, u64 cookie, u64 handle, u64 off
 		fput(file);
 		return aionl_complete_now(as, cookie, ret);
 	}
-	err = -ENOMEM;
 	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
-	if (!r)
-		goto fail;
+	if (!r) {
+		/* Report what moved already, as a short read(2) would. */
+		fput(file);
+		return aionl_complete_now(as, cookie, ret > 0 ? ret : -ENOMEM);
+	}
 	r->cookie = cookie;
 	r->done = ret > 0 ? ret : 0;
 	r->file = file;
