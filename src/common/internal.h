@@ -38,6 +38,14 @@
 #define AIONL_MAX_FILES (1u << 20)
 #define AIONL_DEFAULT_WORKERS 4u
 #define AIONL_DEFAULT_SPIN_US 50u
+/*
+ * Busy-poll only while at most this many requests are outstanding. With few,
+ * each completion would pay a wake-up of its own; with more, one wake-up
+ * serves a batch, and on few CPUs the spinning would take the time of the
+ * threads doing the work (io_uring's workers for buffered writes measured
+ * 0.70x io_uring at QD32 with spinning, 1.71x without).
+ */
+#define AIONL_SPIN_MAX_OUTSTANDING 4
 
 /* Record why the current call fails; returns err (a negative errno). */
 int aionl__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

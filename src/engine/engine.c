@@ -822,7 +822,8 @@ static void *engine_main(void *arg)
 				last_work = t;
 			}
 		}
-		spin = e->params.spin_ns && t - last_work < e->params.spin_ns;
+		spin = e->params.spin_ns && t - last_work < e->params.spin_ns &&
+		       e->inflight <= AIONL_SPIN_MAX_OUTSTANDING;
 		e->events_ready = false;
 		rev = e->exec->wait(e, want_in, want_out, !spin);
 		if (e->events_ready)

@@ -63,9 +63,11 @@ struct aionl_params {
 	unsigned int workers;
 	/*
 	 * Microseconds to busy-poll, after activity, before sleeping: in the
-	 * engine for new requests and in aionl_reap for completions. It trades
-	 * CPU for the wake-up latency between threads. 0 means the default
-	 * (50); a negative value never polls.
+	 * engine for new requests and in aionl_reap for completions, while at
+	 * most 4 requests are outstanding (with more, one wake-up serves a
+	 * batch, and the CPU is better left to the threads doing the I/O). It
+	 * trades CPU for the wake-up latency between threads. 0 means the
+	 * default (50); a negative value never polls.
 	 */
 	int spin_us;
 	/* AIONL_PARAMS_* bits. */

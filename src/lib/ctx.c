@@ -392,11 +392,12 @@ static int rx_take(struct aionl_ctx *ctx, int flags)
  */
 static int rx_spin(struct aionl_ctx *ctx, const struct timespec *deadline)
 {
+	unsigned int outstanding = atomic_load_explicit(&ctx->outstanding, memory_order_relaxed);
 	struct timespec now;
 	uint64_t start, t;
 	int n;
 
-	if (!ctx->spin_ns || !atomic_load_explicit(&ctx->outstanding, memory_order_relaxed))
+	if (!ctx->spin_ns || !outstanding || outstanding > AIONL_SPIN_MAX_OUTSTANDING)
 		return -EAGAIN;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	start = t = (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
