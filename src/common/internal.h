@@ -43,7 +43,7 @@
  * each completion would pay a wake-up of its own; with more, one wake-up
  * serves a batch, and on few CPUs the spinning would take the time of the
  * threads doing the work (io_uring's workers for buffered writes measured
- * 0.70x io_uring at QD32 with spinning, 1.71x without).
+ * 0.70x io_uring at QD32 with spinning, 1.64x without).
  */
 #define AIONL_SPIN_MAX_OUTSTANDING 4
 
