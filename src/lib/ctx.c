@@ -77,7 +77,7 @@ struct aionl_ctx {
 	 * submit/reap loop makes no socket call at all.
 	 */
 	bool bell;
-	uint32_t bell_seq;	/* kernel backend: the GET_INFO that is the bell */
+	uint32_t bell_seq;	/* kernel backend: the acknowledgement that is the bell */
 	struct waiter *waiters;
 	/*
 	 * One slot per datagram of a recvmmsg(): a reap takes every completion
@@ -325,7 +325,10 @@ static void rx_parse(struct aionl_ctx *ctx, const char *buf, size_t len)
 		if (nlh->nlmsg_type == NLMSG_NOOP) {
 			ctx->bell = false;
 		} else if (nlh->nlmsg_type == NLMSG_ERROR) {
-			rx_error_msg(ctx, nlh);
+			if (ctx->bell && nlh->nlmsg_seq == ctx->bell_seq)
+				ctx->bell = false;	/* the kernel backend's bell */
+			else
+				rx_error_msg(ctx, nlh);
 		} else if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN) {
 			continue;
 		} else if (nlh->nlmsg_type == ctx->family && ctx->family) {
@@ -333,10 +336,7 @@ static void rx_parse(struct aionl_ctx *ctx, const char *buf, size_t len)
 			struct aionl_completion m;
 			struct aionl_parse_err pe;
 
-			if (cmd == AIONL_CMD_GET_INFO && ctx->bell &&
-			    nlh->nlmsg_seq == ctx->bell_seq) {
-				ctx->bell = false;
-			} else if (cmd != AIONL_CMD_COMPLETION) {
+			if (cmd != AIONL_CMD_COMPLETION) {
 				rx_reply(ctx, nlh, cmd);
 			} else if (AIONL_LIKELY(aionl_completion_parse(nlh, &m, &pe) == 0)) {
 				cq_push(ctx, &m);
@@ -576,8 +576,9 @@ static uint32_t next_seq(struct aionl_ctx *ctx)
 /*
  * Called with rx_lock held. Put the bell on the socket if cq holds
  * completions and no bell is there yet. The user engine's end of the pair
- * takes a bare NLMSG_NOOP; the module answers a GET_INFO whose sequence
- * number marks the reply as the bell. If the socket is full it is readable
+ * takes a bare NLMSG_NOOP; with the kernel backend, netlink answers an
+ * NLMSG_NOOP that asks for an acknowledgement, and the sequence number
+ * marks the acknowledgement as the bell. If the socket is full it is readable
  * anyway, and the reap that empties it rings again.
  */
 static void ring_bell(struct aionl_ctx *ctx)
@@ -593,14 +594,14 @@ static void ring_bell(struct aionl_ctx *ctx)
 		n = send(aionl_engine_socket(ctx->engine), &nlh, sizeof(nlh),
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
 	} else {
-		char buf[64];
-		uint32_t seq = next_seq(ctx);
-		struct nlmsghdr *nlh = aionl__msg_start(buf, ctx->family, NLM_F_REQUEST, seq,
-							AIONL_CMD_GET_INFO, AIONL_FAMILY_VERSION);
+		/* netlink acknowledges a control message itself: no module work. */
+		struct nlmsghdr nlh = { .nlmsg_len = NLMSG_HDRLEN, .nlmsg_type = NLMSG_NOOP,
+					.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+					.nlmsg_seq = next_seq(ctx) };
 
-		len = nlh->nlmsg_len;
-		n = send(ctx->fd, buf, nlh->nlmsg_len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		ctx->bell_seq = seq;
+		len = sizeof(nlh);
+		n = send(ctx->fd, &nlh, sizeof(nlh), MSG_DONTWAIT | MSG_NOSIGNAL);
+		ctx->bell_seq = nlh.nlmsg_seq;
 	}
 	ctx->bell = n == len;
 }
