@@ -83,7 +83,7 @@ int aionl_get_info_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct a
 	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_VERSION, (uint32_t)m->version))
 		return -EMSGSIZE;
 	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_BACKEND)) &&
-	    !mnl_attr_put_strz_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_BACKEND, m->backend))
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_BACKEND, (uint32_t)m->backend))
 		return -EMSGSIZE;
 	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_EXECUTOR)) &&
 	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_EXECUTOR, (uint32_t)m->executor))
@@ -139,9 +139,9 @@ int aionl_get_info_reply_parse(const struct nlmsghdr *nlh, struct aionl_get_info
 			m->version = mnl_attr_get_u32(a);
 			break;
 		case AIONL_A_GET_INFO_REPLY_BACKEND:
-			if (len == 0 || ((const char *)mnl_attr_get_payload(a))[len - 1] != '\0')
-				return aionl__bad_attr(err, nlh, a, "backend: string is not NUL-terminated");
-			m->backend = mnl_attr_get_str(a);
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "backend: wrong attribute length");
+			m->backend = mnl_attr_get_u32(a);
 			break;
 		case AIONL_A_GET_INFO_REPLY_EXECUTOR:
 			if (len != 4)
@@ -371,38 +371,38 @@ int aionl_unregister_reply_parse(const struct nlmsghdr *nlh, struct aionl_unregi
 	return 0;
 }
 
-int aionl_read_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_read *m)
+int aionl_transfer_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_transfer *m)
 {
-	if ((m->present & (1ULL << AIONL_A_READ_COOKIE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_COOKIE, (uint64_t)m->cookie))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_COOKIE, (uint64_t)m->cookie))
 		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_READ_HANDLE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_HANDLE, (uint64_t)m->handle))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_HANDLE, (uint64_t)m->handle))
 		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_READ_OFFSET)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_OFFSET, (uint64_t)m->offset))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_OFFSET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_OFFSET, (uint64_t)m->offset))
 		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_READ_ADDR)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_ADDR, (uint64_t)m->addr))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_ADDR)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_ADDR, (uint64_t)m->addr))
 		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_READ_LEN)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_LEN, (uint64_t)m->len))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_LEN)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_LEN, (uint64_t)m->len))
 		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_READ_TIMEOUT_NS)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READ_TIMEOUT_NS, (uint64_t)m->timeout_ns))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_TIMEOUT_NS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_TIMEOUT_NS, (uint64_t)m->timeout_ns))
 		return -EMSGSIZE;
 	return 0;
 }
 
-static const char *const aionl__read_missing[64] = {
-	[AIONL_A_READ_COOKIE] = "missing attribute cookie",
-	[AIONL_A_READ_HANDLE] = "missing attribute handle",
-	[AIONL_A_READ_OFFSET] = "missing attribute offset",
-	[AIONL_A_READ_ADDR] = "missing attribute addr",
-	[AIONL_A_READ_LEN] = "missing attribute len",
+static const char *const aionl__transfer_missing[64] = {
+	[AIONL_A_TRANSFER_COOKIE] = "missing attribute cookie",
+	[AIONL_A_TRANSFER_HANDLE] = "missing attribute handle",
+	[AIONL_A_TRANSFER_OFFSET] = "missing attribute offset",
+	[AIONL_A_TRANSFER_ADDR] = "missing attribute addr",
+	[AIONL_A_TRANSFER_LEN] = "missing attribute len",
 };
 
-int aionl_read_parse(const struct nlmsghdr *nlh, struct aionl_read *m,
+int aionl_transfer_parse(const struct nlmsghdr *nlh, struct aionl_transfer *m,
 		struct aionl_parse_err *err)
 {
 	const struct nlattr *a;
@@ -415,35 +415,39 @@ int aionl_read_parse(const struct nlmsghdr *nlh, struct aionl_read *m,
 
 		(void)len;
 		switch (type) {
-		case AIONL_A_READ_COOKIE:
+		case AIONL_A_TRANSFER_COOKIE:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
 			m->cookie = mnl_attr_get_u64(a);
 			break;
-		case AIONL_A_READ_HANDLE:
+		case AIONL_A_TRANSFER_HANDLE:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
 			m->handle = mnl_attr_get_u64(a);
 			break;
-		case AIONL_A_READ_OFFSET:
+		case AIONL_A_TRANSFER_OFFSET:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "offset: wrong attribute length");
 			m->offset = mnl_attr_get_u64(a);
 			break;
-		case AIONL_A_READ_ADDR:
+		case AIONL_A_TRANSFER_ADDR:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "addr: wrong attribute length");
 			m->addr = mnl_attr_get_u64(a);
 			break;
-		case AIONL_A_READ_LEN:
+		case AIONL_A_TRANSFER_LEN:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "len: wrong attribute length");
 			m->len = mnl_attr_get_u64(a);
+			if (m->len > AIONL_MAX_IO_LEN)
+				return aionl__bad_attr(err, nlh, a, "len: out of range");
 			break;
-		case AIONL_A_READ_TIMEOUT_NS:
+		case AIONL_A_TRANSFER_TIMEOUT_NS:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "timeout_ns: wrong attribute length");
 			m->timeout_ns = mnl_attr_get_u64(a);
+			if (m->timeout_ns > AIONL_MAX_NS)
+				return aionl__bad_attr(err, nlh, a, "timeout_ns: out of range");
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -452,44 +456,40 @@ int aionl_read_parse(const struct nlmsghdr *nlh, struct aionl_read *m,
 	}
 	if (aionl__trailing(err, nlh, a))
 		return -EINVAL;
-	missing = AIONL_READ_REQUIRED_MASK & ~m->present;
+	missing = AIONL_TRANSFER_REQUIRED_MASK & ~m->present;
 	if (missing)
-		return aionl__missing(err, missing, aionl__read_missing);
+		return aionl__missing(err, missing, aionl__transfer_missing);
 	return 0;
 }
 
-int aionl_write_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_write *m)
+int aionl_transfer_v_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_transfer_v *m)
 {
-	if ((m->present & (1ULL << AIONL_A_WRITE_COOKIE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_COOKIE, (uint64_t)m->cookie))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_V_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_V_COOKIE, (uint64_t)m->cookie))
 		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_WRITE_HANDLE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_HANDLE, (uint64_t)m->handle))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_V_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_V_HANDLE, (uint64_t)m->handle))
 		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_WRITE_OFFSET)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_OFFSET, (uint64_t)m->offset))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_V_OFFSET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_V_OFFSET, (uint64_t)m->offset))
 		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_WRITE_ADDR)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_ADDR, (uint64_t)m->addr))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_V_IOV)) &&
+	    !mnl_attr_put_check(nlh, buflen, AIONL_A_TRANSFER_V_IOV, m->iov_len, m->iov))
 		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_WRITE_LEN)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_LEN, (uint64_t)m->len))
-		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_WRITE_TIMEOUT_NS)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITE_TIMEOUT_NS, (uint64_t)m->timeout_ns))
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_V_TIMEOUT_NS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_V_TIMEOUT_NS, (uint64_t)m->timeout_ns))
 		return -EMSGSIZE;
 	return 0;
 }
 
-static const char *const aionl__write_missing[64] = {
-	[AIONL_A_WRITE_COOKIE] = "missing attribute cookie",
-	[AIONL_A_WRITE_HANDLE] = "missing attribute handle",
-	[AIONL_A_WRITE_OFFSET] = "missing attribute offset",
-	[AIONL_A_WRITE_ADDR] = "missing attribute addr",
-	[AIONL_A_WRITE_LEN] = "missing attribute len",
+static const char *const aionl__transfer_v_missing[64] = {
+	[AIONL_A_TRANSFER_V_COOKIE] = "missing attribute cookie",
+	[AIONL_A_TRANSFER_V_HANDLE] = "missing attribute handle",
+	[AIONL_A_TRANSFER_V_OFFSET] = "missing attribute offset",
+	[AIONL_A_TRANSFER_V_IOV] = "missing attribute iov",
 };
 
-int aionl_write_parse(const struct nlmsghdr *nlh, struct aionl_write *m,
+int aionl_transfer_v_parse(const struct nlmsghdr *nlh, struct aionl_transfer_v *m,
 		struct aionl_parse_err *err)
 {
 	const struct nlattr *a;
@@ -502,112 +502,33 @@ int aionl_write_parse(const struct nlmsghdr *nlh, struct aionl_write *m,
 
 		(void)len;
 		switch (type) {
-		case AIONL_A_WRITE_COOKIE:
+		case AIONL_A_TRANSFER_V_COOKIE:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
 			m->cookie = mnl_attr_get_u64(a);
 			break;
-		case AIONL_A_WRITE_HANDLE:
+		case AIONL_A_TRANSFER_V_HANDLE:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
 			m->handle = mnl_attr_get_u64(a);
 			break;
-		case AIONL_A_WRITE_OFFSET:
+		case AIONL_A_TRANSFER_V_OFFSET:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "offset: wrong attribute length");
 			m->offset = mnl_attr_get_u64(a);
 			break;
-		case AIONL_A_WRITE_ADDR:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "addr: wrong attribute length");
-			m->addr = mnl_attr_get_u64(a);
-			break;
-		case AIONL_A_WRITE_LEN:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "len: wrong attribute length");
-			m->len = mnl_attr_get_u64(a);
-			break;
-		case AIONL_A_WRITE_TIMEOUT_NS:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "timeout_ns: wrong attribute length");
-			m->timeout_ns = mnl_attr_get_u64(a);
-			break;
-		default:
-			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
-		}
-		m->present |= 1ULL << type;
-	}
-	if (aionl__trailing(err, nlh, a))
-		return -EINVAL;
-	missing = AIONL_WRITE_REQUIRED_MASK & ~m->present;
-	if (missing)
-		return aionl__missing(err, missing, aionl__write_missing);
-	return 0;
-}
-
-int aionl_readv_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_readv *m)
-{
-	if ((m->present & (1ULL << AIONL_A_READV_COOKIE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READV_COOKIE, (uint64_t)m->cookie))
-		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_READV_HANDLE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READV_HANDLE, (uint64_t)m->handle))
-		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_READV_OFFSET)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READV_OFFSET, (uint64_t)m->offset))
-		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_READV_IOV)) &&
-	    !mnl_attr_put_check(nlh, buflen, AIONL_A_READV_IOV, m->iov_len, m->iov))
-		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_READV_TIMEOUT_NS)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_READV_TIMEOUT_NS, (uint64_t)m->timeout_ns))
-		return -EMSGSIZE;
-	return 0;
-}
-
-static const char *const aionl__readv_missing[64] = {
-	[AIONL_A_READV_COOKIE] = "missing attribute cookie",
-	[AIONL_A_READV_HANDLE] = "missing attribute handle",
-	[AIONL_A_READV_OFFSET] = "missing attribute offset",
-	[AIONL_A_READV_IOV] = "missing attribute iov",
-};
-
-int aionl_readv_parse(const struct nlmsghdr *nlh, struct aionl_readv *m,
-		struct aionl_parse_err *err)
-{
-	const struct nlattr *a;
-	uint64_t missing;
-
-	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		uint16_t type = mnl_attr_get_type(a);
-		uint16_t len = mnl_attr_get_payload_len(a);
-
-		(void)len;
-		switch (type) {
-		case AIONL_A_READV_COOKIE:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
-			m->cookie = mnl_attr_get_u64(a);
-			break;
-		case AIONL_A_READV_HANDLE:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
-			m->handle = mnl_attr_get_u64(a);
-			break;
-		case AIONL_A_READV_OFFSET:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "offset: wrong attribute length");
-			m->offset = mnl_attr_get_u64(a);
-			break;
-		case AIONL_A_READV_IOV:
+		case AIONL_A_TRANSFER_V_IOV:
 			m->iov = mnl_attr_get_payload(a);
 			m->iov_len = len;
+			if (len % 16 || len < 1 * 16 || len > AIONL_MAX_IOV * 16)
+				return aionl__bad_attr(err, nlh, a, "iov: not an array of 1 to MAX_IOV 16-byte elements");
 			break;
-		case AIONL_A_READV_TIMEOUT_NS:
+		case AIONL_A_TRANSFER_V_TIMEOUT_NS:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "timeout_ns: wrong attribute length");
 			m->timeout_ns = mnl_attr_get_u64(a);
+			if (m->timeout_ns > AIONL_MAX_NS)
+				return aionl__bad_attr(err, nlh, a, "timeout_ns: out of range");
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -616,40 +537,29 @@ int aionl_readv_parse(const struct nlmsghdr *nlh, struct aionl_readv *m,
 	}
 	if (aionl__trailing(err, nlh, a))
 		return -EINVAL;
-	missing = AIONL_READV_REQUIRED_MASK & ~m->present;
+	missing = AIONL_TRANSFER_V_REQUIRED_MASK & ~m->present;
 	if (missing)
-		return aionl__missing(err, missing, aionl__readv_missing);
+		return aionl__missing(err, missing, aionl__transfer_v_missing);
 	return 0;
 }
 
-int aionl_writev_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_writev *m)
+int aionl_sync_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_sync *m)
 {
-	if ((m->present & (1ULL << AIONL_A_WRITEV_COOKIE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITEV_COOKIE, (uint64_t)m->cookie))
+	if ((m->present & (1ULL << AIONL_A_SYNC_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_SYNC_COOKIE, (uint64_t)m->cookie))
 		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_WRITEV_HANDLE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITEV_HANDLE, (uint64_t)m->handle))
-		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_WRITEV_OFFSET)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITEV_OFFSET, (uint64_t)m->offset))
-		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_WRITEV_IOV)) &&
-	    !mnl_attr_put_check(nlh, buflen, AIONL_A_WRITEV_IOV, m->iov_len, m->iov))
-		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_WRITEV_TIMEOUT_NS)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_WRITEV_TIMEOUT_NS, (uint64_t)m->timeout_ns))
+	if ((m->present & (1ULL << AIONL_A_SYNC_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_SYNC_HANDLE, (uint64_t)m->handle))
 		return -EMSGSIZE;
 	return 0;
 }
 
-static const char *const aionl__writev_missing[64] = {
-	[AIONL_A_WRITEV_COOKIE] = "missing attribute cookie",
-	[AIONL_A_WRITEV_HANDLE] = "missing attribute handle",
-	[AIONL_A_WRITEV_OFFSET] = "missing attribute offset",
-	[AIONL_A_WRITEV_IOV] = "missing attribute iov",
+static const char *const aionl__sync_missing[64] = {
+	[AIONL_A_SYNC_COOKIE] = "missing attribute cookie",
+	[AIONL_A_SYNC_HANDLE] = "missing attribute handle",
 };
 
-int aionl_writev_parse(const struct nlmsghdr *nlh, struct aionl_writev *m,
+int aionl_sync_parse(const struct nlmsghdr *nlh, struct aionl_sync *m,
 		struct aionl_parse_err *err)
 {
 	const struct nlattr *a;
@@ -662,78 +572,12 @@ int aionl_writev_parse(const struct nlmsghdr *nlh, struct aionl_writev *m,
 
 		(void)len;
 		switch (type) {
-		case AIONL_A_WRITEV_COOKIE:
+		case AIONL_A_SYNC_COOKIE:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
 			m->cookie = mnl_attr_get_u64(a);
 			break;
-		case AIONL_A_WRITEV_HANDLE:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
-			m->handle = mnl_attr_get_u64(a);
-			break;
-		case AIONL_A_WRITEV_OFFSET:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "offset: wrong attribute length");
-			m->offset = mnl_attr_get_u64(a);
-			break;
-		case AIONL_A_WRITEV_IOV:
-			m->iov = mnl_attr_get_payload(a);
-			m->iov_len = len;
-			break;
-		case AIONL_A_WRITEV_TIMEOUT_NS:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "timeout_ns: wrong attribute length");
-			m->timeout_ns = mnl_attr_get_u64(a);
-			break;
-		default:
-			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
-		}
-		m->present |= 1ULL << type;
-	}
-	if (aionl__trailing(err, nlh, a))
-		return -EINVAL;
-	missing = AIONL_WRITEV_REQUIRED_MASK & ~m->present;
-	if (missing)
-		return aionl__missing(err, missing, aionl__writev_missing);
-	return 0;
-}
-
-int aionl_fsync_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_fsync *m)
-{
-	if ((m->present & (1ULL << AIONL_A_FSYNC_COOKIE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FSYNC_COOKIE, (uint64_t)m->cookie))
-		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_FSYNC_HANDLE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FSYNC_HANDLE, (uint64_t)m->handle))
-		return -EMSGSIZE;
-	return 0;
-}
-
-static const char *const aionl__fsync_missing[64] = {
-	[AIONL_A_FSYNC_COOKIE] = "missing attribute cookie",
-	[AIONL_A_FSYNC_HANDLE] = "missing attribute handle",
-};
-
-int aionl_fsync_parse(const struct nlmsghdr *nlh, struct aionl_fsync *m,
-		struct aionl_parse_err *err)
-{
-	const struct nlattr *a;
-	uint64_t missing;
-
-	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		uint16_t type = mnl_attr_get_type(a);
-		uint16_t len = mnl_attr_get_payload_len(a);
-
-		(void)len;
-		switch (type) {
-		case AIONL_A_FSYNC_COOKIE:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
-			m->cookie = mnl_attr_get_u64(a);
-			break;
-		case AIONL_A_FSYNC_HANDLE:
+		case AIONL_A_SYNC_HANDLE:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
 			m->handle = mnl_attr_get_u64(a);
@@ -745,61 +589,9 @@ int aionl_fsync_parse(const struct nlmsghdr *nlh, struct aionl_fsync *m,
 	}
 	if (aionl__trailing(err, nlh, a))
 		return -EINVAL;
-	missing = AIONL_FSYNC_REQUIRED_MASK & ~m->present;
+	missing = AIONL_SYNC_REQUIRED_MASK & ~m->present;
 	if (missing)
-		return aionl__missing(err, missing, aionl__fsync_missing);
-	return 0;
-}
-
-int aionl_fdatasync_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_fdatasync *m)
-{
-	if ((m->present & (1ULL << AIONL_A_FDATASYNC_COOKIE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FDATASYNC_COOKIE, (uint64_t)m->cookie))
-		return -EMSGSIZE;
-	if ((m->present & (1ULL << AIONL_A_FDATASYNC_HANDLE)) &&
-	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FDATASYNC_HANDLE, (uint64_t)m->handle))
-		return -EMSGSIZE;
-	return 0;
-}
-
-static const char *const aionl__fdatasync_missing[64] = {
-	[AIONL_A_FDATASYNC_COOKIE] = "missing attribute cookie",
-	[AIONL_A_FDATASYNC_HANDLE] = "missing attribute handle",
-};
-
-int aionl_fdatasync_parse(const struct nlmsghdr *nlh, struct aionl_fdatasync *m,
-		struct aionl_parse_err *err)
-{
-	const struct nlattr *a;
-	uint64_t missing;
-
-	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		uint16_t type = mnl_attr_get_type(a);
-		uint16_t len = mnl_attr_get_payload_len(a);
-
-		(void)len;
-		switch (type) {
-		case AIONL_A_FDATASYNC_COOKIE:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
-			m->cookie = mnl_attr_get_u64(a);
-			break;
-		case AIONL_A_FDATASYNC_HANDLE:
-			if (len != 8)
-				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
-			m->handle = mnl_attr_get_u64(a);
-			break;
-		default:
-			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
-		}
-		m->present |= 1ULL << type;
-	}
-	if (aionl__trailing(err, nlh, a))
-		return -EINVAL;
-	missing = AIONL_FDATASYNC_REQUIRED_MASK & ~m->present;
-	if (missing)
-		return aionl__missing(err, missing, aionl__fdatasync_missing);
+		return aionl__missing(err, missing, aionl__sync_missing);
 	return 0;
 }
 
@@ -1042,21 +834,35 @@ int aionl_timer_parse(const struct nlmsghdr *nlh, struct aionl_timer *m,
 			if (len != 4)
 				return aionl__bad_attr(err, nlh, a, "clock: wrong attribute length");
 			m->clock = mnl_attr_get_u32(a);
+			switch (m->clock) {
+			case AIONL_TIMER_CLOCK_REALTIME:
+			case AIONL_TIMER_CLOCK_MONOTONIC:
+			case AIONL_TIMER_CLOCK_BOOTTIME:
+				break;
+			default:
+				return aionl__bad_attr(err, nlh, a, "clock: not a value of TimerClock");
+			}
 			break;
 		case AIONL_A_TIMER_VALUE_NS:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "value_ns: wrong attribute length");
 			m->value_ns = mnl_attr_get_u64(a);
+			if (m->value_ns > AIONL_MAX_NS)
+				return aionl__bad_attr(err, nlh, a, "value_ns: out of range");
 			break;
 		case AIONL_A_TIMER_INTERVAL_NS:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "interval_ns: wrong attribute length");
 			m->interval_ns = mnl_attr_get_u64(a);
+			if (m->interval_ns > AIONL_MAX_NS)
+				return aionl__bad_attr(err, nlh, a, "interval_ns: out of range");
 			break;
 		case AIONL_A_TIMER_FLAGS:
 			if (len != 4)
 				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
 			m->flags = mnl_attr_get_u32(a);
+			if (m->flags & ~(uint64_t)AIONL_TIMER_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "flags: unknown bits set");
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -1124,16 +930,22 @@ int aionl_timer_update_parse(const struct nlmsghdr *nlh, struct aionl_timer_upda
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "value_ns: wrong attribute length");
 			m->value_ns = mnl_attr_get_u64(a);
+			if (m->value_ns > AIONL_MAX_NS)
+				return aionl__bad_attr(err, nlh, a, "value_ns: out of range");
 			break;
 		case AIONL_A_TIMER_UPDATE_INTERVAL_NS:
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "interval_ns: wrong attribute length");
 			m->interval_ns = mnl_attr_get_u64(a);
+			if (m->interval_ns > AIONL_MAX_NS)
+				return aionl__bad_attr(err, nlh, a, "interval_ns: out of range");
 			break;
 		case AIONL_A_TIMER_UPDATE_FLAGS:
 			if (len != 4)
 				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
 			m->flags = mnl_attr_get_u32(a);
+			if (m->flags & ~(uint64_t)AIONL_TIMER_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "flags: unknown bits set");
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -1198,11 +1010,15 @@ int aionl_poll_parse(const struct nlmsghdr *nlh, struct aionl_poll *m,
 			if (len != 4)
 				return aionl__bad_attr(err, nlh, a, "events: wrong attribute length");
 			m->events = mnl_attr_get_u32(a);
+			if (m->events & ~(uint64_t)AIONL_POLL_EVENT_MASK)
+				return aionl__bad_attr(err, nlh, a, "events: unknown bits set");
 			break;
 		case AIONL_A_POLL_FLAGS:
 			if (len != 4)
 				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
 			m->flags = mnl_attr_get_u32(a);
+			if (m->flags & ~(uint64_t)AIONL_POLL_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "flags: unknown bits set");
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -1255,6 +1071,8 @@ int aionl_signal_parse(const struct nlmsghdr *nlh, struct aionl_signal *m,
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "mask: wrong attribute length");
 			m->mask = mnl_attr_get_u64(a);
+			if (m->mask < 1ULL)
+				return aionl__bad_attr(err, nlh, a, "mask: out of range");
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -1314,6 +1132,8 @@ int aionl_cancel_parse(const struct nlmsghdr *nlh, struct aionl_cancel *m,
 			if (len != 4)
 				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
 			m->flags = mnl_attr_get_u32(a);
+			if (m->flags & ~(uint64_t)AIONL_CANCEL_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "flags: unknown bits set");
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -1328,8 +1148,14 @@ int aionl_cancel_parse(const struct nlmsghdr *nlh, struct aionl_cancel *m,
 	return 0;
 }
 
+static const uint32_t aionl__backend_values[] = AIONL_BACKEND_VALUES;
+
+static const uint32_t aionl__executor_values[] = AIONL_EXECUTOR_VALUES;
+
+static const uint32_t aionl__timer_clock_values[] = AIONL_TIMER_CLOCK_VALUES;
+
 static const struct aionl_attr_desc aionl__get_info_attrs[] = {
-	{ NULL, 0, 0, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL },
 };
 
 static int aionl__get_info_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1343,15 +1169,24 @@ static int aionl__get_info_parse(const struct nlmsghdr *nlh, void *m, struct aio
 }
 
 static const struct aionl_attr_desc aionl__get_info_reply_attrs[] = {
-	{ "version", AIONL_A_GET_INFO_REPLY_VERSION, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, version), 0 },
-	{ "backend", AIONL_A_GET_INFO_REPLY_BACKEND, AIONL_ATTR_STRING, 1, offsetof(struct aionl_get_info_reply, backend), 0 },
-	{ "executor", AIONL_A_GET_INFO_REPLY_EXECUTOR, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, executor), 0 },
-	{ "max_inflight", AIONL_A_GET_INFO_REPLY_MAX_INFLIGHT, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_inflight), 0 },
-	{ "max_files", AIONL_A_GET_INFO_REPLY_MAX_FILES, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_files), 0 },
-	{ "max_io_len", AIONL_A_GET_INFO_REPLY_MAX_IO_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_get_info_reply, max_io_len), 0 },
-	{ "max_iov", AIONL_A_GET_INFO_REPLY_MAX_IOV, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_iov), 0 },
-	{ "max_msg_size", AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_msg_size), 0 },
-	{ "workers", AIONL_A_GET_INFO_REPLY_WORKERS, AIONL_ATTR_U32, 0, offsetof(struct aionl_get_info_reply, workers), 0 },
+	{ "version", AIONL_A_GET_INFO_REPLY_VERSION, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, version), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
+	{ "backend", AIONL_A_GET_INFO_REPLY_BACKEND, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, backend), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 3, aionl__backend_values },
+	{ "executor", AIONL_A_GET_INFO_REPLY_EXECUTOR, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, executor), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 4, aionl__executor_values },
+	{ "max_inflight", AIONL_A_GET_INFO_REPLY_MAX_INFLIGHT, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_inflight), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
+	{ "max_files", AIONL_A_GET_INFO_REPLY_MAX_FILES, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_files), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
+	{ "max_io_len", AIONL_A_GET_INFO_REPLY_MAX_IO_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_get_info_reply, max_io_len), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "max_iov", AIONL_A_GET_INFO_REPLY_MAX_IOV, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_iov), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
+	{ "max_msg_size", AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE, AIONL_ATTR_U32, 1, offsetof(struct aionl_get_info_reply, max_msg_size), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
+	{ "workers", AIONL_A_GET_INFO_REPLY_WORKERS, AIONL_ATTR_U32, 0, offsetof(struct aionl_get_info_reply, workers), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
 };
 
 static int aionl__get_info_reply_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1365,7 +1200,8 @@ static int aionl__get_info_reply_parse(const struct nlmsghdr *nlh, void *m, stru
 }
 
 static const struct aionl_attr_desc aionl__register_attrs[] = {
-	{ "fd", AIONL_A_REGISTER_FD, AIONL_ATTR_S32, 1, offsetof(struct aionl_register, fd), 0 },
+	{ "fd", AIONL_A_REGISTER_FD, AIONL_ATTR_S32, 1, offsetof(struct aionl_register, fd), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
 static int aionl__register_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1379,8 +1215,10 @@ static int aionl__register_parse(const struct nlmsghdr *nlh, void *m, struct aio
 }
 
 static const struct aionl_attr_desc aionl__register_reply_attrs[] = {
-	{ "res", AIONL_A_REGISTER_REPLY_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_register_reply, res), 0 },
-	{ "handle", AIONL_A_REGISTER_REPLY_HANDLE, AIONL_ATTR_U64, 0, offsetof(struct aionl_register_reply, handle), 0 },
+	{ "res", AIONL_A_REGISTER_REPLY_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_register_reply, res), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "handle", AIONL_A_REGISTER_REPLY_HANDLE, AIONL_ATTR_U64, 0, offsetof(struct aionl_register_reply, handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
 static int aionl__register_reply_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1394,7 +1232,8 @@ static int aionl__register_reply_parse(const struct nlmsghdr *nlh, void *m, stru
 }
 
 static const struct aionl_attr_desc aionl__unregister_attrs[] = {
-	{ "handle", AIONL_A_UNREGISTER_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_unregister, handle), 0 },
+	{ "handle", AIONL_A_UNREGISTER_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_unregister, handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
 static int aionl__unregister_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1408,7 +1247,8 @@ static int aionl__unregister_parse(const struct nlmsghdr *nlh, void *m, struct a
 }
 
 static const struct aionl_attr_desc aionl__unregister_reply_attrs[] = {
-	{ "res", AIONL_A_UNREGISTER_REPLY_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_unregister_reply, res), 0 },
+	{ "res", AIONL_A_UNREGISTER_REPLY_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_unregister_reply, res), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
 static int aionl__unregister_reply_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1421,125 +1261,100 @@ static int aionl__unregister_reply_parse(const struct nlmsghdr *nlh, void *m, st
 	return aionl_unregister_reply_parse(nlh, m, err);
 }
 
-static const struct aionl_attr_desc aionl__read_attrs[] = {
-	{ "cookie", AIONL_A_READ_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, cookie), 0 },
-	{ "handle", AIONL_A_READ_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, handle), 0 },
-	{ "offset", AIONL_A_READ_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, offset), 0 },
-	{ "addr", AIONL_A_READ_ADDR, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, addr), 0 },
-	{ "len", AIONL_A_READ_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_read, len), 0 },
-	{ "timeout_ns", AIONL_A_READ_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_read, timeout_ns), 0 },
+static const struct aionl_attr_desc aionl__transfer_attrs[] = {
+	{ "cookie", AIONL_A_TRANSFER_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_transfer, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "handle", AIONL_A_TRANSFER_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_transfer, handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "offset", AIONL_A_TRANSFER_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_transfer, offset), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "addr", AIONL_A_TRANSFER_ADDR, AIONL_ATTR_U64, 1, offsetof(struct aionl_transfer, addr), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "len", AIONL_A_TRANSFER_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_transfer, len), 0,
+	  0ULL, 0x7ffff000ULL, 0ULL, 0, 0, NULL },
+	{ "timeout_ns", AIONL_A_TRANSFER_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_transfer, timeout_ns), 0,
+	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
-static int aionl__read_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+static int aionl__transfer_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
 {
-	return aionl_read_put(nlh, buflen, m);
+	return aionl_transfer_put(nlh, buflen, m);
 }
 
-static int aionl__read_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+static int aionl__transfer_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
 {
-	return aionl_read_parse(nlh, m, err);
+	return aionl_transfer_parse(nlh, m, err);
 }
 
-static const struct aionl_attr_desc aionl__write_attrs[] = {
-	{ "cookie", AIONL_A_WRITE_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, cookie), 0 },
-	{ "handle", AIONL_A_WRITE_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, handle), 0 },
-	{ "offset", AIONL_A_WRITE_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, offset), 0 },
-	{ "addr", AIONL_A_WRITE_ADDR, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, addr), 0 },
-	{ "len", AIONL_A_WRITE_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_write, len), 0 },
-	{ "timeout_ns", AIONL_A_WRITE_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_write, timeout_ns), 0 },
+static const struct aionl_attr_desc aionl__transfer_v_attrs[] = {
+	{ "cookie", AIONL_A_TRANSFER_V_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_transfer_v, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "handle", AIONL_A_TRANSFER_V_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_transfer_v, handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "offset", AIONL_A_TRANSFER_V_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_transfer_v, offset), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "iov", AIONL_A_TRANSFER_V_IOV, AIONL_ATTR_BINARY, 1, offsetof(struct aionl_transfer_v, iov), offsetof(struct aionl_transfer_v, iov_len),
+	  1ULL, 1024ULL, 0ULL, 16, 0, NULL },
+	{ "timeout_ns", AIONL_A_TRANSFER_V_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_transfer_v, timeout_ns), 0,
+	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
-static int aionl__write_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+static int aionl__transfer_v_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
 {
-	return aionl_write_put(nlh, buflen, m);
+	return aionl_transfer_v_put(nlh, buflen, m);
 }
 
-static int aionl__write_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+static int aionl__transfer_v_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
 {
-	return aionl_write_parse(nlh, m, err);
+	return aionl_transfer_v_parse(nlh, m, err);
 }
 
-static const struct aionl_attr_desc aionl__readv_attrs[] = {
-	{ "cookie", AIONL_A_READV_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_readv, cookie), 0 },
-	{ "handle", AIONL_A_READV_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_readv, handle), 0 },
-	{ "offset", AIONL_A_READV_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_readv, offset), 0 },
-	{ "iov", AIONL_A_READV_IOV, AIONL_ATTR_BINARY, 1, offsetof(struct aionl_readv, iov), offsetof(struct aionl_readv, iov_len) },
-	{ "timeout_ns", AIONL_A_READV_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_readv, timeout_ns), 0 },
+static const struct aionl_attr_desc aionl__sync_attrs[] = {
+	{ "cookie", AIONL_A_SYNC_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_sync, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "handle", AIONL_A_SYNC_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_sync, handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
-static int aionl__readv_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+static int aionl__sync_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
 {
-	return aionl_readv_put(nlh, buflen, m);
+	return aionl_sync_put(nlh, buflen, m);
 }
 
-static int aionl__readv_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+static int aionl__sync_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
 {
-	return aionl_readv_parse(nlh, m, err);
-}
-
-static const struct aionl_attr_desc aionl__writev_attrs[] = {
-	{ "cookie", AIONL_A_WRITEV_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_writev, cookie), 0 },
-	{ "handle", AIONL_A_WRITEV_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_writev, handle), 0 },
-	{ "offset", AIONL_A_WRITEV_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_writev, offset), 0 },
-	{ "iov", AIONL_A_WRITEV_IOV, AIONL_ATTR_BINARY, 1, offsetof(struct aionl_writev, iov), offsetof(struct aionl_writev, iov_len) },
-	{ "timeout_ns", AIONL_A_WRITEV_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_writev, timeout_ns), 0 },
-};
-
-static int aionl__writev_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
-{
-	return aionl_writev_put(nlh, buflen, m);
-}
-
-static int aionl__writev_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
-{
-	return aionl_writev_parse(nlh, m, err);
-}
-
-static const struct aionl_attr_desc aionl__fsync_attrs[] = {
-	{ "cookie", AIONL_A_FSYNC_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_fsync, cookie), 0 },
-	{ "handle", AIONL_A_FSYNC_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_fsync, handle), 0 },
-};
-
-static int aionl__fsync_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
-{
-	return aionl_fsync_put(nlh, buflen, m);
-}
-
-static int aionl__fsync_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
-{
-	return aionl_fsync_parse(nlh, m, err);
-}
-
-static const struct aionl_attr_desc aionl__fdatasync_attrs[] = {
-	{ "cookie", AIONL_A_FDATASYNC_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_fdatasync, cookie), 0 },
-	{ "handle", AIONL_A_FDATASYNC_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_fdatasync, handle), 0 },
-};
-
-static int aionl__fdatasync_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
-{
-	return aionl_fdatasync_put(nlh, buflen, m);
-}
-
-static int aionl__fdatasync_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
-{
-	return aionl_fdatasync_parse(nlh, m, err);
+	return aionl_sync_parse(nlh, m, err);
 }
 
 static const struct aionl_attr_desc aionl__completion_attrs[] = {
-	{ "cookie", AIONL_A_COMPLETION_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_completion, cookie), 0 },
-	{ "res", AIONL_A_COMPLETION_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_completion, res), 0 },
-	{ "flags", AIONL_A_COMPLETION_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, flags), 0 },
-	{ "ssi_signo", AIONL_A_COMPLETION_SSI_SIGNO, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, ssi_signo), 0 },
-	{ "ssi_code", AIONL_A_COMPLETION_SSI_CODE, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_code), 0 },
-	{ "ssi_pid", AIONL_A_COMPLETION_SSI_PID, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, ssi_pid), 0 },
-	{ "ssi_uid", AIONL_A_COMPLETION_SSI_UID, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, ssi_uid), 0 },
-	{ "ssi_status", AIONL_A_COMPLETION_SSI_STATUS, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_status), 0 },
-	{ "ssi_errno", AIONL_A_COMPLETION_SSI_ERRNO, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_errno), 0 },
-	{ "ssi_value", AIONL_A_COMPLETION_SSI_VALUE, AIONL_ATTR_U64, 0, offsetof(struct aionl_completion, ssi_value), 0 },
-	{ "ssi_addr", AIONL_A_COMPLETION_SSI_ADDR, AIONL_ATTR_U64, 0, offsetof(struct aionl_completion, ssi_addr), 0 },
-	{ "ssi_fd", AIONL_A_COMPLETION_SSI_FD, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_fd), 0 },
-	{ "ssi_band", AIONL_A_COMPLETION_SSI_BAND, AIONL_ATTR_S64, 0, offsetof(struct aionl_completion, ssi_band), 0 },
-	{ "ssi_overrun", AIONL_A_COMPLETION_SSI_OVERRUN, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_overrun), 0 },
+	{ "cookie", AIONL_A_COMPLETION_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_completion, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "res", AIONL_A_COMPLETION_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_completion, res), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "flags", AIONL_A_COMPLETION_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, flags), 0,
+	  0ULL, 0xffffffffULL, 15ULL, 0, 0, NULL },
+	{ "ssi_signo", AIONL_A_COMPLETION_SSI_SIGNO, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, ssi_signo), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
+	{ "ssi_code", AIONL_A_COMPLETION_SSI_CODE, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_code), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "ssi_pid", AIONL_A_COMPLETION_SSI_PID, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, ssi_pid), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
+	{ "ssi_uid", AIONL_A_COMPLETION_SSI_UID, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, ssi_uid), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
+	{ "ssi_status", AIONL_A_COMPLETION_SSI_STATUS, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_status), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "ssi_errno", AIONL_A_COMPLETION_SSI_ERRNO, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_errno), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "ssi_value", AIONL_A_COMPLETION_SSI_VALUE, AIONL_ATTR_U64, 0, offsetof(struct aionl_completion, ssi_value), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "ssi_addr", AIONL_A_COMPLETION_SSI_ADDR, AIONL_ATTR_U64, 0, offsetof(struct aionl_completion, ssi_addr), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "ssi_fd", AIONL_A_COMPLETION_SSI_FD, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_fd), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "ssi_band", AIONL_A_COMPLETION_SSI_BAND, AIONL_ATTR_S64, 0, offsetof(struct aionl_completion, ssi_band), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "ssi_overrun", AIONL_A_COMPLETION_SSI_OVERRUN, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_overrun), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
 static int aionl__completion_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1553,7 +1368,8 @@ static int aionl__completion_parse(const struct nlmsghdr *nlh, void *m, struct a
 }
 
 static const struct aionl_attr_desc aionl__nop_attrs[] = {
-	{ "cookie", AIONL_A_NOP_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_nop, cookie), 0 },
+	{ "cookie", AIONL_A_NOP_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_nop, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
 static int aionl__nop_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1567,11 +1383,16 @@ static int aionl__nop_parse(const struct nlmsghdr *nlh, void *m, struct aionl_pa
 }
 
 static const struct aionl_attr_desc aionl__timer_attrs[] = {
-	{ "cookie", AIONL_A_TIMER_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer, cookie), 0 },
-	{ "clock", AIONL_A_TIMER_CLOCK, AIONL_ATTR_U32, 1, offsetof(struct aionl_timer, clock), 0 },
-	{ "value_ns", AIONL_A_TIMER_VALUE_NS, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer, value_ns), 0 },
-	{ "interval_ns", AIONL_A_TIMER_INTERVAL_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_timer, interval_ns), 0 },
-	{ "flags", AIONL_A_TIMER_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_timer, flags), 0 },
+	{ "cookie", AIONL_A_TIMER_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "clock", AIONL_A_TIMER_CLOCK, AIONL_ATTR_U32, 1, offsetof(struct aionl_timer, clock), 0,
+	  0ULL, 0xffffffffULL, 0ULL, 0, 3, aionl__timer_clock_values },
+	{ "value_ns", AIONL_A_TIMER_VALUE_NS, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer, value_ns), 0,
+	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "interval_ns", AIONL_A_TIMER_INTERVAL_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_timer, interval_ns), 0,
+	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "flags", AIONL_A_TIMER_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_timer, flags), 0,
+	  0ULL, 0xffffffffULL, 1ULL, 0, 0, NULL },
 };
 
 static int aionl__timer_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1585,11 +1406,16 @@ static int aionl__timer_parse(const struct nlmsghdr *nlh, void *m, struct aionl_
 }
 
 static const struct aionl_attr_desc aionl__timer_update_attrs[] = {
-	{ "cookie", AIONL_A_TIMER_UPDATE_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer_update, cookie), 0 },
-	{ "target", AIONL_A_TIMER_UPDATE_TARGET, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer_update, target), 0 },
-	{ "value_ns", AIONL_A_TIMER_UPDATE_VALUE_NS, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer_update, value_ns), 0 },
-	{ "interval_ns", AIONL_A_TIMER_UPDATE_INTERVAL_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_timer_update, interval_ns), 0 },
-	{ "flags", AIONL_A_TIMER_UPDATE_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_timer_update, flags), 0 },
+	{ "cookie", AIONL_A_TIMER_UPDATE_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer_update, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "target", AIONL_A_TIMER_UPDATE_TARGET, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer_update, target), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "value_ns", AIONL_A_TIMER_UPDATE_VALUE_NS, AIONL_ATTR_U64, 1, offsetof(struct aionl_timer_update, value_ns), 0,
+	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "interval_ns", AIONL_A_TIMER_UPDATE_INTERVAL_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_timer_update, interval_ns), 0,
+	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "flags", AIONL_A_TIMER_UPDATE_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_timer_update, flags), 0,
+	  0ULL, 0xffffffffULL, 1ULL, 0, 0, NULL },
 };
 
 static int aionl__timer_update_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1603,10 +1429,14 @@ static int aionl__timer_update_parse(const struct nlmsghdr *nlh, void *m, struct
 }
 
 static const struct aionl_attr_desc aionl__poll_attrs[] = {
-	{ "cookie", AIONL_A_POLL_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_poll, cookie), 0 },
-	{ "handle", AIONL_A_POLL_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_poll, handle), 0 },
-	{ "events", AIONL_A_POLL_EVENTS, AIONL_ATTR_U32, 1, offsetof(struct aionl_poll, events), 0 },
-	{ "flags", AIONL_A_POLL_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_poll, flags), 0 },
+	{ "cookie", AIONL_A_POLL_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_poll, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "handle", AIONL_A_POLL_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_poll, handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "events", AIONL_A_POLL_EVENTS, AIONL_ATTR_U32, 1, offsetof(struct aionl_poll, events), 0,
+	  0ULL, 0xffffffffULL, 29ULL, 0, 0, NULL },
+	{ "flags", AIONL_A_POLL_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_poll, flags), 0,
+	  0ULL, 0xffffffffULL, 1ULL, 0, 0, NULL },
 };
 
 static int aionl__poll_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1620,8 +1450,10 @@ static int aionl__poll_parse(const struct nlmsghdr *nlh, void *m, struct aionl_p
 }
 
 static const struct aionl_attr_desc aionl__signal_attrs[] = {
-	{ "cookie", AIONL_A_SIGNAL_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_signal, cookie), 0 },
-	{ "mask", AIONL_A_SIGNAL_MASK, AIONL_ATTR_U64, 1, offsetof(struct aionl_signal, mask), 0 },
+	{ "cookie", AIONL_A_SIGNAL_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_signal, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "mask", AIONL_A_SIGNAL_MASK, AIONL_ATTR_U64, 1, offsetof(struct aionl_signal, mask), 0,
+	  1ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
 static int aionl__signal_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1635,9 +1467,12 @@ static int aionl__signal_parse(const struct nlmsghdr *nlh, void *m, struct aionl
 }
 
 static const struct aionl_attr_desc aionl__cancel_attrs[] = {
-	{ "cookie", AIONL_A_CANCEL_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_cancel, cookie), 0 },
-	{ "target", AIONL_A_CANCEL_TARGET, AIONL_ATTR_U64, 0, offsetof(struct aionl_cancel, target), 0 },
-	{ "flags", AIONL_A_CANCEL_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_cancel, flags), 0 },
+	{ "cookie", AIONL_A_CANCEL_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_cancel, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "target", AIONL_A_CANCEL_TARGET, AIONL_ATTR_U64, 0, offsetof(struct aionl_cancel, target), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "flags", AIONL_A_CANCEL_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_cancel, flags), 0,
+	  0ULL, 0xffffffffULL, 3ULL, 0, 0, NULL },
 };
 
 static int aionl__cancel_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1663,18 +1498,12 @@ const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	  aionl__unregister_attrs, aionl__unregister_put, aionl__unregister_parse },
 	{ "UnregisterReply", AIONL_CMD_UNREGISTER, 1, 1, sizeof(struct aionl_unregister_reply), AIONL_UNREGISTER_REPLY_REQUIRED_MASK,
 	  aionl__unregister_reply_attrs, aionl__unregister_reply_put, aionl__unregister_reply_parse },
-	{ "Read", AIONL_CMD_READ, 0, 6, sizeof(struct aionl_read), AIONL_READ_REQUIRED_MASK,
-	  aionl__read_attrs, aionl__read_put, aionl__read_parse },
-	{ "Write", AIONL_CMD_WRITE, 0, 6, sizeof(struct aionl_write), AIONL_WRITE_REQUIRED_MASK,
-	  aionl__write_attrs, aionl__write_put, aionl__write_parse },
-	{ "Readv", AIONL_CMD_READV, 0, 5, sizeof(struct aionl_readv), AIONL_READV_REQUIRED_MASK,
-	  aionl__readv_attrs, aionl__readv_put, aionl__readv_parse },
-	{ "Writev", AIONL_CMD_WRITEV, 0, 5, sizeof(struct aionl_writev), AIONL_WRITEV_REQUIRED_MASK,
-	  aionl__writev_attrs, aionl__writev_put, aionl__writev_parse },
-	{ "Fsync", AIONL_CMD_FSYNC, 0, 2, sizeof(struct aionl_fsync), AIONL_FSYNC_REQUIRED_MASK,
-	  aionl__fsync_attrs, aionl__fsync_put, aionl__fsync_parse },
-	{ "Fdatasync", AIONL_CMD_FDATASYNC, 0, 2, sizeof(struct aionl_fdatasync), AIONL_FDATASYNC_REQUIRED_MASK,
-	  aionl__fdatasync_attrs, aionl__fdatasync_put, aionl__fdatasync_parse },
+	{ "Transfer", AIONL_CMD_READ, 0, 6, sizeof(struct aionl_transfer), AIONL_TRANSFER_REQUIRED_MASK,
+	  aionl__transfer_attrs, aionl__transfer_put, aionl__transfer_parse },
+	{ "TransferV", AIONL_CMD_READV, 0, 5, sizeof(struct aionl_transfer_v), AIONL_TRANSFER_V_REQUIRED_MASK,
+	  aionl__transfer_v_attrs, aionl__transfer_v_put, aionl__transfer_v_parse },
+	{ "Sync", AIONL_CMD_FSYNC, 0, 2, sizeof(struct aionl_sync), AIONL_SYNC_REQUIRED_MASK,
+	  aionl__sync_attrs, aionl__sync_put, aionl__sync_parse },
 	{ "Completion", AIONL_CMD_COMPLETION, 2, 14, sizeof(struct aionl_completion), AIONL_COMPLETION_REQUIRED_MASK,
 	  aionl__completion_attrs, aionl__completion_put, aionl__completion_parse },
 	{ "Nop", AIONL_CMD_NOP, 0, 1, sizeof(struct aionl_nop), AIONL_NOP_REQUIRED_MASK,

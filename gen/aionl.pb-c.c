@@ -7,6 +7,51 @@
 #endif
 
 #include "aionl.pb-c.h"
+void   aionl__limits__init
+                     (Aionl__Limits         *message)
+{
+  static const Aionl__Limits init_value = AIONL__LIMITS__INIT;
+  *message = init_value;
+}
+size_t aionl__limits__get_packed_size
+                     (const Aionl__Limits *message)
+{
+  assert(message->base.descriptor == &aionl__limits__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__limits__pack
+                     (const Aionl__Limits *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__limits__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__limits__pack_to_buffer
+                     (const Aionl__Limits *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__limits__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Limits *
+       aionl__limits__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Limits *)
+     protobuf_c_message_unpack (&aionl__limits__descriptor,
+                                allocator, len, data);
+}
+void   aionl__limits__free_unpacked
+                     (Aionl__Limits *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__limits__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   aionl__get_info__init
                      (Aionl__GetInfo         *message)
 {
@@ -277,274 +322,139 @@ void   aionl__unregister_reply__free_unpacked
   assert(message->base.descriptor == &aionl__unregister_reply__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   aionl__read__init
-                     (Aionl__Read         *message)
+void   aionl__transfer__init
+                     (Aionl__Transfer         *message)
 {
-  static const Aionl__Read init_value = AIONL__READ__INIT;
+  static const Aionl__Transfer init_value = AIONL__TRANSFER__INIT;
   *message = init_value;
 }
-size_t aionl__read__get_packed_size
-                     (const Aionl__Read *message)
+size_t aionl__transfer__get_packed_size
+                     (const Aionl__Transfer *message)
 {
-  assert(message->base.descriptor == &aionl__read__descriptor);
+  assert(message->base.descriptor == &aionl__transfer__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t aionl__read__pack
-                     (const Aionl__Read *message,
+size_t aionl__transfer__pack
+                     (const Aionl__Transfer *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &aionl__read__descriptor);
+  assert(message->base.descriptor == &aionl__transfer__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t aionl__read__pack_to_buffer
-                     (const Aionl__Read *message,
+size_t aionl__transfer__pack_to_buffer
+                     (const Aionl__Transfer *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &aionl__read__descriptor);
+  assert(message->base.descriptor == &aionl__transfer__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Aionl__Read *
-       aionl__read__unpack
+Aionl__Transfer *
+       aionl__transfer__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Aionl__Read *)
-     protobuf_c_message_unpack (&aionl__read__descriptor,
+  return (Aionl__Transfer *)
+     protobuf_c_message_unpack (&aionl__transfer__descriptor,
                                 allocator, len, data);
 }
-void   aionl__read__free_unpacked
-                     (Aionl__Read *message,
+void   aionl__transfer__free_unpacked
+                     (Aionl__Transfer *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &aionl__read__descriptor);
+  assert(message->base.descriptor == &aionl__transfer__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   aionl__write__init
-                     (Aionl__Write         *message)
+void   aionl__transfer_v__init
+                     (Aionl__TransferV         *message)
 {
-  static const Aionl__Write init_value = AIONL__WRITE__INIT;
+  static const Aionl__TransferV init_value = AIONL__TRANSFER_V__INIT;
   *message = init_value;
 }
-size_t aionl__write__get_packed_size
-                     (const Aionl__Write *message)
+size_t aionl__transfer_v__get_packed_size
+                     (const Aionl__TransferV *message)
 {
-  assert(message->base.descriptor == &aionl__write__descriptor);
+  assert(message->base.descriptor == &aionl__transfer_v__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t aionl__write__pack
-                     (const Aionl__Write *message,
+size_t aionl__transfer_v__pack
+                     (const Aionl__TransferV *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &aionl__write__descriptor);
+  assert(message->base.descriptor == &aionl__transfer_v__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t aionl__write__pack_to_buffer
-                     (const Aionl__Write *message,
+size_t aionl__transfer_v__pack_to_buffer
+                     (const Aionl__TransferV *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &aionl__write__descriptor);
+  assert(message->base.descriptor == &aionl__transfer_v__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Aionl__Write *
-       aionl__write__unpack
+Aionl__TransferV *
+       aionl__transfer_v__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Aionl__Write *)
-     protobuf_c_message_unpack (&aionl__write__descriptor,
+  return (Aionl__TransferV *)
+     protobuf_c_message_unpack (&aionl__transfer_v__descriptor,
                                 allocator, len, data);
 }
-void   aionl__write__free_unpacked
-                     (Aionl__Write *message,
+void   aionl__transfer_v__free_unpacked
+                     (Aionl__TransferV *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &aionl__write__descriptor);
+  assert(message->base.descriptor == &aionl__transfer_v__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   aionl__readv__init
-                     (Aionl__Readv         *message)
+void   aionl__sync__init
+                     (Aionl__Sync         *message)
 {
-  static const Aionl__Readv init_value = AIONL__READV__INIT;
+  static const Aionl__Sync init_value = AIONL__SYNC__INIT;
   *message = init_value;
 }
-size_t aionl__readv__get_packed_size
-                     (const Aionl__Readv *message)
+size_t aionl__sync__get_packed_size
+                     (const Aionl__Sync *message)
 {
-  assert(message->base.descriptor == &aionl__readv__descriptor);
+  assert(message->base.descriptor == &aionl__sync__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t aionl__readv__pack
-                     (const Aionl__Readv *message,
+size_t aionl__sync__pack
+                     (const Aionl__Sync *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &aionl__readv__descriptor);
+  assert(message->base.descriptor == &aionl__sync__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t aionl__readv__pack_to_buffer
-                     (const Aionl__Readv *message,
+size_t aionl__sync__pack_to_buffer
+                     (const Aionl__Sync *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &aionl__readv__descriptor);
+  assert(message->base.descriptor == &aionl__sync__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Aionl__Readv *
-       aionl__readv__unpack
+Aionl__Sync *
+       aionl__sync__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Aionl__Readv *)
-     protobuf_c_message_unpack (&aionl__readv__descriptor,
+  return (Aionl__Sync *)
+     protobuf_c_message_unpack (&aionl__sync__descriptor,
                                 allocator, len, data);
 }
-void   aionl__readv__free_unpacked
-                     (Aionl__Readv *message,
+void   aionl__sync__free_unpacked
+                     (Aionl__Sync *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &aionl__readv__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
-void   aionl__writev__init
-                     (Aionl__Writev         *message)
-{
-  static const Aionl__Writev init_value = AIONL__WRITEV__INIT;
-  *message = init_value;
-}
-size_t aionl__writev__get_packed_size
-                     (const Aionl__Writev *message)
-{
-  assert(message->base.descriptor == &aionl__writev__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t aionl__writev__pack
-                     (const Aionl__Writev *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &aionl__writev__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t aionl__writev__pack_to_buffer
-                     (const Aionl__Writev *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &aionl__writev__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Aionl__Writev *
-       aionl__writev__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Aionl__Writev *)
-     protobuf_c_message_unpack (&aionl__writev__descriptor,
-                                allocator, len, data);
-}
-void   aionl__writev__free_unpacked
-                     (Aionl__Writev *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &aionl__writev__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
-void   aionl__fsync__init
-                     (Aionl__Fsync         *message)
-{
-  static const Aionl__Fsync init_value = AIONL__FSYNC__INIT;
-  *message = init_value;
-}
-size_t aionl__fsync__get_packed_size
-                     (const Aionl__Fsync *message)
-{
-  assert(message->base.descriptor == &aionl__fsync__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t aionl__fsync__pack
-                     (const Aionl__Fsync *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &aionl__fsync__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t aionl__fsync__pack_to_buffer
-                     (const Aionl__Fsync *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &aionl__fsync__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Aionl__Fsync *
-       aionl__fsync__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Aionl__Fsync *)
-     protobuf_c_message_unpack (&aionl__fsync__descriptor,
-                                allocator, len, data);
-}
-void   aionl__fsync__free_unpacked
-                     (Aionl__Fsync *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &aionl__fsync__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
-void   aionl__fdatasync__init
-                     (Aionl__Fdatasync         *message)
-{
-  static const Aionl__Fdatasync init_value = AIONL__FDATASYNC__INIT;
-  *message = init_value;
-}
-size_t aionl__fdatasync__get_packed_size
-                     (const Aionl__Fdatasync *message)
-{
-  assert(message->base.descriptor == &aionl__fdatasync__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t aionl__fdatasync__pack
-                     (const Aionl__Fdatasync *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &aionl__fdatasync__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t aionl__fdatasync__pack_to_buffer
-                     (const Aionl__Fdatasync *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &aionl__fdatasync__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Aionl__Fdatasync *
-       aionl__fdatasync__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Aionl__Fdatasync *)
-     protobuf_c_message_unpack (&aionl__fdatasync__descriptor,
-                                allocator, len, data);
-}
-void   aionl__fdatasync__free_unpacked
-                     (Aionl__Fdatasync *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &aionl__fdatasync__descriptor);
+  assert(message->base.descriptor == &aionl__sync__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   aionl__nop__init
@@ -862,6 +772,129 @@ void   aionl__completion__free_unpacked
   assert(message->base.descriptor == &aionl__completion__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+static const uint64_t aionl__limits__offset_stream__default_value = 18446744073709551615ull;
+static const uint64_t aionl__limits__max_offset__default_value = 9223372036854775807ull;
+static const uint64_t aionl__limits__max_io_len__default_value = 2147479552ull;
+static const uint32_t aionl__limits__max_iov__default_value = 1024u;
+static const uint32_t aionl__limits__max_files__default_value = 1048576u;
+static const uint32_t aionl__limits__max_msg_size__default_value = 65536u;
+static const uint64_t aionl__limits__max_ns__default_value = 9223372036854775807ull;
+static const ProtobufCFieldDescriptor aionl__limits__field_descriptors[7] =
+{
+  {
+    "offset_stream",
+    1,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Limits, has_offset_stream),
+    offsetof(Aionl__Limits, offset_stream),
+    NULL,
+    &aionl__limits__offset_stream__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_offset",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Limits, has_max_offset),
+    offsetof(Aionl__Limits, max_offset),
+    NULL,
+    &aionl__limits__max_offset__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_io_len",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Limits, has_max_io_len),
+    offsetof(Aionl__Limits, max_io_len),
+    NULL,
+    &aionl__limits__max_io_len__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_iov",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Limits, has_max_iov),
+    offsetof(Aionl__Limits, max_iov),
+    NULL,
+    &aionl__limits__max_iov__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_files",
+    5,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Limits, has_max_files),
+    offsetof(Aionl__Limits, max_files),
+    NULL,
+    &aionl__limits__max_files__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_msg_size",
+    6,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Limits, has_max_msg_size),
+    offsetof(Aionl__Limits, max_msg_size),
+    NULL,
+    &aionl__limits__max_msg_size__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_ns",
+    7,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Limits, has_max_ns),
+    offsetof(Aionl__Limits, max_ns),
+    NULL,
+    &aionl__limits__max_ns__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__limits__field_indices_by_name[] = {
+  4,   /* field[4] = max_files */
+  2,   /* field[2] = max_io_len */
+  3,   /* field[3] = max_iov */
+  5,   /* field[5] = max_msg_size */
+  6,   /* field[6] = max_ns */
+  1,   /* field[1] = max_offset */
+  0,   /* field[0] = offset_stream */
+};
+static const ProtobufCIntRange aionl__limits__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor aionl__limits__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Limits",
+  "Limits",
+  "Aionl__Limits",
+  "aionl",
+  sizeof(Aionl__Limits),
+  7,
+  aionl__limits__field_descriptors,
+  aionl__limits__field_indices_by_name,
+  1,  aionl__limits__number_ranges,
+  (ProtobufCMessageInit) aionl__limits__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 #define aionl__get_info__field_descriptors NULL
 #define aionl__get_info__field_indices_by_name NULL
 #define aionl__get_info__number_ranges NULL
@@ -898,10 +931,10 @@ static const ProtobufCFieldDescriptor aionl__get_info_reply__field_descriptors[9
     "backend",
     2,
     PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_STRING,
+    PROTOBUF_C_TYPE_ENUM,
     0,   /* quantifier_offset */
     offsetof(Aionl__GetInfoReply, backend),
-    NULL,
+    &aionl__backend__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -910,10 +943,10 @@ static const ProtobufCFieldDescriptor aionl__get_info_reply__field_descriptors[9
     "executor",
     3,
     PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT32,
+    PROTOBUF_C_TYPE_ENUM,
     0,   /* quantifier_offset */
     offsetof(Aionl__GetInfoReply, executor),
-    NULL,
+    &aionl__executor__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -1187,7 +1220,7 @@ const ProtobufCMessageDescriptor aionl__unregister_reply__descriptor =
   (ProtobufCMessageInit) aionl__unregister_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__read__field_descriptors[6] =
+static const ProtobufCFieldDescriptor aionl__transfer__field_descriptors[6] =
 {
   {
     "cookie",
@@ -1195,7 +1228,7 @@ static const ProtobufCFieldDescriptor aionl__read__field_descriptors[6] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Read, cookie),
+    offsetof(Aionl__Transfer, cookie),
     NULL,
     NULL,
     0,             /* flags */
@@ -1207,7 +1240,7 @@ static const ProtobufCFieldDescriptor aionl__read__field_descriptors[6] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Read, handle),
+    offsetof(Aionl__Transfer, handle),
     NULL,
     NULL,
     0,             /* flags */
@@ -1219,7 +1252,7 @@ static const ProtobufCFieldDescriptor aionl__read__field_descriptors[6] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Read, offset),
+    offsetof(Aionl__Transfer, offset),
     NULL,
     NULL,
     0,             /* flags */
@@ -1231,7 +1264,7 @@ static const ProtobufCFieldDescriptor aionl__read__field_descriptors[6] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Read, addr),
+    offsetof(Aionl__Transfer, addr),
     NULL,
     NULL,
     0,             /* flags */
@@ -1243,7 +1276,7 @@ static const ProtobufCFieldDescriptor aionl__read__field_descriptors[6] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Read, len),
+    offsetof(Aionl__Transfer, len),
     NULL,
     NULL,
     0,             /* flags */
@@ -1254,15 +1287,15 @@ static const ProtobufCFieldDescriptor aionl__read__field_descriptors[6] =
     6,
     PROTOBUF_C_LABEL_OPTIONAL,
     PROTOBUF_C_TYPE_UINT64,
-    offsetof(Aionl__Read, has_timeout_ns),
-    offsetof(Aionl__Read, timeout_ns),
+    offsetof(Aionl__Transfer, has_timeout_ns),
+    offsetof(Aionl__Transfer, timeout_ns),
     NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
-static const unsigned aionl__read__field_indices_by_name[] = {
+static const unsigned aionl__transfer__field_indices_by_name[] = {
   3,   /* field[3] = addr */
   0,   /* field[0] = cookie */
   1,   /* field[1] = handle */
@@ -1270,27 +1303,27 @@ static const unsigned aionl__read__field_indices_by_name[] = {
   2,   /* field[2] = offset */
   5,   /* field[5] = timeout_ns */
 };
-static const ProtobufCIntRange aionl__read__number_ranges[1 + 1] =
+static const ProtobufCIntRange aionl__transfer__number_ranges[1 + 1] =
 {
   { 1, 0 },
   { 0, 6 }
 };
-const ProtobufCMessageDescriptor aionl__read__descriptor =
+const ProtobufCMessageDescriptor aionl__transfer__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "aionl.Read",
-  "Read",
-  "Aionl__Read",
+  "aionl.Transfer",
+  "Transfer",
+  "Aionl__Transfer",
   "aionl",
-  sizeof(Aionl__Read),
+  sizeof(Aionl__Transfer),
   6,
-  aionl__read__field_descriptors,
-  aionl__read__field_indices_by_name,
-  1,  aionl__read__number_ranges,
-  (ProtobufCMessageInit) aionl__read__init,
+  aionl__transfer__field_descriptors,
+  aionl__transfer__field_indices_by_name,
+  1,  aionl__transfer__number_ranges,
+  (ProtobufCMessageInit) aionl__transfer__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__write__field_descriptors[6] =
+static const ProtobufCFieldDescriptor aionl__transfer_v__field_descriptors[5] =
 {
   {
     "cookie",
@@ -1298,7 +1331,7 @@ static const ProtobufCFieldDescriptor aionl__write__field_descriptors[6] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Write, cookie),
+    offsetof(Aionl__TransferV, cookie),
     NULL,
     NULL,
     0,             /* flags */
@@ -1310,7 +1343,7 @@ static const ProtobufCFieldDescriptor aionl__write__field_descriptors[6] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Write, handle),
+    offsetof(Aionl__TransferV, handle),
     NULL,
     NULL,
     0,             /* flags */
@@ -1322,110 +1355,7 @@ static const ProtobufCFieldDescriptor aionl__write__field_descriptors[6] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Write, offset),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "addr",
-    4,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Write, addr),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "len",
-    5,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Write, len),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "timeout_ns",
-    6,
-    PROTOBUF_C_LABEL_OPTIONAL,
-    PROTOBUF_C_TYPE_UINT64,
-    offsetof(Aionl__Write, has_timeout_ns),
-    offsetof(Aionl__Write, timeout_ns),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned aionl__write__field_indices_by_name[] = {
-  3,   /* field[3] = addr */
-  0,   /* field[0] = cookie */
-  1,   /* field[1] = handle */
-  4,   /* field[4] = len */
-  2,   /* field[2] = offset */
-  5,   /* field[5] = timeout_ns */
-};
-static const ProtobufCIntRange aionl__write__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 6 }
-};
-const ProtobufCMessageDescriptor aionl__write__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "aionl.Write",
-  "Write",
-  "Aionl__Write",
-  "aionl",
-  sizeof(Aionl__Write),
-  6,
-  aionl__write__field_descriptors,
-  aionl__write__field_indices_by_name,
-  1,  aionl__write__number_ranges,
-  (ProtobufCMessageInit) aionl__write__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor aionl__readv__field_descriptors[5] =
-{
-  {
-    "cookie",
-    1,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Readv, cookie),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "handle",
-    2,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Readv, handle),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "offset",
-    3,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Readv, offset),
+    offsetof(Aionl__TransferV, offset),
     NULL,
     NULL,
     0,             /* flags */
@@ -1437,7 +1367,7 @@ static const ProtobufCFieldDescriptor aionl__readv__field_descriptors[5] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_BYTES,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Readv, iov),
+    offsetof(Aionl__TransferV, iov),
     NULL,
     NULL,
     0,             /* flags */
@@ -1448,43 +1378,43 @@ static const ProtobufCFieldDescriptor aionl__readv__field_descriptors[5] =
     6,
     PROTOBUF_C_LABEL_OPTIONAL,
     PROTOBUF_C_TYPE_UINT64,
-    offsetof(Aionl__Readv, has_timeout_ns),
-    offsetof(Aionl__Readv, timeout_ns),
+    offsetof(Aionl__TransferV, has_timeout_ns),
+    offsetof(Aionl__TransferV, timeout_ns),
     NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
-static const unsigned aionl__readv__field_indices_by_name[] = {
+static const unsigned aionl__transfer_v__field_indices_by_name[] = {
   0,   /* field[0] = cookie */
   1,   /* field[1] = handle */
   3,   /* field[3] = iov */
   2,   /* field[2] = offset */
   4,   /* field[4] = timeout_ns */
 };
-static const ProtobufCIntRange aionl__readv__number_ranges[2 + 1] =
+static const ProtobufCIntRange aionl__transfer_v__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 6, 4 },
   { 0, 5 }
 };
-const ProtobufCMessageDescriptor aionl__readv__descriptor =
+const ProtobufCMessageDescriptor aionl__transfer_v__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "aionl.Readv",
-  "Readv",
-  "Aionl__Readv",
+  "aionl.TransferV",
+  "TransferV",
+  "Aionl__TransferV",
   "aionl",
-  sizeof(Aionl__Readv),
+  sizeof(Aionl__TransferV),
   5,
-  aionl__readv__field_descriptors,
-  aionl__readv__field_indices_by_name,
-  2,  aionl__readv__number_ranges,
-  (ProtobufCMessageInit) aionl__readv__init,
+  aionl__transfer_v__field_descriptors,
+  aionl__transfer_v__field_indices_by_name,
+  2,  aionl__transfer_v__number_ranges,
+  (ProtobufCMessageInit) aionl__transfer_v__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__writev__field_descriptors[5] =
+static const ProtobufCFieldDescriptor aionl__sync__field_descriptors[2] =
 {
   {
     "cookie",
@@ -1492,7 +1422,7 @@ static const ProtobufCFieldDescriptor aionl__writev__field_descriptors[5] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Writev, cookie),
+    offsetof(Aionl__Sync, cookie),
     NULL,
     NULL,
     0,             /* flags */
@@ -1504,177 +1434,35 @@ static const ProtobufCFieldDescriptor aionl__writev__field_descriptors[5] =
     PROTOBUF_C_LABEL_REQUIRED,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Aionl__Writev, handle),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "offset",
-    3,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Writev, offset),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "iov",
-    4,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_BYTES,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Writev, iov),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "timeout_ns",
-    6,
-    PROTOBUF_C_LABEL_OPTIONAL,
-    PROTOBUF_C_TYPE_UINT64,
-    offsetof(Aionl__Writev, has_timeout_ns),
-    offsetof(Aionl__Writev, timeout_ns),
+    offsetof(Aionl__Sync, handle),
     NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
-static const unsigned aionl__writev__field_indices_by_name[] = {
-  0,   /* field[0] = cookie */
-  1,   /* field[1] = handle */
-  3,   /* field[3] = iov */
-  2,   /* field[2] = offset */
-  4,   /* field[4] = timeout_ns */
-};
-static const ProtobufCIntRange aionl__writev__number_ranges[2 + 1] =
-{
-  { 1, 0 },
-  { 6, 4 },
-  { 0, 5 }
-};
-const ProtobufCMessageDescriptor aionl__writev__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "aionl.Writev",
-  "Writev",
-  "Aionl__Writev",
-  "aionl",
-  sizeof(Aionl__Writev),
-  5,
-  aionl__writev__field_descriptors,
-  aionl__writev__field_indices_by_name,
-  2,  aionl__writev__number_ranges,
-  (ProtobufCMessageInit) aionl__writev__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor aionl__fsync__field_descriptors[2] =
-{
-  {
-    "cookie",
-    1,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Fsync, cookie),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "handle",
-    2,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Fsync, handle),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned aionl__fsync__field_indices_by_name[] = {
+static const unsigned aionl__sync__field_indices_by_name[] = {
   0,   /* field[0] = cookie */
   1,   /* field[1] = handle */
 };
-static const ProtobufCIntRange aionl__fsync__number_ranges[1 + 1] =
+static const ProtobufCIntRange aionl__sync__number_ranges[1 + 1] =
 {
   { 1, 0 },
   { 0, 2 }
 };
-const ProtobufCMessageDescriptor aionl__fsync__descriptor =
+const ProtobufCMessageDescriptor aionl__sync__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "aionl.Fsync",
-  "Fsync",
-  "Aionl__Fsync",
+  "aionl.Sync",
+  "Sync",
+  "Aionl__Sync",
   "aionl",
-  sizeof(Aionl__Fsync),
+  sizeof(Aionl__Sync),
   2,
-  aionl__fsync__field_descriptors,
-  aionl__fsync__field_indices_by_name,
-  1,  aionl__fsync__number_ranges,
-  (ProtobufCMessageInit) aionl__fsync__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor aionl__fdatasync__field_descriptors[2] =
-{
-  {
-    "cookie",
-    1,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Fdatasync, cookie),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "handle",
-    2,
-    PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Aionl__Fdatasync, handle),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned aionl__fdatasync__field_indices_by_name[] = {
-  0,   /* field[0] = cookie */
-  1,   /* field[1] = handle */
-};
-static const ProtobufCIntRange aionl__fdatasync__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 2 }
-};
-const ProtobufCMessageDescriptor aionl__fdatasync__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "aionl.Fdatasync",
-  "Fdatasync",
-  "Aionl__Fdatasync",
-  "aionl",
-  sizeof(Aionl__Fdatasync),
-  2,
-  aionl__fdatasync__field_descriptors,
-  aionl__fdatasync__field_indices_by_name,
-  1,  aionl__fdatasync__number_ranges,
-  (ProtobufCMessageInit) aionl__fdatasync__init,
+  aionl__sync__field_descriptors,
+  aionl__sync__field_indices_by_name,
+  1,  aionl__sync__number_ranges,
+  (ProtobufCMessageInit) aionl__sync__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor aionl__nop__field_descriptors[1] =
@@ -1733,10 +1521,10 @@ static const ProtobufCFieldDescriptor aionl__timer__field_descriptors[5] =
     "clock",
     2,
     PROTOBUF_C_LABEL_REQUIRED,
-    PROTOBUF_C_TYPE_UINT32,
+    PROTOBUF_C_TYPE_ENUM,
     0,   /* quantifier_offset */
     offsetof(Aionl__Timer, clock),
-    NULL,
+    &aionl__timer_clock__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -2297,10 +2085,10 @@ const ProtobufCMessageDescriptor aionl__completion__descriptor =
 static const ProtobufCEnumValue aionl__family__enum_values_by_number[2] =
 {
   { "FAMILY_UNSPEC", "AIONL__FAMILY__FAMILY_UNSPEC", 0 },
-  { "FAMILY_VERSION", "AIONL__FAMILY__FAMILY_VERSION", 1 },
+  { "FAMILY_VERSION", "AIONL__FAMILY__FAMILY_VERSION", 2 },
 };
 static const ProtobufCIntRange aionl__family__value_ranges[] = {
-{0, 0},{0, 2}
+{0, 0},{2, 1},{0, 2}
 };
 static const ProtobufCEnumValueIndex aionl__family__enum_values_by_name[2] =
 {
@@ -2318,7 +2106,7 @@ const ProtobufCEnumDescriptor aionl__family__descriptor =
   aionl__family__enum_values_by_number,
   2,
   aionl__family__enum_values_by_name,
-  1,
+  2,
   aionl__family__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
@@ -2406,38 +2194,36 @@ const ProtobufCEnumDescriptor aionl__notify__descriptor =
   aionl__notify__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__completion_flag__enum_values_by_number[5] =
+static const ProtobufCEnumValue aionl__cqe_flag__enum_values_by_number[4] =
 {
-  { "COMPLETION_F_NONE", "AIONL__COMPLETION_FLAG__COMPLETION_F_NONE", 0 },
-  { "COMPLETION_F_REJECTED", "AIONL__COMPLETION_FLAG__COMPLETION_F_REJECTED", 1 },
-  { "COMPLETION_F_MORE", "AIONL__COMPLETION_FLAG__COMPLETION_F_MORE", 2 },
-  { "COMPLETION_F_TIMER", "AIONL__COMPLETION_FLAG__COMPLETION_F_TIMER", 4 },
-  { "COMPLETION_F_SIGNAL", "AIONL__COMPLETION_FLAG__COMPLETION_F_SIGNAL", 8 },
+  { "CQE_F_REJECTED", "AIONL__CQE_FLAG__CQE_F_REJECTED", 1 },
+  { "CQE_F_MORE", "AIONL__CQE_FLAG__CQE_F_MORE", 2 },
+  { "CQE_F_TIMER", "AIONL__CQE_FLAG__CQE_F_TIMER", 4 },
+  { "CQE_F_SIGNAL", "AIONL__CQE_FLAG__CQE_F_SIGNAL", 8 },
 };
-static const ProtobufCIntRange aionl__completion_flag__value_ranges[] = {
-{0, 0},{4, 3},{8, 4},{0, 5}
+static const ProtobufCIntRange aionl__cqe_flag__value_ranges[] = {
+{1, 0},{4, 2},{8, 3},{0, 4}
 };
-static const ProtobufCEnumValueIndex aionl__completion_flag__enum_values_by_name[5] =
+static const ProtobufCEnumValueIndex aionl__cqe_flag__enum_values_by_name[4] =
 {
-  { "COMPLETION_F_MORE", 2 },
-  { "COMPLETION_F_NONE", 0 },
-  { "COMPLETION_F_REJECTED", 1 },
-  { "COMPLETION_F_SIGNAL", 4 },
-  { "COMPLETION_F_TIMER", 3 },
+  { "CQE_F_MORE", 1 },
+  { "CQE_F_REJECTED", 0 },
+  { "CQE_F_SIGNAL", 3 },
+  { "CQE_F_TIMER", 2 },
 };
-const ProtobufCEnumDescriptor aionl__completion_flag__descriptor =
+const ProtobufCEnumDescriptor aionl__cqe_flag__descriptor =
 {
   PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
-  "aionl.CompletionFlag",
-  "CompletionFlag",
-  "Aionl__CompletionFlag",
+  "aionl.CqeFlag",
+  "CqeFlag",
+  "Aionl__CqeFlag",
   "aionl",
-  5,
-  aionl__completion_flag__enum_values_by_number,
-  5,
-  aionl__completion_flag__enum_values_by_name,
+  4,
+  aionl__cqe_flag__enum_values_by_number,
+  4,
+  aionl__cqe_flag__enum_values_by_name,
   3,
-  aionl__completion_flag__value_ranges,
+  aionl__cqe_flag__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue aionl__timer_clock__enum_values_by_number[3] =
@@ -2470,18 +2256,16 @@ const ProtobufCEnumDescriptor aionl__timer_clock__descriptor =
   aionl__timer_clock__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__timer_flag__enum_values_by_number[2] =
+static const ProtobufCEnumValue aionl__timer_flag__enum_values_by_number[1] =
 {
-  { "TIMER_F_NONE", "AIONL__TIMER_FLAG__TIMER_F_NONE", 0 },
-  { "TIMER_F_ABS", "AIONL__TIMER_FLAG__TIMER_F_ABS", 1 },
+  { "TIMER_ABS", "AIONL__TIMER_FLAG__TIMER_ABS", 1 },
 };
 static const ProtobufCIntRange aionl__timer_flag__value_ranges[] = {
-{0, 0},{0, 2}
+{1, 0},{0, 1}
 };
-static const ProtobufCEnumValueIndex aionl__timer_flag__enum_values_by_name[2] =
+static const ProtobufCEnumValueIndex aionl__timer_flag__enum_values_by_name[1] =
 {
-  { "TIMER_F_ABS", 1 },
-  { "TIMER_F_NONE", 0 },
+  { "TIMER_ABS", 0 },
 };
 const ProtobufCEnumDescriptor aionl__timer_flag__descriptor =
 {
@@ -2490,32 +2274,30 @@ const ProtobufCEnumDescriptor aionl__timer_flag__descriptor =
   "TimerFlag",
   "Aionl__TimerFlag",
   "aionl",
-  2,
+  1,
   aionl__timer_flag__enum_values_by_number,
-  2,
+  1,
   aionl__timer_flag__enum_values_by_name,
   1,
   aionl__timer_flag__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__poll_event__enum_values_by_number[5] =
+static const ProtobufCEnumValue aionl__poll_event__enum_values_by_number[4] =
 {
-  { "POLL_EV_NONE", "AIONL__POLL_EVENT__POLL_EV_NONE", 0 },
-  { "POLL_EV_IN", "AIONL__POLL_EVENT__POLL_EV_IN", 1 },
-  { "POLL_EV_OUT", "AIONL__POLL_EVENT__POLL_EV_OUT", 4 },
-  { "POLL_EV_ERR", "AIONL__POLL_EVENT__POLL_EV_ERR", 8 },
-  { "POLL_EV_HUP", "AIONL__POLL_EVENT__POLL_EV_HUP", 16 },
+  { "POLL_IN", "AIONL__POLL_EVENT__POLL_IN", 1 },
+  { "POLL_OUT", "AIONL__POLL_EVENT__POLL_OUT", 4 },
+  { "POLL_ERR", "AIONL__POLL_EVENT__POLL_ERR", 8 },
+  { "POLL_HUP", "AIONL__POLL_EVENT__POLL_HUP", 16 },
 };
 static const ProtobufCIntRange aionl__poll_event__value_ranges[] = {
-{0, 0},{4, 2},{8, 3},{16, 4},{0, 5}
+{1, 0},{4, 1},{8, 2},{16, 3},{0, 4}
 };
-static const ProtobufCEnumValueIndex aionl__poll_event__enum_values_by_name[5] =
+static const ProtobufCEnumValueIndex aionl__poll_event__enum_values_by_name[4] =
 {
-  { "POLL_EV_ERR", 3 },
-  { "POLL_EV_HUP", 4 },
-  { "POLL_EV_IN", 1 },
-  { "POLL_EV_NONE", 0 },
-  { "POLL_EV_OUT", 2 },
+  { "POLL_ERR", 2 },
+  { "POLL_HUP", 3 },
+  { "POLL_IN", 0 },
+  { "POLL_OUT", 1 },
 };
 const ProtobufCEnumDescriptor aionl__poll_event__descriptor =
 {
@@ -2524,26 +2306,24 @@ const ProtobufCEnumDescriptor aionl__poll_event__descriptor =
   "PollEvent",
   "Aionl__PollEvent",
   "aionl",
-  5,
+  4,
   aionl__poll_event__enum_values_by_number,
-  5,
+  4,
   aionl__poll_event__enum_values_by_name,
   4,
   aionl__poll_event__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__poll_flag__enum_values_by_number[2] =
+static const ProtobufCEnumValue aionl__poll_flag__enum_values_by_number[1] =
 {
-  { "POLL_F_NONE", "AIONL__POLL_FLAG__POLL_F_NONE", 0 },
-  { "POLL_F_MULTISHOT", "AIONL__POLL_FLAG__POLL_F_MULTISHOT", 1 },
+  { "POLL_MULTISHOT", "AIONL__POLL_FLAG__POLL_MULTISHOT", 1 },
 };
 static const ProtobufCIntRange aionl__poll_flag__value_ranges[] = {
-{0, 0},{0, 2}
+{1, 0},{0, 1}
 };
-static const ProtobufCEnumValueIndex aionl__poll_flag__enum_values_by_name[2] =
+static const ProtobufCEnumValueIndex aionl__poll_flag__enum_values_by_name[1] =
 {
-  { "POLL_F_MULTISHOT", 1 },
-  { "POLL_F_NONE", 0 },
+  { "POLL_MULTISHOT", 0 },
 };
 const ProtobufCEnumDescriptor aionl__poll_flag__descriptor =
 {
@@ -2552,28 +2332,26 @@ const ProtobufCEnumDescriptor aionl__poll_flag__descriptor =
   "PollFlag",
   "Aionl__PollFlag",
   "aionl",
-  2,
+  1,
   aionl__poll_flag__enum_values_by_number,
-  2,
+  1,
   aionl__poll_flag__enum_values_by_name,
   1,
   aionl__poll_flag__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__cancel_flag__enum_values_by_number[3] =
+static const ProtobufCEnumValue aionl__cancel_flag__enum_values_by_number[2] =
 {
-  { "CANCEL_F_NONE", "AIONL__CANCEL_FLAG__CANCEL_F_NONE", 0 },
-  { "CANCEL_F_HANDLE", "AIONL__CANCEL_FLAG__CANCEL_F_HANDLE", 1 },
-  { "CANCEL_F_ALL", "AIONL__CANCEL_FLAG__CANCEL_F_ALL", 2 },
+  { "CANCEL_HANDLE", "AIONL__CANCEL_FLAG__CANCEL_HANDLE", 1 },
+  { "CANCEL_ALL", "AIONL__CANCEL_FLAG__CANCEL_ALL", 2 },
 };
 static const ProtobufCIntRange aionl__cancel_flag__value_ranges[] = {
-{0, 0},{0, 3}
+{1, 0},{0, 2}
 };
-static const ProtobufCEnumValueIndex aionl__cancel_flag__enum_values_by_name[3] =
+static const ProtobufCEnumValueIndex aionl__cancel_flag__enum_values_by_name[2] =
 {
-  { "CANCEL_F_ALL", 2 },
-  { "CANCEL_F_HANDLE", 1 },
-  { "CANCEL_F_NONE", 0 },
+  { "CANCEL_ALL", 1 },
+  { "CANCEL_HANDLE", 0 },
 };
 const ProtobufCEnumDescriptor aionl__cancel_flag__descriptor =
 {
@@ -2582,43 +2360,73 @@ const ProtobufCEnumDescriptor aionl__cancel_flag__descriptor =
   "CancelFlag",
   "Aionl__CancelFlag",
   "aionl",
-  3,
+  2,
   aionl__cancel_flag__enum_values_by_number,
-  3,
+  2,
   aionl__cancel_flag__enum_values_by_name,
   1,
   aionl__cancel_flag__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__executor_kind__enum_values_by_number[4] =
+static const ProtobufCEnumValue aionl__backend__enum_values_by_number[3] =
 {
-  { "EXECUTOR_NONE", "AIONL__EXECUTOR_KIND__EXECUTOR_NONE", 0 },
-  { "EXECUTOR_KERNEL", "AIONL__EXECUTOR_KIND__EXECUTOR_KERNEL", 1 },
-  { "EXECUTOR_URING", "AIONL__EXECUTOR_KIND__EXECUTOR_URING", 2 },
-  { "EXECUTOR_THREADS", "AIONL__EXECUTOR_KIND__EXECUTOR_THREADS", 3 },
+  { "BACKEND_AUTO", "AIONL__BACKEND__BACKEND_AUTO", 0 },
+  { "BACKEND_KERNEL", "AIONL__BACKEND__BACKEND_KERNEL", 1 },
+  { "BACKEND_USER", "AIONL__BACKEND__BACKEND_USER", 2 },
 };
-static const ProtobufCIntRange aionl__executor_kind__value_ranges[] = {
-{0, 0},{0, 4}
+static const ProtobufCIntRange aionl__backend__value_ranges[] = {
+{0, 0},{0, 3}
 };
-static const ProtobufCEnumValueIndex aionl__executor_kind__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex aionl__backend__enum_values_by_name[3] =
 {
-  { "EXECUTOR_KERNEL", 1 },
-  { "EXECUTOR_NONE", 0 },
-  { "EXECUTOR_THREADS", 3 },
-  { "EXECUTOR_URING", 2 },
+  { "BACKEND_AUTO", 0 },
+  { "BACKEND_KERNEL", 1 },
+  { "BACKEND_USER", 2 },
 };
-const ProtobufCEnumDescriptor aionl__executor_kind__descriptor =
+const ProtobufCEnumDescriptor aionl__backend__descriptor =
 {
   PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
-  "aionl.ExecutorKind",
-  "ExecutorKind",
-  "Aionl__ExecutorKind",
+  "aionl.Backend",
+  "Backend",
+  "Aionl__Backend",
+  "aionl",
+  3,
+  aionl__backend__enum_values_by_number,
+  3,
+  aionl__backend__enum_values_by_name,
+  1,
+  aionl__backend__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__executor__enum_values_by_number[4] =
+{
+  { "EXEC_AUTO", "AIONL__EXECUTOR__EXEC_AUTO", 0 },
+  { "EXEC_KERNEL", "AIONL__EXECUTOR__EXEC_KERNEL", 1 },
+  { "EXEC_URING", "AIONL__EXECUTOR__EXEC_URING", 2 },
+  { "EXEC_THREADS", "AIONL__EXECUTOR__EXEC_THREADS", 3 },
+};
+static const ProtobufCIntRange aionl__executor__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex aionl__executor__enum_values_by_name[4] =
+{
+  { "EXEC_AUTO", 0 },
+  { "EXEC_KERNEL", 1 },
+  { "EXEC_THREADS", 3 },
+  { "EXEC_URING", 2 },
+};
+const ProtobufCEnumDescriptor aionl__executor__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.Executor",
+  "Executor",
+  "Aionl__Executor",
   "aionl",
   4,
-  aionl__executor_kind__enum_values_by_number,
+  aionl__executor__enum_values_by_number,
   4,
-  aionl__executor_kind__enum_values_by_name,
+  aionl__executor__enum_values_by_name,
   1,
-  aionl__executor_kind__value_ranges,
+  aionl__executor__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

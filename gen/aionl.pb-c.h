@@ -15,18 +15,16 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
+typedef struct Aionl__Limits Aionl__Limits;
 typedef struct Aionl__GetInfo Aionl__GetInfo;
 typedef struct Aionl__GetInfoReply Aionl__GetInfoReply;
 typedef struct Aionl__Register Aionl__Register;
 typedef struct Aionl__RegisterReply Aionl__RegisterReply;
 typedef struct Aionl__Unregister Aionl__Unregister;
 typedef struct Aionl__UnregisterReply Aionl__UnregisterReply;
-typedef struct Aionl__Read Aionl__Read;
-typedef struct Aionl__Write Aionl__Write;
-typedef struct Aionl__Readv Aionl__Readv;
-typedef struct Aionl__Writev Aionl__Writev;
-typedef struct Aionl__Fsync Aionl__Fsync;
-typedef struct Aionl__Fdatasync Aionl__Fdatasync;
+typedef struct Aionl__Transfer Aionl__Transfer;
+typedef struct Aionl__TransferV Aionl__TransferV;
+typedef struct Aionl__Sync Aionl__Sync;
 typedef struct Aionl__Nop Aionl__Nop;
 typedef struct Aionl__Timer Aionl__Timer;
 typedef struct Aionl__TimerUpdate Aionl__TimerUpdate;
@@ -38,204 +36,107 @@ typedef struct Aionl__Completion Aionl__Completion;
 
 /* --- enums --- */
 
-/*
- * Version of the family, reported by CTRL_CMD_GETFAMILY and GET_INFO.
- */
 typedef enum _Aionl__Family {
   AIONL__FAMILY__FAMILY_UNSPEC = 0,
-  /*
-   * Bumped when a command or attribute changes meaning.
-   */
-  AIONL__FAMILY__FAMILY_VERSION = 1
+  AIONL__FAMILY__FAMILY_VERSION = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__FAMILY)
 } Aionl__Family;
-/*
- * Commands of the family.
- */
 typedef enum _Aionl__Cmd {
   AIONL__CMD__CMD_UNSPEC = 0,
-  /*
-   * Ask the engine which backend and executor serve the socket and which limits apply.
-   */
   AIONL__CMD__CMD_GET_INFO = 1,
-  /*
-   * Register an open file with the socket; the reply carries its handle.
-   */
   AIONL__CMD__CMD_REGISTER = 2,
-  /*
-   * Drop a registered file; I/O already in flight on it still completes.
-   */
   AIONL__CMD__CMD_UNREGISTER = 3,
-  /*
-   * Read into one caller buffer at an offset.
-   */
   AIONL__CMD__CMD_READ = 4,
-  /*
-   * Write from one caller buffer at an offset.
-   */
   AIONL__CMD__CMD_WRITE = 5,
-  /*
-   * Read into a vector of caller buffers at an offset.
-   */
   AIONL__CMD__CMD_READV = 6,
-  /*
-   * Write from a vector of caller buffers at an offset.
-   */
   AIONL__CMD__CMD_WRITEV = 7,
-  /*
-   * Flush a file's data and metadata to stable storage.
-   */
   AIONL__CMD__CMD_FSYNC = 8,
-  /*
-   * Flush a file's data, and only the metadata needed to read it back.
-   */
   AIONL__CMD__CMD_FDATASYNC = 9,
-  /*
-   * Complete at once with res 0: another thread posts a cookie to wake a
-   * thread that waits on the socket.
-   */
   AIONL__CMD__CMD_NOP = 11,
-  /*
-   * Arm a timer. One-shot, or periodic: then it completes at every expiry
-   * with COMPLETION_F_MORE until cancelled.
-   */
   AIONL__CMD__CMD_TIMER = 12,
-  /*
-   * Re-arm the timer whose cookie is target with a new value and interval.
-   */
   AIONL__CMD__CMD_TIMER_UPDATE = 13,
-  /*
-   * Watch a registered descriptor for readiness, once or repeatedly.
-   */
   AIONL__CMD__CMD_POLL = 14,
-  /*
-   * Watch a set of signals: each one caught completes, with its siginfo.
-   */
   AIONL__CMD__CMD_SIGNAL = 15,
-  /*
-   * Cancel requests by cookie, by file handle, or all of them.
-   */
   AIONL__CMD__CMD_CANCEL = 16
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CMD)
 } Aionl__Cmd;
-/*
- * Commands the engine sends to the program unasked. Their numbers share the
- * space of enum Cmd.
- */
 typedef enum _Aionl__Notify {
   AIONL__NOTIFY__NOTIFY_UNSPEC = 0,
-  /*
-   * One request has finished. Many travel in one datagram.
-   */
   AIONL__NOTIFY__CMD_COMPLETION = 10
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__NOTIFY)
 } Aionl__Notify;
-/*
- * Bits of Completion.flags.
- */
-typedef enum _Aionl__CompletionFlag {
-  AIONL__COMPLETION_FLAG__COMPLETION_F_NONE = 0,
-  /*
-   * The request was refused by message validation (an NLMSG_ERROR); res is
-   * the error and the cookie was recovered from the echoed request.
-   */
-  AIONL__COMPLETION_FLAG__COMPLETION_F_REJECTED = 1,
-  /*
-   * The request stays armed: more completions with this cookie will follow.
-   */
-  AIONL__COMPLETION_FLAG__COMPLETION_F_MORE = 2,
-  /*
-   * The completion of a timer; res counts the expirations it reports.
-   */
-  AIONL__COMPLETION_FLAG__COMPLETION_F_TIMER = 4,
-  /*
-   * The completion of a signal watch; the ssi_ attributes describe the signal.
-   */
-  AIONL__COMPLETION_FLAG__COMPLETION_F_SIGNAL = 8
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__COMPLETION_FLAG)
-} Aionl__CompletionFlag;
-/*
- * Clocks of CMD_TIMER, with the values of Linux's clockid_t.
- */
+typedef enum _Aionl__CqeFlag {
+  AIONL__CQE_FLAG__CQE_F_REJECTED = 1,
+  AIONL__CQE_FLAG__CQE_F_MORE = 2,
+  AIONL__CQE_FLAG__CQE_F_TIMER = 4,
+  AIONL__CQE_FLAG__CQE_F_SIGNAL = 8
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CQE_FLAG)
+} Aionl__CqeFlag;
 typedef enum _Aionl__TimerClock {
   AIONL__TIMER_CLOCK__TIMER_CLOCK_REALTIME = 0,
   AIONL__TIMER_CLOCK__TIMER_CLOCK_MONOTONIC = 1,
   AIONL__TIMER_CLOCK__TIMER_CLOCK_BOOTTIME = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__TIMER_CLOCK)
 } Aionl__TimerClock;
-/*
- * Bits of Timer.flags.
- */
 typedef enum _Aionl__TimerFlag {
-  AIONL__TIMER_FLAG__TIMER_F_NONE = 0,
-  /*
-   * value_ns is an absolute time on the clock, not a delay.
-   */
-  AIONL__TIMER_FLAG__TIMER_F_ABS = 1
+  AIONL__TIMER_FLAG__TIMER_ABS = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__TIMER_FLAG)
 } Aionl__TimerFlag;
-/*
- * Bits of Poll.events and of a poll completion's res: Linux's poll bits.
- */
 typedef enum _Aionl__PollEvent {
-  AIONL__POLL_EVENT__POLL_EV_NONE = 0,
-  AIONL__POLL_EVENT__POLL_EV_IN = 1,
-  AIONL__POLL_EVENT__POLL_EV_OUT = 4,
-  AIONL__POLL_EVENT__POLL_EV_ERR = 8,
-  AIONL__POLL_EVENT__POLL_EV_HUP = 16
+  AIONL__POLL_EVENT__POLL_IN = 1,
+  AIONL__POLL_EVENT__POLL_OUT = 4,
+  AIONL__POLL_EVENT__POLL_ERR = 8,
+  AIONL__POLL_EVENT__POLL_HUP = 16
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__POLL_EVENT)
 } Aionl__PollEvent;
-/*
- * Bits of Poll.flags.
- */
 typedef enum _Aionl__PollFlag {
-  AIONL__POLL_FLAG__POLL_F_NONE = 0,
-  /*
-   * Complete at every readiness edge, with COMPLETION_F_MORE, until cancelled.
-   */
-  AIONL__POLL_FLAG__POLL_F_MULTISHOT = 1
+  AIONL__POLL_FLAG__POLL_MULTISHOT = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__POLL_FLAG)
 } Aionl__PollFlag;
-/*
- * Bits of Cancel.flags.
- */
 typedef enum _Aionl__CancelFlag {
-  AIONL__CANCEL_FLAG__CANCEL_F_NONE = 0,
-  /*
-   * target is a file handle: cancel every request on that file.
-   */
-  AIONL__CANCEL_FLAG__CANCEL_F_HANDLE = 1,
-  /*
-   * Cancel every request of the socket; target is ignored.
-   */
-  AIONL__CANCEL_FLAG__CANCEL_F_ALL = 2
+  AIONL__CANCEL_FLAG__CANCEL_HANDLE = 1,
+  AIONL__CANCEL_FLAG__CANCEL_ALL = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CANCEL_FLAG)
 } Aionl__CancelFlag;
-/*
- * Which executor runs the I/O, in GetInfoReply.executor.
- */
-typedef enum _Aionl__ExecutorKind {
-  AIONL__EXECUTOR_KIND__EXECUTOR_NONE = 0,
-  /*
-   * The kernel module runs the I/O itself.
-   */
-  AIONL__EXECUTOR_KIND__EXECUTOR_KERNEL = 1,
-  /*
-   * The userspace engine drives io_uring.
-   */
-  AIONL__EXECUTOR_KIND__EXECUTOR_URING = 2,
-  /*
-   * The userspace engine hands I/O to a pool of worker threads.
-   */
-  AIONL__EXECUTOR_KIND__EXECUTOR_THREADS = 3
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__EXECUTOR_KIND)
-} Aionl__ExecutorKind;
+typedef enum _Aionl__Backend {
+  AIONL__BACKEND__BACKEND_AUTO = 0,
+  AIONL__BACKEND__BACKEND_KERNEL = 1,
+  AIONL__BACKEND__BACKEND_USER = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__BACKEND)
+} Aionl__Backend;
+typedef enum _Aionl__Executor {
+  AIONL__EXECUTOR__EXEC_AUTO = 0,
+  AIONL__EXECUTOR__EXEC_KERNEL = 1,
+  AIONL__EXECUTOR__EXEC_URING = 2,
+  AIONL__EXECUTOR__EXEC_THREADS = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__EXECUTOR)
+} Aionl__Executor;
 
 /* --- messages --- */
 
-/*
- * CMD_GET_INFO request: no attributes.
- */
+struct  Aionl__Limits
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean has_offset_stream;
+  uint64_t offset_stream;
+  protobuf_c_boolean has_max_offset;
+  uint64_t max_offset;
+  protobuf_c_boolean has_max_io_len;
+  uint64_t max_io_len;
+  protobuf_c_boolean has_max_iov;
+  uint32_t max_iov;
+  protobuf_c_boolean has_max_files;
+  uint32_t max_files;
+  protobuf_c_boolean has_max_msg_size;
+  uint32_t max_msg_size;
+  protobuf_c_boolean has_max_ns;
+  uint64_t max_ns;
+};
+#define AIONL__LIMITS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__limits__descriptor) \
+    , 0, 18446744073709551615ull, 0, 9223372036854775807ull, 0, 2147479552ull, 0, 1024u, 0, 1048576u, 0, 65536u, 0, 9223372036854775807ull }
+
+
 struct  Aionl__GetInfo
 {
   ProtobufCMessage base;
@@ -245,68 +146,28 @@ struct  Aionl__GetInfo
      }
 
 
-/*
- * CMD_GET_INFO reply.
- */
 struct  Aionl__GetInfoReply
 {
   ProtobufCMessage base;
-  /*
-   * FAMILY_VERSION of the engine.
-   */
   uint32_t version;
-  /*
-   * "kernel" or "user".
-   */
-  char *backend;
-  /*
-   * One of enum ExecutorKind.
-   */
-  uint32_t executor;
-  /*
-   * Requests that may be outstanding (in flight or completed but not yet
-   * received) before the engine stops accepting more.
-   */
+  Aionl__Backend backend;
+  Aionl__Executor executor;
   uint32_t max_inflight;
-  /*
-   * Files that may be registered at once.
-   */
   uint32_t max_files;
-  /*
-   * Largest length of one read or write, in bytes.
-   */
   uint64_t max_io_len;
-  /*
-   * Most buffers in one READV or WRITEV.
-   */
   uint32_t max_iov;
-  /*
-   * Largest datagram of completions the engine sends; receive buffers must be
-   * at least this large.
-   */
   uint32_t max_msg_size;
-  /*
-   * Number of worker threads (threads executor), else 0.
-   */
   protobuf_c_boolean has_workers;
   uint32_t workers;
 };
 #define AIONL__GET_INFO_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__get_info_reply__descriptor) \
-    , 0, NULL, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, AIONL__BACKEND__BACKEND_AUTO, AIONL__EXECUTOR__EXEC_AUTO, 0, 0, 0, 0, 0, 0, 0 }
 
 
-/*
- * CMD_REGISTER request. On the userspace engine the file itself travels as
- * SCM_RIGHTS in the same datagram: the Nth REGISTER of a datagram takes the
- * Nth descriptor passed. The kernel looks fd up in the sender's file table.
- */
 struct  Aionl__Register
 {
   ProtobufCMessage base;
-  /*
-   * The sender's descriptor number.
-   */
   int32_t fd;
 };
 #define AIONL__REGISTER__INIT \
@@ -314,19 +175,10 @@ struct  Aionl__Register
     , 0 }
 
 
-/*
- * CMD_REGISTER reply, sent with the request's nlmsg_seq.
- */
 struct  Aionl__RegisterReply
 {
   ProtobufCMessage base;
-  /*
-   * 0, or a negative errno.
-   */
   int64_t res;
-  /*
-   * Opaque handle, valid only on this socket. Present when res is 0.
-   */
   protobuf_c_boolean has_handle;
   uint64_t handle;
 };
@@ -335,9 +187,6 @@ struct  Aionl__RegisterReply
     , 0, 0, 0 }
 
 
-/*
- * CMD_UNREGISTER request.
- */
 struct  Aionl__Unregister
 {
   ProtobufCMessage base;
@@ -348,15 +197,9 @@ struct  Aionl__Unregister
     , 0 }
 
 
-/*
- * CMD_UNREGISTER reply, sent with the request's nlmsg_seq.
- */
 struct  Aionl__UnregisterReply
 {
   ProtobufCMessage base;
-  /*
-   * 0, or -EBADF for a handle unknown to this socket.
-   */
   int64_t res;
 };
 #define AIONL__UNREGISTER_REPLY__INIT \
@@ -364,45 +207,7 @@ struct  Aionl__UnregisterReply
     , 0 }
 
 
-/*
- * CMD_READ request.
- */
-struct  Aionl__Read
-{
-  ProtobufCMessage base;
-  /*
-   * Returned unchanged in the completion.
-   */
-  uint64_t cookie;
-  uint64_t handle;
-  /*
-   * Byte offset in the file, at most 2^63 - 1 together with len; or
-   * 2^64 - 1 on a pipe, socket or other stream: wait until it is readable.
-   */
-  uint64_t offset;
-  /*
-   * Address of the caller's buffer in the caller's address space.
-   */
-  uint64_t addr;
-  /*
-   * Length of the buffer, at most GetInfoReply.max_io_len.
-   */
-  uint64_t len;
-  /*
-   * If not done this many nanoseconds after submission, complete with -ETIMEDOUT.
-   */
-  protobuf_c_boolean has_timeout_ns;
-  uint64_t timeout_ns;
-};
-#define AIONL__READ__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&aionl__read__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0 }
-
-
-/*
- * CMD_WRITE request.
- */
-struct  Aionl__Write
+struct  Aionl__Transfer
 {
   ProtobufCMessage base;
   uint64_t cookie;
@@ -413,37 +218,12 @@ struct  Aionl__Write
   protobuf_c_boolean has_timeout_ns;
   uint64_t timeout_ns;
 };
-#define AIONL__WRITE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&aionl__write__descriptor) \
+#define AIONL__TRANSFER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__transfer__descriptor) \
     , 0, 0, 0, 0, 0, 0, 0 }
 
 
-/*
- * CMD_READV request.
- */
-struct  Aionl__Readv
-{
-  ProtobufCMessage base;
-  uint64_t cookie;
-  uint64_t handle;
-  uint64_t offset;
-  /*
-   * An array of {u64 base, u64 len} in host byte order, one per buffer, at
-   * most GetInfoReply.max_iov entries.
-   */
-  ProtobufCBinaryData iov;
-  protobuf_c_boolean has_timeout_ns;
-  uint64_t timeout_ns;
-};
-#define AIONL__READV__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&aionl__readv__descriptor) \
-    , 0, 0, 0, {0,NULL}, 0, 0 }
-
-
-/*
- * CMD_WRITEV request.
- */
-struct  Aionl__Writev
+struct  Aionl__TransferV
 {
   ProtobufCMessage base;
   uint64_t cookie;
@@ -453,42 +233,22 @@ struct  Aionl__Writev
   protobuf_c_boolean has_timeout_ns;
   uint64_t timeout_ns;
 };
-#define AIONL__WRITEV__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&aionl__writev__descriptor) \
+#define AIONL__TRANSFER_V__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__transfer_v__descriptor) \
     , 0, 0, 0, {0,NULL}, 0, 0 }
 
 
-/*
- * CMD_FSYNC request.
- */
-struct  Aionl__Fsync
+struct  Aionl__Sync
 {
   ProtobufCMessage base;
   uint64_t cookie;
   uint64_t handle;
 };
-#define AIONL__FSYNC__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&aionl__fsync__descriptor) \
+#define AIONL__SYNC__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__sync__descriptor) \
     , 0, 0 }
 
 
-/*
- * CMD_FDATASYNC request.
- */
-struct  Aionl__Fdatasync
-{
-  ProtobufCMessage base;
-  uint64_t cookie;
-  uint64_t handle;
-};
-#define AIONL__FDATASYNC__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&aionl__fdatasync__descriptor) \
-    , 0, 0 }
-
-
-/*
- * CMD_NOP request.
- */
 struct  Aionl__Nop
 {
   ProtobufCMessage base;
@@ -499,48 +259,26 @@ struct  Aionl__Nop
     , 0 }
 
 
-/*
- * CMD_TIMER request.
- */
 struct  Aionl__Timer
 {
   ProtobufCMessage base;
   uint64_t cookie;
-  /*
-   * One of enum TimerClock.
-   */
-  uint32_t clock;
-  /*
-   * Delay in nanoseconds, or with TIMER_F_ABS the time of the first expiry.
-   */
+  Aionl__TimerClock clock;
   uint64_t value_ns;
-  /*
-   * Period in nanoseconds after the first expiry; 0 or absent: one-shot.
-   */
   protobuf_c_boolean has_interval_ns;
   uint64_t interval_ns;
-  /*
-   * Bits of enum TimerFlag.
-   */
   protobuf_c_boolean has_flags;
   uint32_t flags;
 };
 #define AIONL__TIMER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__timer__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0 }
+    , 0, AIONL__TIMER_CLOCK__TIMER_CLOCK_REALTIME, 0, 0, 0, 0, 0 }
 
 
-/*
- * CMD_TIMER_UPDATE request. Completes with 0, or -ENOENT if no timer has
- * the target cookie. The timer keeps its clock.
- */
 struct  Aionl__TimerUpdate
 {
   ProtobufCMessage base;
   uint64_t cookie;
-  /*
-   * The cookie of the timer to re-arm.
-   */
   uint64_t target;
   uint64_t value_ns;
   protobuf_c_boolean has_interval_ns;
@@ -553,21 +291,12 @@ struct  Aionl__TimerUpdate
     , 0, 0, 0, 0, 0, 0, 0 }
 
 
-/*
- * CMD_POLL request. Completes with the ready events (enum PollEvent bits).
- */
 struct  Aionl__Poll
 {
   ProtobufCMessage base;
   uint64_t cookie;
   uint64_t handle;
-  /*
-   * Bits of enum PollEvent to wait for; POLL_ERR and POLL_HUP always count.
-   */
   uint32_t events;
-  /*
-   * Bits of enum PollFlag.
-   */
   protobuf_c_boolean has_flags;
   uint32_t flags;
 };
@@ -576,17 +305,10 @@ struct  Aionl__Poll
     , 0, 0, 0, 0, 0 }
 
 
-/*
- * CMD_SIGNAL request. Each signal of the set that the process receives
- * completes with COMPLETION_F_SIGNAL | COMPLETION_F_MORE and res = signo.
- */
 struct  Aionl__Signal
 {
   ProtobufCMessage base;
   uint64_t cookie;
-  /*
-   * Bit n - 1 stands for signal n, for signals 1 to 64.
-   */
   uint64_t mask;
 };
 #define AIONL__SIGNAL__INIT \
@@ -594,23 +316,12 @@ struct  Aionl__Signal
     , 0, 0 }
 
 
-/*
- * CMD_CANCEL request. Each request it finds completes once, with
- * -ECANCELED, or with its real result if it had already finished; the
- * cancel itself completes with the number found, or -ENOENT.
- */
 struct  Aionl__Cancel
 {
   ProtobufCMessage base;
   uint64_t cookie;
-  /*
-   * The cookie of the requests to cancel, or with CANCEL_F_HANDLE a handle.
-   */
   protobuf_c_boolean has_target;
   uint64_t target;
-  /*
-   * Bits of enum CancelFlag.
-   */
   protobuf_c_boolean has_flags;
   uint32_t flags;
 };
@@ -619,30 +330,13 @@ struct  Aionl__Cancel
     , 0, 0, 0, 0, 0 }
 
 
-/*
- * CMD_COMPLETION notification, engine to program.
- */
 struct  Aionl__Completion
 {
   ProtobufCMessage base;
-  /*
-   * The cookie of the request.
-   */
   uint64_t cookie;
-  /*
-   * Bytes transferred, 0, or a negative errno. Timers: the number of
-   * expirations. Polls: the ready events. Signals: the signal number.
-   */
   int64_t res;
-  /*
-   * Bits of enum CompletionFlag.
-   */
   protobuf_c_boolean has_flags;
   uint32_t flags;
-  /*
-   * The siginfo of a signal completion, independent of the architecture;
-   * named as in struct signalfd_siginfo.
-   */
   protobuf_c_boolean has_ssi_signo;
   uint32_t ssi_signo;
   protobuf_c_boolean has_ssi_code;
@@ -651,33 +345,18 @@ struct  Aionl__Completion
   uint32_t ssi_pid;
   protobuf_c_boolean has_ssi_uid;
   uint32_t ssi_uid;
-  /*
-   * Exit status or signal of a child (SIGCHLD).
-   */
   protobuf_c_boolean has_ssi_status;
   int32_t ssi_status;
   protobuf_c_boolean has_ssi_errno;
   int32_t ssi_errno;
-  /*
-   * sigqueue's value (sival_int or sival_ptr).
-   */
   protobuf_c_boolean has_ssi_value;
   uint64_t ssi_value;
-  /*
-   * Faulting address (SIGSEGV, SIGBUS, SIGILL, SIGFPE).
-   */
   protobuf_c_boolean has_ssi_addr;
   uint64_t ssi_addr;
-  /*
-   * Descriptor and band of SIGIO/SIGPOLL.
-   */
   protobuf_c_boolean has_ssi_fd;
   int32_t ssi_fd;
   protobuf_c_boolean has_ssi_band;
   int64_t ssi_band;
-  /*
-   * POSIX timer overrun count.
-   */
   protobuf_c_boolean has_ssi_overrun;
   int32_t ssi_overrun;
 };
@@ -686,6 +365,25 @@ struct  Aionl__Completion
     , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
+/* Aionl__Limits methods */
+void   aionl__limits__init
+                     (Aionl__Limits         *message);
+size_t aionl__limits__get_packed_size
+                     (const Aionl__Limits   *message);
+size_t aionl__limits__pack
+                     (const Aionl__Limits   *message,
+                      uint8_t             *out);
+size_t aionl__limits__pack_to_buffer
+                     (const Aionl__Limits   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Limits *
+       aionl__limits__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__limits__free_unpacked
+                     (Aionl__Limits *message,
+                      ProtobufCAllocator *allocator);
 /* Aionl__GetInfo methods */
 void   aionl__get_info__init
                      (Aionl__GetInfo         *message);
@@ -800,119 +498,62 @@ Aionl__UnregisterReply *
 void   aionl__unregister_reply__free_unpacked
                      (Aionl__UnregisterReply *message,
                       ProtobufCAllocator *allocator);
-/* Aionl__Read methods */
-void   aionl__read__init
-                     (Aionl__Read         *message);
-size_t aionl__read__get_packed_size
-                     (const Aionl__Read   *message);
-size_t aionl__read__pack
-                     (const Aionl__Read   *message,
+/* Aionl__Transfer methods */
+void   aionl__transfer__init
+                     (Aionl__Transfer         *message);
+size_t aionl__transfer__get_packed_size
+                     (const Aionl__Transfer   *message);
+size_t aionl__transfer__pack
+                     (const Aionl__Transfer   *message,
                       uint8_t             *out);
-size_t aionl__read__pack_to_buffer
-                     (const Aionl__Read   *message,
+size_t aionl__transfer__pack_to_buffer
+                     (const Aionl__Transfer   *message,
                       ProtobufCBuffer     *buffer);
-Aionl__Read *
-       aionl__read__unpack
+Aionl__Transfer *
+       aionl__transfer__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   aionl__read__free_unpacked
-                     (Aionl__Read *message,
+void   aionl__transfer__free_unpacked
+                     (Aionl__Transfer *message,
                       ProtobufCAllocator *allocator);
-/* Aionl__Write methods */
-void   aionl__write__init
-                     (Aionl__Write         *message);
-size_t aionl__write__get_packed_size
-                     (const Aionl__Write   *message);
-size_t aionl__write__pack
-                     (const Aionl__Write   *message,
+/* Aionl__TransferV methods */
+void   aionl__transfer_v__init
+                     (Aionl__TransferV         *message);
+size_t aionl__transfer_v__get_packed_size
+                     (const Aionl__TransferV   *message);
+size_t aionl__transfer_v__pack
+                     (const Aionl__TransferV   *message,
                       uint8_t             *out);
-size_t aionl__write__pack_to_buffer
-                     (const Aionl__Write   *message,
+size_t aionl__transfer_v__pack_to_buffer
+                     (const Aionl__TransferV   *message,
                       ProtobufCBuffer     *buffer);
-Aionl__Write *
-       aionl__write__unpack
+Aionl__TransferV *
+       aionl__transfer_v__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   aionl__write__free_unpacked
-                     (Aionl__Write *message,
+void   aionl__transfer_v__free_unpacked
+                     (Aionl__TransferV *message,
                       ProtobufCAllocator *allocator);
-/* Aionl__Readv methods */
-void   aionl__readv__init
-                     (Aionl__Readv         *message);
-size_t aionl__readv__get_packed_size
-                     (const Aionl__Readv   *message);
-size_t aionl__readv__pack
-                     (const Aionl__Readv   *message,
+/* Aionl__Sync methods */
+void   aionl__sync__init
+                     (Aionl__Sync         *message);
+size_t aionl__sync__get_packed_size
+                     (const Aionl__Sync   *message);
+size_t aionl__sync__pack
+                     (const Aionl__Sync   *message,
                       uint8_t             *out);
-size_t aionl__readv__pack_to_buffer
-                     (const Aionl__Readv   *message,
+size_t aionl__sync__pack_to_buffer
+                     (const Aionl__Sync   *message,
                       ProtobufCBuffer     *buffer);
-Aionl__Readv *
-       aionl__readv__unpack
+Aionl__Sync *
+       aionl__sync__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   aionl__readv__free_unpacked
-                     (Aionl__Readv *message,
-                      ProtobufCAllocator *allocator);
-/* Aionl__Writev methods */
-void   aionl__writev__init
-                     (Aionl__Writev         *message);
-size_t aionl__writev__get_packed_size
-                     (const Aionl__Writev   *message);
-size_t aionl__writev__pack
-                     (const Aionl__Writev   *message,
-                      uint8_t             *out);
-size_t aionl__writev__pack_to_buffer
-                     (const Aionl__Writev   *message,
-                      ProtobufCBuffer     *buffer);
-Aionl__Writev *
-       aionl__writev__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   aionl__writev__free_unpacked
-                     (Aionl__Writev *message,
-                      ProtobufCAllocator *allocator);
-/* Aionl__Fsync methods */
-void   aionl__fsync__init
-                     (Aionl__Fsync         *message);
-size_t aionl__fsync__get_packed_size
-                     (const Aionl__Fsync   *message);
-size_t aionl__fsync__pack
-                     (const Aionl__Fsync   *message,
-                      uint8_t             *out);
-size_t aionl__fsync__pack_to_buffer
-                     (const Aionl__Fsync   *message,
-                      ProtobufCBuffer     *buffer);
-Aionl__Fsync *
-       aionl__fsync__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   aionl__fsync__free_unpacked
-                     (Aionl__Fsync *message,
-                      ProtobufCAllocator *allocator);
-/* Aionl__Fdatasync methods */
-void   aionl__fdatasync__init
-                     (Aionl__Fdatasync         *message);
-size_t aionl__fdatasync__get_packed_size
-                     (const Aionl__Fdatasync   *message);
-size_t aionl__fdatasync__pack
-                     (const Aionl__Fdatasync   *message,
-                      uint8_t             *out);
-size_t aionl__fdatasync__pack_to_buffer
-                     (const Aionl__Fdatasync   *message,
-                      ProtobufCBuffer     *buffer);
-Aionl__Fdatasync *
-       aionl__fdatasync__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   aionl__fdatasync__free_unpacked
-                     (Aionl__Fdatasync *message,
+void   aionl__sync__free_unpacked
+                     (Aionl__Sync *message,
                       ProtobufCAllocator *allocator);
 /* Aionl__Nop methods */
 void   aionl__nop__init
@@ -1049,6 +690,9 @@ void   aionl__completion__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Aionl__Limits_Closure)
+                 (const Aionl__Limits *message,
+                  void *closure_data);
 typedef void (*Aionl__GetInfo_Closure)
                  (const Aionl__GetInfo *message,
                   void *closure_data);
@@ -1067,23 +711,14 @@ typedef void (*Aionl__Unregister_Closure)
 typedef void (*Aionl__UnregisterReply_Closure)
                  (const Aionl__UnregisterReply *message,
                   void *closure_data);
-typedef void (*Aionl__Read_Closure)
-                 (const Aionl__Read *message,
+typedef void (*Aionl__Transfer_Closure)
+                 (const Aionl__Transfer *message,
                   void *closure_data);
-typedef void (*Aionl__Write_Closure)
-                 (const Aionl__Write *message,
+typedef void (*Aionl__TransferV_Closure)
+                 (const Aionl__TransferV *message,
                   void *closure_data);
-typedef void (*Aionl__Readv_Closure)
-                 (const Aionl__Readv *message,
-                  void *closure_data);
-typedef void (*Aionl__Writev_Closure)
-                 (const Aionl__Writev *message,
-                  void *closure_data);
-typedef void (*Aionl__Fsync_Closure)
-                 (const Aionl__Fsync *message,
-                  void *closure_data);
-typedef void (*Aionl__Fdatasync_Closure)
-                 (const Aionl__Fdatasync *message,
+typedef void (*Aionl__Sync_Closure)
+                 (const Aionl__Sync *message,
                   void *closure_data);
 typedef void (*Aionl__Nop_Closure)
                  (const Aionl__Nop *message,
@@ -1115,25 +750,24 @@ typedef void (*Aionl__Completion_Closure)
 extern const ProtobufCEnumDescriptor    aionl__family__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__cmd__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__notify__descriptor;
-extern const ProtobufCEnumDescriptor    aionl__completion_flag__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__cqe_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__timer_clock__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__timer_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__poll_event__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__poll_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__cancel_flag__descriptor;
-extern const ProtobufCEnumDescriptor    aionl__executor_kind__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__backend__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__executor__descriptor;
+extern const ProtobufCMessageDescriptor aionl__limits__descriptor;
 extern const ProtobufCMessageDescriptor aionl__get_info__descriptor;
 extern const ProtobufCMessageDescriptor aionl__get_info_reply__descriptor;
 extern const ProtobufCMessageDescriptor aionl__register__descriptor;
 extern const ProtobufCMessageDescriptor aionl__register_reply__descriptor;
 extern const ProtobufCMessageDescriptor aionl__unregister__descriptor;
 extern const ProtobufCMessageDescriptor aionl__unregister_reply__descriptor;
-extern const ProtobufCMessageDescriptor aionl__read__descriptor;
-extern const ProtobufCMessageDescriptor aionl__write__descriptor;
-extern const ProtobufCMessageDescriptor aionl__readv__descriptor;
-extern const ProtobufCMessageDescriptor aionl__writev__descriptor;
-extern const ProtobufCMessageDescriptor aionl__fsync__descriptor;
-extern const ProtobufCMessageDescriptor aionl__fdatasync__descriptor;
+extern const ProtobufCMessageDescriptor aionl__transfer__descriptor;
+extern const ProtobufCMessageDescriptor aionl__transfer_v__descriptor;
+extern const ProtobufCMessageDescriptor aionl__sync__descriptor;
 extern const ProtobufCMessageDescriptor aionl__nop__descriptor;
 extern const ProtobufCMessageDescriptor aionl__timer__descriptor;
 extern const ProtobufCMessageDescriptor aionl__timer_update__descriptor;

@@ -26,11 +26,25 @@ static int write_vectors;
 
 #define BUFSZ 4096
 
+/* A value within what a's parser accepts, varying with seed. */
+static uint64_t valid_value(const struct aionl_attr_desc *a, unsigned int seed)
+{
+	uint64_t v = 0x0102030405060708ULL * (seed + a->type) ^ 0xa5a5a5a5a5a5a5a5ULL;
+
+	if (a->nvalues)
+		return a->values[v % a->nvalues];
+	if (a->mask)
+		return v & a->mask;
+	if (a->max - a->min != UINT64_MAX)
+		return a->min + v % (a->max - a->min + 1);
+	return v;
+}
+
 static void fill_value(const struct aionl_msg_desc *d, const struct aionl_attr_desc *a, void *m,
 		       unsigned int seed, char *strbuf)
 {
 	char *p = (char *)m + a->offset;
-	uint64_t v = 0x0102030405060708ULL * (seed + a->type) ^ 0xa5a5a5a5a5a5a5a5ULL;
+	uint64_t v = valid_value(a, seed);
 
 	switch (a->kind) {
 	case AIONL_ATTR_U8:
@@ -49,6 +63,7 @@ static void fill_value(const struct aionl_msg_desc *d, const struct aionl_attr_d
 		*(const char **)p = strbuf;
 		break;
 	case AIONL_ATTR_BINARY:
+		/* 48 bytes: also three elements of 16, within any array's bounds. */
 		for (int i = 0; i < 48; i++)
 			strbuf[i] = (char)(v >> (i % 8));
 		*(const void **)p = strbuf;
@@ -166,6 +181,7 @@ static void test_malformed_attributes_are_refused(void **state)
 	for (unsigned int k = 0; k < AIONL_MSG_DESC_COUNT; k++)
 		if (aionl_msg_descs[k].cmd == AIONL_CMD_READ && aionl_msg_descs[k].role == 0)
 			d = &aionl_msg_descs[k];
+	assert_string_equal(d->name, "Transfer");
 	assert_non_null(d);
 
 	/* A u64 attribute four bytes long. */
@@ -202,34 +218,112 @@ static void test_malformed_attributes_are_refused(void **state)
 	assert_int_equal(d->parse(nlh, out, &pe), -EINVAL);
 }
 
-static void test_string_without_nul_is_refused(void **state)
+/* Store v into attribute a of message struct m, at a's width. */
+static void set_value(const struct aionl_attr_desc *a, void *m, uint64_t v)
 {
-	const struct aionl_msg_desc *d = NULL;
-	char buf[BUFSZ];
-	char out[512];
+	char *p = (char *)m + a->offset;
+
+	if (a->kind == AIONL_ATTR_U8)
+		*(uint8_t *)p = (uint8_t)v;
+	else if (a->kind == AIONL_ATTR_U32 || a->kind == AIONL_ATTR_S32)
+		*(uint32_t *)p = (uint32_t)v;
+	else
+		*(uint64_t *)p = v;
+}
+
+static uint64_t kind_max(const struct aionl_attr_desc *a)
+{
+	return a->kind == AIONL_ATTR_U8 ? 0xff : a->kind == AIONL_ATTR_U32 ? 0xffffffff : UINT64_MAX;
+}
+
+/* Build d with attribute a set to v (or, for arrays, v bytes long) and parse it. */
+static void assert_refused(const struct aionl_msg_desc *d, const struct aionl_attr_desc *a,
+			   uint64_t v)
+{
+	char buf[BUFSZ], strbufs[64][64], in[512], out[512];
 	struct aionl_parse_err pe = { 0 };
 	struct nlmsghdr *nlh;
+	uint64_t mask = all_attrs(d);
+
+	memset(in, 0, d->size);
+	for (unsigned int i = 0; i < d->nattrs; i++)
+		fill_value(d, &d->attrs[i], in, 5, strbufs[i]);
+	*(uint64_t *)in = mask;
+	if (a->kind == AIONL_ATTR_BINARY)
+		*(uint32_t *)(in + a->len_offset) = (uint32_t)v;
+	else
+		set_value(a, in, v);
+	nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, NLM_F_REQUEST, 1, d->cmd,
+			       AIONL_FAMILY_VERSION);
+	assert_int_equal(d->put(nlh, BUFSZ, in), 0);
+	if (d->parse(nlh, out, &pe) != -EINVAL)
+		fail_msg("%s.%s = %#llx was accepted", d->name, a->name, (unsigned long long)v);
+	assert_int_equal(pe.attr, a->type);
+	assert_non_null(strstr(pe.msg, a->name));
+	assert_true(pe.offset > 0);
+}
+
+/*
+ * A request's parser refuses what the IDL's ranges, masks and enums exclude,
+ * naming the attribute, as the kernel's policies do.
+ */
+static void test_out_of_range_values_are_refused(void **state)
+{
+	unsigned int checked = 0;
 
 	(void)state;
-	for (unsigned int k = 0; k < AIONL_MSG_DESC_COUNT; k++)
-		if (aionl_msg_descs[k].cmd == AIONL_CMD_GET_INFO && aionl_msg_descs[k].role == 1)
-			d = &aionl_msg_descs[k];
-	assert_non_null(d);
-	nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 1, AIONL_CMD_GET_INFO, 1);
-	mnl_attr_put(nlh, AIONL_A_GET_INFO_REPLY_BACKEND, 4, "user");
-	assert_int_equal(d->parse(nlh, out, &pe), -EINVAL);
-	assert_non_null(strstr(pe.msg, "NUL"));
+	for (unsigned int k = 0; k < AIONL_MSG_DESC_COUNT; k++) {
+		const struct aionl_msg_desc *d = &aionl_msg_descs[k];
+
+		if (d->role != 0)
+			continue;
+		for (unsigned int i = 0; i < d->nattrs; i++) {
+			const struct aionl_attr_desc *a = &d->attrs[i];
+
+			if (a->elem_size) {
+				assert_refused(d, a, a->elem_size + 1);
+				assert_refused(d, a, (a->min ? a->min - 1 : 0) * a->elem_size);
+				checked++;
+				continue;
+			}
+			if (a->nvalues) {
+				uint64_t bad = 0;
+
+				for (unsigned int j = 0; j < a->nvalues; j++)
+					if (a->values[j] >= bad)
+						bad = a->values[j] + 1;
+				assert_refused(d, a, bad);
+				checked++;
+			}
+			if (a->mask) {
+				assert_refused(d, a, ~a->mask & kind_max(a));
+				checked++;
+			}
+			if (a->max < kind_max(a) && a->kind != AIONL_ATTR_S32 &&
+			    a->kind != AIONL_ATTR_S64) {
+				assert_refused(d, a, a->max + 1);
+				assert_refused(d, a, kind_max(a));
+				checked++;
+			}
+			if (a->min > 0) {
+				assert_refused(d, a, a->min - 1);
+				checked++;
+			}
+		}
+	}
+	/* The IDL bounds at least lengths, iovecs, timers, clocks, flags and signal sets. */
+	assert_true(checked >= 15);
 }
 
 static void test_put_reports_a_full_buffer(void **state)
 {
 	char buf[BUFSZ];
 	struct nlmsghdr *nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 1, AIONL_CMD_READ, 1);
-	struct aionl_read m = { .present = AIONL_READ_REQUIRED_MASK, .cookie = 1, .handle = 2,
-				.offset = 3, .addr = 4, .len = 5 };
+	struct aionl_transfer m = { .present = AIONL_TRANSFER_REQUIRED_MASK, .cookie = 1,
+				    .handle = 2, .offset = 3, .addr = 4, .len = 5 };
 
 	(void)state;
-	assert_int_equal(aionl_read_put(nlh, NLMSG_HDRLEN + GENL_HDRLEN + 30, &m), -EMSGSIZE);
+	assert_int_equal(aionl_transfer_put(nlh, NLMSG_HDRLEN + GENL_HDRLEN + 30, &m), -EMSGSIZE);
 }
 
 /* The generated netlink codec and protoc-c must describe the same IDL. */
@@ -327,31 +421,31 @@ static void test_golden_vectors(void **state)
 
 	(void)state;
 	{
-		struct aionl_read m = { .present = AIONL_READ_REQUIRED_MASK,
-					.cookie = 0x1122334455667788ULL,
-					.handle = 0xabcd000000100001ULL, .offset = 1ULL << 33,
-					.addr = 0x7f0000001000ULL, .len = 4096 };
+		struct aionl_transfer m = { .present = AIONL_TRANSFER_REQUIRED_MASK,
+					    .cookie = 0x1122334455667788ULL,
+					    .handle = 0xabcd000000100001ULL, .offset = 1ULL << 33,
+					    .addr = 0x7f0000001000ULL, .len = 4096 };
 
 		nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, NLM_F_REQUEST, 7, AIONL_CMD_READ, 1);
-		assert_int_equal(aionl_read_put(nlh, BUFSZ, &m), 0);
+		assert_int_equal(aionl_transfer_put(nlh, BUFSZ, &m), 0);
 		check_vector("read", nlh, nlh->nlmsg_len);
 	}
 	{
 		uint64_t iov[4] = { 0x7f0000001000ULL, 512, 0x7f0000002000ULL, 1024 };
-		struct aionl_writev m = { .present = AIONL_WRITEV_REQUIRED_MASK, .cookie = 42,
-					  .handle = 0xabcd000000100002ULL, .offset = 4096,
-					  .iov = iov, .iov_len = sizeof(iov) };
+		struct aionl_transfer_v m = { .present = AIONL_TRANSFER_V_REQUIRED_MASK, .cookie = 42,
+					      .handle = 0xabcd000000100002ULL, .offset = 4096,
+					      .iov = iov, .iov_len = sizeof(iov) };
 
 		nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, NLM_F_REQUEST, 8, AIONL_CMD_WRITEV,
 				       1);
-		assert_int_equal(aionl_writev_put(nlh, BUFSZ, &m), 0);
+		assert_int_equal(aionl_transfer_v_put(nlh, BUFSZ, &m), 0);
 		check_vector("writev", nlh, nlh->nlmsg_len);
 	}
 	{
-		struct aionl_fsync m = { AIONL_FSYNC_REQUIRED_MASK, 9, 0xabcd000000100003ULL };
+		struct aionl_sync m = { AIONL_SYNC_REQUIRED_MASK, 9, 0xabcd000000100003ULL };
 
 		nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, NLM_F_REQUEST, 9, AIONL_CMD_FSYNC, 1);
-		assert_int_equal(aionl_fsync_put(nlh, BUFSZ, &m), 0);
+		assert_int_equal(aionl_sync_put(nlh, BUFSZ, &m), 0);
 		check_vector("fsync", nlh, nlh->nlmsg_len);
 	}
 	{
@@ -380,11 +474,11 @@ static void test_golden_vectors(void **state)
 	}
 	{
 		struct aionl_get_info_reply m = {
-			AIONL_GET_INFO_REPLY_REQUIRED_MASK | (1ULL << 9), 1, "user",
-			AIONL_EXECUTOR_THREADS, 4096, 1u << 20, 0x7ffff000ULL, 1024, 65536, 4,
+			AIONL_GET_INFO_REPLY_REQUIRED_MASK | (1ULL << 9), 2, AIONL_BACKEND_USER,
+			AIONL_EXEC_THREADS, 4096, 1u << 20, 0x7ffff000ULL, 1024, 65536, 4,
 		};
 
-		nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 3, AIONL_CMD_GET_INFO, 1);
+		nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 3, AIONL_CMD_GET_INFO, 2);
 		assert_int_equal(aionl_get_info_reply_put(nlh, BUFSZ, &m), 0);
 		check_vector("get_info_reply", nlh, nlh->nlmsg_len);
 	}
@@ -396,7 +490,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_every_message_round_trips),
 		cmocka_unit_test(test_missing_required_attribute_is_named),
 		cmocka_unit_test(test_malformed_attributes_are_refused),
-		cmocka_unit_test(test_string_without_nul_is_refused),
+		cmocka_unit_test(test_out_of_range_values_are_refused),
 		cmocka_unit_test(test_put_reports_a_full_buffer),
 		cmocka_unit_test(test_codec_agrees_with_protoc_c),
 		cmocka_unit_test(test_golden_vectors),

@@ -139,7 +139,7 @@ static void test_backend_is_the_one_asked_for(void **state)
 		 info.backend == AIONL_BACKEND_USER ? aionl_executor_name(info.executor) : "");
 	if (expect)
 		assert_string_equal(got, expect);
-	assert_int_equal(info.version, 1);
+	assert_int_equal(info.version, AIONL_FAMILY_VERSION);
 	assert_true(info.max_inflight > 0 && info.max_iov >= 1 && info.max_io_len > 0);
 }
 

@@ -4,9 +4,9 @@ set -euo pipefail
 pkgs=(
 	build-essential cmake pkg-config
 	libmnl-dev liburing-dev libaio-dev libuv1-dev gnuplot-nox
-	protobuf-c-compiler libprotobuf-c-dev python3-protobuf
+	protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev python3-protobuf
 	libcmocka-dev
-	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static cpio kmod e2fsprogs
+	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static cpio kmod e2fsprogs iproute2
 )
 missing=()
 for p in "${pkgs[@]}"; do

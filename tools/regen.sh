@@ -8,6 +8,10 @@ src=$1 gen=$2 doc=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$gen"
-protoc-c --include_source_info --descriptor_set_out="$tmp/aionl.desc" \
-	--c_out="$gen" -I"$src/idl" "$src/idl/aionl.proto"
-/usr/bin/python3 "$src/tools/aionlgen.py" "$tmp/aionl.desc" --gen-dir "$gen" --doc "$doc"
+# descriptor.proto, which idl/aionl_options.proto extends, comes with libprotobuf-dev.
+protoc-c --include_imports --include_source_info -I"$src/idl" -I/usr/include \
+	--descriptor_set_out="$tmp/aionl.desc" "$src/idl/aionl.proto"
+/usr/bin/python3 "$src/tools/aionlgen.py" "$tmp/aionl.desc" --gen-dir "$gen" --doc "$doc" \
+	--plain-desc "$tmp/plain.desc"
+# protoc-c's own view of the messages, for the codec test to compare with.
+protoc-c --descriptor_set_in="$tmp/plain.desc" --c_out="$gen" aionl.proto

@@ -3,11 +3,26 @@
  * Regenerate with: cmake --build build --target gen
  */
 
+#include <linux/module.h>
+
 #include "aionl-nl-gen.h"
 
-/* AIONL_CMD_GET_INFO */
-const struct nla_policy aionl_get_info_nl_policy[AIONL_A_GET_INFO_MAX + 1] = {
-};
+/*
+ * No pad attribute: where 64-bit values need aligning, attribute 0 is refused
+ * by every parser of this family. x86-64 and arm64 never pad.
+ */
+#define AIONL_NL_NOPAD 0
+
+static int aionl_transfer_v_iov_validate(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	int len = nla_len(attr);
+
+	if (len % 16 || len < 1 * 16 || len > AIONL_MAX_IOV * 16) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "iov: not an array of 1 to MAX_IOV 16-byte elements");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 /* AIONL_CMD_REGISTER */
 const struct nla_policy aionl_register_nl_policy[AIONL_A_REGISTER_MAX + 1] = {
@@ -19,54 +34,29 @@ const struct nla_policy aionl_unregister_nl_policy[AIONL_A_UNREGISTER_MAX + 1] =
 	[AIONL_A_UNREGISTER_HANDLE] = { .type = NLA_U64, },
 };
 
-/* AIONL_CMD_READ */
-const struct nla_policy aionl_read_nl_policy[AIONL_A_READ_MAX + 1] = {
-	[AIONL_A_READ_COOKIE] = { .type = NLA_U64, },
-	[AIONL_A_READ_HANDLE] = { .type = NLA_U64, },
-	[AIONL_A_READ_OFFSET] = { .type = NLA_U64, },
-	[AIONL_A_READ_ADDR] = { .type = NLA_U64, },
-	[AIONL_A_READ_LEN] = { .type = NLA_U64, },
-	[AIONL_A_READ_TIMEOUT_NS] = { .type = NLA_U64, },
+/* AIONL_CMD_READ, AIONL_CMD_WRITE */
+const struct nla_policy aionl_transfer_nl_policy[AIONL_A_TRANSFER_MAX + 1] = {
+	[AIONL_A_TRANSFER_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_TRANSFER_HANDLE] = { .type = NLA_U64, },
+	[AIONL_A_TRANSFER_OFFSET] = { .type = NLA_U64, },
+	[AIONL_A_TRANSFER_ADDR] = { .type = NLA_U64, },
+	[AIONL_A_TRANSFER_LEN] = { .type = NLA_U64, },
+	[AIONL_A_TRANSFER_TIMEOUT_NS] = { .type = NLA_U64, },
 };
 
-/* AIONL_CMD_WRITE */
-const struct nla_policy aionl_write_nl_policy[AIONL_A_WRITE_MAX + 1] = {
-	[AIONL_A_WRITE_COOKIE] = { .type = NLA_U64, },
-	[AIONL_A_WRITE_HANDLE] = { .type = NLA_U64, },
-	[AIONL_A_WRITE_OFFSET] = { .type = NLA_U64, },
-	[AIONL_A_WRITE_ADDR] = { .type = NLA_U64, },
-	[AIONL_A_WRITE_LEN] = { .type = NLA_U64, },
-	[AIONL_A_WRITE_TIMEOUT_NS] = { .type = NLA_U64, },
+/* AIONL_CMD_READV, AIONL_CMD_WRITEV */
+const struct nla_policy aionl_transfer_v_nl_policy[AIONL_A_TRANSFER_V_MAX + 1] = {
+	[AIONL_A_TRANSFER_V_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_TRANSFER_V_HANDLE] = { .type = NLA_U64, },
+	[AIONL_A_TRANSFER_V_OFFSET] = { .type = NLA_U64, },
+	[AIONL_A_TRANSFER_V_IOV] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, aionl_transfer_v_iov_validate),
+	[AIONL_A_TRANSFER_V_TIMEOUT_NS] = { .type = NLA_U64, },
 };
 
-/* AIONL_CMD_READV */
-const struct nla_policy aionl_readv_nl_policy[AIONL_A_READV_MAX + 1] = {
-	[AIONL_A_READV_COOKIE] = { .type = NLA_U64, },
-	[AIONL_A_READV_HANDLE] = { .type = NLA_U64, },
-	[AIONL_A_READV_OFFSET] = { .type = NLA_U64, },
-	[AIONL_A_READV_IOV] = { .type = NLA_BINARY, },
-	[AIONL_A_READV_TIMEOUT_NS] = { .type = NLA_U64, },
-};
-
-/* AIONL_CMD_WRITEV */
-const struct nla_policy aionl_writev_nl_policy[AIONL_A_WRITEV_MAX + 1] = {
-	[AIONL_A_WRITEV_COOKIE] = { .type = NLA_U64, },
-	[AIONL_A_WRITEV_HANDLE] = { .type = NLA_U64, },
-	[AIONL_A_WRITEV_OFFSET] = { .type = NLA_U64, },
-	[AIONL_A_WRITEV_IOV] = { .type = NLA_BINARY, },
-	[AIONL_A_WRITEV_TIMEOUT_NS] = { .type = NLA_U64, },
-};
-
-/* AIONL_CMD_FSYNC */
-const struct nla_policy aionl_fsync_nl_policy[AIONL_A_FSYNC_MAX + 1] = {
-	[AIONL_A_FSYNC_COOKIE] = { .type = NLA_U64, },
-	[AIONL_A_FSYNC_HANDLE] = { .type = NLA_U64, },
-};
-
-/* AIONL_CMD_FDATASYNC */
-const struct nla_policy aionl_fdatasync_nl_policy[AIONL_A_FDATASYNC_MAX + 1] = {
-	[AIONL_A_FDATASYNC_COOKIE] = { .type = NLA_U64, },
-	[AIONL_A_FDATASYNC_HANDLE] = { .type = NLA_U64, },
+/* AIONL_CMD_FSYNC, AIONL_CMD_FDATASYNC */
+const struct nla_policy aionl_sync_nl_policy[AIONL_A_SYNC_MAX + 1] = {
+	[AIONL_A_SYNC_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_SYNC_HANDLE] = { .type = NLA_U64, },
 };
 
 /* AIONL_CMD_NOP */
@@ -80,7 +70,7 @@ const struct nla_policy aionl_timer_nl_policy[AIONL_A_TIMER_MAX + 1] = {
 	[AIONL_A_TIMER_CLOCK] = { .type = NLA_U32, },
 	[AIONL_A_TIMER_VALUE_NS] = { .type = NLA_U64, },
 	[AIONL_A_TIMER_INTERVAL_NS] = { .type = NLA_U64, },
-	[AIONL_A_TIMER_FLAGS] = { .type = NLA_U32, },
+	[AIONL_A_TIMER_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_TIMER_FLAG_MASK),
 };
 
 /* AIONL_CMD_TIMER_UPDATE */
@@ -89,15 +79,15 @@ const struct nla_policy aionl_timer_update_nl_policy[AIONL_A_TIMER_UPDATE_MAX + 
 	[AIONL_A_TIMER_UPDATE_TARGET] = { .type = NLA_U64, },
 	[AIONL_A_TIMER_UPDATE_VALUE_NS] = { .type = NLA_U64, },
 	[AIONL_A_TIMER_UPDATE_INTERVAL_NS] = { .type = NLA_U64, },
-	[AIONL_A_TIMER_UPDATE_FLAGS] = { .type = NLA_U32, },
+	[AIONL_A_TIMER_UPDATE_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_TIMER_FLAG_MASK),
 };
 
 /* AIONL_CMD_POLL */
 const struct nla_policy aionl_poll_nl_policy[AIONL_A_POLL_MAX + 1] = {
 	[AIONL_A_POLL_COOKIE] = { .type = NLA_U64, },
 	[AIONL_A_POLL_HANDLE] = { .type = NLA_U64, },
-	[AIONL_A_POLL_EVENTS] = { .type = NLA_U32, },
-	[AIONL_A_POLL_FLAGS] = { .type = NLA_U32, },
+	[AIONL_A_POLL_EVENTS] = NLA_POLICY_MASK(NLA_U32, AIONL_POLL_EVENT_MASK),
+	[AIONL_A_POLL_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_POLL_FLAG_MASK),
 };
 
 /* AIONL_CMD_SIGNAL */
@@ -110,16 +100,457 @@ const struct nla_policy aionl_signal_nl_policy[AIONL_A_SIGNAL_MAX + 1] = {
 const struct nla_policy aionl_cancel_nl_policy[AIONL_A_CANCEL_MAX + 1] = {
 	[AIONL_A_CANCEL_COOKIE] = { .type = NLA_U64, },
 	[AIONL_A_CANCEL_TARGET] = { .type = NLA_U64, },
-	[AIONL_A_CANCEL_FLAGS] = { .type = NLA_U32, },
+	[AIONL_A_CANCEL_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_CANCEL_FLAG_MASK),
 };
 
-/* Ops for AIONL_FAMILY_NAME */
-const struct genl_ops aionl_nl_ops[15] = {
+int aionl_nl_get_info_parse(struct genl_info *info, struct aionl_get_info *m)
+{
+	(void)info;
+	memset(m, 0, sizeof(*m));
+	return 0;
+}
+
+int aionl_nl_register_parse(struct genl_info *info, struct aionl_register *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_REGISTER_FD))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_REGISTER_FD]) {
+		m->fd = nla_get_s32(tb[AIONL_A_REGISTER_FD]);
+		m->present |= 1ULL << AIONL_A_REGISTER_FD;
+	}
+	return 0;
+}
+
+int aionl_nl_unregister_parse(struct genl_info *info, struct aionl_unregister *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_UNREGISTER_HANDLE))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_UNREGISTER_HANDLE]) {
+		m->handle = nla_get_u64(tb[AIONL_A_UNREGISTER_HANDLE]);
+		m->present |= 1ULL << AIONL_A_UNREGISTER_HANDLE;
+	}
+	return 0;
+}
+
+int aionl_nl_transfer_parse(struct genl_info *info, struct aionl_transfer *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_TRANSFER_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TRANSFER_HANDLE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TRANSFER_OFFSET) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TRANSFER_ADDR) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TRANSFER_LEN))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_TRANSFER_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_TRANSFER_COOKIE]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_COOKIE;
+	}
+	if (tb[AIONL_A_TRANSFER_HANDLE]) {
+		m->handle = nla_get_u64(tb[AIONL_A_TRANSFER_HANDLE]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_HANDLE;
+	}
+	if (tb[AIONL_A_TRANSFER_OFFSET]) {
+		m->offset = nla_get_u64(tb[AIONL_A_TRANSFER_OFFSET]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_OFFSET;
+	}
+	if (tb[AIONL_A_TRANSFER_ADDR]) {
+		m->addr = nla_get_u64(tb[AIONL_A_TRANSFER_ADDR]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_ADDR;
+	}
+	if (tb[AIONL_A_TRANSFER_LEN]) {
+		m->len = nla_get_u64(tb[AIONL_A_TRANSFER_LEN]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_LEN;
+		if (m->len > AIONL_MAX_IO_LEN) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_TRANSFER_LEN], "len: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_TRANSFER_TIMEOUT_NS]) {
+		m->timeout_ns = nla_get_u64(tb[AIONL_A_TRANSFER_TIMEOUT_NS]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_TIMEOUT_NS;
+		if (m->timeout_ns > AIONL_MAX_NS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_TRANSFER_TIMEOUT_NS], "timeout_ns: out of range");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int aionl_nl_transfer_v_parse(struct genl_info *info, struct aionl_transfer_v *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_TRANSFER_V_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TRANSFER_V_HANDLE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TRANSFER_V_OFFSET) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TRANSFER_V_IOV))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_TRANSFER_V_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_TRANSFER_V_COOKIE]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_V_COOKIE;
+	}
+	if (tb[AIONL_A_TRANSFER_V_HANDLE]) {
+		m->handle = nla_get_u64(tb[AIONL_A_TRANSFER_V_HANDLE]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_V_HANDLE;
+	}
+	if (tb[AIONL_A_TRANSFER_V_OFFSET]) {
+		m->offset = nla_get_u64(tb[AIONL_A_TRANSFER_V_OFFSET]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_V_OFFSET;
+	}
+	if (tb[AIONL_A_TRANSFER_V_IOV]) {
+		m->iov = nla_data(tb[AIONL_A_TRANSFER_V_IOV]);
+		m->iov_len = nla_len(tb[AIONL_A_TRANSFER_V_IOV]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_V_IOV;
+	}
+	if (tb[AIONL_A_TRANSFER_V_TIMEOUT_NS]) {
+		m->timeout_ns = nla_get_u64(tb[AIONL_A_TRANSFER_V_TIMEOUT_NS]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_V_TIMEOUT_NS;
+		if (m->timeout_ns > AIONL_MAX_NS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_TRANSFER_V_TIMEOUT_NS], "timeout_ns: out of range");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int aionl_nl_sync_parse(struct genl_info *info, struct aionl_sync *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_SYNC_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_SYNC_HANDLE))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_SYNC_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_SYNC_COOKIE]);
+		m->present |= 1ULL << AIONL_A_SYNC_COOKIE;
+	}
+	if (tb[AIONL_A_SYNC_HANDLE]) {
+		m->handle = nla_get_u64(tb[AIONL_A_SYNC_HANDLE]);
+		m->present |= 1ULL << AIONL_A_SYNC_HANDLE;
+	}
+	return 0;
+}
+
+int aionl_nl_nop_parse(struct genl_info *info, struct aionl_nop *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_NOP_COOKIE))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_NOP_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_NOP_COOKIE]);
+		m->present |= 1ULL << AIONL_A_NOP_COOKIE;
+	}
+	return 0;
+}
+
+int aionl_nl_timer_parse(struct genl_info *info, struct aionl_timer *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_TIMER_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TIMER_CLOCK) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TIMER_VALUE_NS))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_TIMER_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_TIMER_COOKIE]);
+		m->present |= 1ULL << AIONL_A_TIMER_COOKIE;
+	}
+	if (tb[AIONL_A_TIMER_CLOCK]) {
+		m->clock = nla_get_u32(tb[AIONL_A_TIMER_CLOCK]);
+		m->present |= 1ULL << AIONL_A_TIMER_CLOCK;
+		switch (m->clock) {
+		case AIONL_TIMER_CLOCK_REALTIME:
+		case AIONL_TIMER_CLOCK_MONOTONIC:
+		case AIONL_TIMER_CLOCK_BOOTTIME:
+			break;
+		default:
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_TIMER_CLOCK], "clock: not a value of TimerClock");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_TIMER_VALUE_NS]) {
+		m->value_ns = nla_get_u64(tb[AIONL_A_TIMER_VALUE_NS]);
+		m->present |= 1ULL << AIONL_A_TIMER_VALUE_NS;
+		if (m->value_ns > AIONL_MAX_NS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_TIMER_VALUE_NS], "value_ns: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_TIMER_INTERVAL_NS]) {
+		m->interval_ns = nla_get_u64(tb[AIONL_A_TIMER_INTERVAL_NS]);
+		m->present |= 1ULL << AIONL_A_TIMER_INTERVAL_NS;
+		if (m->interval_ns > AIONL_MAX_NS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_TIMER_INTERVAL_NS], "interval_ns: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_TIMER_FLAGS]) {
+		m->flags = nla_get_u32(tb[AIONL_A_TIMER_FLAGS]);
+		m->present |= 1ULL << AIONL_A_TIMER_FLAGS;
+	}
+	return 0;
+}
+
+int aionl_nl_timer_update_parse(struct genl_info *info, struct aionl_timer_update *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_TIMER_UPDATE_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TIMER_UPDATE_TARGET) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_TIMER_UPDATE_VALUE_NS))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_TIMER_UPDATE_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_TIMER_UPDATE_COOKIE]);
+		m->present |= 1ULL << AIONL_A_TIMER_UPDATE_COOKIE;
+	}
+	if (tb[AIONL_A_TIMER_UPDATE_TARGET]) {
+		m->target = nla_get_u64(tb[AIONL_A_TIMER_UPDATE_TARGET]);
+		m->present |= 1ULL << AIONL_A_TIMER_UPDATE_TARGET;
+	}
+	if (tb[AIONL_A_TIMER_UPDATE_VALUE_NS]) {
+		m->value_ns = nla_get_u64(tb[AIONL_A_TIMER_UPDATE_VALUE_NS]);
+		m->present |= 1ULL << AIONL_A_TIMER_UPDATE_VALUE_NS;
+		if (m->value_ns > AIONL_MAX_NS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_TIMER_UPDATE_VALUE_NS], "value_ns: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_TIMER_UPDATE_INTERVAL_NS]) {
+		m->interval_ns = nla_get_u64(tb[AIONL_A_TIMER_UPDATE_INTERVAL_NS]);
+		m->present |= 1ULL << AIONL_A_TIMER_UPDATE_INTERVAL_NS;
+		if (m->interval_ns > AIONL_MAX_NS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_TIMER_UPDATE_INTERVAL_NS], "interval_ns: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_TIMER_UPDATE_FLAGS]) {
+		m->flags = nla_get_u32(tb[AIONL_A_TIMER_UPDATE_FLAGS]);
+		m->present |= 1ULL << AIONL_A_TIMER_UPDATE_FLAGS;
+	}
+	return 0;
+}
+
+int aionl_nl_poll_parse(struct genl_info *info, struct aionl_poll *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_POLL_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_POLL_HANDLE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_POLL_EVENTS))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_POLL_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_POLL_COOKIE]);
+		m->present |= 1ULL << AIONL_A_POLL_COOKIE;
+	}
+	if (tb[AIONL_A_POLL_HANDLE]) {
+		m->handle = nla_get_u64(tb[AIONL_A_POLL_HANDLE]);
+		m->present |= 1ULL << AIONL_A_POLL_HANDLE;
+	}
+	if (tb[AIONL_A_POLL_EVENTS]) {
+		m->events = nla_get_u32(tb[AIONL_A_POLL_EVENTS]);
+		m->present |= 1ULL << AIONL_A_POLL_EVENTS;
+	}
+	if (tb[AIONL_A_POLL_FLAGS]) {
+		m->flags = nla_get_u32(tb[AIONL_A_POLL_FLAGS]);
+		m->present |= 1ULL << AIONL_A_POLL_FLAGS;
+	}
+	return 0;
+}
+
+int aionl_nl_signal_parse(struct genl_info *info, struct aionl_signal *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_SIGNAL_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_SIGNAL_MASK))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_SIGNAL_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_SIGNAL_COOKIE]);
+		m->present |= 1ULL << AIONL_A_SIGNAL_COOKIE;
+	}
+	if (tb[AIONL_A_SIGNAL_MASK]) {
+		m->mask = nla_get_u64(tb[AIONL_A_SIGNAL_MASK]);
+		m->present |= 1ULL << AIONL_A_SIGNAL_MASK;
+		if (m->mask < 1ULL) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_SIGNAL_MASK], "mask: out of range");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int aionl_nl_cancel_parse(struct genl_info *info, struct aionl_cancel *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_CANCEL_COOKIE))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_CANCEL_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_CANCEL_COOKIE]);
+		m->present |= 1ULL << AIONL_A_CANCEL_COOKIE;
+	}
+	if (tb[AIONL_A_CANCEL_TARGET]) {
+		m->target = nla_get_u64(tb[AIONL_A_CANCEL_TARGET]);
+		m->present |= 1ULL << AIONL_A_CANCEL_TARGET;
+	}
+	if (tb[AIONL_A_CANCEL_FLAGS]) {
+		m->flags = nla_get_u32(tb[AIONL_A_CANCEL_FLAGS]);
+		m->present |= 1ULL << AIONL_A_CANCEL_FLAGS;
+	}
+	return 0;
+}
+
+int aionl_nl_get_info_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_get_info_reply *m)
+{
+	void *hdr = genlmsg_put(skb, 0, seq, &aionl_nl_family, 0, AIONL_CMD_GET_INFO);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_VERSION)) &&
+	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_VERSION, m->version))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_BACKEND)) &&
+	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_BACKEND, m->backend))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_EXECUTOR)) &&
+	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_EXECUTOR, m->executor))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_MAX_INFLIGHT)) &&
+	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_MAX_INFLIGHT, m->max_inflight))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_MAX_FILES)) &&
+	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_MAX_FILES, m->max_files))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_MAX_IO_LEN)) &&
+	    nla_put_u64_64bit(skb, AIONL_A_GET_INFO_REPLY_MAX_IO_LEN, m->max_io_len, AIONL_NL_NOPAD))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_MAX_IOV)) &&
+	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_MAX_IOV, m->max_iov))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE)) &&
+	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE, m->max_msg_size))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_WORKERS)) &&
+	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_WORKERS, m->workers))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int aionl_nl_register_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_register_reply *m)
+{
+	void *hdr = genlmsg_put(skb, 0, seq, &aionl_nl_family, 0, AIONL_CMD_REGISTER);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_REGISTER_REPLY_RES)) &&
+	    nla_put_s64(skb, AIONL_A_REGISTER_REPLY_RES, m->res, AIONL_NL_NOPAD))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_REGISTER_REPLY_HANDLE)) &&
+	    nla_put_u64_64bit(skb, AIONL_A_REGISTER_REPLY_HANDLE, m->handle, AIONL_NL_NOPAD))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int aionl_nl_unregister_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_unregister_reply *m)
+{
+	void *hdr = genlmsg_put(skb, 0, seq, &aionl_nl_family, 0, AIONL_CMD_UNREGISTER);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_UNREGISTER_REPLY_RES)) &&
+	    nla_put_s64(skb, AIONL_A_UNREGISTER_REPLY_RES, m->res, AIONL_NL_NOPAD))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int aionl_nl_completion_put(struct sk_buff *skb, u32 seq, const struct aionl_completion *m)
+{
+	void *hdr = genlmsg_put(skb, 0, seq, &aionl_nl_family, 0, AIONL_CMD_COMPLETION);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_COOKIE)) &&
+	    nla_put_u64_64bit(skb, AIONL_A_COMPLETION_COOKIE, m->cookie, AIONL_NL_NOPAD))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_RES)) &&
+	    nla_put_s64(skb, AIONL_A_COMPLETION_RES, m->res, AIONL_NL_NOPAD))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_FLAGS)) &&
+	    nla_put_u32(skb, AIONL_A_COMPLETION_FLAGS, m->flags))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_SIGNO)) &&
+	    nla_put_u32(skb, AIONL_A_COMPLETION_SSI_SIGNO, m->ssi_signo))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_CODE)) &&
+	    nla_put_s32(skb, AIONL_A_COMPLETION_SSI_CODE, m->ssi_code))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_PID)) &&
+	    nla_put_u32(skb, AIONL_A_COMPLETION_SSI_PID, m->ssi_pid))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_UID)) &&
+	    nla_put_u32(skb, AIONL_A_COMPLETION_SSI_UID, m->ssi_uid))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_STATUS)) &&
+	    nla_put_s32(skb, AIONL_A_COMPLETION_SSI_STATUS, m->ssi_status))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_ERRNO)) &&
+	    nla_put_s32(skb, AIONL_A_COMPLETION_SSI_ERRNO, m->ssi_errno))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_VALUE)) &&
+	    nla_put_u64_64bit(skb, AIONL_A_COMPLETION_SSI_VALUE, m->ssi_value, AIONL_NL_NOPAD))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_ADDR)) &&
+	    nla_put_u64_64bit(skb, AIONL_A_COMPLETION_SSI_ADDR, m->ssi_addr, AIONL_NL_NOPAD))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_FD)) &&
+	    nla_put_s32(skb, AIONL_A_COMPLETION_SSI_FD, m->ssi_fd))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_BAND)) &&
+	    nla_put_s64(skb, AIONL_A_COMPLETION_SSI_BAND, m->ssi_band, AIONL_NL_NOPAD))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_OVERRUN)) &&
+	    nla_put_s32(skb, AIONL_A_COMPLETION_SSI_OVERRUN, m->ssi_overrun))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops aionl_nl_ops[15] = {
 	{
 		.cmd		= AIONL_CMD_GET_INFO,
 		.doit		= aionl_nl_get_info_doit,
-		.policy		= aionl_get_info_nl_policy,
-		.maxattr	= AIONL_A_GET_INFO_MAX,
 	},
 	{
 		.cmd		= AIONL_CMD_REGISTER,
@@ -136,38 +567,38 @@ const struct genl_ops aionl_nl_ops[15] = {
 	{
 		.cmd		= AIONL_CMD_READ,
 		.doit		= aionl_nl_read_doit,
-		.policy		= aionl_read_nl_policy,
-		.maxattr	= AIONL_A_READ_MAX,
+		.policy		= aionl_transfer_nl_policy,
+		.maxattr	= AIONL_A_TRANSFER_MAX,
 	},
 	{
 		.cmd		= AIONL_CMD_WRITE,
 		.doit		= aionl_nl_write_doit,
-		.policy		= aionl_write_nl_policy,
-		.maxattr	= AIONL_A_WRITE_MAX,
+		.policy		= aionl_transfer_nl_policy,
+		.maxattr	= AIONL_A_TRANSFER_MAX,
 	},
 	{
 		.cmd		= AIONL_CMD_READV,
 		.doit		= aionl_nl_readv_doit,
-		.policy		= aionl_readv_nl_policy,
-		.maxattr	= AIONL_A_READV_MAX,
+		.policy		= aionl_transfer_v_nl_policy,
+		.maxattr	= AIONL_A_TRANSFER_V_MAX,
 	},
 	{
 		.cmd		= AIONL_CMD_WRITEV,
 		.doit		= aionl_nl_writev_doit,
-		.policy		= aionl_writev_nl_policy,
-		.maxattr	= AIONL_A_WRITEV_MAX,
+		.policy		= aionl_transfer_v_nl_policy,
+		.maxattr	= AIONL_A_TRANSFER_V_MAX,
 	},
 	{
 		.cmd		= AIONL_CMD_FSYNC,
 		.doit		= aionl_nl_fsync_doit,
-		.policy		= aionl_fsync_nl_policy,
-		.maxattr	= AIONL_A_FSYNC_MAX,
+		.policy		= aionl_sync_nl_policy,
+		.maxattr	= AIONL_A_SYNC_MAX,
 	},
 	{
 		.cmd		= AIONL_CMD_FDATASYNC,
 		.doit		= aionl_nl_fdatasync_doit,
-		.policy		= aionl_fdatasync_nl_policy,
-		.maxattr	= AIONL_A_FDATASYNC_MAX,
+		.policy		= aionl_sync_nl_policy,
+		.maxattr	= AIONL_A_SYNC_MAX,
 	},
 	{
 		.cmd		= AIONL_CMD_NOP,
@@ -205,4 +636,19 @@ const struct genl_ops aionl_nl_ops[15] = {
 		.policy		= aionl_cancel_nl_policy,
 		.maxattr	= AIONL_A_CANCEL_MAX,
 	},
+};
+
+/*
+ * Any process may open the family's socket, in any network namespace: each
+ * request runs with its sender's own rights. Requests of one socket may run
+ * in parallel (the module keeps its own per-socket locking).
+ */
+struct genl_family aionl_nl_family __ro_after_init = {
+	.name		= AIONL_FAMILY_NAME,
+	.version	= AIONL_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= aionl_nl_ops,
+	.n_ops		= ARRAY_SIZE(aionl_nl_ops),
 };

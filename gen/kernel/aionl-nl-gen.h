@@ -10,16 +10,16 @@
 #include <net/genetlink.h>
 
 #include <linux/aionl.h>
+#include "aionl-msg.h"
 
-extern const struct nla_policy aionl_get_info_nl_policy[AIONL_A_GET_INFO_MAX + 1];
+/* The family: its ops and policies below, registered by the module. */
+extern struct genl_family aionl_nl_family;
+
 extern const struct nla_policy aionl_register_nl_policy[AIONL_A_REGISTER_MAX + 1];
 extern const struct nla_policy aionl_unregister_nl_policy[AIONL_A_UNREGISTER_MAX + 1];
-extern const struct nla_policy aionl_read_nl_policy[AIONL_A_READ_MAX + 1];
-extern const struct nla_policy aionl_write_nl_policy[AIONL_A_WRITE_MAX + 1];
-extern const struct nla_policy aionl_readv_nl_policy[AIONL_A_READV_MAX + 1];
-extern const struct nla_policy aionl_writev_nl_policy[AIONL_A_WRITEV_MAX + 1];
-extern const struct nla_policy aionl_fsync_nl_policy[AIONL_A_FSYNC_MAX + 1];
-extern const struct nla_policy aionl_fdatasync_nl_policy[AIONL_A_FDATASYNC_MAX + 1];
+extern const struct nla_policy aionl_transfer_nl_policy[AIONL_A_TRANSFER_MAX + 1];
+extern const struct nla_policy aionl_transfer_v_nl_policy[AIONL_A_TRANSFER_V_MAX + 1];
+extern const struct nla_policy aionl_sync_nl_policy[AIONL_A_SYNC_MAX + 1];
 extern const struct nla_policy aionl_nop_nl_policy[AIONL_A_NOP_MAX + 1];
 extern const struct nla_policy aionl_timer_nl_policy[AIONL_A_TIMER_MAX + 1];
 extern const struct nla_policy aionl_timer_update_nl_policy[AIONL_A_TIMER_UPDATE_MAX + 1];
@@ -27,6 +27,7 @@ extern const struct nla_policy aionl_poll_nl_policy[AIONL_A_POLL_MAX + 1];
 extern const struct nla_policy aionl_signal_nl_policy[AIONL_A_SIGNAL_MAX + 1];
 extern const struct nla_policy aionl_cancel_nl_policy[AIONL_A_CANCEL_MAX + 1];
 
+/* The handlers the module writes, one per command. */
 int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info);
@@ -43,23 +44,31 @@ int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_signal_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info);
 
-/* Bit n set: attribute n of the request must be present. */
-#define AIONL_GET_INFO_REQUIRED_MASK 0x0ULL
-#define AIONL_REGISTER_REQUIRED_MASK 0x2ULL
-#define AIONL_UNREGISTER_REQUIRED_MASK 0x2ULL
-#define AIONL_READ_REQUIRED_MASK 0x3eULL
-#define AIONL_WRITE_REQUIRED_MASK 0x3eULL
-#define AIONL_READV_REQUIRED_MASK 0x1eULL
-#define AIONL_WRITEV_REQUIRED_MASK 0x1eULL
-#define AIONL_FSYNC_REQUIRED_MASK 0x6ULL
-#define AIONL_FDATASYNC_REQUIRED_MASK 0x6ULL
-#define AIONL_NOP_REQUIRED_MASK 0x2ULL
-#define AIONL_TIMER_REQUIRED_MASK 0xeULL
-#define AIONL_TIMER_UPDATE_REQUIRED_MASK 0xeULL
-#define AIONL_POLL_REQUIRED_MASK 0xeULL
-#define AIONL_SIGNAL_REQUIRED_MASK 0x6ULL
-#define AIONL_CANCEL_REQUIRED_MASK 0x2ULL
+/*
+ * Fill a request's struct from the attributes genetlink parsed and checked
+ * against its policy: 0, or -EINVAL with the missing attribute named in the
+ * extended ACK.
+ */
+int aionl_nl_get_info_parse(struct genl_info *info, struct aionl_get_info *m);
+int aionl_nl_register_parse(struct genl_info *info, struct aionl_register *m);
+int aionl_nl_unregister_parse(struct genl_info *info, struct aionl_unregister *m);
+int aionl_nl_transfer_parse(struct genl_info *info, struct aionl_transfer *m);
+int aionl_nl_transfer_v_parse(struct genl_info *info, struct aionl_transfer_v *m);
+int aionl_nl_sync_parse(struct genl_info *info, struct aionl_sync *m);
+int aionl_nl_nop_parse(struct genl_info *info, struct aionl_nop *m);
+int aionl_nl_timer_parse(struct genl_info *info, struct aionl_timer *m);
+int aionl_nl_timer_update_parse(struct genl_info *info, struct aionl_timer_update *m);
+int aionl_nl_poll_parse(struct genl_info *info, struct aionl_poll *m);
+int aionl_nl_signal_parse(struct genl_info *info, struct aionl_signal *m);
+int aionl_nl_cancel_parse(struct genl_info *info, struct aionl_cancel *m);
 
-extern const struct genl_ops aionl_nl_ops[15];
+/*
+ * Append a whole reply or notification carrying the present attributes of
+ * m: 0, or -EMSGSIZE with skb as it was.
+ */
+int aionl_nl_get_info_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_get_info_reply *m);
+int aionl_nl_register_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_register_reply *m);
+int aionl_nl_unregister_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_unregister_reply *m);
+int aionl_nl_completion_put(struct sk_buff *skb, u32 seq, const struct aionl_completion *m);
 
 #endif /* _AIONL_NL_GEN_H */

@@ -3,9 +3,18 @@
  * The userspace engine: one thread that serves the aionl protocol on its end
  * of a SOCK_SEQPACKET socketpair and hands I/O to an executor.
  *
- * All engine state below is owned by the engine thread; executors that use
- * their own threads (exec_threads.c) keep their shared state in their own
- * struct, behind their own lock.
+ *   engine.c     the thread, its loop, and the dispatch of each message
+ *   control.c    GET_INFO, REGISTER, UNREGISTER, nlctrl, and error replies
+ *   io.c         transfers and syncs on the executor
+ *   files.c      the table of registered files (handles)
+ *   outq.c       completions and replies waiting to be sent
+ *   events.c     watches, the epoll set they share, cancel and deadlines
+ *   timers.c heap.c readiness.c signals.c   the event sources
+ *   exec_uring.c exec_threads.c             the executors
+ *
+ * All engine state below is owned by the engine thread, except where a
+ * comment names a lock; executors that use their own threads
+ * (exec_threads.c) keep their shared state in their own struct.
  */
 #ifndef AIONL_ENGINE_H
 #define AIONL_ENGINE_H
@@ -18,31 +27,14 @@
 #include <sys/uio.h>
 
 #include "internal.h"
+#include "engine_api.h"
+#include "files.h"
+#include "heap.h"
+#include "outq.h"
 
 struct aionl_engine;
 
-/* A registered file. Freed when unregistered and no request holds it. */
-struct eng_file {
-	int fd;
-	uint32_t refs;		/* 1 for the table slot + 1 per request in flight */
-	bool readable;
-	bool writable;
-	bool seekable;
-	/* RWF_NOWAIT not refused yet: cleared by the engine, read by submitters. */
-	atomic_bool nowait_ok;
-};
-
-/* A point in time on one of the timer clocks, kept in that clock's heap. */
-struct eng_timer {
-	uint64_t expiry;	/* ns on the clock */
-	uint32_t heap_idx;	/* EV_NOT_ARMED when not in the heap */
-	uint8_t clock;		/* EV_CLOCK_* */
-	uint8_t owner_kind;	/* EV_OWNER_* */
-	void *owner;
-};
-
-#define EV_NOT_ARMED UINT32_MAX
-enum { EV_CLOCK_MONOTONIC, EV_CLOCK_REALTIME, EV_CLOCK_BOOTTIME, EV_NCLOCKS };
+#define EV_NOT_ARMED HEAP_NOT_ARMED
 enum { EV_OWNER_REQ, EV_OWNER_WATCH };
 
 /* One file request in flight on the executor. */
@@ -55,7 +47,7 @@ struct eng_req {
 	int64_t res;
 	struct iovec *iov;	/* iov_inline, or malloc'ed for more than one */
 	uint32_t nr_iov;
-	uint8_t op;		/* enum aionl_op */
+	uint8_t op;		/* AIONL_CMD_READ..AIONL_CMD_FDATASYNC */
 	bool timed_out;		/* its deadline passed: report -ETIMEDOUT */
 	struct eng_timer deadline;
 	struct iovec iov_inline[1];
@@ -75,11 +67,10 @@ struct eng_watch {
 	int fd;				/* POLL, STREAM: our dup, in the epoll set */
 	struct eng_timer timer;		/* TIMER: expiry; STREAM: deadline */
 	uint64_t interval;		/* TIMER: period, 0 one-shot */
-	uint64_t pending_serial;	/* TIMER: chunk of an unsent completion, */
-	uint32_t pending_off;		/* and where its res is, to add to it */
+	struct outq_pos pending;	/* TIMER: its unsent completion, to add to */
 	uint32_t events, flags;		/* POLL */
 	uint64_t sigmask;		/* SIGNAL */
-	uint8_t op;			/* STREAM: AIONL_OP_READ..WRITEV */
+	uint8_t op;			/* STREAM: AIONL_CMD_READ..WRITEV */
 	bool timed_out;			/* STREAM */
 	bool dead;			/* freed while a dispatch batch runs */
 	struct iovec *iov;		/* STREAM */
@@ -89,6 +80,7 @@ struct eng_watch {
 
 struct exec_ops {
 	const char *name;
+	enum aionl_executor kind;
 	int (*init)(struct aionl_engine *e);
 	void (*fini)(struct aionl_engine *e);
 	/* Start r; its result arrives later through engine_complete(). */
@@ -111,19 +103,11 @@ struct exec_ops {
 extern const struct exec_ops aionl_exec_uring;
 extern const struct exec_ops aionl_exec_threads;
 
-/* A chunk of encoded completions waiting to be sent: one datagram. */
-struct out_chunk {
-	struct out_chunk *next;
-	uint64_t serial;	/* chunks are sent in serial order */
-	uint32_t len;
-	uint32_t count;		/* completions in it */
-	char data[AIONL_MAX_MSG_SIZE];
-};
-
-struct eng_heap {
-	struct eng_timer **v;
-	uint32_t n, cap;
-	int tfd;		/* timerfd armed for v[0], in the epoll set */
+/* The descriptors a datagram brought, for its REGISTER requests in order. */
+struct eng_dgram {
+	int *fds;
+	int nfds;
+	int next;
 };
 
 struct aionl_engine {
@@ -137,62 +121,102 @@ struct aionl_engine {
 	unsigned int inflight;
 	/* Datagrams read plus completions made: progress, for busy-polling. */
 	uint64_t work;
-	/* Completions encoded but not yet sent, and the chunks they fill. */
-	unsigned int backlog;
-	struct out_chunk *out_head, *out_tail, *out_free;
-	unsigned int nfree;		/* chunks kept on out_free */
 	bool peer_gone;
-
-	/*
-	 * The file table: handle = tag << 32 | gen << 20 | index. Only the
-	 * engine thread changes it, under files_lock held for writing;
-	 * submitting threads read it under files_lock for the inline path.
-	 */
-	pthread_rwlock_t files_lock;
-	uint32_t tag;
-	struct eng_slot {
-		struct eng_file *file;
-		uint32_t gen;
-		uint32_t next_free;
-	} *slots;
-	uint32_t nslots, cap_slots, free_head, nfiles;
+	struct outq out;
+	struct eng_files files;
+	struct eng_dgram dgram;		/* while a datagram is handled */
 
 	struct eng_req *req_free;	/* recycled requests */
 	char *rxbuf;
 
 	/* Event sources (events.c). */
-	uint64_t next_serial;		/* of the next out chunk */
 	struct eng_req *active;		/* executor requests in flight */
 	struct eng_watch *watches;
 	int epfd;			/* timerfds, signalfd, watched descriptors */
 	bool events_ready;
 	bool dispatching;		/* in events_dispatch(): defer frees */
 	struct eng_watch *graveyard;	/* watches to free after the batch */
-	struct eng_heap heaps[EV_NCLOCKS];
+	struct eng_clock {
+		struct eng_heap heap;
+		int tfd;		/* timerfd armed for the heap's top, in the epoll set */
+	} clocks[AIONL_TIMER_CLOCK_COUNT];
 	int sigfd;
 	uint64_t sigmask;		/* union of the signal watches */
 };
 
-/* Report r's result: encodes the completion, drops the file, frees r. */
+/* ------------------------------------------------------------ engine.c */
+
+/* Queue a completion. Returns where its res lies, for timers to add to. */
+struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl_completion *m);
+/* Queue the completion of cookie with res and no flags. */
+void engine_complete_cookie(struct aionl_engine *e, uint64_t cookie, int64_t res);
+
+/* ------------------------------------------------------------ control.c */
+
+int eng_get_info(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int eng_register(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int eng_unregister(struct aionl_engine *e, const struct nlmsghdr *nlh,
+		   struct aionl_parse_err *pe);
+int eng_nlctrl(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+/* NLMSG_ERROR for req, as the kernel's netlink_ack() builds it with extended ACK. */
+void eng_put_error(struct aionl_engine *e, const struct nlmsghdr *req, size_t req_len, int err,
+		   const struct aionl_parse_err *pe);
+
+/* ------------------------------------------------------------ io.c */
+
+int io_transfer(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int io_transfer_v(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int io_sync(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+/* Report r's result: queues the completion, drops the file, recycles r. */
 void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res);
+void io_free_recycled(struct aionl_engine *e);
 
-/* Queue a completion. Returns where its res is, for timers to add to, or NULL. */
-int64_t *engine_put_completion(struct aionl_engine *e, const struct aionl_completion *m,
-			       uint64_t *serial, uint32_t *off);
-int64_t *engine_completion_res(struct aionl_engine *e, uint64_t serial, uint32_t off);
-void engine_file_put(struct eng_file *f);
-struct eng_file *engine_file_lookup(struct aionl_engine *e, uint64_t handle);
+/* ------------------------------------------------------------ events.c */
 
-/* events.c: the sources the engine waits for itself. */
 int events_init(struct aionl_engine *e);
 void events_fini(struct aionl_engine *e);
 void events_dispatch(struct aionl_engine *e);
-int events_request(struct aionl_engine *e, const struct nlmsghdr *nlh, uint8_t cmd,
-		   struct aionl_parse_err *pe);
-int events_stream_start(struct aionl_engine *e, uint8_t op, uint64_t cookie, struct eng_file *f,
-			const struct iovec *iov, uint32_t nr_iov, uint64_t timeout_ns);
+int ev_nop(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int ev_cancel(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+void events_cancel_everything(struct aionl_engine *e);
 void events_deadline_arm(struct aionl_engine *e, struct eng_req *r, uint64_t timeout_ns);
 void events_deadline_disarm(struct aionl_engine *e, struct eng_req *r);
-void events_cancel_everything(struct aionl_engine *e);
+/* The watch machinery the event sources share. */
+struct eng_watch *watch_new(struct aionl_engine *e, enum eng_watch_kind kind, uint64_t cookie);
+void watch_free(struct aionl_engine *e, struct eng_watch *w);
+void watch_complete(struct aionl_engine *e, struct eng_watch *w, int64_t res);
+int watch_epoll(struct aionl_engine *e, struct eng_watch *w, uint32_t events);
+
+/* epoll tags below this are event sources of the engine's own, not watches. */
+enum {
+	EV_TAG_SIGNALFD = 1,
+	EV_TAG_TIMERFD,		/* + the clock's index */
+	EV_TAG_WATCHES = EV_TAG_TIMERFD + AIONL_TIMER_CLOCK_COUNT,
+};
+
+/* ------------------------------------------------------------ timers.c */
+
+int ev_timer(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int ev_timer_update(struct aionl_engine *e, const struct nlmsghdr *nlh,
+		    struct aionl_parse_err *pe);
+int timer_arm(struct aionl_engine *e, struct eng_timer *t);
+void timer_disarm(struct aionl_engine *e, struct eng_timer *t);
+uint64_t timer_clock_now(int clock);
+void timers_expired(struct aionl_engine *e, int clock);
+void timers_fini(struct aionl_engine *e);
+
+/* ------------------------------------------------------------ readiness.c */
+
+int ev_poll(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+void poll_ready(struct aionl_engine *e, struct eng_watch *w, uint32_t revents);
+void stream_start(struct aionl_engine *e, uint8_t op, uint64_t cookie, struct eng_file *f,
+		 const struct iovec *iov, uint32_t nr_iov, uint64_t timeout_ns);
+void stream_ready(struct aionl_engine *e, struct eng_watch *w);
+
+/* ------------------------------------------------------------ signals.c */
+
+int ev_signal(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+void signals_update(struct aionl_engine *e);
+void signals_ready(struct aionl_engine *e);
 
 #endif /* AIONL_ENGINE_H */

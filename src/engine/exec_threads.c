@@ -39,18 +39,18 @@ static int64_t run_io(struct eng_req *r)
 	ssize_t n;
 
 	switch (r->op) {
-	case AIONL_OP_READ:
-	case AIONL_OP_READV:
+	case AIONL_CMD_READ:
+	case AIONL_CMD_READV:
 		n = preadv(fd, r->iov, r->nr_iov, r->offset);
 		break;
-	case AIONL_OP_WRITE:
-	case AIONL_OP_WRITEV:
+	case AIONL_CMD_WRITE:
+	case AIONL_CMD_WRITEV:
 		n = pwritev(fd, r->iov, r->nr_iov, r->offset);
 		break;
-	case AIONL_OP_FSYNC:
+	case AIONL_CMD_FSYNC:
 		n = fsync(fd);
 		break;
-	case AIONL_OP_FDATASYNC:
+	case AIONL_CMD_FDATASYNC:
 		n = fdatasync(fd);
 		break;
 	default:
@@ -163,7 +163,7 @@ static void threads_queue(struct aionl_engine *e, struct eng_req *r)
 {
 	struct threads_priv *t = e->exec_priv;
 
-	if ((r->op == AIONL_OP_READ || r->op == AIONL_OP_READV) &&
+	if ((r->op == AIONL_CMD_READ || r->op == AIONL_CMD_READV) &&
 	    atomic_load_explicit(&r->file->nowait_ok, memory_order_relaxed)) {
 		ssize_t n = preadv2(r->file->fd, r->iov, r->nr_iov, r->offset, RWF_NOWAIT);
 
@@ -269,6 +269,7 @@ static void threads_cancel(struct aionl_engine *e, struct eng_req *r)
 
 const struct exec_ops aionl_exec_threads = {
 	.name = "threads",
+	.kind = AIONL_EXEC_THREADS,
 	.init = threads_init,
 	.fini = threads_fini,
 	.queue = threads_queue,

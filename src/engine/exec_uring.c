@@ -114,22 +114,22 @@ static void uring_queue(struct aionl_engine *e, struct eng_req *r)
 	int fd = r->file->fd;
 
 	switch (r->op) {
-	case AIONL_OP_READ:
+	case AIONL_CMD_READ:
 		io_uring_prep_read(sqe, fd, r->iov[0].iov_base, r->iov[0].iov_len, r->offset);
 		break;
-	case AIONL_OP_WRITE:
+	case AIONL_CMD_WRITE:
 		io_uring_prep_write(sqe, fd, r->iov[0].iov_base, r->iov[0].iov_len, r->offset);
 		break;
-	case AIONL_OP_READV:
+	case AIONL_CMD_READV:
 		io_uring_prep_readv(sqe, fd, r->iov, r->nr_iov, r->offset);
 		break;
-	case AIONL_OP_WRITEV:
+	case AIONL_CMD_WRITEV:
 		io_uring_prep_writev(sqe, fd, r->iov, r->nr_iov, r->offset);
 		break;
-	case AIONL_OP_FSYNC:
+	case AIONL_CMD_FSYNC:
 		io_uring_prep_fsync(sqe, fd, 0);
 		break;
-	case AIONL_OP_FDATASYNC:
+	case AIONL_CMD_FDATASYNC:
 		io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
 		break;
 	}
@@ -212,6 +212,7 @@ static void uring_cancel(struct aionl_engine *e, struct eng_req *r)
 
 const struct exec_ops aionl_exec_uring = {
 	.name = "uring",
+	.kind = AIONL_EXEC_URING,
 	.init = uring_init,
 	.fini = uring_fini,
 	.queue = uring_queue,

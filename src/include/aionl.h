@@ -24,28 +24,35 @@
 #include <sys/uio.h>
 #include <time.h>
 
+/*
+ * The wire protocol's own header, generated from idl/aionl.proto: the
+ * constants of this API (AIONL_POLL_IN, AIONL_CQE_F_MORE, AIONL_OFFSET_STREAM,
+ * the backends and executors...) are the protocol's values, as liburing's are
+ * the kernel's.
+ */
+#include <linux/aionl.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define AIONL_VERSION_MAJOR 0
-#define AIONL_VERSION_MINOR 1
+#define AIONL_VERSION_MINOR 2
 
 struct aionl_ctx;
 
-/* Which implementation serves the socket. */
-enum aionl_backend {
-	AIONL_BACKEND_AUTO = 0,	/* kernel if loaded, else user; AIONL_BACKEND env */
-	AIONL_BACKEND_KERNEL,	/* the aionl.ko generic netlink family */
-	AIONL_BACKEND_USER,	/* the embedded engine thread */
-};
-
-/* How the userspace engine executes I/O. */
-enum aionl_executor {
-	AIONL_EXEC_AUTO = 0,	/* io_uring if usable, else threads; AIONL_EXECUTOR env */
-	AIONL_EXEC_URING,
-	AIONL_EXEC_THREADS,
-};
+/*
+ * enum aionl_backend, which implementation serves the socket:
+ * AIONL_BACKEND_AUTO (kernel if loaded, else user; see the AIONL_BACKEND
+ * environment variable), AIONL_BACKEND_KERNEL (the aionl.ko generic netlink
+ * family) or AIONL_BACKEND_USER (the embedded engine thread).
+ *
+ * enum aionl_executor, what executes the I/O: AIONL_EXEC_AUTO (for the user
+ * backend io_uring if usable, else threads; see AIONL_EXECUTOR),
+ * AIONL_EXEC_URING and AIONL_EXEC_THREADS (the user engine's), or
+ * AIONL_EXEC_KERNEL (the module itself, which aionl_ctx_info reports for the
+ * kernel backend).
+ */
 
 /*
  * Parameters for aionl_ctx_open. Zero means the default for every field, so
@@ -84,39 +91,35 @@ struct aionl_params {
  */
 #define AIONL_PARAMS_NO_INLINE 1u
 
-/* The opcodes of struct aionl_req. */
+/* The opcodes of struct aionl_req: each is the number of its command on the wire. */
 enum aionl_op {
-	AIONL_OP_READ = 1,
-	AIONL_OP_WRITE,
-	AIONL_OP_READV,
-	AIONL_OP_WRITEV,
-	AIONL_OP_FSYNC,
-	AIONL_OP_FDATASYNC,
-	AIONL_OP_NOP,		/* completes at once: a wake-up */
-	AIONL_OP_TIMER,		/* arm a timer */
-	AIONL_OP_TIMER_UPDATE,	/* re-arm the timer whose cookie is cancel.target */
-	AIONL_OP_POLL,		/* readiness of a registered descriptor */
-	AIONL_OP_SIGNAL,	/* catch a set of signals */
-	AIONL_OP_CANCEL,	/* cancel by cookie, by handle, or all */
+	AIONL_OP_READ = AIONL_CMD_READ,
+	AIONL_OP_WRITE = AIONL_CMD_WRITE,
+	AIONL_OP_READV = AIONL_CMD_READV,
+	AIONL_OP_WRITEV = AIONL_CMD_WRITEV,
+	AIONL_OP_FSYNC = AIONL_CMD_FSYNC,
+	AIONL_OP_FDATASYNC = AIONL_CMD_FDATASYNC,
+	AIONL_OP_NOP = AIONL_CMD_NOP,			/* completes at once: a wake-up */
+	AIONL_OP_TIMER = AIONL_CMD_TIMER,		/* arm a timer */
+	AIONL_OP_TIMER_UPDATE = AIONL_CMD_TIMER_UPDATE,	/* re-arm the timer timer.target */
+	AIONL_OP_POLL = AIONL_CMD_POLL,			/* readiness of a registered descriptor */
+	AIONL_OP_SIGNAL = AIONL_CMD_SIGNAL,		/* catch a set of signals */
+	AIONL_OP_CANCEL = AIONL_CMD_CANCEL,		/* cancel by cookie, by handle, or all */
 };
 
-/* Offset for reads and writes on pipes, sockets and other streams. */
-#define AIONL_OFFSET_STREAM UINT64_MAX
-
-/* struct aionl_req timer.flags: value_ns is an absolute time on the clock. */
-#define AIONL_TIMER_ABS 1u
-
-/* struct aionl_req poll.events: these are poll(2)'s bits. */
-#define AIONL_POLL_IN 0x001u
-#define AIONL_POLL_OUT 0x004u
-#define AIONL_POLL_ERR 0x008u
-#define AIONL_POLL_HUP 0x010u
-/* struct aionl_req poll.flags: complete at every readiness edge until cancelled. */
-#define AIONL_POLL_MULTISHOT 1u
-
-/* struct aionl_req cancel.flags. */
-#define AIONL_CANCEL_HANDLE 1u	/* target is a file handle */
-#define AIONL_CANCEL_ALL 2u	/* every request of the context */
+/*
+ * From <linux/aionl.h>:
+ *  - AIONL_OFFSET_STREAM, the offset of reads and writes on pipes, sockets and
+ *    other streams;
+ *  - timer.flags: AIONL_TIMER_ABS, value_ns is an absolute time on the clock;
+ *  - poll.events, poll(2)'s bits: AIONL_POLL_IN, _OUT, _ERR, _HUP;
+ *  - poll.flags: AIONL_POLL_MULTISHOT, complete at every readiness edge until
+ *    cancelled;
+ *  - cancel.flags: AIONL_CANCEL_HANDLE (target is a file handle) and
+ *    AIONL_CANCEL_ALL (every request of the context);
+ *  - the limits every server applies: AIONL_MAX_IO_LEN, AIONL_MAX_IOV,
+ *    AIONL_MAX_NS for timers and deadlines, AIONL_MAX_FILES.
+ */
 
 /*
  * One request. Fill it with the aionl_req_* helpers below. Buffers (and for
@@ -143,6 +146,7 @@ struct aionl_req {
 			uint64_t interval_ns;	/* period; 0: one-shot */
 			uint32_t clock;		/* CLOCK_MONOTONIC, _REALTIME or _BOOTTIME */
 			uint32_t flags;		/* AIONL_TIMER_ABS */
+			uint64_t target;	/* TIMER_UPDATE: the cookie of the timer */
 		} timer;
 		struct {
 			uint32_t events;	/* AIONL_POLL_* */
@@ -180,24 +184,22 @@ struct aionl_cqe {
 	 * Cancel: the number of requests found.
 	 */
 	int64_t res;
-	uint32_t flags;		/* AIONL_CQE_F_* */
+	/*
+	 * AIONL_CQE_F_REJECTED: refused by protocol validation, not by the I/O;
+	 * AIONL_CQE_F_MORE: the request stays armed, more completions with this
+	 * cookie will follow; AIONL_CQE_F_TIMER: a timer's completion (a slow
+	 * reaper gets one, with res = expirations); AIONL_CQE_F_SIGNAL: a
+	 * signal's completion, si holds its siginfo.
+	 */
+	uint32_t flags;
 	uint32_t reserved;
 	struct aionl_siginfo si;	/* with AIONL_CQE_F_SIGNAL */
 };
 
-/* The request was refused by protocol validation, not by the I/O. */
-#define AIONL_CQE_F_REJECTED 1u
-/* The request stays armed: more completions with this cookie will follow. */
-#define AIONL_CQE_F_MORE 2u
-/* A timer's completion; a slow reaper gets one, with res = expirations. */
-#define AIONL_CQE_F_TIMER 4u
-/* A signal's completion; si holds its siginfo. */
-#define AIONL_CQE_F_SIGNAL 8u
-
 /* Limits and identity of an open context. */
 struct aionl_info {
 	enum aionl_backend backend;
-	enum aionl_executor executor;	/* AUTO for the kernel backend */
+	enum aionl_executor executor;	/* KERNEL for the kernel backend */
 	unsigned int version;		/* protocol version */
 	unsigned int max_inflight;
 	unsigned int max_files;
@@ -280,7 +282,7 @@ static inline void aionl_req_timer_update(struct aionl_req *r, uint64_t target, 
 {
 	aionl_req_timer(r, 0, value_ns, interval_ns, flags, cookie);
 	r->op = AIONL_OP_TIMER_UPDATE;
-	r->cancel.target = target;
+	r->timer.target = target;
 }
 
 /* Readiness of a registered descriptor: once, or with AIONL_POLL_MULTISHOT at every edge. */
@@ -292,7 +294,7 @@ static inline void aionl_req_poll(struct aionl_req *r, uint64_t handle, uint32_t
 	r->poll.flags = flags;
 }
 
-/* Catch the signals of set until cancelled; see aionl_signal(7) in aionl_submit(3). */
+/* Catch the signals of set until cancelled; see aionl_req_signal(3). */
 static inline void aionl_req_signal(struct aionl_req *r, const sigset_t *set, uint64_t cookie)
 {
 	int sig;

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Reads served in aionl_submit, before any request is sent: a page-cache
- * hit costs one preadv2(RWF_NOWAIT) and no message, as io_uring serves it
- * inside io_uring_enter. The user engine keeps its own file table; for the
- * kernel backend the library keeps this one, a duplicate of each registered
- * descriptor under the handle the module returned.
+ * The kernel backend's inline file table: a duplicate of each registered
+ * descriptor under the handle the module returned, so that aionl_submit can
+ * serve page-cache hits with one preadv2(RWF_NOWAIT) and no message, as
+ * io_uring serves them inside io_uring_enter.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,48 +11,19 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "internal.h"
-
-int aionl__nowait_read(int fd, const struct iovec *iov, unsigned int nr_iov, uint64_t offset,
-		       int64_t *res)
-{
-	uint64_t total = 0;
-	unsigned int i;
-	ssize_t n;
-
-	if (nr_iov == 0 || nr_iov > AIONL_MAX_IOV || offset > (uint64_t)INT64_MAX)
-		return 0;
-	for (i = 0; i < nr_iov; i++) {
-		if (iov[i].iov_len > AIONL_MAX_IO_LEN)
-			return 0;
-		total += iov[i].iov_len;
-	}
-	if (total > AIONL_MAX_IO_LEN || total > (uint64_t)INT64_MAX - offset)
-		return 0;
-	/*
-	 * The raw system call: glibc's preadv2 is a cancellation point, and its
-	 * bookkeeping measured 2% of a page-cache read.
-	 */
-	n = syscall(SYS_preadv2, fd, iov, (int)nr_iov, (long)offset, (long)(offset >> 32),
-		    RWF_NOWAIT);
-	/* Anything but a whole transfer is for the backend to finish. */
-	if (n < 0 || (uint64_t)n != total)
-		return 0;
-	*res = n;
-	return 1;
-}
+#include "inline_files.h"
 
 /*
- * The module's handles are tag << 32 | id with id below 2^20: a two-level
- * table indexed by id, its leaves allocated as ids come into use.
+ * The module's handles are tag << 32 | id with id below AIONL_MAX_FILES: a
+ * two-level table indexed by id, its leaves allocated as ids come into use.
  */
 #define LEAF_BITS 10
 #define LEAF_SIZE (1u << LEAF_BITS)
-#define ROOT_SIZE ((1u << 20) >> LEAF_BITS)
+#define ROOT_SIZE (AIONL_MAX_FILES >> LEAF_BITS)
 
 struct inline_file {
 	uint64_t handle;	/* 0: empty */
@@ -117,8 +87,7 @@ void aionl__inline_files_add(struct aionl_inline_files *t, uint64_t handle, int 
 	 */
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY || (fl & (O_PATH | O_DIRECT)) ||
-	    fstat(fd, &st) < 0 ||
-	    !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode)))
+	    fstat(fd, &st) < 0 || !aionl_mode_seekable(st.st_mode))
 		return;
 	/* Without a descriptor to spare, the file is served by the module alone. */
 	dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -152,21 +121,24 @@ void aionl__inline_files_remove(struct aionl_inline_files *t, uint64_t handle)
 		close(fd);
 }
 
+/* A context without a table (AIONL_PARAMS_NO_INLINE, or no memory) reads nothing inline. */
 void aionl__inline_files_begin(struct aionl_inline_files *t)
 {
-	pthread_rwlock_rdlock(&t->lock);
+	if (t)
+		pthread_rwlock_rdlock(&t->lock);
 }
 
 void aionl__inline_files_end(struct aionl_inline_files *t)
 {
-	pthread_rwlock_unlock(&t->lock);
+	if (t)
+		pthread_rwlock_unlock(&t->lock);
 }
 
 int aionl__inline_files_try_read(struct aionl_inline_files *t, uint64_t handle,
 				 const struct iovec *iov, unsigned int nr_iov, uint64_t offset,
 				 int64_t *res)
 {
-	struct inline_file *s = slot_of(t, handle, false);
+	struct inline_file *s = t ? slot_of(t, handle, false) : NULL;
 
 	if (!s || s->handle != handle || !handle)
 		return 0;

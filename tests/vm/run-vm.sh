@@ -50,6 +50,8 @@ copy_with_libs "$build/tests/conformance" tests/conformance
 copy_with_libs "$build/tests/kernel_only" tests/kernel_only
 copy_with_libs "$build/tests/events" tests/events
 copy_with_libs "$build/aionl" bin/aionl
+# iproute2's genl: a standard client any user may point at the family.
+copy_with_libs "$(command -v genl)" bin/genl
 if [ -n "${AIONL_VM_PERF:-}" ]; then
 	copy_with_libs "$(readlink -f "$(command -v perf)")" bin/perf
 fi
@@ -91,6 +93,9 @@ run() {
 }
 if insmod /aionl.ko; then
 	run /bin/aionl info
+	# The family and its policies, as any client may dump them.
+	run /bin/genl ctrl get name aionl
+	run /bin/genl ctrl policy name aionl
 	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/tmp /tests/conformance
 	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/mnt /tests/conformance
 	# The same without the library's inline reads: every request crosses netlink.

@@ -7,7 +7,26 @@
 #define _UAPI_LINUX_AIONL_H
 
 #define AIONL_FAMILY_NAME	"aionl"
-#define AIONL_FAMILY_VERSION	1
+#define AIONL_FAMILY_VERSION	2
+
+/* The protocol's limits and special values. */
+/* The offset of a transfer on a pipe, socket or other stream: it waits until the file is ready, and moves what it can. */
+#define AIONL_OFFSET_STREAM 0xffffffffffffffffULL
+/* Largest byte offset a transfer may reach, with its length: loff_t's range. */
+#define AIONL_MAX_OFFSET 0x7fffffffffffffffULL
+/* Largest length of one transfer, in bytes: the kernel's MAX_RW_COUNT, INT_MAX rounded down to a page. */
+#define AIONL_MAX_IO_LEN 0x7ffff000ULL
+/* Most buffers in one READV or WRITEV: the kernel's UIO_MAXIOV. */
+#define AIONL_MAX_IOV 1024U
+/* Most files registered with one socket at once. */
+#define AIONL_MAX_FILES 0x100000U
+/* Largest datagram a server sends: a receive buffer this large holds any. */
+#define AIONL_MAX_MSG_SIZE 0x10000U
+/* Largest number of nanoseconds in a timer or a deadline: what the kernel's ktime_t holds, about 292 years. */
+#define AIONL_MAX_NS 0x7fffffffffffffffULL
+
+/* Every request that completes through a Completion carries its cookie here. */
+#define AIONL_A_COOKIE 1
 
 enum aionl_cmd {
 	AIONL_CMD_UNSPEC,
@@ -32,13 +51,13 @@ enum aionl_cmd {
 	AIONL_CMD_MAX = (__AIONL_CMD_MAX - 1)
 };
 
-enum aionl_completion_flag {
-	AIONL_COMPLETION_F_NONE = 0,
-	AIONL_COMPLETION_F_REJECTED = 1,
-	AIONL_COMPLETION_F_MORE = 2,
-	AIONL_COMPLETION_F_TIMER = 4,
-	AIONL_COMPLETION_F_SIGNAL = 8,
+enum aionl_cqe_flag {
+	AIONL_CQE_F_REJECTED = 1,
+	AIONL_CQE_F_MORE = 2,
+	AIONL_CQE_F_TIMER = 4,
+	AIONL_CQE_F_SIGNAL = 8,
 };
+#define AIONL_CQE_FLAG_MASK 0xfU
 
 enum aionl_timer_clock {
 	AIONL_TIMER_CLOCK_REALTIME = 0,
@@ -47,34 +66,40 @@ enum aionl_timer_clock {
 };
 
 enum aionl_timer_flag {
-	AIONL_TIMER_F_NONE = 0,
-	AIONL_TIMER_F_ABS = 1,
+	AIONL_TIMER_ABS = 1,
 };
+#define AIONL_TIMER_FLAG_MASK 0x1U
 
 enum aionl_poll_event {
-	AIONL_POLL_EV_NONE = 0,
-	AIONL_POLL_EV_IN = 1,
-	AIONL_POLL_EV_OUT = 4,
-	AIONL_POLL_EV_ERR = 8,
-	AIONL_POLL_EV_HUP = 16,
+	AIONL_POLL_IN = 1,
+	AIONL_POLL_OUT = 4,
+	AIONL_POLL_ERR = 8,
+	AIONL_POLL_HUP = 16,
 };
+#define AIONL_POLL_EVENT_MASK 0x1dU
 
 enum aionl_poll_flag {
-	AIONL_POLL_F_NONE = 0,
-	AIONL_POLL_F_MULTISHOT = 1,
+	AIONL_POLL_MULTISHOT = 1,
 };
+#define AIONL_POLL_FLAG_MASK 0x1U
 
 enum aionl_cancel_flag {
-	AIONL_CANCEL_F_NONE = 0,
-	AIONL_CANCEL_F_HANDLE = 1,
-	AIONL_CANCEL_F_ALL = 2,
+	AIONL_CANCEL_HANDLE = 1,
+	AIONL_CANCEL_ALL = 2,
+};
+#define AIONL_CANCEL_FLAG_MASK 0x3U
+
+enum aionl_backend {
+	AIONL_BACKEND_AUTO = 0,
+	AIONL_BACKEND_KERNEL = 1,
+	AIONL_BACKEND_USER = 2,
 };
 
-enum aionl_executor_kind {
-	AIONL_EXECUTOR_NONE = 0,
-	AIONL_EXECUTOR_KERNEL = 1,
-	AIONL_EXECUTOR_URING = 2,
-	AIONL_EXECUTOR_THREADS = 3,
+enum aionl_executor {
+	AIONL_EXEC_AUTO = 0,
+	AIONL_EXEC_KERNEL = 1,
+	AIONL_EXEC_URING = 2,
+	AIONL_EXEC_THREADS = 3,
 };
 
 /* Attributes of message GetInfo (AIONL_CMD_GET_INFO request). */
@@ -139,78 +164,41 @@ enum {
 	AIONL_A_UNREGISTER_REPLY_MAX = (__AIONL_A_UNREGISTER_REPLY_MAX - 1)
 };
 
-/* Attributes of message Read (AIONL_CMD_READ request). */
+/* Attributes of message Transfer (AIONL_CMD_READ, AIONL_CMD_WRITE request). */
 enum {
-	AIONL_A_READ_UNSPEC,
-	AIONL_A_READ_COOKIE = 1,
-	AIONL_A_READ_HANDLE = 2,
-	AIONL_A_READ_OFFSET = 3,
-	AIONL_A_READ_ADDR = 4,
-	AIONL_A_READ_LEN = 5,
-	AIONL_A_READ_TIMEOUT_NS = 6,
+	AIONL_A_TRANSFER_UNSPEC,
+	AIONL_A_TRANSFER_COOKIE = 1,
+	AIONL_A_TRANSFER_HANDLE = 2,
+	AIONL_A_TRANSFER_OFFSET = 3,
+	AIONL_A_TRANSFER_ADDR = 4,
+	AIONL_A_TRANSFER_LEN = 5,
+	AIONL_A_TRANSFER_TIMEOUT_NS = 6,
 
-	__AIONL_A_READ_MAX,
-	AIONL_A_READ_MAX = (__AIONL_A_READ_MAX - 1)
+	__AIONL_A_TRANSFER_MAX,
+	AIONL_A_TRANSFER_MAX = (__AIONL_A_TRANSFER_MAX - 1)
 };
 
-/* Attributes of message Write (AIONL_CMD_WRITE request). */
+/* Attributes of message TransferV (AIONL_CMD_READV, AIONL_CMD_WRITEV request). */
 enum {
-	AIONL_A_WRITE_UNSPEC,
-	AIONL_A_WRITE_COOKIE = 1,
-	AIONL_A_WRITE_HANDLE = 2,
-	AIONL_A_WRITE_OFFSET = 3,
-	AIONL_A_WRITE_ADDR = 4,
-	AIONL_A_WRITE_LEN = 5,
-	AIONL_A_WRITE_TIMEOUT_NS = 6,
+	AIONL_A_TRANSFER_V_UNSPEC,
+	AIONL_A_TRANSFER_V_COOKIE = 1,
+	AIONL_A_TRANSFER_V_HANDLE = 2,
+	AIONL_A_TRANSFER_V_OFFSET = 3,
+	AIONL_A_TRANSFER_V_IOV = 4,
+	AIONL_A_TRANSFER_V_TIMEOUT_NS = 6,
 
-	__AIONL_A_WRITE_MAX,
-	AIONL_A_WRITE_MAX = (__AIONL_A_WRITE_MAX - 1)
+	__AIONL_A_TRANSFER_V_MAX,
+	AIONL_A_TRANSFER_V_MAX = (__AIONL_A_TRANSFER_V_MAX - 1)
 };
 
-/* Attributes of message Readv (AIONL_CMD_READV request). */
+/* Attributes of message Sync (AIONL_CMD_FSYNC, AIONL_CMD_FDATASYNC request). */
 enum {
-	AIONL_A_READV_UNSPEC,
-	AIONL_A_READV_COOKIE = 1,
-	AIONL_A_READV_HANDLE = 2,
-	AIONL_A_READV_OFFSET = 3,
-	AIONL_A_READV_IOV = 4,
-	AIONL_A_READV_TIMEOUT_NS = 6,
+	AIONL_A_SYNC_UNSPEC,
+	AIONL_A_SYNC_COOKIE = 1,
+	AIONL_A_SYNC_HANDLE = 2,
 
-	__AIONL_A_READV_MAX,
-	AIONL_A_READV_MAX = (__AIONL_A_READV_MAX - 1)
-};
-
-/* Attributes of message Writev (AIONL_CMD_WRITEV request). */
-enum {
-	AIONL_A_WRITEV_UNSPEC,
-	AIONL_A_WRITEV_COOKIE = 1,
-	AIONL_A_WRITEV_HANDLE = 2,
-	AIONL_A_WRITEV_OFFSET = 3,
-	AIONL_A_WRITEV_IOV = 4,
-	AIONL_A_WRITEV_TIMEOUT_NS = 6,
-
-	__AIONL_A_WRITEV_MAX,
-	AIONL_A_WRITEV_MAX = (__AIONL_A_WRITEV_MAX - 1)
-};
-
-/* Attributes of message Fsync (AIONL_CMD_FSYNC request). */
-enum {
-	AIONL_A_FSYNC_UNSPEC,
-	AIONL_A_FSYNC_COOKIE = 1,
-	AIONL_A_FSYNC_HANDLE = 2,
-
-	__AIONL_A_FSYNC_MAX,
-	AIONL_A_FSYNC_MAX = (__AIONL_A_FSYNC_MAX - 1)
-};
-
-/* Attributes of message Fdatasync (AIONL_CMD_FDATASYNC request). */
-enum {
-	AIONL_A_FDATASYNC_UNSPEC,
-	AIONL_A_FDATASYNC_COOKIE = 1,
-	AIONL_A_FDATASYNC_HANDLE = 2,
-
-	__AIONL_A_FDATASYNC_MAX,
-	AIONL_A_FDATASYNC_MAX = (__AIONL_A_FDATASYNC_MAX - 1)
+	__AIONL_A_SYNC_MAX,
+	AIONL_A_SYNC_MAX = (__AIONL_A_SYNC_MAX - 1)
 };
 
 /* Attributes of message Completion (AIONL_CMD_COMPLETION notify). */

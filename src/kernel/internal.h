@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the parts of aionl.ko: per-socket state, backlog entries, and
- * the helpers the request handlers of aionl_main.c and aionl_events.c use.
+ * Shared by the parts of aionl.ko:
+ *
+ *   main.c      module init and exit, the family's registration
+ *   sock.c      per-socket state, delivery of completions, release
+ *   control.c   GET_INFO, REGISTER, UNREGISTER, admission of requests
+ *   rw.c        transfers and syncs: inline, or on the workqueue
+ *   events.c    timers, readiness watches, stream transfers, NOP, cancel
+ *   signals.c   signal watches
+ *
+ * The protocol (commands, attributes, policies, builders) is generated from
+ * idl/aionl.proto into gen/kernel/; its rules are src/proto/aionl-rules.h.
  */
 #ifndef _AIONL_INTERNAL_H
 #define _AIONL_INTERNAL_H
@@ -17,10 +26,23 @@
 #include <linux/xarray.h>
 
 #include "aionl-nl-gen.h"
+#include "aionl-rules.h"
 
-#define AIONL_MAX_FILES		(1U << 20)
-#define AIONL_MAX_IOV		1024U
-#define AIONL_MSG_SIZE		(8192 - 512)
+/*
+ * The largest message of completions the module builds: with the skb's
+ * shared info and netlink's headers it stays an 8 KiB (order-1) allocation.
+ * GET_INFO reports it as max_msg_size.
+ */
+#define AIONL_KMSG_SIZE		(8192 - 512)
+/*
+ * A flush sizes its message for what waits: this much, plus so much per
+ * entry (a completion is about 50 bytes on the wire), so that a lone
+ * completion costs neither an order-1 allocation nor that much of the
+ * receive buffer.
+ */
+#define AIONL_KMSG_BASE		256
+#define AIONL_KMSG_PER_ENTRY	64
+/* After a full receive buffer or a failed allocation, send again this much later. */
 #define AIONL_RETRY_JIFFIES	1
 
 /*
@@ -35,9 +57,9 @@ struct aionl_kreq {
 	u32 seq;			/* replies: the request's nlmsg_seq */
 	u64 cookie;
 	s64 res;
-	u32 flags;			/* COMPLETION: AIONL_COMPLETION_F_* */
+	u32 flags;			/* COMPLETION: AIONL_CQE_F_* */
 	bool has_si;			/* COMPLETION of a signal watch: si */
-	kernel_siginfo_t si;
+	struct aionl_siginfo_raw si;
 	u64 handle;			/* REGISTER replies */
 	struct list_head async_node;	/* aionl_sock.async while on the workqueue */
 	bool in_async;
@@ -67,6 +89,10 @@ struct aionl_quick {
 	s64 res;
 };
 
+/*
+ * Completions of the compact queue a socket holds: one sendmsg's worth of
+ * page-cache hits at the usual queue depths, 4 KiB of memory.
+ */
 #define AIONL_QUICK_MAX	256
 
 /*
@@ -93,7 +119,7 @@ struct aionl_sock {
 	bool dead;			/* socket released: send nothing more */
 	bool tw_pending;		/* a task_work flush is queued */
 
-	struct list_head watches;	/* events armed (aionl_events.c) */
+	struct list_head watches;	/* events armed (events.c) */
 	struct list_head async;		/* file requests on the workqueue */
 	unsigned int nwatches;
 
@@ -104,27 +130,74 @@ struct aionl_sock {
 	struct callback_head tw;	/* flush on the sender's return to user */
 };
 
-
-/* The unbound workqueue that runs blocking I/O and event work. */
+/* main.c */
 extern struct workqueue_struct *aionl_wq;
+extern struct kmem_cache *aionl_kreq_cache;
+extern unsigned int aionl_max_inflight;
 
+/* sock.c */
 struct aionl_sock *aionl_sock_get(struct genl_info *info);
 void aionl_sock_put(struct aionl_sock *as);
+extern struct notifier_block aionl_netlink_notifier;
+void aionl_socks_release_all(void);
 struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq);
+void aionl_kreq_release_io(struct aionl_kreq *r);
 void aionl_kreq_free(struct aionl_kreq *r);
 void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_sender);
 int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res);
-int aionl_check_required(struct genl_info *info, u64 mask);
+
+/* control.c */
+struct aionl_sock *aionl_request_begin(struct genl_info *info, bool admit, int *err);
 struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle);
+void aionl_file_caps(const struct file *file, struct aionl_file_caps *caps);
+
+/* rw.c */
 ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, int dir);
 int aionl_pin(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov, size_t skip);
-bool aionl_full(struct aionl_sock *as, struct genl_info *info);
-struct aionl_sock *aionl_request_begin(struct genl_info *info, u64 required, bool admit, int *err);
 void aionl_io_done(struct aionl_kreq *r, s64 res);
 
-/* aionl_events.c */
-int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, const struct iovec *iov,
-		       unsigned int nr_iov, u64 timeout_ns);
+/* events.c */
+int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns);
 void aionl_events_release(struct aionl_sock *as);
+
+/*
+ * A watch: what events.c and signals.c wait for. It completes finally exactly
+ * once: whoever sets AW_DONE (the event itself, a cancel, a deadline, or the
+ * socket's release) stops its sources, posts the last completion and frees it.
+ */
+enum { AW_TIMER, AW_POLL, AW_STREAM, AW_SIGNAL };
+#define AW_DONE 0	/* bit in aionl_watch.state */
+
+struct aionl_watch {
+	struct list_head node;		/* aionl_sock.watches, under aionl_sock.lock */
+	struct aionl_sock *as;
+	u64 cookie;
+	u8 kind;
+	unsigned long state;
+	struct work_struct work;
+	struct hrtimer timer;		/* TIMER: the timer; STREAM: the deadline */
+	bool has_timer;
+	u64 interval;			/* TIMER: ns, 0 one-shot */
+	atomic64_t expired;		/* TIMER: expirations not reported yet */
+	bool timed_out;			/* STREAM: its deadline passed */
+	struct file *file;		/* POLL, STREAM: a reference of our own */
+	wait_queue_head_t *head;	/* POLL, STREAM, SIGNAL: where wait is queued */
+	struct wait_queue_entry wait;
+	poll_table pt;
+	__poll_t events;
+	bool multishot;
+	struct aionl_kreq *io;		/* STREAM: pinned pages and direction */
+
+	/* SIGNAL: dequeued in the watching task, by a task_work. */
+	refcount_t refs;		/* 1 while armed, +1 per task_work queued */
+	sigset_t sigmask;		/* the signals NOT watched */
+	struct task_struct *task;
+	struct callback_head tw;
+	atomic_t tw_queued;
+};
+
+struct aionl_watch *aionl_watch_new(struct aionl_sock *as, u8 kind, u64 cookie);
+void aionl_watch_put(struct aionl_watch *w);
+void aionl_watch_unqueue(struct aionl_watch *w);
 
 #endif /* _AIONL_INTERNAL_H */

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/* Do not edit: generated from idl/aionl.proto by tools/aionlgen.py.
+ * Regenerate with: cmake --build build --target gen
+ */
+
+/*
+ * The library's encoder: one struct aionl_req as the message of its command.
+ * An op is its command's number, so the op picks the message directly.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "aionl.h"
+#include "aionl-codec.h"
+#include "aionl-req.h"
+
+int aionl__req_op_valid(unsigned int op)
+{
+	switch (op) {
+	case AIONL_CMD_READ:
+	case AIONL_CMD_WRITE:
+	case AIONL_CMD_READV:
+	case AIONL_CMD_WRITEV:
+	case AIONL_CMD_FSYNC:
+	case AIONL_CMD_FDATASYNC:
+	case AIONL_CMD_NOP:
+	case AIONL_CMD_TIMER:
+	case AIONL_CMD_TIMER_UPDATE:
+	case AIONL_CMD_POLL:
+	case AIONL_CMD_SIGNAL:
+	case AIONL_CMD_CANCEL:
+		return 1;
+	}
+	return 0;
+}
+
+int aionl__req_encode(struct nlmsghdr *nlh, size_t room, uint16_t family,
+		      const struct aionl_req *r)
+{
+	struct genlmsghdr *g;
+
+	if (room < NLMSG_HDRLEN + GENL_HDRLEN)
+		return -EMSGSIZE;
+	nlh = mnl_nlmsg_put_header(nlh);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = r->op;
+	g->version = AIONL_FAMILY_VERSION;
+	switch (r->op) {
+	case AIONL_CMD_READ:
+	case AIONL_CMD_WRITE:
+	{
+		struct aionl_transfer m = {
+			.present = AIONL_TRANSFER_REQUIRED_MASK |
+				   (r->timeout_ns ? 1ULL << AIONL_A_TRANSFER_TIMEOUT_NS : 0),
+			.cookie = r->cookie,
+			.handle = r->handle,
+			.offset = r->offset,
+			.addr = (uintptr_t)r->buf,
+			.len = r->len,
+			.timeout_ns = r->timeout_ns,
+		};
+
+		return aionl_transfer_put(nlh, room, &m);
+	}
+	case AIONL_CMD_READV:
+	case AIONL_CMD_WRITEV:
+	{
+		struct aionl_transfer_v m = {
+			.present = AIONL_TRANSFER_V_REQUIRED_MASK |
+				   (r->timeout_ns ? 1ULL << AIONL_A_TRANSFER_V_TIMEOUT_NS : 0),
+			.cookie = r->cookie,
+			.handle = r->handle,
+			.offset = r->offset,
+			.iov = r->iov,
+			.iov_len = r->nr_iov * 16,
+			.timeout_ns = r->timeout_ns,
+		};
+
+		return aionl_transfer_v_put(nlh, room, &m);
+	}
+	case AIONL_CMD_FSYNC:
+	case AIONL_CMD_FDATASYNC:
+	{
+		struct aionl_sync m = {
+			.present = AIONL_SYNC_REQUIRED_MASK,
+			.cookie = r->cookie,
+			.handle = r->handle,
+		};
+
+		return aionl_sync_put(nlh, room, &m);
+	}
+	case AIONL_CMD_NOP:
+	{
+		struct aionl_nop m = {
+			.present = AIONL_NOP_REQUIRED_MASK,
+			.cookie = r->cookie,
+		};
+
+		return aionl_nop_put(nlh, room, &m);
+	}
+	case AIONL_CMD_TIMER:
+	{
+		struct aionl_timer m = {
+			.present = AIONL_TIMER_REQUIRED_MASK |
+				   (r->timer.interval_ns ? 1ULL << AIONL_A_TIMER_INTERVAL_NS : 0) |
+				   (r->timer.flags ? 1ULL << AIONL_A_TIMER_FLAGS : 0),
+			.cookie = r->cookie,
+			.clock = r->timer.clock,
+			.value_ns = r->timer.value_ns,
+			.interval_ns = r->timer.interval_ns,
+			.flags = r->timer.flags,
+		};
+
+		return aionl_timer_put(nlh, room, &m);
+	}
+	case AIONL_CMD_TIMER_UPDATE:
+	{
+		struct aionl_timer_update m = {
+			.present = AIONL_TIMER_UPDATE_REQUIRED_MASK |
+				   (r->timer.interval_ns ? 1ULL << AIONL_A_TIMER_UPDATE_INTERVAL_NS : 0) |
+				   (r->timer.flags ? 1ULL << AIONL_A_TIMER_UPDATE_FLAGS : 0),
+			.cookie = r->cookie,
+			.target = r->timer.target,
+			.value_ns = r->timer.value_ns,
+			.interval_ns = r->timer.interval_ns,
+			.flags = r->timer.flags,
+		};
+
+		return aionl_timer_update_put(nlh, room, &m);
+	}
+	case AIONL_CMD_POLL:
+	{
+		struct aionl_poll m = {
+			.present = AIONL_POLL_REQUIRED_MASK |
+				   (r->poll.flags ? 1ULL << AIONL_A_POLL_FLAGS : 0),
+			.cookie = r->cookie,
+			.handle = r->handle,
+			.events = r->poll.events,
+			.flags = r->poll.flags,
+		};
+
+		return aionl_poll_put(nlh, room, &m);
+	}
+	case AIONL_CMD_SIGNAL:
+	{
+		struct aionl_signal m = {
+			.present = AIONL_SIGNAL_REQUIRED_MASK,
+			.cookie = r->cookie,
+			.mask = r->sigmask,
+		};
+
+		return aionl_signal_put(nlh, room, &m);
+	}
+	case AIONL_CMD_CANCEL:
+	{
+		struct aionl_cancel m = {
+			.present = AIONL_CANCEL_REQUIRED_MASK |
+				   (r->cancel.target ? 1ULL << AIONL_A_CANCEL_TARGET : 0) |
+				   (r->cancel.flags ? 1ULL << AIONL_A_CANCEL_FLAGS : 0),
+			.cookie = r->cookie,
+			.target = r->cancel.target,
+			.flags = r->cancel.flags,
+		};
+
+		return aionl_cancel_put(nlh, room, &m);
+	}
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the library's user backend (src/lib/backend_user.c) asks of the
+ * engine. The engine depends on src/common only, never on the library.
+ */
+#ifndef AIONL_ENGINE_API_H
+#define AIONL_ENGINE_API_H
+
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "aionl.h"
+
+struct aionl_engine;
+
+struct aionl_engine_params {
+	enum aionl_executor executor;	/* AIONL_EXEC_URING or _THREADS, never AUTO */
+	unsigned int max_inflight;
+	unsigned int workers;
+	uint64_t spin_ns;		/* busy-poll this long after work before sleeping */
+};
+
+/*
+ * Start an engine serving sock (one end of a SOCK_SEQPACKET socketpair, owned
+ * by the engine from then on, even on failure). The executor is set up before
+ * this returns, so an unavailable executor is reported here, with
+ * aionl_error_message() saying why.
+ */
+int aionl_engine_start(struct aionl_engine **ep, int sock,
+		       const struct aionl_engine_params *params);
+
+/* Wait for the engine to finish (after the peer socket closed) and free it. */
+void aionl_engine_join(struct aionl_engine *e);
+
+/*
+ * The inline fast path, for submitting threads: try a read of the registered
+ * file without blocking, straight into the caller's buffers. Returns 1 with
+ * *res set when it moved every byte, else 0: the engine must do it. Only
+ * between aionl_engine_inline_begin and _end, which hold the file table
+ * against unregistering for a run of reads at the price of one lock.
+ */
+void aionl_engine_inline_begin(struct aionl_engine *e);
+int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct iovec *iov,
+			  unsigned int nr_iov, uint64_t offset, int64_t *res);
+void aionl_engine_inline_end(struct aionl_engine *e);
+
+/*
+ * Make the library's end of the socket readable without waking the engine:
+ * one NLMSG_NOOP from the engine's end. Returns 1 if it was sent, 0 if the
+ * socket is full (and so readable anyway).
+ */
+int aionl_engine_ring(struct aionl_engine *e);
+
+/* 0 if io_uring can run the engine's operations here, else -errno. */
+int aionl_uring_probe(void);
+
+#endif /* AIONL_ENGINE_API_H */

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/* The engine's table of registered files: see files.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "files.h"
+
+/* The index takes the low bits of a handle's lower half; the generation the rest. */
+#define HANDLE_INDEX_BITS 20
+#define HANDLE_GEN_MASK ((1u << (32 - HANDLE_INDEX_BITS)) - 1)
+#define SLOT_NONE UINT32_MAX
+
+_Static_assert(AIONL_MAX_FILES <= 1u << HANDLE_INDEX_BITS, "handles cannot index every file");
+
+int files_init(struct eng_files *t)
+{
+	*t = (struct eng_files){ .free_head = SLOT_NONE };
+	while (!t->tag) {
+		if (getrandom(&t->tag, sizeof(t->tag), 0) != sizeof(t->tag))
+			t->tag = (uint32_t)(uintptr_t)t ^ (uint32_t)getpid();
+	}
+	return -pthread_rwlock_init(&t->lock, NULL);
+}
+
+void file_put(struct eng_file *f)
+{
+	if (--f->refs == 0) {
+		close(f->fd);
+		free(f);
+	}
+}
+
+void files_fini(struct eng_files *t)
+{
+	for (uint32_t i = 0; i < t->nslots; i++)
+		if (t->slots[i].file)
+			file_put(t->slots[i].file);
+	free(t->slots);
+	t->slots = NULL;
+	t->nslots = t->cap = t->nfiles = 0;
+	pthread_rwlock_destroy(&t->lock);
+}
+
+struct eng_file *files_lookup(const struct eng_files *t, uint64_t handle)
+{
+	uint32_t idx = handle & ((1u << HANDLE_INDEX_BITS) - 1);
+	uint32_t gen = (handle >> HANDLE_INDEX_BITS) & HANDLE_GEN_MASK;
+
+	if ((uint32_t)(handle >> 32) != t->tag || idx >= t->nslots)
+		return NULL;
+	if (!t->slots[idx].file || t->slots[idx].gen != gen)
+		return NULL;
+	return t->slots[idx].file;
+}
+
+static struct eng_file *file_open(int fd, int *err)
+{
+	struct eng_file *f;
+	struct stat st;
+	int fl;
+
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fstat(fd, &st) < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	f->fd = fd;
+	f->refs = 1;
+	f->caps.readable = (fl & O_ACCMODE) != O_WRONLY && !(fl & O_PATH);
+	f->caps.writable = (fl & O_ACCMODE) != O_RDONLY && !(fl & O_PATH);
+	f->caps.seekable = aionl_mode_seekable(st.st_mode);
+	/*
+	 * A non-blocking read of an O_DIRECT file still waits for the device:
+	 * RWF_NOWAIT only refuses to wait for locks and page-cache misses. So
+	 * such files never take the inline paths, which must not block.
+	 */
+	atomic_init(&f->nowait_ok, !(fl & O_DIRECT));
+	return f;
+}
+
+int files_add(struct eng_files *t, int fd, uint64_t *handle)
+{
+	struct eng_file *f;
+	uint32_t idx;
+	int err = 0;
+
+	if (t->nfiles >= AIONL_MAX_FILES) {
+		close(fd);
+		return -EMFILE;
+	}
+	f = file_open(fd, &err);
+	if (!f) {
+		close(fd);
+		return err;
+	}
+	pthread_rwlock_wrlock(&t->lock);
+	if (t->free_head == SLOT_NONE && t->nslots == t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 64;
+		struct eng_slot *s = realloc(t->slots, cap * sizeof(*s));
+
+		if (!s) {
+			pthread_rwlock_unlock(&t->lock);
+			file_put(f);
+			return -ENOMEM;
+		}
+		t->slots = s;
+		t->cap = cap;
+	}
+	if (t->free_head != SLOT_NONE) {
+		idx = t->free_head;
+		t->free_head = t->slots[idx].next_free;
+	} else {
+		idx = t->nslots++;
+		t->slots[idx].gen = 0;
+	}
+	t->slots[idx].file = f;
+	t->nfiles++;
+	*handle = (uint64_t)t->tag << 32 | (uint64_t)t->slots[idx].gen << HANDLE_INDEX_BITS | idx;
+	pthread_rwlock_unlock(&t->lock);
+	return 0;
+}
+
+int files_remove(struct eng_files *t, uint64_t handle)
+{
+	struct eng_file *f = files_lookup(t, handle);
+	uint32_t idx = handle & ((1u << HANDLE_INDEX_BITS) - 1);
+
+	if (!f)
+		return -EBADF;
+	pthread_rwlock_wrlock(&t->lock);
+	t->slots[idx].file = NULL;
+	t->slots[idx].gen = (t->slots[idx].gen + 1) & HANDLE_GEN_MASK;
+	t->slots[idx].next_free = t->free_head;
+	t->free_head = idx;
+	t->nfiles--;
+	file_put(f);	/* may close: no inline reader can hold f now */
+	pthread_rwlock_unlock(&t->lock);
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine's table of registered files. A handle is
+ * tag << 32 | generation << 20 | index: a handle of another socket (another
+ * tag) or of a slot reused since (another generation) finds nothing.
+ *
+ * Only the engine thread changes the table, under lock held for writing;
+ * submitting threads read it under lock for the inline reads.
+ */
+#ifndef AIONL_FILES_H
+#define AIONL_FILES_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aionl-rules.h"
+
+/* A registered file. Freed when unregistered and no request holds it. */
+struct eng_file {
+	int fd;
+	uint32_t refs;		/* 1 for the table slot + 1 per request in flight */
+	struct aionl_file_caps caps;
+	/* RWF_NOWAIT not refused yet: cleared by the engine, read by submitters. */
+	atomic_bool nowait_ok;
+};
+
+struct eng_files {
+	pthread_rwlock_t lock;
+	uint32_t tag;		/* random, never 0 */
+	struct eng_slot {
+		struct eng_file *file;
+		uint32_t gen;
+		uint32_t next_free;
+	} *slots;
+	uint32_t nslots, cap, free_head, nfiles;
+};
+
+int files_init(struct eng_files *t);
+/* Drop every file still registered and free the table. */
+void files_fini(struct eng_files *t);
+/*
+ * Register fd, which the table owns from then on (it is closed on failure
+ * too): 0 with *handle set, or -EMFILE past AIONL_MAX_FILES, -ENOMEM, or the
+ * -errno of inspecting fd.
+ */
+int files_add(struct eng_files *t, int fd, uint64_t *handle);
+/* The file of handle, or NULL. Engine thread, or with lock held. */
+struct eng_file *files_lookup(const struct eng_files *t, uint64_t handle);
+/* Unregister handle: 0, or -EBADF. Requests in flight keep the file. */
+int files_remove(struct eng_files *t, uint64_t handle);
+/* Take and drop a request's reference. */
+static inline void file_get(struct eng_file *f)
+{
+	f->refs++;
+}
+void file_put(struct eng_file *f);
+
+#endif /* AIONL_FILES_H */

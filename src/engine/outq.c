@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+/* The engine's out queue: see outq.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "outq.h"
+
+/*
+ * Sent chunks kept for reuse: enough for a burst of datagrams in flight
+ * without a malloc each, few enough not to hold memory after a flood.
+ */
+#define OUTQ_KEEP_CHUNKS 4
+
+static struct out_chunk *outq_new_chunk(struct outq *q)
+{
+	struct out_chunk *c = q->free;
+
+	if (c) {
+		q->free = c->next;
+		q->nfree--;
+	} else {
+		c = malloc(sizeof(*c));
+		if (!c)
+			return NULL;
+	}
+	c->next = NULL;
+	c->serial = ++q->next_serial;
+	c->len = 0;
+	c->count = 0;
+	if (q->tail)
+		q->tail->next = c;
+	else
+		q->head = c;
+	q->tail = c;
+	return c;
+}
+
+void *outq_reserve(struct outq *q, size_t need)
+{
+	struct out_chunk *c = q->tail;
+
+	if (need > sizeof(c->data))
+		return NULL;
+	if (!c || sizeof(c->data) - c->len < need)
+		c = outq_new_chunk(q);
+	return c ? c->data + c->len : NULL;
+}
+
+void outq_commit(struct outq *q, size_t len, bool completion)
+{
+	q->tail->len += (uint32_t)len;
+	if (completion) {
+		q->tail->count++;
+		q->backlog++;
+	}
+}
+
+struct outq_pos outq_pos_of(const struct outq *q, const void *p)
+{
+	return (struct outq_pos){ q->tail->serial, (uint32_t)((const char *)p - q->tail->data) };
+}
+
+void *outq_at(const struct outq *q, struct outq_pos pos)
+{
+	struct out_chunk *c;
+
+	if (!pos.serial)
+		return NULL;
+	for (c = q->head; c; c = c->next)
+		if (c->serial == pos.serial)
+			return c->data + pos.off;
+	return NULL;
+}
+
+bool outq_pending(const struct outq *q)
+{
+	return q->head && q->head->len;
+}
+
+void outq_drop_all(struct outq *q)
+{
+	struct out_chunk *c, *n;
+
+	for (c = q->head; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	q->head = q->tail = NULL;
+	q->backlog = 0;
+}
+
+int outq_flush(struct outq *q, int sock)
+{
+	while (outq_pending(q)) {
+		struct out_chunk *c = q->head;
+		ssize_t n = send(sock, c->data, c->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			/* EPIPE, ECONNRESET: nobody is left to read them. */
+			outq_drop_all(q);
+			return -EPIPE;
+		}
+		q->backlog -= c->count;
+		q->head = c->next;
+		if (!q->head)
+			q->tail = NULL;
+		if (q->nfree >= OUTQ_KEEP_CHUNKS) {
+			free(c);
+			continue;
+		}
+		c->next = q->free;
+		q->free = c;
+		q->nfree++;
+	}
+	return 0;
+}
+
+void outq_fini(struct outq *q)
+{
+	struct out_chunk *c;
+
+	outq_drop_all(q);
+	while ((c = q->free)) {
+		q->free = c->next;
+		free(c);
+	}
+	q->nfree = 0;
+}

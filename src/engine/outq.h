@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine's out queue: completions and replies encoded and waiting for
+ * room on the socket, one datagram per chunk. Nothing in it is ever dropped
+ * while the peer is there; the engine stops reading requests instead.
+ */
+#ifndef AIONL_OUTQ_H
+#define AIONL_OUTQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/aionl.h>
+
+/* A chunk of encoded messages waiting to be sent: one datagram. */
+struct out_chunk {
+	struct out_chunk *next;
+	uint64_t serial;	/* chunks are sent in serial order */
+	uint32_t len;
+	uint32_t count;		/* completions in it */
+	char data[AIONL_MAX_MSG_SIZE];
+};
+
+/*
+ * Where a queued message's bytes lie, for as long as its chunk is unsent:
+ * timers add later expirations to a completion still waiting.
+ */
+struct outq_pos {
+	uint64_t serial;	/* 0: nowhere */
+	uint32_t off;
+};
+
+struct outq {
+	struct out_chunk *head, *tail;
+	struct out_chunk *free;	/* sent chunks kept for reuse */
+	unsigned int nfree;
+	/* Completions queued and not yet sent: they count against max_inflight. */
+	unsigned int backlog;
+	uint64_t next_serial;
+};
+
+/*
+ * Room for need bytes (at most AIONL_MAX_MSG_SIZE) at the end of the queue,
+ * or NULL when memory is exhausted.
+ */
+void *outq_reserve(struct outq *q, size_t need);
+/* Take the len bytes written at the last reserve; completion: counts in backlog. */
+void outq_commit(struct outq *q, size_t len, bool completion);
+/* Where p, inside the last reserve, lies. */
+struct outq_pos outq_pos_of(const struct outq *q, const void *p);
+/* The bytes at pos if its chunk is still queued, else NULL. */
+void *outq_at(const struct outq *q, struct outq_pos pos);
+/* Whether anything waits to be sent. */
+bool outq_pending(const struct outq *q);
+/*
+ * Send what waits on sock without blocking: 0 when all went or the socket
+ * is full, -EPIPE when the peer is gone (everything queued is dropped then:
+ * nobody is left to read it).
+ */
+int outq_flush(struct outq *q, int sock);
+/* Drop everything queued. */
+void outq_drop_all(struct outq *q);
+/* Free everything, queued and kept. */
+void outq_fini(struct outq *q);
+
+#endif /* AIONL_OUTQ_H */

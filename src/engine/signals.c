@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Signal watches: one signalfd for the union of the watched sets, each caught
+ * signal completing every watch that names it, with its siginfo. A signal no
+ * watch names stays pending for whoever else wants it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+/* Signals read from the signalfd at once. */
+#define SIGNAL_BATCH 16
+
+void signals_update(struct aionl_engine *e)
+{
+	struct eng_watch *w;
+	uint64_t mask = 0;
+	sigset_t set;
+	int sig;
+
+	for (w = e->watches; w; w = w->next)
+		if (w->kind == W_SIGNAL)
+			mask |= w->sigmask;
+	if (mask == e->sigmask)
+		return;
+	e->sigmask = mask;
+	sigemptyset(&set);
+	for (sig = 1; sig <= 64; sig++)
+		if (mask & (1ULL << (sig - 1)))
+			sigaddset(&set, sig);
+	if (e->sigfd < 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_TAG_SIGNALFD };
+
+		e->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+		if (e->sigfd >= 0)
+			epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->sigfd, &ev);
+	} else {
+		signalfd(e->sigfd, &set, 0);
+	}
+}
+
+int ev_signal(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe)
+{
+	struct aionl_signal m;
+	struct eng_watch *w;
+	int err;
+
+	if ((err = aionl_signal_parse(nlh, &m, pe)))
+		return err;
+	if (!aionl_sigmask_watchable(m.mask)) {
+		engine_complete_cookie(e, m.cookie, -EINVAL);
+		return 0;
+	}
+	w = watch_new(e, W_SIGNAL, m.cookie);
+	if (!w) {
+		engine_complete_cookie(e, m.cookie, -ENOMEM);
+		return 0;
+	}
+	w->sigmask = m.mask;
+	signals_update(e);
+	if (e->sigfd < 0)
+		watch_complete(e, w, -ENOMEM);
+	return 0;
+}
+
+void signals_ready(struct aionl_engine *e)
+{
+	struct signalfd_siginfo si[SIGNAL_BATCH];
+	ssize_t n;
+
+	while ((n = read(e->sigfd, si, sizeof(si))) > 0) {
+		for (size_t i = 0; i < n / sizeof(si[0]); i++) {
+			const struct aionl_siginfo_raw raw = {
+				.signo = si[i].ssi_signo, .code = si[i].ssi_code,
+				.errno_ = si[i].ssi_errno, .pid = si[i].ssi_pid, .uid = si[i].ssi_uid,
+				.status = si[i].ssi_status, .value = si[i].ssi_ptr,
+				.addr = si[i].ssi_addr, .fd = si[i].ssi_fd, .band = si[i].ssi_band,
+				.overrun = si[i].ssi_overrun,
+			};
+			struct aionl_completion m = { 0 };
+			struct eng_watch *w;
+
+			aionl_completion_set_signal(&m, &raw);
+			for (w = e->watches; w; w = w->next) {
+				if (w->kind != W_SIGNAL || !(w->sigmask & (1ULL << (raw.signo - 1))))
+					continue;
+				m.cookie = w->cookie;
+				engine_put_completion(e, &m);
+			}
+		}
+	}
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aionl: asynchronous file I/O through a generic netlink socket.
+ *
+ * A program's netlink socket is its AIO socket. Requests arrive through
+ * genl doit handlers, which run in the sender's context: files are looked up
+ * in its file table, page-cache hits are served there and then (IOCB_NOWAIT),
+ * and everything else is handed to a workqueue with the caller's pages pinned.
+ * See internal.h for the parts and docs/kernel.md for the design.
+ */
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/genetlink.h>
+
+#include "internal.h"
+
+unsigned int aionl_max_inflight = 65536;
+module_param_named(max_inflight, aionl_max_inflight, uint, 0644);
+MODULE_PARM_DESC(max_inflight, "Requests outstanding per socket before -EBUSY");
+
+struct kmem_cache *aionl_kreq_cache;
+/* The unbound workqueue that runs blocking I/O and event work. */
+struct workqueue_struct *aionl_wq;
+
+static int __init aionl_init(void)
+{
+	int err;
+
+	/* The protocol's limit is the kernel's own. */
+	BUILD_BUG_ON(AIONL_MAX_IO_LEN > MAX_RW_COUNT);
+	BUILD_BUG_ON(AIONL_MAX_IOV > UIO_MAXIOV);
+	BUILD_BUG_ON(AIONL_KMSG_SIZE > AIONL_MAX_MSG_SIZE);
+	aionl_kreq_cache = KMEM_CACHE(aionl_kreq, 0);
+	if (!aionl_kreq_cache)
+		return -ENOMEM;
+	aionl_wq = alloc_workqueue("aionl", WQ_UNBOUND, 0);
+	if (!aionl_wq) {
+		err = -ENOMEM;
+		goto err_cache;
+	}
+	err = netlink_register_notifier(&aionl_netlink_notifier);
+	if (err)
+		goto err_wq;
+	err = genl_register_family(&aionl_nl_family);
+	if (err)
+		goto err_notifier;
+	return 0;
+
+err_notifier:
+	netlink_unregister_notifier(&aionl_netlink_notifier);
+err_wq:
+	destroy_workqueue(aionl_wq);
+err_cache:
+	kmem_cache_destroy(aionl_kreq_cache);
+	return err;
+}
+
+static void __exit aionl_exit(void)
+{
+	genl_unregister_family(&aionl_nl_family);
+	netlink_unregister_notifier(&aionl_netlink_notifier);
+	/* No request can arrive any more; release what sockets still hold. */
+	aionl_socks_release_all();
+	destroy_workqueue(aionl_wq);
+	kmem_cache_destroy(aionl_kreq_cache);
+}
+
+module_init(aionl_init);
+module_exit(aionl_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Asynchronous file I/O through a generic netlink socket");
+MODULE_ALIAS_GENL_FAMILY(AIONL_FAMILY_NAME);

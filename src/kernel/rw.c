@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transfers and syncs. A read or write is checked by the protocol's rules,
+ * tried without blocking in the sender's context, and what remains goes to
+ * the workqueue with the caller's pages pinned; pipes and sockets wait for
+ * readiness instead (events.c). A request on the workqueue can be found by
+ * cancel, and by its deadline if it has one, until it runs.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <net/genetlink.h>
+
+#include "internal.h"
+
+static void __aionl_io_done(struct aionl_kreq *r, s64 res, bool from_deadline)
+{
+	struct aionl_sock *as = r->as;
+
+	spin_lock(&as->lock);
+	if (r->in_async) {
+		list_del(&r->async_node);
+		r->in_async = false;
+	}
+	spin_unlock(&as->lock);
+	if (r->has_deadline) {
+		/* Before r becomes a completion entry, nothing may still point at it. */
+		hrtimer_cancel(&r->deadline);
+		if (!from_deadline)
+			cancel_work_sync(&r->deadline_work);
+		r->has_deadline = false;
+	}
+	aionl_kreq_release_io(r);
+	r->cmd = AIONL_CMD_COMPLETION;
+	r->res = res;
+	aionl_post(as, r, false);
+	if (atomic_dec_and_test(&as->inflight))
+		wake_up(&as->idle);
+}
+
+void aionl_io_done(struct aionl_kreq *r, s64 res)
+{
+	__aionl_io_done(r, res, false);
+}
+
+/* A deadline passed: if the request has not started, it ends with -ETIMEDOUT. */
+static void aionl_deadline_work(struct work_struct *work)
+{
+	struct aionl_kreq *r = container_of(work, struct aionl_kreq, deadline_work);
+	struct aionl_sock *as = r->as;
+	bool stopped;
+
+	spin_lock(&as->lock);
+	stopped = r->in_async && cancel_work(&r->work);
+	spin_unlock(&as->lock);
+	if (stopped)
+		__aionl_io_done(r, -ETIMEDOUT, true);
+}
+
+static enum hrtimer_restart aionl_deadline_fn(struct hrtimer *t)
+{
+	struct aionl_kreq *r = container_of(t, struct aionl_kreq, deadline);
+
+	queue_work(aionl_wq, &r->deadline_work);
+	return HRTIMER_NORESTART;
+}
+
+ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, int dir)
+{
+	struct inode *inode = file_inode(file);
+	bool nowait = kiocb->ki_flags & IOCB_NOWAIT;
+	ssize_t ret;
+
+	if (dir == ITER_DEST)
+		return vfs_iocb_iter_read(file, kiocb, iter);
+	/* Writes hold the filesystem against freezing, as write(2) does. */
+	if (S_ISREG(inode->i_mode)) {
+		if (nowait) {
+			if (!sb_start_write_trylock(inode->i_sb))
+				return -EAGAIN;
+		} else {
+			sb_start_write(inode->i_sb);
+		}
+	}
+	ret = vfs_iocb_iter_write(file, kiocb, iter);
+	if (S_ISREG(inode->i_mode))
+		sb_end_write(inode->i_sb);
+	return ret;
+}
+
+static void aionl_io_work(struct work_struct *work)
+{
+	struct aionl_kreq *r = container_of(work, struct aionl_kreq, work);
+	struct kiocb kiocb;
+	struct iov_iter iter;
+	ssize_t ret;
+
+	if (r->sync) {
+		ret = vfs_fsync_range(r->file, 0, LLONG_MAX, r->sync == AIONL_CMD_FDATASYNC);
+	} else {
+		init_sync_kiocb(&kiocb, r->file);
+		kiocb.ki_pos = r->pos;
+		iov_iter_bvec(&iter, r->dir, r->bvec, r->nr_bvec, r->len);
+		ret = aionl_rw(r->file, &kiocb, &iter, r->dir);
+		if (ret >= 0)
+			ret += r->done;
+		else if (r->done)
+			ret = r->done;	/* report what was moved before the error */
+	}
+	aionl_io_done(r, ret);
+}
+
+/* Hand r to the workqueue. */
+static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
+{
+	atomic_inc(&as->inflight);
+	INIT_WORK(&r->work, aionl_io_work);
+	spin_lock(&as->lock);
+	list_add_tail(&r->async_node, &as->async);
+	r->in_async = true;
+	spin_unlock(&as->lock);
+	if (timeout_ns) {
+		INIT_WORK(&r->deadline_work, aionl_deadline_work);
+		hrtimer_init(&r->deadline, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+		r->deadline.function = aionl_deadline_fn;
+		r->has_deadline = true;
+		hrtimer_start(&r->deadline, ns_to_ktime(timeout_ns), HRTIMER_MODE_REL);
+	}
+	queue_work(aionl_wq, &r->work);
+}
+
+/* Pin the pages behind the user buffers of iov, past skip bytes, so a worker can reach them. */
+int aionl_pin(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov, size_t skip)
+{
+	unsigned int i, npages = 0, pinned = 0, nb = 0;
+	unsigned int gup = r->dir == ITER_DEST ? FOLL_WRITE : 0;
+	size_t left = r->len;
+
+	for (i = 0; i < nr_iov; i++) {
+		unsigned long base = (unsigned long)iov[i].iov_base;
+
+		if (!iov[i].iov_len)
+			continue;
+		npages += DIV_ROUND_UP((base & ~PAGE_MASK) + iov[i].iov_len, PAGE_SIZE);
+	}
+	r->pages = kvmalloc_array(npages ? npages : 1, sizeof(*r->pages), GFP_KERNEL);
+	r->bvec = kvmalloc_array(npages ? npages : 1, sizeof(*r->bvec), GFP_KERNEL);
+	if (!r->pages || !r->bvec)
+		return -ENOMEM;
+	for (i = 0; i < nr_iov && left; i++) {
+		unsigned long base = (unsigned long)iov[i].iov_base;
+		size_t len = iov[i].iov_len, off;
+		int n, want, k;
+
+		if (skip >= len) {
+			skip -= len;
+			continue;
+		}
+		base += skip;
+		len -= skip;
+		skip = 0;
+		if (len > left)
+			len = left;
+		off = base & ~PAGE_MASK;
+		want = DIV_ROUND_UP(off + len, PAGE_SIZE);
+		n = pin_user_pages_fast(base & PAGE_MASK, want, gup, r->pages + pinned);
+		if (n > 0)
+			pinned += n;
+		r->nr_pages = pinned;
+		if (n != want)
+			return n < 0 ? n : -EFAULT;
+		for (k = 0; k < want; k++) {
+			size_t chunk = min_t(size_t, PAGE_SIZE - off, len);
+
+			r->bvec[nb].bv_page = r->pages[pinned - want + k];
+			r->bvec[nb].bv_offset = off;
+			r->bvec[nb].bv_len = chunk;
+			nb++;
+			len -= chunk;
+			left -= chunk;
+			off = 0;
+		}
+	}
+	r->nr_bvec = nb;
+	return 0;
+}
+
+/*
+ * A read or write on a pipe or socket: at once if it can go without blocking,
+ * else with the caller's pages pinned, when the file is ready (events.c).
+ */
+static int aionl_start_stream(struct aionl_sock *as, u64 cookie, struct file *file,
+			      const struct iovec *iov, unsigned int nr_iov, size_t total, int dir,
+			      u64 timeout_ns)
+{
+	struct aionl_kreq *r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t ret = -EAGAIN;
+	int err;
+
+	if (!r) {
+		fput(file);
+		return -ENOMEM;
+	}
+	r->cookie = cookie;
+	/* Without FMODE_NOWAIT (pipes on 6.1) only a file poll calls ready is safe to try. */
+	if ((file->f_mode & FMODE_NOWAIT) ||
+	    (vfs_poll(file, NULL) & (dir == ITER_DEST ? EPOLLIN | EPOLLHUP : EPOLLOUT) & ~EPOLLERR)) {
+		iov_iter_init(&iter, dir, iov, nr_iov, total);
+		init_sync_kiocb(&kiocb, file);
+		kiocb.ki_flags |= IOCB_NOWAIT;
+		ret = aionl_rw(file, &kiocb, &iter, dir);
+	}
+	if (ret != -EAGAIN) {
+		fput(file);
+		r->res = ret;
+		aionl_post(as, r, true);
+		return 0;
+	}
+	r->file = file;
+	r->dir = dir;
+	r->len = total;
+	err = aionl_pin(r, iov, nr_iov, 0);
+	if (!err)
+		err = aionl_stream_start(as, r, timeout_ns);
+	if (err) {
+		aionl_kreq_free(r);
+		return aionl_complete_now(as, cookie, err);
+	}
+	return 0;
+}
+
+/*
+ * Start a read or write: check it by the protocol's rules, try it without
+ * blocking in the sender's context, and hand what remains to the workqueue.
+ */
+static int aionl_start_rw(struct aionl_sock *as, u8 cmd, u64 cookie, u64 handle, u64 offset,
+			  const struct iovec *iov, unsigned int nr_iov, u64 timeout_ns)
+{
+	struct file *file = aionl_file_lookup(as, handle);
+	bool write = aionl_op_writes(cmd);
+	int dir = write ? ITER_SOURCE : ITER_DEST;
+	struct aionl_file_caps caps;
+	struct aionl_kreq *r;
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	__u64 total;
+	ssize_t ret;
+	int how;
+
+	if (!file)
+		return aionl_complete_now(as, cookie, -EBADF);
+	aionl_file_caps(file, &caps);
+	how = aionl_rw_check(&caps, write, offset, iov, nr_iov, &total);
+	if (how < 0) {
+		fput(file);
+		return aionl_complete_now(as, cookie, how);
+	}
+	if (how == AIONL_RW_STREAM)
+		return aionl_start_stream(as, cookie, file, iov, nr_iov, total, dir, timeout_ns);
+	/* One buffer needs no segment walk: the copy runs as read(2)'s does. */
+	if (nr_iov == 1)
+		iov_iter_ubuf(&iter, dir, iov[0].iov_base, total);
+	else
+		iov_iter_init(&iter, dir, iov, nr_iov, total);
+	ret = -EAGAIN;
+	/*
+	 * A synchronous kiocb waits for the device on direct I/O, NOWAIT or
+	 * not: only buffered transfers may run in the sender's context.
+	 */
+	if ((file->f_mode & FMODE_NOWAIT) && !(file->f_flags & O_DIRECT)) {
+		init_sync_kiocb(&kiocb, file);
+		kiocb.ki_pos = offset;
+		kiocb.ki_flags |= IOCB_NOWAIT;
+		ret = aionl_rw(file, &kiocb, &iter, dir);
+		/* ext4 refuses buffered writes without blocking outright. */
+		if (ret == -EOPNOTSUPP)
+			ret = -EAGAIN;
+	}
+	/* Done, failed for good, or stopped at the end of the file. */
+	if ((ret >= 0 && (size_t)ret == total) ||
+	    (ret < 0 && ret != -EAGAIN) ||
+	    (ret >= 0 && !write && offset + ret >= i_size_read(file_inode(file)))) {
+		fput(file);
+		return aionl_complete_now(as, cookie, ret);
+	}
+	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	if (!r) {
+		/* Report what moved already, as a short read(2) would. */
+		fput(file);
+		return aionl_complete_now(as, cookie, ret > 0 ? ret : -ENOMEM);
+	}
+	r->cookie = cookie;
+	r->done = ret > 0 ? ret : 0;
+	r->file = file;
+	r->dir = dir;
+	r->pos = offset + r->done;
+	r->len = total - r->done;
+	ret = aionl_pin(r, iov, nr_iov, r->done);
+	if (ret) {
+		aionl_kreq_release_io(r);
+		r->res = r->done ? (s64)r->done : ret;
+		aionl_post(as, r, true);
+		return 0;
+	}
+	aionl_queue_io(as, r, timeout_ns);
+	return 0;
+}
+
+static u8 aionl_cmd(const struct genl_info *info)
+{
+	return info->genlhdr->cmd;
+}
+
+/* READ and WRITE: one buffer. */
+static int aionl_transfer_doit(struct genl_info *info)
+{
+	struct aionl_transfer m;
+	struct aionl_sock *as;
+	struct iovec one;
+	int err;
+
+	err = aionl_nl_transfer_parse(info, &m);
+	if (err)
+		return err;
+	as = aionl_request_begin(info, true, &err);
+	if (!as)
+		return err;
+	one.iov_base = u64_to_user_ptr(m.addr);
+	one.iov_len = m.len;
+	return aionl_start_rw(as, aionl_cmd(info), m.cookie, m.handle, m.offset, &one, 1,
+			      m.timeout_ns);
+}
+
+/* READV and WRITEV: the policy saw to it that iov holds 1 to AIONL_MAX_IOV of them. */
+static int aionl_transfer_v_doit(struct genl_info *info)
+{
+	struct aionl_transfer_v m;
+	struct aionl_sock *as;
+	struct iovec *iov;
+	unsigned int nr;
+	int err;
+
+	err = aionl_nl_transfer_v_parse(info, &m);
+	if (err)
+		return err;
+	as = aionl_request_begin(info, true, &err);
+	if (!as)
+		return err;
+	nr = m.iov_len / sizeof(*iov);
+	/* A copy: the attribute's payload is only 4-byte aligned. */
+	iov = kmalloc_array(nr, sizeof(*iov), GFP_KERNEL);
+	if (!iov)
+		return -ENOMEM;
+	memcpy(iov, m.iov, nr * sizeof(*iov));
+	err = aionl_start_rw(as, aionl_cmd(info), m.cookie, m.handle, m.offset, iov, nr,
+			     m.timeout_ns);
+	kfree(iov);
+	return err;
+}
+
+int aionl_nl_read_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_transfer_doit(info);
+}
+
+int aionl_nl_write_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_transfer_doit(info);
+}
+
+int aionl_nl_readv_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_transfer_v_doit(info);
+}
+
+int aionl_nl_writev_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_transfer_v_doit(info);
+}
+
+/* FSYNC and FDATASYNC: always on the workqueue. */
+static int aionl_sync_doit(struct genl_info *info)
+{
+	struct aionl_sync m;
+	struct aionl_sock *as;
+	struct aionl_kreq *r;
+	struct file *file;
+	int err;
+
+	err = aionl_nl_sync_parse(info, &m);
+	if (err)
+		return err;
+	as = aionl_request_begin(info, true, &err);
+	if (!as)
+		return err;
+	file = aionl_file_lookup(as, m.handle);
+	if (!file)
+		return aionl_complete_now(as, m.cookie, -EBADF);
+	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	if (!r) {
+		fput(file);
+		return -ENOMEM;
+	}
+	r->cookie = m.cookie;
+	r->file = file;
+	r->sync = aionl_cmd(info);
+	aionl_queue_io(as, r, 0);
+	return 0;
+}
+
+int aionl_nl_fsync_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_sync_doit(info);
+}
+
+int aionl_nl_fdatasync_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return aionl_sync_doit(info);
+}

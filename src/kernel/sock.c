@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-socket state and the delivery of completions.
+ *
+ * Completions are unicast back to the sending socket only, many to a
+ * message, from a per-socket backlog that is never dropped: an entry leaves
+ * the backlog only once netlink_unicast() has taken the message that carries
+ * it. A socket's state is freed in exactly one place, aionl_sock_put().
+ */
+#include <linux/file.h>
+#include <linux/hashtable.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+
+#include "internal.h"
+
+#define AIONL_SOCKS_BITS 8
+static DEFINE_HASHTABLE(aionl_socks, AIONL_SOCKS_BITS);
+static DEFINE_SPINLOCK(aionl_socks_lock);
+
+/* ------------------------------------------------------------ requests */
+
+struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq)
+{
+	struct aionl_kreq *r = kmem_cache_zalloc(aionl_kreq_cache, GFP_KERNEL);
+
+	if (r) {
+		r->as = as;
+		r->cmd = cmd;
+		r->seq = seq;
+	}
+	return r;
+}
+
+/*
+ * Drop what a request holds for its I/O: its pinned pages, their bio_vecs,
+ * its file. The one place that does; a request that turns into a completion
+ * entry goes through here first, and so does every request freed.
+ */
+void aionl_kreq_release_io(struct aionl_kreq *r)
+{
+	if (r->pages) {
+		unpin_user_pages_dirty_lock(r->pages, r->nr_pages, r->dir == ITER_DEST);
+		kvfree(r->pages);
+		r->pages = NULL;
+		r->nr_pages = 0;
+	}
+	kvfree(r->bvec);
+	r->bvec = NULL;
+	if (r->file) {
+		fput(r->file);
+		r->file = NULL;
+	}
+}
+
+void aionl_kreq_free(struct aionl_kreq *r)
+{
+	aionl_kreq_release_io(r);
+	kmem_cache_free(aionl_kreq_cache, r);
+}
+
+/* ------------------------------------------------------------ socket state */
+
+void aionl_sock_put(struct aionl_sock *as)
+{
+	struct aionl_kreq *r, *tmp;
+	struct file *file;
+	unsigned long id;
+
+	if (!refcount_dec_and_test(&as->refs))
+		return;
+	list_for_each_entry_safe(r, tmp, &as->backlog, list)
+		aionl_kreq_free(r);
+	xa_for_each(&as->files, id, file)
+		fput(file);
+	xa_destroy(&as->files);
+	kfree(as->quick);
+	kfree(as);
+}
+
+static u32 aionl_hash(const struct net *net, u32 portid)
+{
+	return hash_32(portid ^ (u32)(unsigned long)net, AIONL_SOCKS_BITS);
+}
+
+static void aionl_retry_work(struct work_struct *work);
+static void aionl_tw_flush(struct callback_head *cb);
+
+static struct aionl_sock *aionl_sock_find(struct net *net, u32 portid)
+{
+	struct aionl_sock *as;
+
+	hash_for_each_possible(aionl_socks, as, node, aionl_hash(net, portid))
+		if (as->portid == portid && net_eq(read_pnet(&as->net), net))
+			return as;
+	return NULL;
+}
+
+/*
+ * The state of the socket that sent info. No reference is taken: doit runs
+ * inside the sender's sendmsg, and NETLINK_URELEASE, which drops the socket's
+ * reference, cannot run before that sendmsg returns.
+ */
+struct aionl_sock *aionl_sock_get(struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct aionl_sock *as, *found;
+
+	spin_lock(&aionl_socks_lock);
+	as = aionl_sock_find(net, info->snd_portid);
+	spin_unlock(&aionl_socks_lock);
+	if (as)
+		return as;
+
+	as = kzalloc(sizeof(*as), GFP_KERNEL);
+	if (!as)
+		return NULL;
+	as->quick = kmalloc_array(AIONL_QUICK_MAX, sizeof(*as->quick), GFP_KERNEL);
+	if (!as->quick) {
+		kfree(as);
+		return NULL;
+	}
+	refcount_set(&as->refs, 1);
+	write_pnet(&as->net, net);
+	as->portid = info->snd_portid;
+	do {
+		as->tag = get_random_u32();
+	} while (!as->tag);
+	xa_init_flags(&as->files, XA_FLAGS_ALLOC1);
+	spin_lock_init(&as->lock);
+	INIT_LIST_HEAD(&as->backlog);
+	INIT_LIST_HEAD(&as->watches);
+	INIT_LIST_HEAD(&as->async);
+	atomic_set(&as->inflight, 0);
+	init_waitqueue_head(&as->idle);
+	mutex_init(&as->flush_lock);
+	INIT_DELAYED_WORK(&as->retry, aionl_retry_work);
+	init_task_work(&as->tw, aionl_tw_flush);
+
+	spin_lock(&aionl_socks_lock);
+	found = aionl_sock_find(net, info->snd_portid);
+	if (!found)
+		hash_add(aionl_socks, &as->node, aionl_hash(net, info->snd_portid));
+	spin_unlock(&aionl_socks_lock);
+	if (found) {
+		kfree(as->quick);
+		kfree(as);
+		return found;
+	}
+	return as;
+}
+
+/* ------------------------------------------------------------ delivery */
+
+static int aionl_put_quick(struct sk_buff *skb, const struct aionl_quick *q)
+{
+	struct aionl_completion m = {
+		.present = AIONL_COMPLETION_REQUIRED_MASK, .cookie = q->cookie, .res = q->res,
+	};
+
+	return aionl_nl_completion_put(skb, 0, &m);
+}
+
+static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
+{
+	switch (r->cmd) {
+	case AIONL_CMD_COMPLETION: {
+		struct aionl_completion m = {
+			.present = AIONL_COMPLETION_REQUIRED_MASK, .cookie = r->cookie, .res = r->res,
+		};
+
+		if (r->has_si)
+			aionl_completion_set_signal(&m, &r->si);
+		if (r->flags) {
+			m.present |= 1ULL << AIONL_A_COMPLETION_FLAGS;
+			m.flags = r->flags;
+		}
+		return aionl_nl_completion_put(skb, 0, &m);
+	}
+	case AIONL_CMD_REGISTER: {
+		struct aionl_register_reply m = {
+			.present = AIONL_REGISTER_REPLY_REQUIRED_MASK, .res = r->res,
+			.handle = r->handle,
+		};
+
+		if (!r->res)
+			m.present |= 1ULL << AIONL_A_REGISTER_REPLY_HANDLE;
+		return aionl_nl_register_reply_put(skb, r->seq, &m);
+	}
+	case AIONL_CMD_UNREGISTER: {
+		struct aionl_unregister_reply m = {
+			.present = AIONL_UNREGISTER_REPLY_REQUIRED_MASK, .res = r->res,
+		};
+
+		return aionl_nl_unregister_reply_put(skb, r->seq, &m);
+	}
+	case AIONL_CMD_GET_INFO: {
+		struct aionl_get_info_reply m = {
+			.present = AIONL_GET_INFO_REPLY_REQUIRED_MASK,
+			.version = AIONL_FAMILY_VERSION,
+			.backend = AIONL_BACKEND_KERNEL,
+			.executor = AIONL_EXEC_KERNEL,
+			.max_inflight = READ_ONCE(aionl_max_inflight),
+			.max_files = AIONL_MAX_FILES,
+			.max_io_len = AIONL_MAX_IO_LEN,
+			.max_iov = AIONL_MAX_IOV,
+			.max_msg_size = AIONL_KMSG_SIZE,
+		};
+
+		return aionl_nl_get_info_reply_put(skb, r->seq, &m);
+	}
+	}
+	return -EINVAL;
+}
+
+/*
+ * Send the backlog to the socket, as many entries to a message as fit. An
+ * entry is removed only after netlink_unicast() accepted its message: a full
+ * receive buffer makes netlink drop the skb, and then the entries are simply
+ * sent again later, so nothing is ever lost.
+ */
+static void aionl_flush(struct aionl_sock *as)
+{
+	struct net *net = read_pnet(&as->net);
+
+	mutex_lock(&as->flush_lock);
+	for (;;) {
+		struct aionl_kreq *r;
+		struct sk_buff *skb;
+		unsigned int n = 0, nq = 0;
+		size_t size;
+		int err;
+
+		spin_lock(&as->lock);
+		if ((list_empty(&as->backlog) && !as->nquick) || as->dead) {
+			spin_unlock(&as->lock);
+			break;
+		}
+		size = min_t(size_t, AIONL_KMSG_SIZE,
+			     AIONL_KMSG_BASE +
+			     ((size_t)as->nbacklog + as->nquick) * AIONL_KMSG_PER_ENTRY);
+		spin_unlock(&as->lock);
+
+		skb = genlmsg_new(size, GFP_KERNEL);
+		if (!skb) {
+			queue_delayed_work(aionl_wq, &as->retry, AIONL_RETRY_JIFFIES);
+			break;
+		}
+		/*
+		 * Only this flush (flush_lock) removes entries; others only
+		 * append meanwhile, so what is put here stays at the front.
+		 */
+		spin_lock(&as->lock);
+		while (nq < as->nquick && !aionl_put_quick(skb, &as->quick[nq]))
+			nq++;
+		if (nq == as->nquick) {
+			list_for_each_entry(r, &as->backlog, list) {
+				if (aionl_put_entry(skb, r))
+					break;
+				n++;
+			}
+		}
+		spin_unlock(&as->lock);
+		if (WARN_ON_ONCE(!n && !nq)) {	/* an entry larger than a message */
+			nlmsg_free(skb);
+			break;
+		}
+
+		err = genlmsg_unicast(net, skb, as->portid);
+		if (err == -EAGAIN || err == -ENOBUFS) {
+			/* Receive buffer full: retry once the program has read. */
+			queue_delayed_work(aionl_wq, &as->retry, AIONL_RETRY_JIFFIES);
+			break;
+		}
+		spin_lock(&as->lock);
+		as->nquick -= nq;
+		memmove(as->quick, as->quick + nq, as->nquick * sizeof(*as->quick));
+		for (; n; n--) {
+			r = list_first_entry(&as->backlog, struct aionl_kreq, list);
+			list_del(&r->list);
+			as->nbacklog--;
+			aionl_kreq_free(r);
+		}
+		spin_unlock(&as->lock);
+		if (err)	/* the socket is gone: nobody will read the rest */
+			break;
+	}
+	mutex_unlock(&as->flush_lock);
+}
+
+static void aionl_retry_work(struct work_struct *work)
+{
+	struct aionl_sock *as = container_of(to_delayed_work(work), struct aionl_sock, retry);
+
+	aionl_flush(as);
+}
+
+static void aionl_tw_flush(struct callback_head *cb)
+{
+	struct aionl_sock *as = container_of(cb, struct aionl_sock, tw);
+
+	spin_lock(&as->lock);
+	as->tw_pending = false;
+	spin_unlock(&as->lock);
+	aionl_flush(as);
+	aionl_sock_put(as);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Called in the sender's context with as->lock held: flush when it returns
+ * to user space. True if it must flush now instead (the task is exiting).
+ */
+static bool aionl_arm_flush(struct aionl_sock *as)
+{
+	if (as->tw_pending)
+		return false;
+	/* The callback holds the state, and the module, until it runs. */
+	refcount_inc(&as->refs);
+	__module_get(THIS_MODULE);
+	if (task_work_add(current, &as->tw, TWA_RESUME) == 0) {
+		as->tw_pending = true;
+		return false;
+	}
+	refcount_dec(&as->refs);
+	module_put(THIS_MODULE);
+	return true;
+}
+
+/*
+ * Queue a finished entry. From a doit handler, the flush waits for the
+ * sender's return to user space, so one sendmsg of many requests makes one
+ * message of many completions; from a worker it happens at once.
+ */
+void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_sender)
+{
+	bool flush_now = !in_sender;
+
+	spin_lock(&as->lock);
+	list_add_tail(&r->list, &as->backlog);
+	as->nbacklog++;
+	if (in_sender && aionl_arm_flush(as))
+		flush_now = true;
+	spin_unlock(&as->lock);
+	if (flush_now)
+		aionl_flush(as);
+}
+
+/*
+ * Complete a request in the sender's context. The completion waits in the
+ * compact queue; a request structure (a slab object of a few hundred bytes
+ * to clear) is needed only when that queue is full.
+ */
+int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res)
+{
+	struct aionl_kreq *r;
+	bool flush_now;
+
+	spin_lock(&as->lock);
+	if (as->nquick < AIONL_QUICK_MAX) {
+		as->quick[as->nquick++] = (struct aionl_quick){ .cookie = cookie, .res = res };
+		flush_now = aionl_arm_flush(as);
+		spin_unlock(&as->lock);
+		if (flush_now)
+			aionl_flush(as);
+		return 0;
+	}
+	spin_unlock(&as->lock);
+	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	if (!r)
+		return -ENOMEM;
+	r->cookie = cookie;
+	r->res = res;
+	aionl_post(as, r, true);
+	return 0;
+}
+
+/* ------------------------------------------------------------ release */
+
+/*
+ * The socket is closing (or its process is exiting): wait for its I/O, then
+ * drop the socket's reference. The state is freed by the last reference.
+ */
+static void aionl_sock_release(struct aionl_sock *as)
+{
+	spin_lock(&as->lock);
+	as->dead = true;
+	spin_unlock(&as->lock);
+	aionl_events_release(as);
+	wait_event(as->idle, atomic_read(&as->inflight) == 0);
+	cancel_delayed_work_sync(&as->retry);
+	/* A flush still running from a worker ends before we go on. */
+	mutex_lock(&as->flush_lock);
+	mutex_unlock(&as->flush_lock);
+	aionl_sock_put(as);
+}
+
+static int aionl_netlink_notify(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct netlink_notify *n = data;
+	struct aionl_sock *as;
+
+	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	spin_lock(&aionl_socks_lock);
+	as = aionl_sock_find(n->net, n->portid);
+	if (as)
+		hash_del(&as->node);
+	spin_unlock(&aionl_socks_lock);
+	if (as)
+		aionl_sock_release(as);
+	return NOTIFY_DONE;
+}
+
+struct notifier_block aionl_netlink_notifier = {
+	.notifier_call = aionl_netlink_notify,
+};
+
+/* At module exit, when no request can arrive any more: release every socket's state. */
+void aionl_socks_release_all(void)
+{
+	for (;;) {
+		struct aionl_sock *as = NULL;
+		unsigned int bkt;
+
+		spin_lock(&aionl_socks_lock);
+		for (bkt = 0; bkt < HASH_SIZE(aionl_socks) && !as; bkt++)
+			as = hlist_entry_safe(aionl_socks[bkt].first, struct aionl_sock, node);
+		if (as)
+			hash_del(&as->node);
+		spin_unlock(&aionl_socks_lock);
+		if (!as)
+			return;
+		aionl_sock_release(as);
+	}
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The library's half of the protocol: one AIO socket, to the kernel family or
+ * to the embedded engine.
+ *
+ *   open.c            aionl_ctx_open/close and choosing a backend
+ *   backend_user.c    the embedded engine: socketpair, fd passing, its bell
+ *   backend_kernel.c  the aionl.ko family: netlink socket, its bell
+ *   inline_files.c    the kernel backend's table of descriptors for inline reads
+ *   transport.c       sending, and receiving into the completion queue or a
+ *                     waiting control call
+ *   cq.c              the completion queue
+ *   control.c         calls that wait for a reply: family, info, (un)register
+ *   submit.c reap.c   aionl_submit and aionl_reap
+ *
+ * Receiving is shared by every thread that waits (reap, and the control
+ * calls that wait for their reply): whichever thread finds nobody receiving
+ * becomes the receiver, parses what arrives into the completion queue or the
+ * waiting control call, and wakes the others. So a reply is never stolen by a
+ * reaper, and a completion is never lost to a control call.
+ */
+#ifndef AIONL_LIB_H
+#define AIONL_LIB_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "internal.h"
+#include "cq.h"
+
+struct aionl_ctx;
+
+/* What differs between the backends, behind one table. */
+struct backend_ops {
+	enum aionl_backend kind;
+	/*
+	 * Open the socket (ctx->fd) and whatever serves it. executor is the
+	 * caller's choice (AUTO lets the backend pick); why gets, on success,
+	 * why the executor is the one it is, if the caller did not name it.
+	 */
+	int (*open)(struct aionl_ctx *ctx, const struct aionl_params *p,
+		    enum aionl_executor executor, char *why, size_t why_len);
+	/* After the socket is closed: stop what served it and free the state. */
+	void (*close)(struct aionl_ctx *ctx);
+	/*
+	 * Whether executor could serve here, without opening anything: 0 or
+	 * -errno. NULL: only opening can tell.
+	 */
+	int (*probe)(enum aionl_executor executor);
+	/* REGISTER passes the descriptor itself (SCM_RIGHTS), not just its number. */
+	bool pass_fd;
+	/* The inline reads' file table: a run of reads between begin and end. */
+	void (*inline_begin)(struct aionl_ctx *ctx);
+	int (*inline_read)(struct aionl_ctx *ctx, uint64_t handle, const struct iovec *iov,
+			   unsigned int nr_iov, uint64_t offset, int64_t *res);
+	void (*inline_end)(struct aionl_ctx *ctx);
+	/* A file was registered under handle, and is about to be unregistered. */
+	void (*registered)(struct aionl_ctx *ctx, uint64_t handle, int fd);
+	void (*unregistering)(struct aionl_ctx *ctx, uint64_t handle);
+	/* Put a bell datagram on the socket: whether one is there now. */
+	bool (*ring)(struct aionl_ctx *ctx);
+	/* Whether a message received is the bell this backend rang. */
+	bool (*is_bell)(const struct aionl_ctx *ctx, const struct nlmsghdr *nlh);
+};
+
+extern const struct backend_ops aionl__backend_user;
+extern const struct backend_ops aionl__backend_kernel;
+
+/* A control call waiting for its reply. Lives on the caller's stack. */
+struct waiter {
+	struct waiter *next;
+	uint32_t seq;
+	bool done;
+	int64_t res;
+	uint64_t handle;
+	uint16_t family;
+	struct aionl_get_info_reply info;
+};
+
+/*
+ * Datagrams one receive takes: a reap takes every completion already
+ * waiting, so batches split by a few slow requests join again instead of
+ * staying split. Untouched slots cost address space only.
+ */
+#define RX_SLOTS 8
+
+struct aionl_ctx {
+	int fd;
+	uint16_t family;
+	const struct backend_ops *ops;
+	void *backend;		/* the backend's own state */
+	struct aionl_info info;
+	unsigned int max_inflight;
+	uint64_t spin_ns;	/* busy-poll in receiving while completions are due */
+	/* Requests submitted and not yet reaped: the credit that backs -EBUSY. */
+	atomic_uint outstanding;
+	atomic_uint seq;
+	bool inline_reads;	/* serve page-cache hits in aionl_submit */
+
+	/* tx_lock serializes use of txbuf and keeps a datagram whole. */
+	pthread_mutex_t tx_lock;
+	char *txbuf;
+
+	/* rx_lock protects everything below. */
+	pthread_mutex_t rx_lock;
+	pthread_cond_t rx_cond;
+	bool receiving;		/* one thread is receiving; the rx slots are its own */
+	int rx_err;		/* sticky: the socket is unusable */
+	struct aionl_cq cq;	/* completions received, not reaped */
+	/*
+	 * The bell: one small datagram on the socket that keeps the descriptor
+	 * readable while cq holds completions no datagram announces (reads
+	 * served inline, or the rest of a datagram a short reap left). At most
+	 * one is on the socket; a blocking reaper leaves it there, so a busy
+	 * submit/reap loop makes no socket call at all.
+	 */
+	bool bell;
+	uint32_t bell_seq;	/* kernel backend: the acknowledgement that is the bell */
+	struct waiter *waiters;
+	char *rxbuf;
+	struct mmsghdr rxmsg[RX_SLOTS];
+	struct iovec rxiov[RX_SLOTS];
+};
+
+/* ------------------------------------------------------------ transport.c */
+
+/* Send one datagram, with fd as SCM_RIGHTS if it is not -1: 0 or -errno. */
+int tx_send(struct aionl_ctx *ctx, const void *buf, size_t len, int fd);
+/*
+ * One recvmmsg() into the rx slots: the first datagram as flags say, then
+ * all that are already waiting. Returns how many, -EPIPE at end of stream,
+ * or -errno.
+ */
+int rx_take(struct aionl_ctx *ctx, int flags);
+/* With rx_lock held: sort the n datagrams rx_take() took. */
+void rx_parse_slots(struct aionl_ctx *ctx, int n);
+/*
+ * With rx_lock held: wait until ready() holds, receiving or letting another
+ * thread receive, until deadline (CLOCK_MONOTONIC; NULL: forever). Returns 0,
+ * -ETIMEDOUT, -EINTR or the sticky error.
+ */
+int rx_wait(struct aionl_ctx *ctx, bool (*ready)(struct aionl_ctx *, void *), void *arg,
+	    const struct timespec *deadline);
+/* With rx_lock held: the readiness test of a reaper (arg: how many it wants). */
+bool rx_cq_ready(struct aionl_ctx *ctx, void *arg);
+/* With rx_lock held: ring the bell if cq holds completions and none is rung. */
+void rx_ring_bell(struct aionl_ctx *ctx);
+
+/* ------------------------------------------------------------ control.c */
+
+uint32_t ctl_next_seq(struct aionl_ctx *ctx);
+/* Send a control request (with w->seq) and wait for its reply or NLMSG_ERROR. */
+int ctl_call(struct aionl_ctx *ctx, const struct nlmsghdr *req, int passfd, struct waiter *w);
+/* Find the aionl family on ctx's socket: -ENOENT if it is not there. */
+int ctl_resolve_family(struct aionl_ctx *ctx);
+/* Fill ctx->info's protocol part from GET_INFO. */
+int ctl_get_info(struct aionl_ctx *ctx);
+
+/* ------------------------------------------------------------ open.c */
+
+/* Busy-poll time of p, in ns. */
+uint64_t aionl__spin_ns(const struct aionl_params *p);
+
+#endif /* AIONL_LIB_H */

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Opening and closing a context: which backend and executor serve it, and
+ * why, as the program, the environment and this machine decide.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib.h"
+
+static const char *const backend_names[] = {
+	[AIONL_BACKEND_AUTO] = "auto",
+	[AIONL_BACKEND_KERNEL] = "kernel",
+	[AIONL_BACKEND_USER] = "user",
+};
+
+static const char *const executor_names[] = {
+	[AIONL_EXEC_AUTO] = "auto",
+	[AIONL_EXEC_KERNEL] = "kernel",
+	[AIONL_EXEC_URING] = "uring",
+	[AIONL_EXEC_THREADS] = "threads",
+};
+
+#define NAMES(a) (sizeof(a) / sizeof((a)[0]))
+
+AIONL_EXPORT const char *aionl_backend_name(enum aionl_backend backend)
+{
+	return (unsigned int)backend < NAMES(backend_names) ? backend_names[backend] : "auto";
+}
+
+AIONL_EXPORT const char *aionl_executor_name(enum aionl_executor executor)
+{
+	return (unsigned int)executor < NAMES(executor_names) ? executor_names[executor] : "auto";
+}
+
+uint64_t aionl__spin_ns(const struct aionl_params *p)
+{
+	if (p->spin_us < 0)
+		return 0;
+	return (uint64_t)(p->spin_us ? (unsigned int)p->spin_us : AIONL_DEFAULT_SPIN_US) * 1000;
+}
+
+/* The value of environment variable name among names, by index: 0 if unset. */
+static int parse_env(const char *name, const char *const *names, unsigned int n, int *out)
+{
+	const char *v = getenv(name);
+	unsigned int i;
+
+	*out = 0;
+	if (!v || !*v)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (names[i] && strcmp(v, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	return aionl__fail(-EINVAL, "%s=%s is not one of %s", name, v,
+			   names == backend_names ? "auto|kernel|user" : "auto|uring|threads");
+}
+
+struct choice {
+	enum aionl_backend backend;
+	enum aionl_executor executor;
+	const char *backend_why;
+	const char *executor_why;
+};
+
+static int choose(const struct aionl_params *p, struct choice *c)
+{
+	int b = p->backend, x = p->executor, err;
+
+	c->backend_why = "asked for by aionl_params";
+	c->executor_why = "asked for by aionl_params";
+	if ((unsigned int)b >= NAMES(backend_names) || (unsigned int)x >= NAMES(executor_names))
+		return aionl__fail(-EINVAL, "aionl_params: unknown backend %d or executor %d", b, x);
+	if (b == AIONL_BACKEND_AUTO) {
+		if ((err = parse_env("AIONL_BACKEND", backend_names, NAMES(backend_names), &b)))
+			return err;
+		c->backend_why = "AIONL_BACKEND";
+	}
+	if (x == AIONL_EXEC_AUTO) {
+		if ((err = parse_env("AIONL_EXECUTOR", executor_names, NAMES(executor_names), &x)))
+			return err;
+		if (x == AIONL_EXEC_KERNEL)
+			return aionl__fail(-EINVAL, "AIONL_EXECUTOR=kernel is not one of auto|uring|threads");
+		c->executor_why = "AIONL_EXECUTOR";
+	}
+	/* The kernel backend is its own executor. */
+	if (x == AIONL_EXEC_KERNEL && b != AIONL_BACKEND_USER) {
+		b = AIONL_BACKEND_KERNEL;
+		x = AIONL_EXEC_AUTO;
+	}
+	if (b == AIONL_BACKEND_KERNEL && x != AIONL_EXEC_AUTO)
+		return aionl__fail(-EINVAL, "executor %s belongs to the user backend, but the kernel "
+				   "backend was asked for", executor_names[x]);
+	if (b == AIONL_BACKEND_USER && x == AIONL_EXEC_KERNEL)
+		return aionl__fail(-EINVAL, "executor kernel belongs to the kernel backend, but the "
+				   "user backend was asked for");
+	/* Only the user engine has executors: naming one picks it. */
+	if (b == AIONL_BACKEND_AUTO && x != AIONL_EXEC_AUTO) {
+		b = AIONL_BACKEND_USER;
+		c->backend_why = "an executor was named";
+	}
+	c->backend = b;
+	c->executor = x;
+	return 0;
+}
+
+static void ctx_free(struct aionl_ctx *ctx)
+{
+	if (ctx->fd >= 0)
+		close(ctx->fd);
+	if (ctx->ops)
+		ctx->ops->close(ctx);
+	pthread_mutex_destroy(&ctx->tx_lock);
+	pthread_mutex_destroy(&ctx->rx_lock);
+	pthread_cond_destroy(&ctx->rx_cond);
+	cq_fini(&ctx->cq);
+	free(ctx->txbuf);
+	free(ctx->rxbuf);
+	free(ctx);
+}
+
+static struct aionl_ctx *ctx_alloc(void)
+{
+	struct aionl_ctx *ctx = calloc(1, sizeof(*ctx));
+	pthread_condattr_t ca;
+
+	if (!ctx)
+		return NULL;
+	ctx->fd = -1;
+	pthread_mutex_init(&ctx->tx_lock, NULL);
+	pthread_mutex_init(&ctx->rx_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&ctx->rx_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	ctx->txbuf = malloc(AIONL_MAX_MSG_SIZE);
+	ctx->rxbuf = malloc((size_t)RX_SLOTS * AIONL_MAX_MSG_SIZE);
+	if (!ctx->txbuf || !ctx->rxbuf) {
+		ctx_free(ctx);
+		return NULL;
+	}
+	for (int i = 0; i < RX_SLOTS; i++)
+		ctx->rxiov[i] = (struct iovec){ ctx->rxbuf + (size_t)i * AIONL_MAX_MSG_SIZE,
+						AIONL_MAX_MSG_SIZE };
+	return ctx;
+}
+
+/* Open the backend: the socket, whatever serves it, and the family on it. */
+static int backend_open(struct aionl_ctx *ctx, const struct backend_ops *ops,
+			const struct aionl_params *p, enum aionl_executor x, char *why,
+			size_t why_len)
+{
+	int err;
+
+	ctx->ops = ops;
+	err = ops->open(ctx, p, x, why, why_len);
+	if (err)
+		return err;
+	err = ctl_resolve_family(ctx);
+	if (err == -ENOENT && ops->kind == AIONL_BACKEND_KERNEL)
+		return aionl__fail(-ENOENT, "the generic netlink family \"aionl\" is not registered "
+				   "(aionl.ko is not loaded)");
+	if (err)
+		return aionl__fail(err, "resolving the aionl family: %s", strerror(-err));
+	return 0;
+}
+
+/* Undo a failed backend_open, so that another backend may try. */
+static void backend_close(struct aionl_ctx *ctx)
+{
+	if (ctx->fd >= 0)
+		close(ctx->fd);
+	ctx->fd = -1;
+	ctx->ops->close(ctx);
+	ctx->ops = NULL;
+	ctx->backend = NULL;
+	ctx->family = 0;
+}
+
+AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_params *params)
+{
+	static const struct aionl_params defaults;
+	const struct aionl_params *p = params ? params : &defaults;
+	struct aionl_ctx *ctx;
+	struct choice c = { 0 };
+	char why_kernel[96] = "", why_exec[96] = "";
+	int err;
+
+	if (!ctxp)
+		return aionl__fail(-EINVAL, "aionl_ctx_open: ctxp is NULL");
+	err = choose(p, &c);
+	if (err)
+		return err;
+	ctx = ctx_alloc();
+	if (!ctx)
+		return aionl__fail(-ENOMEM, "out of memory for the context");
+
+	err = -ENOENT;
+	if (c.backend != AIONL_BACKEND_USER) {
+		err = backend_open(ctx, &aionl__backend_kernel, p, c.executor, why_exec,
+				   sizeof(why_exec));
+		if (err && c.backend == AIONL_BACKEND_KERNEL)
+			goto fail;
+		if (err) {
+			snprintf(why_kernel, sizeof(why_kernel), "%s", aionl_error_message());
+			backend_close(ctx);
+		}
+	}
+	if (err) {
+		err = backend_open(ctx, &aionl__backend_user, p, c.executor, why_exec,
+				   sizeof(why_exec));
+		if (err)
+			goto fail;
+	}
+	ctx->info.backend = ctx->ops->kind;
+	err = ctl_get_info(ctx);
+	if (err)
+		goto fail;
+	ctx->max_inflight = p->max_inflight ? p->max_inflight : AIONL_DEFAULT_MAX_INFLIGHT;
+	if (ctx->max_inflight > ctx->info.max_inflight)
+		ctx->max_inflight = ctx->info.max_inflight;
+	ctx->info.max_inflight = ctx->max_inflight;
+	ctx->spin_ns = aionl__spin_ns(p);
+	ctx->inline_reads = ctx->ops->inline_read && !(p->flags & AIONL_PARAMS_NO_INLINE);
+	if (ctx->info.backend == AIONL_BACKEND_KERNEL)
+		snprintf(ctx->info.reason, sizeof(ctx->info.reason), "kernel: %s",
+			 c.backend == AIONL_BACKEND_KERNEL ? c.backend_why :
+			 "the aionl family is registered");
+	else
+		snprintf(ctx->info.reason, sizeof(ctx->info.reason), "user: %s; %s: %s",
+			 c.backend == AIONL_BACKEND_USER ? c.backend_why : why_kernel,
+			 aionl_executor_name(ctx->info.executor),
+			 c.executor != AIONL_EXEC_AUTO ? c.executor_why : why_exec);
+	*ctxp = ctx;
+	return 0;
+fail:
+	ctx_free(ctx);
+	return err;
+}
+
+AIONL_EXPORT void aionl_ctx_close(struct aionl_ctx *ctx)
+{
+	if (ctx)
+		ctx_free(ctx);
+}
+
+AIONL_EXPORT int aionl_ctx_fd(const struct aionl_ctx *ctx)
+{
+	return ctx ? ctx->fd : -EINVAL;
+}
+
+AIONL_EXPORT int aionl_ctx_info(struct aionl_ctx *ctx, struct aionl_info *info)
+{
+	if (!ctx || !info)
+		return aionl__fail(-EINVAL, "aionl_ctx_info: NULL argument");
+	*info = ctx->info;
+	return 0;
+}
+
+AIONL_EXPORT int aionl_probe(enum aionl_backend backend, enum aionl_executor executor)
+{
+	struct aionl_params p = { .backend = backend, .executor = executor };
+	struct aionl_ctx *ctx;
+	int err;
+
+	if (backend == AIONL_BACKEND_USER && executor != AIONL_EXEC_AUTO &&
+	    aionl__backend_user.probe)
+		return aionl__backend_user.probe(executor);
+	err = aionl_ctx_open(&ctx, &p);
+	if (!err)
+		aionl_ctx_close(ctx);
+	return err;
+}

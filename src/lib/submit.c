@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * aionl_submit: credits, the reads served at once from the page cache, and
+ * the rest encoded (gen/aionl-req.c) into as few datagrams as fit.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+
+#include "lib.h"
+#include "aionl-req.h"
+
+/*
+ * Requests looked at together: first every page-cache hit among them is
+ * served, then the rest are sent. Splitting a window between this thread and
+ * the server otherwise makes the fast half wait for the slow half; the
+ * window bounds the stack the bookkeeping takes.
+ */
+#define SUBMIT_WINDOW 4096
+/*
+ * Completions of inline reads gathered before they are queued: the file
+ * table's read lock is dropped between gatherings, so that register and
+ * unregister get in between long batches.
+ */
+#define INLINE_BATCH 64
+
+static int check_req(const struct aionl_ctx *ctx, const struct aionl_req *r, unsigned int i)
+{
+	if (!aionl__req_op_valid(r->op))
+		return aionl__fail(-EINVAL, "aionl_submit: request %u has unknown op %u", i, r->op);
+	if ((r->op == AIONL_OP_READV || r->op == AIONL_OP_WRITEV) &&
+	    (r->nr_iov > ctx->info.max_iov || (r->nr_iov && !r->iov)))
+		return aionl__fail(-EINVAL, "aionl_submit: request %u has %u iovecs (max %u)", i,
+				   r->nr_iov, ctx->info.max_iov);
+	return 0;
+}
+
+/* Completions of reads served inline, gathered on the submitter's stack. */
+struct inline_batch {
+	unsigned int n;
+	struct aionl_completion m[INLINE_BATCH];
+};
+
+/*
+ * Queue completions of reads served inline straight into the completion
+ * queue: no datagram carries them, the bell makes the descriptor readable
+ * for them, and a thread blocked receiving wakes on the bell.
+ */
+static void deliver_inline(struct aionl_ctx *ctx, struct inline_batch *b)
+{
+	unsigned int i;
+
+	if (!b->n)
+		return;
+	pthread_mutex_lock(&ctx->rx_lock);
+	for (i = 0; i < b->n; i++)
+		if (cq_push(&ctx->cq, &b->m[i]))
+			ctx->rx_err = -ENOMEM;
+	rx_ring_bell(ctx);
+	pthread_cond_broadcast(&ctx->rx_cond);
+	pthread_mutex_unlock(&ctx->rx_lock);
+	b->n = 0;
+}
+
+/*
+ * Serve r from the page cache now, if it is a read that can be, with no lock
+ * of the context held: submitting threads copy in parallel.
+ */
+static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct inline_batch *b)
+{
+	struct iovec one = { r->buf, r->len };
+	int64_t res;
+
+	if (r->timeout_ns || r->offset == AIONL_OFFSET_STREAM)
+		return false;	/* deadlines and streams are the server's */
+	if (r->op == AIONL_OP_READ) {
+		if (!ctx->ops->inline_read(ctx, r->handle, &one, 1, r->offset, &res))
+			return false;
+	} else if (r->op != AIONL_OP_READV ||
+		   !ctx->ops->inline_read(ctx, r->handle, r->iov, r->nr_iov, r->offset, &res)) {
+		return false;
+	}
+	if (b->n == INLINE_BATCH) {
+		ctx->ops->inline_end(ctx);
+		deliver_inline(ctx, b);
+		ctx->ops->inline_begin(ctx);
+	}
+	b->m[b->n++] = (struct aionl_completion){ .cookie = r->cookie, .res = res };
+	return true;
+}
+
+/*
+ * A watched signal is caught as a completion only while it is blocked: the
+ * calling thread blocks it here, and threads it creates later inherit that.
+ * A set the server will refuse blocks nothing.
+ */
+static void block_watched_signals(const struct aionl_req *reqs, unsigned int nr)
+{
+	sigset_t set;
+	bool any = false;
+	unsigned int i;
+	int sig;
+
+	sigemptyset(&set);
+	for (i = 0; i < nr; i++) {
+		if (reqs[i].op != AIONL_OP_SIGNAL || !aionl_sigmask_watchable(reqs[i].sigmask))
+			continue;
+		for (sig = 1; sig <= 64; sig++)
+			if ((reqs[i].sigmask >> (sig - 1) & 1) && sigaddset(&set, sig) == 0)
+				any = true;
+	}
+	if (any)
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Serve what the page cache holds among reqs; done[i] marks each served. */
+static unsigned int serve_inline(struct aionl_ctx *ctx, const struct aionl_req *reqs,
+				 unsigned int nr, uint64_t *done)
+{
+	struct inline_batch b;
+	unsigned int i, n = 0;
+
+	b.n = 0;
+	ctx->ops->inline_begin(ctx);
+	for (i = 0; i < nr; i++) {
+		if (try_inline(ctx, &reqs[i], &b)) {
+			done[i / 64] |= 1ULL << (i % 64);
+			n++;
+		}
+	}
+	ctx->ops->inline_end(ctx);
+	deliver_inline(ctx, &b);
+	return n;
+}
+
+/*
+ * Encode and send the requests of reqs not marked in done, in as few
+ * datagrams as fit. Returns how many were sent, and sets *err to why the
+ * rest were not.
+ */
+static unsigned int send_rest(struct aionl_ctx *ctx, const struct aionl_req *reqs,
+			      unsigned int nr, const uint64_t *done, int *err)
+{
+	unsigned int i, sent = 0, batched = 0;
+	size_t pos = 0;
+
+	*err = 0;
+	pthread_mutex_lock(&ctx->tx_lock);
+	for (i = 0; i < nr; i++) {
+		struct nlmsghdr *nlh;
+
+		if (done[i / 64] >> (i % 64) & 1)
+			continue;
+		nlh = (struct nlmsghdr *)(ctx->txbuf + pos);
+		*err = aionl__req_encode(nlh, AIONL_MAX_MSG_SIZE - pos, ctx->family, &reqs[i]);
+		if (*err == -EMSGSIZE && pos) {
+			*err = tx_send(ctx, ctx->txbuf, pos, -1);
+			if (*err)
+				break;
+			sent += batched;
+			batched = 0;
+			pos = 0;
+			nlh = (struct nlmsghdr *)ctx->txbuf;
+			*err = aionl__req_encode(nlh, AIONL_MAX_MSG_SIZE, ctx->family, &reqs[i]);
+		}
+		if (*err)
+			break;
+		pos += NLMSG_ALIGN(nlh->nlmsg_len);
+		batched++;
+	}
+	if (pos && *err != -EPIPE) {
+		int serr = tx_send(ctx, ctx->txbuf, pos, -1);
+
+		if (serr)
+			*err = serr;
+		else
+			sent += batched;
+	}
+	pthread_mutex_unlock(&ctx->tx_lock);
+	return sent;
+}
+
+/* Submit a window of at most SUBMIT_WINDOW requests, all of which have credits. */
+static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req *reqs,
+				  unsigned int nr, int *err)
+{
+	uint64_t done[SUBMIT_WINDOW / 64];
+	unsigned int ninline = 0;
+
+	memset(done, 0, sizeof(done));
+	/*
+	 * Page-cache hits are served here and now, as io_uring serves them in
+	 * io_uring_enter; only the rest travels to the server.
+	 */
+	if (ctx->inline_reads)
+		ninline = serve_inline(ctx, reqs, nr, done);
+	*err = 0;
+	if (ninline == nr)
+		return nr;
+	/*
+	 * Reads served inline are done whatever happens to the rest: their
+	 * completions are queued, so they keep their credits.
+	 */
+	return ninline + send_rest(ctx, reqs, nr, done, err);
+}
+
+AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int nr)
+{
+	unsigned int cur, take, i, sent = 0;
+	int err = 0;
+
+	if (!ctx || (!reqs && nr))
+		return aionl__fail(-EINVAL, "aionl_submit: NULL argument");
+	if (!nr)
+		return 0;
+	/* A bad request ends the batch before it, before anything is done. */
+	for (i = 0; i < nr; i++) {
+		err = check_req(ctx, &reqs[i], i);
+		if (err) {
+			if (!i)
+				return err;
+			nr = i;
+			err = 0;
+			break;
+		}
+	}
+	cur = atomic_load_explicit(&ctx->outstanding, memory_order_relaxed);
+	do {
+		if (cur >= ctx->max_inflight)
+			return aionl__fail(-EBUSY, "aionl_submit: %u requests outstanding; reap first",
+					   cur);
+		take = ctx->max_inflight - cur < nr ? ctx->max_inflight - cur : nr;
+	} while (!atomic_compare_exchange_weak(&ctx->outstanding, &cur, cur + take));
+	block_watched_signals(reqs, take);
+
+	for (i = 0; i < take && !err; i += SUBMIT_WINDOW) {
+		unsigned int n = take - i < SUBMIT_WINDOW ? take - i : SUBMIT_WINDOW;
+
+		sent += submit_window(ctx, reqs + i, n, &err);
+	}
+	if (sent < take)
+		atomic_fetch_sub(&ctx->outstanding, take - sent);
+	if (sent)
+		return (int)sent;
+	if (err == -EPIPE || err == -ECONNRESET)
+		return aionl__fail(-EPIPE, "aionl_submit: the engine is gone");
+	if (err == -EMSGSIZE)
+		return aionl__fail(-EINVAL, "aionl_submit: request does not fit in one message");
+	if (err && err != -EINVAL)
+		return aionl__fail(err, "aionl_submit: sending: %s", strerror(-err));
+	return err;
+}
+
+AIONL_EXPORT int aionl_wake(struct aionl_ctx *ctx, uint64_t cookie)
+{
+	struct aionl_req r;
+	int n;
+
+	aionl_req_nop(&r, cookie);
+	n = aionl_submit(ctx, &r, 1);
+	return n == 1 ? 0 : n;
+}

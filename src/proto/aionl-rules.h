@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR MIT) */
+/*
+ * The rules of the protocol that relate several values, written once and
+ * compiled into the library, the userspace engine and the kernel module
+ * alike. The range of each single attribute is the IDL's, checked by the
+ * generated parsers and policies; what lives here is what one attribute's
+ * range cannot say: a transfer against its file, a cancel against a request,
+ * a signal set against the signals no one may catch, a siginfo against the
+ * fields its kind defines.
+ *
+ * Freestanding: static inline functions over <linux/types.h> types, for the
+ * kernel (__KERNEL__) and for userspace. Dual-licensed like the uapi header,
+ * since the module is GPL and the library MIT.
+ */
+#ifndef AIONL_RULES_H
+#define AIONL_RULES_H
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/signal.h>
+#include <linux/stat.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#else
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <linux/types.h>
+#endif
+#include <linux/aionl.h>
+
+#include "aionl-msg.h"
+
+/* ------------------------------------------------------------ transfers */
+
+/* What the transfer rules need to know of a registered file. */
+struct aionl_file_caps {
+	bool readable;
+	bool writable;
+	bool seekable;
+};
+
+/* Offsets mean something on regular files and block devices only, as for pread(2). */
+static inline bool aionl_mode_seekable(unsigned int mode)
+{
+	return S_ISREG(mode) || S_ISBLK(mode);
+}
+
+static inline bool aionl_op_writes(unsigned int op)
+{
+	return op == AIONL_CMD_WRITE || op == AIONL_CMD_WRITEV;
+}
+
+/* What aionl_rw_check() found a valid transfer to be. */
+enum {
+	AIONL_RW_AT_OFFSET = 0,	/* at its offset, in a regular file or block device */
+	AIONL_RW_STREAM = 1,	/* on a pipe, socket or other stream, when it is ready */
+};
+
+/*
+ * Check a transfer as rw_verify_area() and pread(2) would, in the order every
+ * server reports its errors: the file's access mode (-EBADF), an offset on a
+ * stream (-ESPIPE), the buffers (-EINVAL: none, more than AIONL_MAX_IOV, or
+ * more than AIONL_MAX_IO_LEN bytes), then the offset (-EINVAL: past
+ * AIONL_MAX_OFFSET with the length, or AIONL_OFFSET_STREAM on a seekable
+ * file). Returns AIONL_RW_AT_OFFSET or AIONL_RW_STREAM with *total set, or
+ * the -errno the request completes with.
+ */
+static inline int aionl_rw_check(const struct aionl_file_caps *f, bool write, __u64 offset,
+				 const struct iovec *iov, __u32 nr_iov, __u64 *total)
+{
+	bool stream = offset == AIONL_OFFSET_STREAM;
+	__u64 sum = 0;
+	__u32 i;
+
+	if (write ? !f->writable : !f->readable)
+		return -EBADF;
+	if (!f->seekable && !stream)
+		return -ESPIPE;
+	if (nr_iov == 0 || nr_iov > AIONL_MAX_IOV)
+		return -EINVAL;
+	/* Each length is at most AIONL_MAX_IO_LEN, so the sum cannot wrap. */
+	for (i = 0; i < nr_iov; i++) {
+		if (iov[i].iov_len > AIONL_MAX_IO_LEN)
+			return -EINVAL;
+		sum += iov[i].iov_len;
+	}
+	if (sum > AIONL_MAX_IO_LEN)
+		return -EINVAL;
+	*total = sum;
+	if (stream)
+		return f->seekable ? -EINVAL : AIONL_RW_STREAM;
+	if (offset > AIONL_MAX_OFFSET || sum > AIONL_MAX_OFFSET - offset)
+		return -EINVAL;
+	return AIONL_RW_AT_OFFSET;
+}
+
+/* ------------------------------------------------------------ cancellation */
+
+/*
+ * Whether a cancel of target with flags reaches a request of cookie on file
+ * (NULL for requests without one). tfile is the file a AIONL_CANCEL_HANDLE
+ * target names; servers compare their own file objects.
+ */
+static inline bool aionl_cancel_matches(__u64 cookie, const void *file, __u64 target,
+					const void *tfile, __u32 flags)
+{
+	if (flags & AIONL_CANCEL_ALL)
+		return true;
+	if (flags & AIONL_CANCEL_HANDLE)
+		return file && file == tfile;
+	return cookie == target;
+}
+
+/* ------------------------------------------------------------ readiness */
+
+/* A readiness watch always hears of errors and hang-ups, as poll(2)'s caller does. */
+#define AIONL_POLL_ALWAYS (AIONL_POLL_ERR | AIONL_POLL_HUP)
+
+/* ------------------------------------------------------------ timers */
+
+/*
+ * The index of a timer clock among AIONL_TIMER_CLOCK_VALUES, or -1. The
+ * wire's clocks are Linux's clockid_t values, so a server that keeps one
+ * structure per clock (the engine's timer heaps) indexes them by this.
+ */
+static inline int aionl_clock_index(__u32 clock)
+{
+	static const __u32 clocks[AIONL_TIMER_CLOCK_COUNT] = AIONL_TIMER_CLOCK_VALUES;
+	int i;
+
+	for (i = 0; i < AIONL_TIMER_CLOCK_COUNT; i++)
+		if (clocks[i] == clock)
+			return i;
+	return -1;
+}
+
+/* ------------------------------------------------------------ signals */
+
+/*
+ * A signal watch's set may name signals 1 to 64 (the IDL keeps it non-empty)
+ * but not SIGKILL or SIGSTOP, which no process can catch.
+ */
+static inline bool aionl_sigmask_watchable(__u64 mask)
+{
+	const __u64 uncatchable = 1ULL << (SIGKILL - 1) | 1ULL << (SIGSTOP - 1);
+
+	return mask && !(mask & uncatchable);
+}
+
+/* A caught signal's siginfo, every field as the server has it. */
+struct aionl_siginfo_raw {
+	__u32 signo;
+	__s32 code;
+	__s32 errno_;
+	__u32 pid;
+	__u32 uid;
+	__s32 status;
+	__u64 value;
+	__u64 addr;
+	__s32 fd;
+	__s64 band;
+	__s32 overrun;
+};
+
+/*
+ * Which fields a siginfo defines depends on how the signal was sent, as the
+ * kernel's siginfo_layout() decides: a fault, a child's state change, I/O
+ * readiness, a POSIX timer, a queued signal, or a plain kill.
+ */
+enum aionl_si_layout {
+	AIONL_SIL_KILL,		/* pid, uid */
+	AIONL_SIL_TIMER,	/* value, overrun */
+	AIONL_SIL_POLL,		/* band, fd */
+	AIONL_SIL_FAULT,	/* addr */
+	AIONL_SIL_CHLD,		/* pid, uid, status */
+	AIONL_SIL_RT,		/* pid, uid, value */
+};
+
+static inline enum aionl_si_layout aionl_si_layout(__u32 signo, __s32 code)
+{
+	if (code > SI_USER && code < SI_KERNEL) {
+		switch (signo) {
+		case SIGILL:
+		case SIGFPE:
+		case SIGSEGV:
+		case SIGBUS:
+		case SIGTRAP:
+			return AIONL_SIL_FAULT;
+		case SIGCHLD:
+			return AIONL_SIL_CHLD;
+		case SIGPOLL:
+			return AIONL_SIL_POLL;
+		}
+		return AIONL_SIL_KILL;
+	}
+	if (code == SI_TIMER)
+		return AIONL_SIL_TIMER;
+	if (code == SI_SIGIO)
+		return AIONL_SIL_POLL;
+	return code < 0 ? AIONL_SIL_RT : AIONL_SIL_KILL;
+}
+
+/*
+ * Make c the completion of signal si for a watch: res is the signal number,
+ * and the ssi_ attributes carry the fields si's layout defines, 0 for the
+ * rest, so that both servers report one signal the same way.
+ */
+static inline void aionl_completion_set_signal(struct aionl_completion *c,
+					       const struct aionl_siginfo_raw *si)
+{
+	enum aionl_si_layout l = aionl_si_layout(si->signo, si->code);
+	bool ids = l == AIONL_SIL_KILL || l == AIONL_SIL_CHLD || l == AIONL_SIL_RT;
+
+	c->present |= 1ULL << AIONL_A_COMPLETION_COOKIE | 1ULL << AIONL_A_COMPLETION_RES |
+		      1ULL << AIONL_A_COMPLETION_FLAGS |
+		      1ULL << AIONL_A_COMPLETION_SSI_SIGNO | 1ULL << AIONL_A_COMPLETION_SSI_CODE |
+		      1ULL << AIONL_A_COMPLETION_SSI_PID | 1ULL << AIONL_A_COMPLETION_SSI_UID |
+		      1ULL << AIONL_A_COMPLETION_SSI_STATUS | 1ULL << AIONL_A_COMPLETION_SSI_ERRNO |
+		      1ULL << AIONL_A_COMPLETION_SSI_VALUE | 1ULL << AIONL_A_COMPLETION_SSI_ADDR |
+		      1ULL << AIONL_A_COMPLETION_SSI_FD | 1ULL << AIONL_A_COMPLETION_SSI_BAND |
+		      1ULL << AIONL_A_COMPLETION_SSI_OVERRUN;
+	c->res = si->signo;
+	c->flags = AIONL_CQE_F_SIGNAL | AIONL_CQE_F_MORE;
+	c->ssi_signo = si->signo;
+	c->ssi_code = si->code;
+	c->ssi_errno = si->errno_;
+	c->ssi_pid = ids ? si->pid : 0;
+	c->ssi_uid = ids ? si->uid : 0;
+	c->ssi_status = l == AIONL_SIL_CHLD ? si->status : 0;
+	c->ssi_value = l == AIONL_SIL_TIMER || l == AIONL_SIL_RT ? si->value : 0;
+	c->ssi_addr = l == AIONL_SIL_FAULT ? si->addr : 0;
+	c->ssi_fd = l == AIONL_SIL_POLL ? si->fd : 0;
+	c->ssi_band = l == AIONL_SIL_POLL ? si->band : 0;
+	c->ssi_overrun = l == AIONL_SIL_TIMER ? si->overrun : 0;
+}
+
+#endif /* AIONL_RULES_H */
