@@ -46,9 +46,13 @@ copy_with_libs() {
 }
 cp /bin/busybox "$root/bin/busybox"
 cp "$ko" "$root/aionl.ko"
-copy_with_libs "$build/tests/conformance" tests/conformance
+# The conformance and events suites, one binary per topic; the guest runs
+# every /tests/conformance_* and /tests/events_* it finds.
+for t in conformance_files conformance_transfers conformance_backpressure conformance_badinput \
+	events_timers events_readiness events_signals events_cancel; do
+	copy_with_libs "$build/tests/$t" "tests/$t"
+done
 copy_with_libs "$build/tests/kernel_only" tests/kernel_only
-copy_with_libs "$build/tests/events" tests/events
 copy_with_libs "$build/aionl" bin/aionl
 # iproute2's genl: a standard client any user may point at the family.
 copy_with_libs "$(command -v genl)" bin/genl
@@ -96,14 +100,24 @@ if insmod /aionl.ko; then
 	# The family and its policies, as any client may dump them.
 	run /bin/genl ctrl get name aionl
 	run /bin/genl ctrl policy name aionl
-	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/tmp /tests/conformance
-	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/mnt /tests/conformance
+	for t in /tests/conformance_*; do
+		run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/tmp $t
+	done
+	for t in /tests/conformance_*; do
+		run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/mnt $t
+	done
 	# The same without the library's inline reads: every request crosses netlink.
-	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_NO_INLINE=1 \
-		AIONL_TEST_DIR=/tmp /tests/conformance
-	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_NO_INLINE=1 \
-		AIONL_TEST_DIR=/mnt /tests/conformance
-	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel /tests/events
+	for t in /tests/conformance_*; do
+		run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_NO_INLINE=1 \
+			AIONL_TEST_DIR=/tmp $t
+	done
+	for t in /tests/conformance_*; do
+		run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_NO_INLINE=1 \
+			AIONL_TEST_DIR=/mnt $t
+	done
+	for t in /tests/events_*; do
+		run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel $t
+	done
 	run /tests/kernel_only
 	if grep -q aionl.bench /proc/cmdline; then
 		run /bin/aionl bench -f /mnt/bench.dat --size 256m --qd 1,32,128 -t 2 \

@@ -1,122 +1,17 @@
 // SPDX-License-Identifier: MIT
-/*
- * The aionl command: info, cp, bench.
- */
+/* aionl cp: a pipelined asynchronous copy, with --verify and a progress bar. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "aionl.h"
-#include "bench.h"
-
-static const char *prog = "aionl";
-
-static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static double now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-uint64_t aionl_parse_size(const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return 0;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	}
-	if (*end == 'i' || *end == 'B')
-		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
-	return *end ? 0 : v;
-}
-
-static struct aionl_ctx *open_ctx(void)
-{
-	struct aionl_ctx *ctx;
-	int err = aionl_ctx_open(&ctx, NULL);
-
-	if (err)
-		die("cannot open an AIO socket: %s", aionl_error_message());
-	return ctx;
-}
-
-/* ------------------------------------------------------------ info */
-
-static int cmd_info(int argc, char **argv)
-{
-	static const struct {
-		enum aionl_backend b;
-		enum aionl_executor x;
-		const char *label;
-	} rows[] = {
-		{ AIONL_BACKEND_KERNEL, AIONL_EXEC_AUTO, "kernel" },
-		{ AIONL_BACKEND_USER, AIONL_EXEC_URING, "user+uring" },
-		{ AIONL_BACKEND_USER, AIONL_EXEC_THREADS, "user+threads" },
-	};
-	struct aionl_info info;
-	struct aionl_ctx *ctx;
-	size_t i;
-
-	if (argc > 1)
-		die("info takes no arguments");
-	printf("backends:\n");
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		int err = aionl_probe(rows[i].b, rows[i].x);
-
-		printf("  %-13s %s%s%s\n", rows[i].label, err ? "unavailable" : "available",
-		       err ? ": " : "", err ? aionl_error_message() : "");
-	}
-	ctx = open_ctx();
-	aionl_ctx_info(ctx, &info);
-	printf("chosen: %s%s%s\n", aionl_backend_name(info.backend),
-	       info.backend == AIONL_BACKEND_USER ? "+" : "",
-	       info.backend == AIONL_BACKEND_USER ? aionl_executor_name(info.executor) : "");
-	printf("  why: %s\n", info.reason);
-	printf("limits:\n");
-	printf("  protocol version   %u\n", info.version);
-	printf("  max in flight      %u\n", info.max_inflight);
-	printf("  max files          %u\n", info.max_files);
-	printf("  max I/O length     %llu\n", (unsigned long long)info.max_io_len);
-	printf("  max iovecs         %u\n", info.max_iov);
-	printf("  max message size   %u\n", info.max_msg_size);
-	if (info.workers)
-		printf("  worker threads     %u\n", info.workers);
-	aionl_ctx_close(ctx);
-	return 0;
-}
-
-/* ------------------------------------------------------------ cp */
+#include "tool.h"
 
 struct cp_slot {
 	char *buf;
@@ -144,7 +39,7 @@ struct cp {
 
 static void cp_progress(struct cp *c, bool final)
 {
-	double t = now_sec(), el = t - c->t0;
+	double t = tool_now_sec(), el = t - c->t0;
 	int width = 30, fill;
 	double frac;
 
@@ -180,7 +75,7 @@ static void submit_all(struct cp *c)
 		int n = aionl_submit(c->ctx, c->reqs + done, c->nreqs - done);
 
 		if (n < 0)
-			die("submitting I/O: %s", aionl_error_message());
+			tool_die("submitting I/O: %s", aionl_error_message());
 		done += n;
 	}
 	c->nreqs = 0;
@@ -206,8 +101,8 @@ static void cp_start_chunk(struct cp *c, unsigned int i, bool verify)
 static void io_fail(const char *file, const char *what, int64_t res)
 {
 	if (res < 0)
-		die("%s: %s: %s", file, what, strerror((int)-res));
-	die("%s: %s: unexpected end of file (did it change during the copy?)", file, what);
+		tool_die("%s: %s: %s", file, what, strerror((int)-res));
+	tool_die("%s: %s: unexpected end of file (did it change during the copy?)", file, what);
 }
 
 /* One pass: copy (verify false) or compare (verify true), qd chunks in flight. */
@@ -218,7 +113,7 @@ static void cp_pass(struct cp *c, bool verify)
 
 	c->next_off = 0;
 	c->finished = 0;
-	c->t0 = now_sec();
+	c->t0 = tool_now_sec();
 	c->what = verify ? "verify" : "copy";
 	for (;;) {
 		for (i = 0; i < c->qd && c->next_off < c->size; i++) {
@@ -233,7 +128,7 @@ static void cp_pass(struct cp *c, bool verify)
 		int n = aionl_reap(c->ctx, cqes, 256, 1, NULL);
 
 		if (n < 0)
-			die("reaping completions: %s", aionl_error_message());
+			tool_die("reaping completions: %s", aionl_error_message());
 		for (int k = 0; k < n; k++) {
 			bool is_dst = cqes[k].cookie & COOKIE_DST;
 			struct cp_slot *s = &c->slots[(uint32_t)cqes[k].cookie];
@@ -261,7 +156,7 @@ static void cp_pass(struct cp *c, bool verify)
 
 					while (s->buf[j] == s->buf2[j])
 						j++;
-					die("verify: %s and %s differ at byte %llu", c->src, c->dst,
+					tool_die("verify: %s and %s differ at byte %llu", c->src, c->dst,
 					    (unsigned long long)(s->off + j));
 				}
 			} else if (s->phase == 1) {
@@ -287,25 +182,25 @@ static void cp_fsync(struct cp *c)
 
 	aionl_req_fsync(&r, c->hdst, 0);
 	if (aionl_submit(c->ctx, &r, 1) != 1)
-		die("%s: fsync: %s", c->dst, aionl_error_message());
+		tool_die("%s: fsync: %s", c->dst, aionl_error_message());
 	if (aionl_reap(c->ctx, &cqe, 1, 1, NULL) != 1)
-		die("%s: fsync: %s", c->dst, aionl_error_message());
+		tool_die("%s: fsync: %s", c->dst, aionl_error_message());
 	if (cqe.res < 0)
-		die("%s: fsync: %s", c->dst, strerror((int)-cqe.res));
+		tool_die("%s: fsync: %s", c->dst, strerror((int)-cqe.res));
 }
 
 static void cp_usage(void)
 {
 	fprintf(stderr,
-		"usage: %s cp [-q DEPTH] [-b SIZE] [--verify] [--no-progress] SRC DST\n"
+		"usage: aionl cp [-q DEPTH] [-b SIZE] [--verify] [--no-progress] SRC DST\n"
 		"  -q, --queue-depth N   chunks in flight (default 32)\n"
 		"  -b, --block-size N    chunk size, with k/m/g suffix (default 128k)\n"
 		"      --verify          read both files back and compare\n"
-		"      --no-progress     no progress bar even on a terminal\n", prog);
+		"      --no-progress     no progress bar even on a terminal\n");
 	exit(2);
 }
 
-static int cmd_cp(int argc, char **argv)
+int cmd_cp(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "queue-depth", required_argument, NULL, 'q' },
@@ -328,14 +223,14 @@ static int cmd_cp(int argc, char **argv)
 			long v = strtol(optarg, &end, 10);
 
 			if (*end || v < 1 || v > 4096)
-				die("cp: queue depth '%s' is not a number from 1 to 4096", optarg);
+				tool_die("cp: queue depth '%s' is not a number from 1 to 4096", optarg);
 			c.qd = (unsigned int)v;
 			break;
 		}
 		case 'b':
-			c.bs = aionl_parse_size(optarg);
+			c.bs = tool_parse_size(optarg);
 			if (c.bs < 512 || c.bs > (1ULL << 30))
-				die("cp: block size '%s' is not a size from 512 to 1g", optarg);
+				tool_die("cp: block size '%s' is not a size from 512 to 1g", optarg);
 			break;
 		case 'V':
 			verify = true;
@@ -353,29 +248,29 @@ static int cmd_cp(int argc, char **argv)
 	c.dst = argv[optind + 1];
 	sfd = open(c.src, O_RDONLY | O_CLOEXEC);
 	if (sfd < 0)
-		die("%s: %s", c.src, strerror(errno));
+		tool_die("%s: %s", c.src, strerror(errno));
 	if (fstat(sfd, &st) < 0)
-		die("%s: %s", c.src, strerror(errno));
+		tool_die("%s: %s", c.src, strerror(errno));
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-		die("%s: not a regular file or block device", c.src);
+		tool_die("%s: not a regular file or block device", c.src);
 	c.size = st.st_size;
 	dfd = open(c.dst, (verify ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC,
 		   st.st_mode & 0777);
 	if (dfd < 0)
-		die("%s: %s", c.dst, strerror(errno));
-	c.ctx = open_ctx();
+		tool_die("%s: %s", c.dst, strerror(errno));
+	c.ctx = tool_open_ctx();
 	if (aionl_file_register(c.ctx, sfd, &c.hsrc) || aionl_file_register(c.ctx, dfd, &c.hdst))
-		die("registering files: %s", aionl_error_message());
+		tool_die("registering files: %s", aionl_error_message());
 	close(sfd);
 	close(dfd);
 	c.slots = calloc(c.qd, sizeof(*c.slots));
 	c.reqs = calloc(c.qd * 2, sizeof(*c.reqs));
 	if (!c.slots || !c.reqs)
-		die("out of memory");
+		tool_die("out of memory");
 	for (i = 0; i < c.qd; i++) {
 		if (posix_memalign((void **)&c.slots[i].buf, 4096, c.bs) ||
 		    (verify && posix_memalign((void **)&c.slots[i].buf2, 4096, c.bs)))
-			die("out of memory for %u buffers of %llu bytes", c.qd,
+			tool_die("out of memory for %u buffers of %llu bytes", c.qd,
 			    (unsigned long long)c.bs);
 	}
 	c.progress = progress && isatty(STDOUT_FILENO);
@@ -397,33 +292,3 @@ static int cmd_cp(int argc, char **argv)
 	return 0;
 }
 
-/* ------------------------------------------------------------ main */
-
-static void usage(void)
-{
-	fprintf(stderr,
-		"usage: %s COMMAND [ARGS]\n"
-		"  info                 backends available, the one chosen and why, limits\n"
-		"  cp [OPTIONS] SRC DST asynchronous pipelined copy (cp --help)\n"
-		"  bench [OPTIONS]      libaionl against io_uring, libaio, POSIX AIO, libuv\n"
-		"                       and pread, in one run (bench --help)\n"
-		"Environment: AIONL_BACKEND=auto|kernel|user, AIONL_EXECUTOR=auto|uring|threads\n",
-		prog);
-	exit(2);
-}
-
-int main(int argc, char **argv)
-{
-	if (argc < 2)
-		usage();
-	if (strcmp(argv[1], "info") == 0)
-		return cmd_info(argc - 1, argv + 1);
-	if (strcmp(argv[1], "cp") == 0)
-		return cmd_cp(argc - 1, argv + 1);
-	if (strcmp(argv[1], "bench") == 0)
-		return cmd_bench(argc - 1, argv + 1);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		usage();
-	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
-	usage();
-}

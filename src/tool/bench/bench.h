@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "aionl.h"
+#include "../tool.h"
 
 struct bench_op {
 	uint64_t off;
@@ -53,14 +54,14 @@ struct bench_contender {
 	void (*close)(struct bench_run *r);
 };
 
-/* Every contender, in display order; terminated by a NULL name. */
-extern const struct bench_contender bench_contenders[];
+/* Each contender in its own file (bench/<name>.c). */
+extern const struct bench_contender bench_aionl_kernel, bench_aionl_kernel_only,
+	bench_aionl_uring, bench_aionl_threads, bench_io_uring, bench_libaio, bench_posix_aio,
+	bench_libuv, bench_pread;
+
+/* Every contender this build has, in display order; NULL-terminated. */
+extern const struct bench_contender *const bench_contenders[];
 
 uint64_t bench_now_ns(void);
-
-/* "4096", "128k", "1M", "2g", "4KiB" -> bytes; 0 for a malformed size. */
-uint64_t aionl_parse_size(const char *s);
-
-int cmd_bench(int argc, char **argv);
 
 #endif /* AIONL_BENCH_H */

@@ -25,7 +25,7 @@
 #include <linux/genetlink.h>
 
 #include "aionl.h"
-#include "testutil.h"
+#include "../testutil.h"
 
 #define FILE_SIZE (4 << 20)
 

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Conformance: the backend asked for, registering files, handles and the
+ * EBADF cases, and closing a context with I/O in flight.
+ */
+#define _GNU_SOURCE
+#include "common.h"
+
+/* ------------------------------------------------------------ backend */
+
+static void test_backend_is_the_one_asked_for(void **state)
+{
+	struct fixture *f = *state;
+	const char *expect = getenv("AIONL_TEST_EXPECT");
+	struct aionl_info info;
+	char got[64];
+
+	assert_int_equal(aionl_ctx_info(f->ctx, &info), 0);
+	snprintf(got, sizeof(got), "%s%s%s", aionl_backend_name(info.backend),
+		 info.backend == AIONL_BACKEND_USER ? "+" : "",
+		 info.backend == AIONL_BACKEND_USER ? aionl_executor_name(info.executor) : "");
+	if (expect)
+		assert_string_equal(got, expect);
+	assert_int_equal(info.version, AIONL_FAMILY_VERSION);
+	assert_true(info.max_inflight > 0 && info.max_iov >= 1 && info.max_io_len > 0);
+}
+
+static void test_bad_environment_value_is_an_error(void **state)
+{
+	struct aionl_ctx *ctx;
+	char *old = getenv("AIONL_EXECUTOR") ? strdup(getenv("AIONL_EXECUTOR")) : NULL;
+
+	(void)state;
+	setenv("AIONL_EXECUTOR", "turbo", 1);
+	assert_int_equal(aionl_ctx_open(&ctx, NULL), -EINVAL);
+	assert_non_null(strstr(aionl_error_message(), "turbo"));
+	if (old)
+		setenv("AIONL_EXECUTOR", old, 1);
+	else
+		unsetenv("AIONL_EXECUTOR");
+	free(old);
+}
+
+/* ------------------------------------------------------------ files */
+
+static void test_fd_may_be_closed_after_register(void **state)
+{
+	struct fixture *f = *state;
+	int fd = open(f->path, O_RDONLY);
+	uint64_t h;
+	char buf[64];
+	struct aionl_req r;
+
+	assert_true(fd >= 0);
+	assert_int_equal(aionl_file_register(f->ctx, fd, &h), 0);
+	close(fd);
+	aionl_req_read(&r, h, buf, sizeof(buf), 64, 8);
+	assert_int_equal(run(f->ctx, &r), sizeof(buf));
+	assert_int_equal((unsigned char)buf[0], pattern(64));
+	assert_int_equal(aionl_file_unregister(f->ctx, h), 0);
+}
+
+static void test_unregistered_handle_is_ebadf(void **state)
+{
+	struct fixture *f = *state;
+	int fd = open(f->path, O_RDONLY);
+	uint64_t h;
+	char buf[64];
+	struct aionl_req r;
+
+	assert_int_equal(aionl_file_register(f->ctx, fd, &h), 0);
+	close(fd);
+	assert_int_equal(aionl_file_unregister(f->ctx, h), 0);
+	assert_int_equal(aionl_file_unregister(f->ctx, h), -EBADF);
+	aionl_req_read(&r, h, buf, sizeof(buf), 0, 9);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+	/* A new file in the same slot must not answer to the old handle. */
+	fd = open(f->path, O_RDONLY);
+	assert_int_equal(aionl_file_register(f->ctx, fd, &r.handle), 0);
+	close(fd);
+	assert_true(r.handle != h);
+	aionl_req_read(&r, h, buf, sizeof(buf), 0, 10);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+}
+
+static void test_unknown_handle_is_ebadf(void **state)
+{
+	struct fixture *f = *state;
+	char buf[16];
+	struct aionl_req r;
+
+	aionl_req_read(&r, 0, buf, sizeof(buf), 0, 11);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+	aionl_req_read(&r, f->h ^ 0x12345, buf, sizeof(buf), 0, 12);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+	aionl_req_fsync(&r, UINT64_MAX, 13);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+}
+
+static void test_handle_of_another_socket_is_ebadf(void **state)
+{
+	struct fixture *f = *state;
+	struct aionl_ctx *other = open_ctx(0);
+	uint64_t h;
+	char buf[16];
+	struct aionl_req r;
+
+	assert_int_equal(aionl_file_register(other, f->fd, &h), 0);
+	aionl_req_read(&r, h, buf, sizeof(buf), 0, 14);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+	aionl_req_read(&r, f->h, buf, sizeof(buf), 0, 15);
+	assert_int_equal(run(other, &r), -EBADF);
+	aionl_ctx_close(other);
+}
+
+static void test_register_bad_fd_is_ebadf(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t h;
+	int fd = dup(f->fd);
+
+	close(fd);
+	assert_int_equal(aionl_file_register(f->ctx, -1, &h), -EBADF);
+	assert_int_equal(aionl_file_register(f->ctx, fd, &h), -EBADF);
+	assert_non_null(strstr(aionl_error_message(), "fd"));
+}
+
+static void test_write_to_read_only_file_is_ebadf(void **state)
+{
+	struct fixture *f = *state;
+	int ro = open(f->path, O_RDONLY), wo = open(f->path, O_WRONLY);
+	uint64_t hro, hwo;
+	char buf[16] = "x";
+	struct iovec iov = { buf, sizeof(buf) };
+	struct aionl_req r;
+
+	assert_int_equal(aionl_file_register(f->ctx, ro, &hro), 0);
+	assert_int_equal(aionl_file_register(f->ctx, wo, &hwo), 0);
+	aionl_req_write(&r, hro, buf, sizeof(buf), 0, 16);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+	aionl_req_writev(&r, hro, &iov, 1, 0, 17);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+	aionl_req_read(&r, hwo, buf, sizeof(buf), 0, 18);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+	aionl_req_readv(&r, hwo, &iov, 1, 0, 19);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+	/* The file itself is untouched. */
+	assert_int_equal(pread(f->fd, buf, 1, 0), 1);
+	assert_int_equal((unsigned char)buf[0], pattern(0));
+	close(ro);
+	close(wo);
+}
+
+/* ------------------------------------------------------------ teardown paths */
+
+static void test_close_with_io_in_flight(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int round = 0; round < 20; round++) {
+		struct aionl_ctx *ctx = open_ctx(0);
+		struct aionl_req r[256];
+		static char bufs[256][4096];
+		uint64_t h;
+
+		assert_int_equal(aionl_file_register(ctx, f->fd, &h), 0);
+		for (int i = 0; i < 256; i++)
+			aionl_req_read(&r[i], h, bufs[i], 4096, (uint64_t)i * 4096, i);
+		submit(ctx, r, 256);
+		aionl_ctx_close(ctx);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_backend_is_the_one_asked_for, setup, teardown),
+		cmocka_unit_test(test_bad_environment_value_is_an_error),
+		cmocka_unit_test_setup_teardown(test_fd_may_be_closed_after_register, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unregistered_handle_is_ebadf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_handle_is_ebadf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_handle_of_another_socket_is_ebadf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_register_bad_fd_is_ebadf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_to_read_only_file_is_ebadf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_with_io_in_flight, setup, teardown),
+	};
+
+	if (getenv("AIONL_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("AIONL_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
