@@ -107,6 +107,25 @@ static void test_kernel_backend_with_executor_is_einval(void **state)
 	assert_int_equal(aionl_ctx_open(&ctx, &p), -EINVAL);
 }
 
+/*
+ * Regression: aionl_probe asked the user backend about any executor it was
+ * given, and said yes to AIONL_EXEC_KERNEL or 99 for it, where
+ * aionl_ctx_open refuses them.
+ */
+static void test_probe_refuses_what_open_refuses(void **state)
+{
+	struct aionl_params p = { .backend = AIONL_BACKEND_USER, .executor = AIONL_EXEC_KERNEL };
+	struct aionl_ctx *ctx;
+
+	(void)state;
+	assert_int_equal(aionl_ctx_open(&ctx, &p), -EINVAL);
+	assert_int_equal(aionl_probe(AIONL_BACKEND_USER, AIONL_EXEC_KERNEL), -EINVAL);
+	assert_int_equal(aionl_probe(AIONL_BACKEND_USER, (enum aionl_executor)99), -EINVAL);
+	assert_int_equal(aionl_probe(AIONL_BACKEND_KERNEL, AIONL_EXEC_THREADS), -EINVAL);
+	assert_int_equal(aionl_probe((enum aionl_backend)7, AIONL_EXEC_AUTO), -EINVAL);
+	assert_int_equal(aionl_probe(AIONL_BACKEND_USER, AIONL_EXEC_THREADS), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +133,7 @@ int main(void)
 		cmocka_unit_test_setup(test_explicit_uring_is_an_error, setup),
 		cmocka_unit_test_setup(test_fallback_engine_does_io, setup),
 		cmocka_unit_test_setup(test_kernel_backend_with_executor_is_einval, setup),
+		cmocka_unit_test_setup(test_probe_refuses_what_open_refuses, setup),
 	};
 
 	block_io_uring();

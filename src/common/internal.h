@@ -10,6 +10,7 @@
 #define AIONL_INTERNAL_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -71,6 +72,15 @@ static inline struct nlmsghdr *aionl__msg_start(void *buf, uint16_t type, uint16
 static inline const struct genlmsghdr *aionl__genl_hdr(const struct nlmsghdr *nlh)
 {
 	return mnl_nlmsg_get_payload(nlh);
+}
+
+/* The signals of a watch's set (bit n - 1: signal n) as a sigset_t. */
+static inline void aionl__sigset_of(uint64_t mask, sigset_t *set)
+{
+	sigemptyset(set);
+	for (int sig = 1; sig <= (int)AIONL_MAX_SIGNAL; sig++)
+		if (mask >> (sig - 1) & 1)
+			sigaddset(set, sig);
 }
 
 /*

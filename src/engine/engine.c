@@ -329,10 +329,10 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 	e->sock = sock;
 	e->params = *params;
 	e->exec = params->executor == AIONL_EXEC_URING ? &aionl_exec_uring : &aionl_exec_threads;
-	/* events_init() first: it marks every descriptor of e as not open yet. */
-	err = events_init(e);
+	/* Both first, so that engine_free() may undo a start that fails anywhere. */
+	err = files_init(&e->files);
 	if (!err)
-		err = files_init(&e->files);
+		err = events_init(e);
 	e->rxbuf = malloc(AIONL_MAX_MSG_SIZE);
 	if (err || !e->rxbuf) {
 		engine_free(e);

@@ -13,7 +13,17 @@
 
 #include "engine.h"
 
+/*
+ * Submission slots: when the executor queues more before it waits, it
+ * submits a full ring and goes on (get_sqe), so this bounds no depth.
+ */
 #define RING_ENTRIES 256
+/*
+ * Completion slots per submission slot: requests in flight are bounded by
+ * max_inflight, not by the ring, and an overflowing completion queue would
+ * make the kernel hold the rest; room for many spares that.
+ */
+#define CQ_PER_SQ 8
 #define TAG_POLLIN 1
 #define TAG_POLLOUT 2
 #define TAG_EVENTS 3
@@ -35,7 +45,7 @@ static int ring_setup(struct io_uring *ring)
 {
 	struct io_uring_params p = {
 		.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN,
-		.cq_entries = RING_ENTRIES * 8,
+		.cq_entries = RING_ENTRIES * CQ_PER_SQ,
 	};
 	struct io_uring_probe *probe;
 	size_t i;
@@ -45,7 +55,7 @@ static int ring_setup(struct io_uring *ring)
 	if (err == -EINVAL) {
 		/* Kernels before 5.19 lack COOP_TASKRUN. */
 		p = (struct io_uring_params){ .flags = IORING_SETUP_CQSIZE,
-					      .cq_entries = RING_ENTRIES * 8 };
+					      .cq_entries = RING_ENTRIES * CQ_PER_SQ };
 		err = io_uring_queue_init_params(RING_ENTRIES, ring, &p);
 	}
 	if (err)

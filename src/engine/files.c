@@ -10,12 +10,9 @@
 
 #include "files.h"
 
-/* The index takes the low bits of a handle's lower half; the generation the rest. */
-#define HANDLE_INDEX_BITS 20
-#define HANDLE_GEN_MASK ((1u << (32 - HANDLE_INDEX_BITS)) - 1)
 #define SLOT_NONE UINT32_MAX
-
-_Static_assert(AIONL_MAX_FILES <= 1u << HANDLE_INDEX_BITS, "handles cannot index every file");
+/* Slots of the first table; it doubles from there. */
+#define FIRST_SLOTS 64
 
 int files_init(struct eng_files *t)
 {
@@ -48,12 +45,11 @@ void files_fini(struct eng_files *t)
 
 struct eng_file *files_lookup(const struct eng_files *t, uint64_t handle)
 {
-	uint32_t idx = handle & ((1u << HANDLE_INDEX_BITS) - 1);
-	uint32_t gen = (handle >> HANDLE_INDEX_BITS) & HANDLE_GEN_MASK;
+	uint32_t idx = aionl_handle_slot(handle);
 
-	if ((uint32_t)(handle >> 32) != t->tag || idx >= t->nslots)
+	if (aionl_handle_tag(handle) != t->tag || idx >= t->nslots)
 		return NULL;
-	if (!t->slots[idx].file || t->slots[idx].gen != gen)
+	if (!t->slots[idx].file || t->slots[idx].gen != aionl_handle_gen(handle))
 		return NULL;
 	return t->slots[idx].file;
 }
@@ -105,7 +101,7 @@ int files_add(struct eng_files *t, int fd, uint64_t *handle)
 	}
 	pthread_rwlock_wrlock(&t->lock);
 	if (t->free_head == SLOT_NONE && t->nslots == t->cap) {
-		uint32_t cap = t->cap ? t->cap * 2 : 64;
+		uint32_t cap = t->cap ? t->cap * 2 : FIRST_SLOTS;
 		struct eng_slot *s = realloc(t->slots, cap * sizeof(*s));
 
 		if (!s) {
@@ -125,7 +121,7 @@ int files_add(struct eng_files *t, int fd, uint64_t *handle)
 	}
 	t->slots[idx].file = f;
 	t->nfiles++;
-	*handle = (uint64_t)t->tag << 32 | (uint64_t)t->slots[idx].gen << HANDLE_INDEX_BITS | idx;
+	*handle = aionl_handle_make(t->tag, t->slots[idx].gen, idx);
 	pthread_rwlock_unlock(&t->lock);
 	return 0;
 }
@@ -133,13 +129,13 @@ int files_add(struct eng_files *t, int fd, uint64_t *handle)
 int files_remove(struct eng_files *t, uint64_t handle)
 {
 	struct eng_file *f = files_lookup(t, handle);
-	uint32_t idx = handle & ((1u << HANDLE_INDEX_BITS) - 1);
+	uint32_t idx = aionl_handle_slot(handle);
 
 	if (!f)
 		return -EBADF;
 	pthread_rwlock_wrlock(&t->lock);
 	t->slots[idx].file = NULL;
-	t->slots[idx].gen = (t->slots[idx].gen + 1) & HANDLE_GEN_MASK;
+	t->slots[idx].gen = (t->slots[idx].gen + 1) & AIONL_HANDLE_GEN_MASK;
 	t->slots[idx].next_free = t->free_head;
 	t->free_head = idx;
 	t->nfiles--;

@@ -5,6 +5,9 @@
 
 #include "heap.h"
 
+/* Timers of the first array; it doubles from there. */
+#define HEAP_FIRST_CAP 64
+
 static void heap_swap(struct eng_heap *h, uint32_t i, uint32_t j)
 {
 	struct eng_timer *t = h->v[i];
@@ -42,7 +45,7 @@ static void heap_down(struct eng_heap *h, uint32_t i)
 int heap_push(struct eng_heap *h, struct eng_timer *t)
 {
 	if (h->n == h->cap) {
-		uint32_t cap = h->cap ? h->cap * 2 : 64;
+		uint32_t cap = h->cap ? h->cap * 2 : HEAP_FIRST_CAP;
 		struct eng_timer **v = realloc(h->v, cap * sizeof(*v));
 
 		if (!v)

@@ -66,8 +66,11 @@ void *outq_at(const struct outq *q, struct outq_pos pos)
 {
 	struct out_chunk *c;
 
-	if (!pos.serial)
+	/* Sent already, or (the usual case) in the chunk still filling. */
+	if (!pos.serial || !q->head || pos.serial < q->head->serial)
 		return NULL;
+	if (pos.serial == q->tail->serial)
+		return q->tail->data + pos.off;
 	for (c = q->head; c; c = c->next)
 		if (c->serial == pos.serial)
 			return c->data + pos.off;

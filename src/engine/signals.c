@@ -21,7 +21,6 @@ void signals_update(struct aionl_engine *e)
 	struct eng_watch *w;
 	uint64_t mask = 0;
 	sigset_t set;
-	int sig;
 
 	for (w = e->watches; w; w = w->next)
 		if (w->kind == W_SIGNAL)
@@ -29,10 +28,7 @@ void signals_update(struct aionl_engine *e)
 	if (mask == e->sigmask)
 		return;
 	e->sigmask = mask;
-	sigemptyset(&set);
-	for (sig = 1; sig <= 64; sig++)
-		if (mask & (1ULL << (sig - 1)))
-			sigaddset(&set, sig);
+	aionl__sigset_of(mask, &set);
 	if (e->sigfd < 0) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_TAG_SIGNALFD };
 

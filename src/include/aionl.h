@@ -300,7 +300,7 @@ static inline void aionl_req_signal(struct aionl_req *r, const sigset_t *set, ui
 	int sig;
 
 	*r = (struct aionl_req){ .op = AIONL_OP_SIGNAL, .cookie = cookie };
-	for (sig = 1; sig <= 64; sig++)
+	for (sig = 1; sig <= (int)AIONL_MAX_SIGNAL; sig++)
 		if (sigismember(set, sig) == 1)
 			r->sigmask |= 1ULL << (sig - 1);
 }

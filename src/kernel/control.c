@@ -43,10 +43,11 @@ struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle)
 {
 	struct file *file;
 
-	if ((u32)(handle >> 32) != as->tag)
+	/* The module's handles have generation 0: cyclic slots stand in for it. */
+	if (aionl_handle_tag(handle) != as->tag || aionl_handle_gen(handle))
 		return NULL;
 	rcu_read_lock();
-	file = xa_load(&as->files, (u32)handle);
+	file = xa_load(&as->files, aionl_handle_slot(handle));
 	if (file && !get_file_rcu(file))
 		file = NULL;
 	rcu_read_unlock();
@@ -103,13 +104,14 @@ int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!file) {
 		r->res = -EBADF;
 	} else {
-		err = xa_alloc_cyclic(&as->files, &id, file, XA_LIMIT(1, AIONL_MAX_FILES - 1),
+		/* Cyclic: a slot comes back into use as late as it can. */
+		err = xa_alloc_cyclic(&as->files, &id, file, XA_LIMIT(0, AIONL_MAX_FILES - 1),
 				      &as->next_id, GFP_KERNEL);
 		if (err < 0) {
 			fput(file);
 			r->res = err == -EBUSY ? -EMFILE : err;
 		} else {
-			r->handle = (u64)as->tag << 32 | id;
+			r->handle = aionl_handle_make(as->tag, 0, id);
 		}
 	}
 	aionl_post(as, r, true);
@@ -133,8 +135,8 @@ int aionl_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 	r = aionl_kreq_new(as, AIONL_CMD_UNREGISTER, info->snd_seq);
 	if (!r)
 		return -ENOMEM;
-	if ((u32)(m.handle >> 32) == as->tag)
-		file = xa_erase(&as->files, (u32)m.handle);
+	if (aionl_handle_tag(m.handle) == as->tag && !aionl_handle_gen(m.handle))
+		file = xa_erase(&as->files, aionl_handle_slot(m.handle));
 	r->res = file ? 0 : -EBADF;
 	if (file)
 		fput(file);	/* requests in flight hold their own reference */

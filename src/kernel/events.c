@@ -131,13 +131,22 @@ static enum hrtimer_restart aionl_timer_fn(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
+/*
+ * Start w's timer, relative or absolute, on the timer's own clock: always in
+ * absolute mode, since an hrtimer set up relative on CLOCK_REALTIME runs on
+ * CLOCK_MONOTONIC, where a later absolute update would be misread. The
+ * generated parser bounds value and interval by AIONL_MAX_NS: ktime_t holds
+ * them, and the addition saturates.
+ */
 static void aionl_timer_start(struct aionl_watch *w, u64 value, u64 interval, u32 flags)
 {
+	ktime_t at = ns_to_ktime(value);
+
 	w->interval = interval;
 	atomic64_set(&w->expired, 0);
-	/* The IDL bounds both by AIONL_MAX_NS: ktime_t holds them. */
-	hrtimer_start(&w->timer, ns_to_ktime(value),
-		      flags & AIONL_TIMER_ABS ? HRTIMER_MODE_ABS : HRTIMER_MODE_REL);
+	if (!(flags & AIONL_TIMER_ABS))
+		at = ktime_add_safe(hrtimer_cb_get_time(&w->timer), at);
+	hrtimer_start(&w->timer, at, HRTIMER_MODE_ABS);
 }
 
 int aionl_nl_timer_doit(struct sk_buff *skb, struct genl_info *info)
@@ -156,9 +165,8 @@ int aionl_nl_timer_doit(struct sk_buff *skb, struct genl_info *info)
 	w = aionl_watch_new(as, AW_TIMER, m.cookie);
 	if (!w)
 		return -ENOMEM;
-	/* The wire's clocks are clockid_t values; the policy admits only these three. */
-	hrtimer_init(&w->timer, m.clock,
-		     m.flags & AIONL_TIMER_ABS ? HRTIMER_MODE_ABS : HRTIMER_MODE_REL);
+	/* The wire's clocks are clockid_t values; the parser admits only these three. */
+	hrtimer_init(&w->timer, m.clock, HRTIMER_MODE_ABS);
 	w->timer.function = aionl_timer_fn;
 	w->has_timer = true;
 	aionl_timer_start(w, m.value_ns, m.interval_ns, m.flags);
@@ -178,20 +186,23 @@ int aionl_nl_timer_update_doit(struct sk_buff *skb, struct genl_info *info)
 	as = aionl_request_begin(info, false, &err);
 	if (!as)
 		return err;
-	/* Requests of one socket run in its sender's context, one at a time. */
+	/*
+	 * Re-armed under as->lock: whoever finishes the watch (its expiry, a
+	 * cancel from another thread of the socket) takes the lock to unlink it
+	 * before it stops the timer and frees it. The timer's callback never
+	 * takes the lock, so cancelling here cannot wait for this holder.
+	 */
 	spin_lock(&as->lock);
 	list_for_each_entry(w, &as->watches, node) {
 		if (w->kind == AW_TIMER && w->cookie == m.target && !test_bit(AW_DONE, &w->state)) {
 			found = w;
+			hrtimer_cancel(&w->timer);
+			aionl_timer_start(w, m.value_ns, m.interval_ns, m.flags);
 			break;
 		}
 	}
 	spin_unlock(&as->lock);
-	if (!found)
-		return aionl_complete_now(as, m.cookie, -ENOENT);
-	hrtimer_cancel(&found->timer);
-	aionl_timer_start(found, m.value_ns, m.interval_ns, m.flags);
-	return aionl_complete_now(as, m.cookie, 0);
+	return aionl_complete_now(as, m.cookie, found ? 0 : -ENOENT);
 }
 
 /* ------------------------------------------------------------ readiness */

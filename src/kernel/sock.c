@@ -131,7 +131,7 @@ struct aionl_sock *aionl_sock_get(struct genl_info *info)
 	do {
 		as->tag = get_random_u32();
 	} while (!as->tag);
-	xa_init_flags(&as->files, XA_FLAGS_ALLOC1);
+	xa_init_flags(&as->files, XA_FLAGS_ALLOC);
 	spin_lock_init(&as->lock);
 	INIT_LIST_HEAD(&as->backlog);
 	INIT_LIST_HEAD(&as->watches);

@@ -18,8 +18,9 @@
 #include "inline_files.h"
 
 /*
- * The module's handles are tag << 32 | id with id below AIONL_MAX_FILES: a
- * two-level table indexed by id, its leaves allocated as ids come into use.
+ * A two-level table indexed by the handle's slot (aionl-rules.h), its leaves
+ * allocated as slots come into use; the whole handle is kept to tell a stale
+ * one from the file now in the slot.
  */
 #define LEAF_BITS 10
 #define LEAF_SIZE (1u << LEAF_BITS)
@@ -63,10 +64,8 @@ void aionl__inline_files_free(struct aionl_inline_files *t)
 
 static struct inline_file *slot_of(struct aionl_inline_files *t, uint64_t handle, bool create)
 {
-	uint32_t id = (uint32_t)handle;
+	uint32_t id = aionl_handle_slot(handle);
 
-	if (id >= ROOT_SIZE * LEAF_SIZE)
-		return NULL;
 	if (!t->leaves[id >> LEAF_BITS] && create)
 		t->leaves[id >> LEAF_BITS] = calloc(LEAF_SIZE, sizeof(struct inline_file));
 	if (!t->leaves[id >> LEAF_BITS])

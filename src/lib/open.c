@@ -268,11 +268,16 @@ AIONL_EXPORT int aionl_probe(enum aionl_backend backend, enum aionl_executor exe
 {
 	struct aionl_params p = { .backend = backend, .executor = executor };
 	struct aionl_ctx *ctx;
+	struct choice c;
 	int err;
 
-	if (backend == AIONL_BACKEND_USER && executor != AIONL_EXEC_AUTO &&
+	/* What aionl_ctx_open would refuse, refused the same way. */
+	err = choose(&p, &c);
+	if (err)
+		return err;
+	if (c.backend == AIONL_BACKEND_USER && c.executor != AIONL_EXEC_AUTO &&
 	    aionl__backend_user.probe)
-		return aionl__backend_user.probe(executor);
+		return aionl__backend_user.probe(c.executor);
 	err = aionl_ctx_open(&ctx, &p);
 	if (!err)
 		aionl_ctx_close(ctx);

@@ -98,21 +98,17 @@ static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct 
  */
 static void block_watched_signals(const struct aionl_req *reqs, unsigned int nr)
 {
+	uint64_t mask = 0;
 	sigset_t set;
-	bool any = false;
 	unsigned int i;
-	int sig;
 
-	sigemptyset(&set);
-	for (i = 0; i < nr; i++) {
-		if (reqs[i].op != AIONL_OP_SIGNAL || !aionl_sigmask_watchable(reqs[i].sigmask))
-			continue;
-		for (sig = 1; sig <= 64; sig++)
-			if ((reqs[i].sigmask >> (sig - 1) & 1) && sigaddset(&set, sig) == 0)
-				any = true;
-	}
-	if (any)
-		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (i = 0; i < nr; i++)
+		if (reqs[i].op == AIONL_OP_SIGNAL && aionl_sigmask_watchable(reqs[i].sigmask))
+			mask |= reqs[i].sigmask;
+	if (!mask)
+		return;
+	aionl__sigset_of(mask, &set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
 /* Serve what the page cache holds among reqs; done[i] marks each served. */

@@ -33,6 +33,41 @@
 
 #include "aionl-msg.h"
 
+/* ------------------------------------------------------------ handles */
+
+/*
+ * A file handle is opaque to programs; both servers make it the same way: the
+ * socket's random tag in the high 32 bits, so that another socket's handles
+ * find nothing, then a generation, then the slot in the low bits, below
+ * AIONL_MAX_FILES. The library's inline table indexes by the slot too.
+ */
+#define AIONL_HANDLE_SLOT_BITS 20
+#define AIONL_HANDLE_GEN_MASK ((1U << (32 - AIONL_HANDLE_SLOT_BITS)) - 1)
+
+_Static_assert(AIONL_MAX_FILES == 1U << AIONL_HANDLE_SLOT_BITS,
+	       "a handle's slot bits must index AIONL_MAX_FILES files");
+
+static inline __u64 aionl_handle_make(__u32 tag, __u32 gen, __u32 slot)
+{
+	return (__u64)tag << 32 | (__u64)(gen & AIONL_HANDLE_GEN_MASK) << AIONL_HANDLE_SLOT_BITS |
+	       slot;
+}
+
+static inline __u32 aionl_handle_tag(__u64 handle)
+{
+	return (__u32)(handle >> 32);
+}
+
+static inline __u32 aionl_handle_gen(__u64 handle)
+{
+	return (__u32)(handle >> AIONL_HANDLE_SLOT_BITS) & AIONL_HANDLE_GEN_MASK;
+}
+
+static inline __u32 aionl_handle_slot(__u64 handle)
+{
+	return (__u32)handle & (AIONL_MAX_FILES - 1);
+}
+
 /* ------------------------------------------------------------ transfers */
 
 /* What the transfer rules need to know of a registered file. */

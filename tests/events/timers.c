@@ -191,6 +191,34 @@ static void test_timer_update_keeps_its_new_value(void **state)
 }
 
 /*
+ * Regression (kernel backend): a relative CLOCK_REALTIME timer was set up on
+ * the monotonic clock, so an absolute update, a date on the realtime clock,
+ * was read as monotonic time, centuries ahead.
+ */
+static void test_realtime_timer_updated_to_a_date(void **state)
+{
+	struct aionl_req r;
+	struct aionl_cqe c[2];
+	int got = 0, fired = 0;
+
+	(void)state;
+	aionl_req_timer(&r, CLOCK_REALTIME, 10000 * MS, 0, 0, 70);
+	submit1(&r);
+	aionl_req_timer_update(&r, 70, now_ns(CLOCK_REALTIME) + 100 * MS, 0, AIONL_TIMER_ABS, 71);
+	submit1(&r);
+	while (got < 2) {
+		int n = aionl_reap(ctx, c, 2, 1, &(struct timespec){ 5, 0 });
+
+		assert_true(n >= 1);
+		for (int i = 0; i < n; i++, got++) {
+			assert_int_equal(c[i].res, c[i].cookie == 71 ? 0 : 1);
+			fired += c[i].cookie == 70;
+		}
+	}
+	assert_int_equal(fired, 1);
+}
+
+/*
  * Regression: the library folded a periodic timer's ticks into its queued
  * completion through 16 slots picked by cookie modulo 16, so timers whose
  * cookies collided stopped folding and a slow reaper got a completion per
@@ -302,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_periodic_timer_overrun_when_slow_to_reap),
 		cmocka_unit_test(test_timer_update_and_unknown_target),
 		cmocka_unit_test(test_timer_update_keeps_its_new_value),
+		cmocka_unit_test(test_realtime_timer_updated_to_a_date),
 		cmocka_unit_test(test_many_periodic_timers_fold_their_ticks),
 		cmocka_unit_test(test_thousands_of_timers_fire_once_each),
 	};

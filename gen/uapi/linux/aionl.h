@@ -24,6 +24,8 @@
 #define AIONL_MAX_MSG_SIZE 0x10000U
 /* Largest number of nanoseconds in a timer or a deadline: what the kernel's ktime_t holds, about 292 years. */
 #define AIONL_MAX_NS 0x7fffffffffffffffULL
+/* The highest signal a watch may name: bit n - 1 of a set stands for signal n. */
+#define AIONL_MAX_SIGNAL 64U
 
 /* Every request that completes through a Completion carries its cookie here. */
 #define AIONL_A_COOKIE 1

@@ -106,7 +106,7 @@ static void bench_usage(void)
 		"usage: aionl bench [OPTIONS]\n"
 		"  --rw MODE          randread (default), read, randwrite, write\n"
 		"  -b, --bs SIZE      block size, 512 to 1m (default 4k)\n"
-		"  -q, --qd LIST      queue depths, 1 to 1024 (default 1,32,128)\n"
+		"  -q, --qd LIST      queue depths, 1 to " BENCH_MAX_QD_STR " (default 1,32,128)\n"
 		"      --batch N      submit at most N at once (default: all that are free)\n"
 		"      --direct       O_DIRECT instead of the page cache\n"
 		"  -t, --time SEC     per contender per depth (default 2)\n"
@@ -131,8 +131,8 @@ static void parse_qds(struct config *c, const char *s)
 		char *end;
 		long v = strtol(tok, &end, 10);
 
-		if (*end || v < 1 || v > 1024 || c->nqds == MAX_QDS) {
-			fprintf(stderr, "aionl bench: queue depth '%s' is not 1 to 1024 (at most %d)\n",
+		if (*end || v < 1 || v > BENCH_MAX_QD || c->nqds == MAX_QDS) {
+			fprintf(stderr, "aionl bench: queue depth '%s' is not 1 to " BENCH_MAX_QD_STR " (at most %d)\n",
 				tok, MAX_QDS);
 			exit(1);
 		}

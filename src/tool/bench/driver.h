@@ -10,6 +10,13 @@
 
 #include "bench.h"
 
+/*
+ * The deepest queue measured: libaio's io_setup and io_uring's rings take
+ * this many without raising limits, and deeper depths show nothing new on
+ * page-cache reads.
+ */
+#define BENCH_MAX_QD 1024
+#define BENCH_MAX_QD_STR "1024"
 #define MAX_QDS 16
 #define MAX_CONTENDERS 16
 #define HBUCKETS (64 * 16)

@@ -1,0 +1,1 @@
+"""The generator of the aionl protocol's code: see tools/aionlgen.py."""
