@@ -16,11 +16,6 @@ static bool is_tick(uint32_t flags)
 	       (AIONL_CQE_F_TIMER | AIONL_CQE_F_MORE);
 }
 
-static struct aionl_cqe *cq_at(const struct aionl_cq *q, uint64_t pos)
-{
-	return &q->v[(q->head + (pos - q->taken)) & (q->cap - 1)];
-}
-
 static unsigned int tick_slot(const struct aionl_cq *q, uint64_t cookie)
 {
 	/* Fibonacci hashing: cookies are often small sequential numbers. */
@@ -123,7 +118,7 @@ int cq_push(struct aionl_cq *q, const struct aionl_completion *m)
 
 		q->ticked = true;
 		if (t) {
-			cq_at(q, t->pos)->res += m->res;
+			q->v[(q->head + (t->pos - q->taken)) & (q->cap - 1)].res += m->res;
 			return 0;
 		}
 		if (ticks_reserve(q))
@@ -151,30 +146,12 @@ int cq_push(struct aionl_cq *q, const struct aionl_completion *m)
 	return 0;
 }
 
-unsigned int cq_pop(struct aionl_cq *q, struct aionl_cqe *out, unsigned int max,
-		    unsigned int *finals)
+void cq_untick(struct aionl_cq *q, uint64_t cookie, uint64_t pos)
 {
-	unsigned int n = q->len < max ? q->len : max, i;
+	struct cq_tick *t = tick_find(q, cookie);
 
-	*finals = 0;
-	for (i = 0; i < n; i++) {
-		out[i] = *cq_at(q, q->taken + i);
-		if (!(out[i].flags & AIONL_CQE_F_MORE)) {
-			++*finals;
-		} else if (is_tick(out[i].flags)) {
-			struct cq_tick *t = tick_find(q, out[i].cookie);
-
-			if (t && t->pos == q->taken + i)
-				tick_del(q, t);
-		}
-	}
-	if (n) {
-		q->head = (q->head + n) & (q->cap - 1);
-		q->len -= n;
-		q->taken += n;
-	}
-	q->ticked = false;
-	return n;
+	if (t && t->pos == pos)
+		tick_del(q, t);
 }
 
 void cq_fini(struct aionl_cq *q)

@@ -33,12 +33,35 @@ struct aionl_cq {
 
 /* Queue m, or fold it into its timer's queued completion: 0, or -ENOMEM. */
 int cq_push(struct aionl_cq *q, const struct aionl_completion *m);
+void cq_fini(struct aionl_cq *q);
+/* A periodic timer's completion at absolute index pos leaves the queue. */
+void cq_untick(struct aionl_cq *q, uint64_t cookie, uint64_t pos);
+
 /*
  * Move up to max completions, oldest first, into out: how many. *finals
- * counts those that end their request (no AIONL_CQE_F_MORE).
+ * counts those that end their request (no AIONL_CQE_F_MORE). Inline: every
+ * reap runs it.
  */
-unsigned int cq_pop(struct aionl_cq *q, struct aionl_cqe *out, unsigned int max,
-		    unsigned int *finals);
-void cq_fini(struct aionl_cq *q);
+static inline unsigned int cq_pop(struct aionl_cq *q, struct aionl_cqe *out, unsigned int max,
+				  unsigned int *finals)
+{
+	unsigned int n = q->len < max ? q->len : max, i;
+
+	*finals = 0;
+	for (i = 0; i < n; i++) {
+		out[i] = q->v[(q->head + i) & (q->cap - 1)];
+		if (!(out[i].flags & AIONL_CQE_F_MORE))
+			++*finals;
+		else if (out[i].flags & AIONL_CQE_F_TIMER)
+			cq_untick(q, out[i].cookie, q->taken + i);
+	}
+	if (n) {
+		q->head = (q->head + n) & (q->cap - 1);
+		q->len -= n;
+		q->taken += n;
+	}
+	q->ticked = false;
+	return n;
+}
 
 #endif /* AIONL_CQ_H */

@@ -148,7 +148,11 @@ int rx_wait(struct aionl_ctx *ctx, bool (*ready)(struct aionl_ctx *, void *), vo
 /* With rx_lock held: the readiness test of a reaper (arg: how many it wants). */
 bool rx_cq_ready(struct aionl_ctx *ctx, void *arg);
 /* With rx_lock held: ring the bell if cq holds completions and none is rung. */
-void rx_ring_bell(struct aionl_ctx *ctx);
+static inline void rx_ring_bell(struct aionl_ctx *ctx)
+{
+	if (!ctx->bell && ctx->cq.len)
+		ctx->bell = ctx->ops->ring(ctx);
+}
 
 /* ------------------------------------------------------------ control.c */
 

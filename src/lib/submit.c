@@ -185,7 +185,8 @@ static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req 
 	uint64_t done[SUBMIT_WINDOW / 64];
 	unsigned int ninline = 0;
 
-	memset(done, 0, sizeof(done));
+	/* Only the words this window uses: a whole bitmap per call is 512 bytes to clear. */
+	memset(done, 0, (nr + 63) / 64 * sizeof(done[0]));
 	/*
 	 * Page-cache hits are served here and now, as io_uring serves them in
 	 * io_uring_enter; only the rest travels to the server.

@@ -291,12 +291,6 @@ bool rx_cq_ready(struct aionl_ctx *ctx, void *arg)
 	return ctx->cq.len >= *(unsigned int *)arg;
 }
 
-void rx_ring_bell(struct aionl_ctx *ctx)
-{
-	if (!ctx->bell && ctx->cq.len)
-		ctx->bell = ctx->ops->ring(ctx);
-}
-
 int rx_wait(struct aionl_ctx *ctx, bool (*ready)(struct aionl_ctx *, void *), void *arg,
 	    const struct timespec *deadline)
 {
