@@ -33,23 +33,57 @@ void aionl_watch_put(struct aionl_watch *w)
 	kfree(w);
 }
 
+/* Put one of w's entries on head, with func as its wake-up. */
+void aionl_watch_enqueue(struct aionl_watch *w, wait_queue_head_t *head,
+			 wait_queue_func_t func)
+{
+	struct aionl_wait *aw = &w->waits[w->nwaits++];
+
+	aw->w = w;
+	aw->head = head;
+	init_waitqueue_func_entry(&aw->entry, func);
+	add_wait_queue(head, &aw->entry);
+}
+
 /*
- * Leave a wait queue that may be freed under us: a signal watch's queue lives
- * in the task's sighand, which POLLFREE announces is going. As io_uring's poll.
+ * Leave every wait queue w is on. A queue may be freed under us (a
+ * signalfd's, when its task exits, which POLLFREE announces); its memory is
+ * RCU-safe, and the wake-up that saw POLLFREE cleared head last. As
+ * io_uring's poll does.
  */
 void aionl_watch_unqueue(struct aionl_watch *w)
 {
-	wait_queue_head_t *head;
+	unsigned int i;
 
 	rcu_read_lock();
-	head = smp_load_acquire(&w->head);
-	if (head) {
+	for (i = 0; i < w->nwaits; i++) {
+		struct aionl_wait *aw = &w->waits[i];
+		wait_queue_head_t *head = smp_load_acquire(&aw->head);
+
+		if (!head)
+			continue;
 		spin_lock_irq(&head->lock);
-		list_del_init(&w->wait.entry);
-		w->head = NULL;
+		list_del_init(&aw->entry.entry);
+		aw->head = NULL;
 		spin_unlock_irq(&head->lock);
 	}
 	rcu_read_unlock();
+}
+
+/*
+ * In a wake-up, with the queue's lock held: the queue is being freed. Leave
+ * it now, and have the watch's work end the watch, since what it waited on
+ * is gone. Clearing head must come last: from then on the watch may be
+ * finished and freed by someone else.
+ */
+void aionl_wait_pollfree(struct aionl_wait *aw)
+{
+	struct aionl_watch *w = aw->w;
+
+	WRITE_ONCE(w->queue_gone, true);
+	queue_work(aionl_wq, &w->work);
+	list_del_init(&aw->entry.entry);
+	smp_store_release(&aw->head, NULL);
 }
 
 static void aionl_watch_post(struct aionl_watch *w, s64 res, u32 flags, bool in_sender)
@@ -68,8 +102,8 @@ static void aionl_watch_post(struct aionl_watch *w, s64 res, u32 flags, bool in_
  * Stop everything that could still run for w, post its last completion and
  * free it. The caller has set AW_DONE. from_work: called by w's own work.
  */
-static void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_work,
-			       bool in_sender)
+void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_work,
+			bool in_sender)
 {
 	struct aionl_sock *as = w->as;
 
@@ -209,27 +243,32 @@ int aionl_nl_timer_update_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int aionl_wake_fn(struct wait_queue_entry *wait, unsigned int mode, int sync, void *key)
 {
-	struct aionl_watch *w = container_of(wait, struct aionl_watch, wait);
+	struct aionl_wait *aw = container_of(wait, struct aionl_wait, entry);
 	__poll_t mask = key_to_poll(key);
 
-	if (mask && !(mask & (w->events | AIONL_EPOLL_ALWAYS)))
+	if (mask & POLLFREE) {
+		aionl_wait_pollfree(aw);
 		return 0;
-	queue_work(aionl_wq, &w->work);
+	}
+	if (mask && !(mask & (aw->w->events | AIONL_EPOLL_ALWAYS)))
+		return 0;
+	queue_work(aionl_wq, &aw->w->work);
 	return 0;
 }
 
+/* Every queue the file's poll names: a pipe names its readers' and its writers'. */
 static void aionl_queue_proc(struct file *file, wait_queue_head_t *head, poll_table *pt)
 {
 	struct aionl_watch *w = container_of(pt, struct aionl_watch, pt);
 
-	if (w->head)	/* one wait queue is enough for the files we watch */
+	if (w->nwaits == AIONL_WATCH_QUEUES) {
+		w->arm_err = -EOPNOTSUPP;
 		return;
-	w->head = head;
-	init_waitqueue_func_entry(&w->wait, aionl_wake_fn);
-	add_wait_queue(head, &w->wait);
+	}
+	aionl_watch_enqueue(w, head, aionl_wake_fn);
 }
 
-/* Queue on the file's wait queue; then the state is checked by the work. */
+/* Queue on the file's wait queues; then the state is checked by the work. */
 static int aionl_watch_arm(struct aionl_watch *w)
 {
 	if (!w->file->f_op->poll)
@@ -237,6 +276,8 @@ static int aionl_watch_arm(struct aionl_watch *w)
 	init_poll_funcptr(&w->pt, aionl_queue_proc);
 	w->pt._key = w->events | AIONL_EPOLL_ALWAYS;
 	vfs_poll(w->file, &w->pt);
+	if (w->arm_err)
+		return w->arm_err;
 	queue_work(aionl_wq, &w->work);	/* it may be ready already */
 	return 0;
 }
@@ -275,7 +316,10 @@ int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info)
 	w->file = file;
 	w->events = (__force __poll_t)m.events;
 	w->multishot = m.flags & AIONL_POLL_MULTISHOT;
-	return aionl_watch_arm(w);
+	err = aionl_watch_arm(w);
+	if (err && !test_and_set_bit(AW_DONE, &w->state))
+		aionl_watch_finish(w, err, 0, false, true);
+	return 0;
 }
 
 /* ------------------------------------------------------------ streams */
@@ -320,7 +364,7 @@ static ssize_t aionl_stream_try(struct aionl_watch *w)
 	init_sync_kiocb(&kiocb, r->file);
 	kiocb.ki_flags |= IOCB_NOWAIT;
 	iov_iter_bvec(&iter, r->dir, r->bvec, r->nr_bvec, r->len);
-	return aionl_rw(r->file, &kiocb, &iter, r->dir);
+	return aionl_rw_as_submitter(r, &kiocb, &iter);
 }
 
 /* ------------------------------------------------------------ the work */
@@ -334,6 +378,13 @@ static void aionl_watch_work(struct work_struct *work)
 
 	if (test_bit(AW_DONE, &w->state))
 		return;
+	/* What the watch waited on is gone: its file's queue, or its task. */
+	if (READ_ONCE(w->queue_gone) || READ_ONCE(w->task_gone)) {
+		if (!test_and_set_bit(AW_DONE, &w->state))
+			aionl_watch_finish(w, w->kind == AW_SIGNAL ? -ESRCH : -ECANCELED, 0, true,
+					   false);
+		return;
+	}
 	switch (w->kind) {
 	case AW_TIMER:
 		n = atomic64_xchg(&w->expired, 0);

@@ -67,7 +67,12 @@ struct aionl_kreq {
 	struct hrtimer deadline;
 	struct work_struct deadline_work;
 
-	/* Asynchronous I/O only. */
+	/*
+	 * Asynchronous I/O only. A worker runs it as the submitter: with the
+	 * credentials and the RLIMIT_FSIZE it had at submission.
+	 */
+	const struct cred *cred;
+	unsigned long fsize_limit;
 	struct file *file;
 	loff_t pos;
 	size_t done;			/* bytes already moved inline */
@@ -153,6 +158,8 @@ void aionl_file_caps(const struct file *file, struct aionl_file_caps *caps);
 
 /* rw.c */
 ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, int dir);
+void aionl_kreq_as_submitter(struct aionl_kreq *r);
+ssize_t aionl_rw_as_submitter(struct aionl_kreq *r, struct kiocb *kiocb, struct iov_iter *iter);
 int aionl_pin(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov, size_t skip);
 void aionl_io_done(struct aionl_kreq *r, s64 res);
 
@@ -168,6 +175,24 @@ void aionl_events_release(struct aionl_sock *as);
 enum { AW_TIMER, AW_POLL, AW_STREAM, AW_SIGNAL };
 #define AW_DONE 0	/* bit in aionl_watch.state */
 
+/*
+ * The wait queues a watch sits on. Poll may name two (a pipe's readers and
+ * writers, as io_uring's double poll allows); a file that names more is
+ * refused.
+ */
+#define AIONL_WATCH_QUEUES 2
+
+struct aionl_wait {
+	struct wait_queue_entry entry;
+	/*
+	 * NULL once the entry left its queue. A queue may be freed under the
+	 * watch (POLLFREE: a signalfd's task exits); its memory is RCU-safe,
+	 * so the entry is taken off under rcu_read_lock() and the queue's lock.
+	 */
+	wait_queue_head_t *head;
+	struct aionl_watch *w;
+};
+
 struct aionl_watch {
 	struct list_head node;		/* aionl_sock.watches, under aionl_sock.lock */
 	struct aionl_sock *as;
@@ -181,8 +206,10 @@ struct aionl_watch {
 	atomic64_t expired;		/* TIMER: expirations not reported yet */
 	bool timed_out;			/* STREAM: its deadline passed */
 	struct file *file;		/* POLL, STREAM: a reference of our own */
-	wait_queue_head_t *head;	/* POLL, STREAM, SIGNAL: where wait is queued */
-	struct wait_queue_entry wait;
+	struct aionl_wait waits[AIONL_WATCH_QUEUES];	/* POLL, STREAM, SIGNAL */
+	unsigned int nwaits;
+	int arm_err;			/* the file wanted more queues than we hold */
+	bool queue_gone;		/* a queue was freed (POLLFREE): the watch ends */
 	poll_table pt;
 	__poll_t events;
 	bool multishot;
@@ -192,6 +219,8 @@ struct aionl_watch {
 	refcount_t refs;		/* 1 while armed, +1 per task_work queued */
 	sigset_t sigmask;		/* the signals NOT watched */
 	struct task_struct *task;
+	u64 exec_id;			/* the task's image when armed: exec ends the watch */
+	bool task_gone;			/* the task exited or could take no task_work */
 	struct callback_head tw;
 	atomic_t tw_queued;
 };
@@ -199,5 +228,10 @@ struct aionl_watch {
 struct aionl_watch *aionl_watch_new(struct aionl_sock *as, u8 kind, u64 cookie);
 void aionl_watch_put(struct aionl_watch *w);
 void aionl_watch_unqueue(struct aionl_watch *w);
+void aionl_watch_enqueue(struct aionl_watch *w, wait_queue_head_t *head,
+			 wait_queue_func_t func);
+void aionl_wait_pollfree(struct aionl_wait *aw);
+void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_work,
+			bool in_sender);
 
 #endif /* _AIONL_INTERNAL_H */

@@ -6,6 +6,7 @@
  * readiness instead (events.c). A request on the workqueue can be found by
  * cancel, and by its deadline if it has one, until it runs.
  */
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -91,20 +92,60 @@ ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, 
 	return ret;
 }
 
+/*
+ * Called in the sender's context, before r leaves it: a worker will do r's
+ * I/O with these credentials, as io_uring's workers run with the submitter's,
+ * so that everything that looks at them (file_remove_privs() dropping the
+ * setuid bits, quotas, LSM hooks) sees the program and not the kworker.
+ */
+void aionl_kreq_as_submitter(struct aionl_kreq *r)
+{
+	r->cred = get_current_cred();
+	r->fsize_limit = rlimit(RLIMIT_FSIZE);
+}
+
+/*
+ * r's transfer, in a worker, as its submitter. RLIMIT_FSIZE is the one limit
+ * the write path reads from current rather than from the credentials: it is
+ * applied here as generic_write_check_limits() would (without SIGXFSZ, which
+ * belongs to the writing thread; the result says -EFBIG).
+ */
+ssize_t aionl_rw_as_submitter(struct aionl_kreq *r, struct kiocb *kiocb, struct iov_iter *iter)
+{
+	struct inode *inode = file_inode(r->file);
+	const struct cred *old;
+	ssize_t ret;
+
+	if (r->dir == ITER_SOURCE && S_ISREG(inode->i_mode) && r->fsize_limit != RLIM_INFINITY) {
+		loff_t pos = r->file->f_flags & O_APPEND ? i_size_read(inode) : kiocb->ki_pos;
+
+		if (pos >= r->fsize_limit)
+			return -EFBIG;
+		iov_iter_truncate(iter, r->fsize_limit - pos);
+	}
+	old = override_creds(r->cred);
+	ret = aionl_rw(r->file, kiocb, iter, r->dir);
+	revert_creds(old);
+	return ret;
+}
+
 static void aionl_io_work(struct work_struct *work)
 {
 	struct aionl_kreq *r = container_of(work, struct aionl_kreq, work);
+	const struct cred *old;
 	struct kiocb kiocb;
 	struct iov_iter iter;
 	ssize_t ret;
 
 	if (r->sync) {
+		old = override_creds(r->cred);
 		ret = vfs_fsync_range(r->file, 0, LLONG_MAX, r->sync == AIONL_CMD_FDATASYNC);
+		revert_creds(old);
 	} else {
 		init_sync_kiocb(&kiocb, r->file);
 		kiocb.ki_pos = r->pos;
 		iov_iter_bvec(&iter, r->dir, r->bvec, r->nr_bvec, r->len);
-		ret = aionl_rw(r->file, &kiocb, &iter, r->dir);
+		ret = aionl_rw_as_submitter(r, &kiocb, &iter);
 		if (ret >= 0)
 			ret += r->done;
 		else if (r->done)
@@ -113,9 +154,10 @@ static void aionl_io_work(struct work_struct *work)
 	aionl_io_done(r, ret);
 }
 
-/* Hand r to the workqueue. */
+/* Hand r to the workqueue; called in the sender's context. */
 static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
 {
+	aionl_kreq_as_submitter(r);
 	atomic_inc(&as->inflight);
 	INIT_WORK(&r->work, aionl_io_work);
 	spin_lock(&as->lock);
@@ -224,6 +266,7 @@ static int aionl_start_stream(struct aionl_sock *as, u64 cookie, struct file *fi
 	r->file = file;
 	r->dir = dir;
 	r->len = total;
+	aionl_kreq_as_submitter(r);
 	err = aionl_pin(r, iov, nr_iov, 0);
 	if (!err)
 		err = aionl_stream_start(as, r, timeout_ns);

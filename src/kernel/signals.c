@@ -38,14 +38,30 @@ static void aionl_sig_post(struct aionl_watch *w, const kernel_siginfo_t *info)
 	aionl_post(w->as, r, false);
 }
 
+/*
+ * In the watching task, on its way back to user space: take the watched
+ * signals pending for it. The task_work holds a reference on the watch and on
+ * the socket's state, which a close from another thread may release
+ * meanwhile.
+ */
 static void aionl_sig_tw(struct callback_head *cb)
 {
 	struct aionl_watch *w = container_of(cb, struct aionl_watch, tw);
+	struct aionl_sock *as = w->as;
 	kernel_siginfo_t info;
 	enum pid_type type;
 	int signo;
 
 	atomic_set(&w->tw_queued, 0);
+	/*
+	 * A new program image (exec) is not the one the watch was armed for:
+	 * its signals, with their siginfo, are not the watcher's to read.
+	 */
+	if (current->self_exec_id != w->exec_id) {
+		if (!test_and_set_bit(AW_DONE, &w->state))
+			aionl_watch_finish(w, -ESRCH, 0, false, false);
+		goto out;
+	}
 	while (!test_bit(AW_DONE, &w->state)) {
 		spin_lock_irq(&current->sighand->siglock);
 		signo = dequeue_signal(current, &w->sigmask, &info, &type);
@@ -54,35 +70,43 @@ static void aionl_sig_tw(struct callback_head *cb)
 			break;
 		aionl_sig_post(w, &info);
 	}
+out:
 	aionl_watch_put(w);
+	aionl_sock_put(as);
 	module_put(THIS_MODULE);
 }
 
+/*
+ * From a wake-up of the task's signalfd queue (atomic, under its lock, so the
+ * watch and its socket's state are alive): have the task take its signals.
+ */
 static void aionl_sig_kick(struct aionl_watch *w)
 {
 	if (atomic_xchg(&w->tw_queued, 1))
 		return;
 	refcount_inc(&w->refs);
+	refcount_inc(&w->as->refs);
 	__module_get(THIS_MODULE);
 	if (task_work_add(w->task, &w->tw, TWA_SIGNAL)) {
 		/* The task is exiting: nobody is left to catch its signals. */
 		atomic_set(&w->tw_queued, 0);
 		refcount_dec(&w->refs);
+		refcount_dec(&w->as->refs);
 		module_put(THIS_MODULE);
+		WRITE_ONCE(w->task_gone, true);
+		queue_work(aionl_wq, &w->work);
 	}
 }
 
 static int aionl_sig_wake(struct wait_queue_entry *wait, unsigned int mode, int sync, void *key)
 {
-	struct aionl_watch *w = container_of(wait, struct aionl_watch, wait);
+	struct aionl_wait *aw = container_of(wait, struct aionl_wait, entry);
 
-	if (key_to_poll(key) & POLLFREE) {
-		/* The sighand is going away: leave its queue now. */
-		list_del_init(&wait->entry);
-		smp_store_release(&w->head, NULL);
-		return 0;
-	}
-	aionl_sig_kick(w);
+	/* The sighand is going away with the last thread of the process. */
+	if (key_to_poll(key) & POLLFREE)
+		aionl_wait_pollfree(aw);
+	else
+		aionl_sig_kick(aw->w);
 	return 0;
 }
 
@@ -108,10 +132,9 @@ int aionl_nl_signal_doit(struct sk_buff *skb, struct genl_info *info)
 	/* dequeue_signal() takes the signals to leave alone, as signalfd keeps it. */
 	w->sigmask.sig[0] = ~m.mask;
 	w->task = get_task_struct(current);
+	w->exec_id = current->self_exec_id;
 	init_task_work(&w->tw, aionl_sig_tw);
-	init_waitqueue_func_entry(&w->wait, aionl_sig_wake);
-	w->head = &current->sighand->signalfd_wqh;
-	add_wait_queue(w->head, &w->wait);
+	aionl_watch_enqueue(w, &current->sighand->signalfd_wqh, aionl_sig_wake);
 	aionl_sig_kick(w);	/* signals already pending */
 	return 0;
 }

@@ -7,6 +7,7 @@
  * the backlog only once netlink_unicast() has taken the message that carries
  * it. A socket's state is freed in exactly one place, aionl_sock_put().
  */
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/module.h>
@@ -55,6 +56,10 @@ void aionl_kreq_release_io(struct aionl_kreq *r)
 	if (r->file) {
 		fput(r->file);
 		r->file = NULL;
+	}
+	if (r->cred) {
+		put_cred(r->cred);
+		r->cred = NULL;
 	}
 }
 

@@ -53,6 +53,7 @@ for t in conformance_files conformance_transfers conformance_backpressure confor
 	copy_with_libs "$build/tests/$t" "tests/$t"
 done
 copy_with_libs "$build/tests/kernel_only" tests/kernel_only
+copy_with_libs "$build/tests/kernel_security" tests/kernel_security
 copy_with_libs "$build/aionl" bin/aionl
 # iproute2's genl: a standard client any user may point at the family.
 copy_with_libs "$(command -v genl)" bin/genl
@@ -119,6 +120,8 @@ if insmod /aionl.ko; then
 		run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel $t
 	done
 	run /tests/kernel_only
+	# The security review's points; ext4 sends writes to the module's workqueue.
+	run env AIONL_TEST_DIR=/mnt /tests/kernel_security
 	if grep -q aionl.bench /proc/cmdline; then
 		run /bin/aionl bench -f /mnt/bench.dat --size 256m --qd 1,32,128 -t 2 \
 			--only kernel,io_uring,libaio,pread
