@@ -24,9 +24,10 @@ static bool aionl_full(struct aionl_sock *as, struct genl_info *info)
  * socket's state, and (for requests that add work) refuse with -EBUSY past
  * max_inflight. Returns the state, or NULL with *err set.
  */
-struct aionl_sock *aionl_request_begin(struct genl_info *info, bool admit, int *err)
+struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *info, bool admit,
+				       int *err)
 {
-	struct aionl_sock *as = aionl_sock_get(info);
+	struct aionl_sock *as = aionl_sock_get(skb, info);
 
 	if (!as) {
 		*err = -ENOMEM;
@@ -71,7 +72,7 @@ int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_get_info_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, false, &err);
+	as = aionl_request_begin(skb, info, false, &err);
 	if (!as)
 		return err;
 	r = aionl_kreq_new(as, AIONL_CMD_GET_INFO, info->snd_seq);
@@ -93,7 +94,7 @@ int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_register_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, false, &err);
+	as = aionl_request_begin(skb, info, false, &err);
 	if (!as)
 		return err;
 	r = aionl_kreq_new(as, AIONL_CMD_REGISTER, info->snd_seq);
@@ -129,7 +130,7 @@ int aionl_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_unregister_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, false, &err);
+	as = aionl_request_begin(skb, info, false, &err);
 	if (!as)
 		return err;
 	r = aionl_kreq_new(as, AIONL_CMD_UNREGISTER, info->snd_seq);

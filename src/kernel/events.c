@@ -193,7 +193,7 @@ int aionl_nl_timer_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_timer_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, true, &err);
+	as = aionl_request_begin(skb, info, true, &err);
 	if (!as)
 		return err;
 	w = aionl_watch_new(as, AW_TIMER, m.cookie);
@@ -217,7 +217,7 @@ int aionl_nl_timer_update_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_timer_update_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, false, &err);
+	as = aionl_request_begin(skb, info, false, &err);
 	if (!as)
 		return err;
 	/*
@@ -230,6 +230,7 @@ int aionl_nl_timer_update_doit(struct sk_buff *skb, struct genl_info *info)
 	list_for_each_entry(w, &as->watches, node) {
 		if (w->kind == AW_TIMER && w->cookie == m.target && !test_bit(AW_DONE, &w->state)) {
 			found = w;
+			aionl_debug_delay(AIONL_DELAY_TIMER_UPDATE, false);
 			hrtimer_cancel(&w->timer);
 			aionl_timer_start(w, m.value_ns, m.interval_ns, m.flags);
 			break;
@@ -293,7 +294,7 @@ int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_poll_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, true, &err);
+	as = aionl_request_begin(skb, info, true, &err);
 	if (!as)
 		return err;
 	file = aionl_file_lookup(as, m.handle);
@@ -432,7 +433,7 @@ int aionl_nl_nop_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_nop_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, true, &err);
+	as = aionl_request_begin(skb, info, true, &err);
 	if (!as)
 		return err;
 	return aionl_complete_now(as, m.cookie, 0);
@@ -496,7 +497,7 @@ int aionl_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_cancel_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, false, &err);
+	as = aionl_request_begin(skb, info, false, &err);
 	if (!as)
 		return err;
 	if (m.flags & AIONL_CANCEL_HANDLE) {

@@ -15,6 +15,7 @@
 #ifndef _AIONL_INTERNAL_H
 #define _AIONL_INTERNAL_H
 
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/poll.h>
@@ -101,7 +102,7 @@ struct aionl_quick {
 #define AIONL_QUICK_MAX	256
 
 /*
- * Per-socket state, found by (net, portid). Created by the first request of
+ * Per-socket state, found by (net, portid, socket). Created by the first request of
  * a socket; freed in exactly one place, aionl_sock_put(), when its last
  * reference goes: the socket's own (dropped at NETLINK_URELEASE), one per
  * pending task_work flush.
@@ -111,6 +112,13 @@ struct aionl_sock {
 	refcount_t refs;
 	possible_net_t net;
 	u32 portid;
+	/*
+	 * The socket itself: netlink frees a portid before it tells us the
+	 * socket is gone, so a new socket may already hold the same portid.
+	 * Only compared, and only dereferenced at NETLINK_URELEASE, which
+	 * comes before the socket is freed.
+	 */
+	const struct sock *sk;
 	u32 tag;			/* random: handles of other sockets fail */
 
 	struct xarray files;		/* id -> struct file *, the xarray's lock */
@@ -140,8 +148,32 @@ extern struct workqueue_struct *aionl_wq;
 extern struct kmem_cache *aionl_kreq_cache;
 extern unsigned int aionl_max_inflight;
 
+/*
+ * Testing only (tests/kernel/security.c): stall at one of these points for
+ * debug_delay_ms, to widen a race window the tests then try to hit. Both
+ * module parameters are 0 unless a test sets them.
+ */
+enum {
+	AIONL_DELAY_RELEASE = 1,	/* NETLINK_URELEASE, before the state is found */
+	AIONL_DELAY_TIMER_UPDATE = 2,	/* TIMER_UPDATE, with the timer found */
+	AIONL_DELAY_SIGNAL = 4,		/* a signal dequeued, before it is posted */
+};
+extern unsigned int aionl_debug_delay_at, aionl_debug_delay_ms;
+
+static inline void aionl_debug_delay(unsigned int at, bool may_sleep)
+{
+	unsigned int ms = READ_ONCE(aionl_debug_delay_ms);
+
+	if (unlikely(ms && (READ_ONCE(aionl_debug_delay_at) & at))) {
+		if (may_sleep)
+			msleep(ms);
+		else
+			mdelay(ms);
+	}
+}
+
 /* sock.c */
-struct aionl_sock *aionl_sock_get(struct genl_info *info);
+struct aionl_sock *aionl_sock_get(struct sk_buff *skb, struct genl_info *info);
 void aionl_sock_put(struct aionl_sock *as);
 extern struct notifier_block aionl_netlink_notifier;
 void aionl_socks_release_all(void);
@@ -152,7 +184,8 @@ void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_sender);
 int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res);
 
 /* control.c */
-struct aionl_sock *aionl_request_begin(struct genl_info *info, bool admit, int *err);
+struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *info, bool admit,
+				       int *err);
 struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle);
 void aionl_file_caps(const struct file *file, struct aionl_file_caps *caps);
 

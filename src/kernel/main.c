@@ -19,6 +19,12 @@ unsigned int aionl_max_inflight = 65536;
 module_param_named(max_inflight, aionl_max_inflight, uint, 0644);
 MODULE_PARM_DESC(max_inflight, "Requests outstanding per socket before -EBUSY");
 
+unsigned int aionl_debug_delay_at, aionl_debug_delay_ms;
+module_param_named(debug_delay_at, aionl_debug_delay_at, uint, 0600);
+MODULE_PARM_DESC(debug_delay_at, "Testing only: where to stall (AIONL_DELAY_* bits)");
+module_param_named(debug_delay_ms, aionl_debug_delay_ms, uint, 0600);
+MODULE_PARM_DESC(debug_delay_ms, "Testing only: how long to stall, in ms");
+
 struct kmem_cache *aionl_kreq_cache;
 /* The unbound workqueue that runs blocking I/O and event work. */
 struct workqueue_struct *aionl_wq;

@@ -360,7 +360,7 @@ static u8 aionl_cmd(const struct genl_info *info)
 }
 
 /* READ and WRITE: one buffer. */
-static int aionl_transfer_doit(struct genl_info *info)
+static int aionl_transfer_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aionl_transfer m;
 	struct aionl_sock *as;
@@ -370,7 +370,7 @@ static int aionl_transfer_doit(struct genl_info *info)
 	err = aionl_nl_transfer_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, true, &err);
+	as = aionl_request_begin(skb, info, true, &err);
 	if (!as)
 		return err;
 	one.iov_base = u64_to_user_ptr(m.addr);
@@ -380,7 +380,7 @@ static int aionl_transfer_doit(struct genl_info *info)
 }
 
 /* READV and WRITEV: the policy saw to it that iov holds 1 to AIONL_MAX_IOV of them. */
-static int aionl_transfer_v_doit(struct genl_info *info)
+static int aionl_transfer_v_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aionl_transfer_v m;
 	struct aionl_sock *as;
@@ -391,7 +391,7 @@ static int aionl_transfer_v_doit(struct genl_info *info)
 	err = aionl_nl_transfer_v_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, true, &err);
+	as = aionl_request_begin(skb, info, true, &err);
 	if (!as)
 		return err;
 	nr = m.iov_len / sizeof(*iov);
@@ -408,26 +408,26 @@ static int aionl_transfer_v_doit(struct genl_info *info)
 
 int aionl_nl_read_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return aionl_transfer_doit(info);
+	return aionl_transfer_doit(skb, info);
 }
 
 int aionl_nl_write_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return aionl_transfer_doit(info);
+	return aionl_transfer_doit(skb, info);
 }
 
 int aionl_nl_readv_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return aionl_transfer_v_doit(info);
+	return aionl_transfer_v_doit(skb, info);
 }
 
 int aionl_nl_writev_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return aionl_transfer_v_doit(info);
+	return aionl_transfer_v_doit(skb, info);
 }
 
 /* FSYNC and FDATASYNC: always on the workqueue. */
-static int aionl_sync_doit(struct genl_info *info)
+static int aionl_sync_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aionl_sync m;
 	struct aionl_sock *as;
@@ -438,7 +438,7 @@ static int aionl_sync_doit(struct genl_info *info)
 	err = aionl_nl_sync_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, true, &err);
+	as = aionl_request_begin(skb, info, true, &err);
 	if (!as)
 		return err;
 	file = aionl_file_lookup(as, m.handle);
@@ -458,10 +458,10 @@ static int aionl_sync_doit(struct genl_info *info)
 
 int aionl_nl_fsync_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return aionl_sync_doit(info);
+	return aionl_sync_doit(skb, info);
 }
 
 int aionl_nl_fdatasync_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return aionl_sync_doit(info);
+	return aionl_sync_doit(skb, info);
 }

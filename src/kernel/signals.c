@@ -55,9 +55,11 @@ static void aionl_sig_tw(struct callback_head *cb)
 	atomic_set(&w->tw_queued, 0);
 	/*
 	 * A new program image (exec) is not the one the watch was armed for:
-	 * its signals, with their siginfo, are not the watcher's to read.
+	 * its signals, with their siginfo, are not the watcher's to read. A
+	 * thread on its way out (the task_work runs in do_exit) leaves the
+	 * process's signals to the process.
 	 */
-	if (current->self_exec_id != w->exec_id) {
+	if (current->self_exec_id != w->exec_id || (current->flags & PF_EXITING)) {
 		if (!test_and_set_bit(AW_DONE, &w->state))
 			aionl_watch_finish(w, -ESRCH, 0, false, false);
 		goto out;
@@ -68,6 +70,7 @@ static void aionl_sig_tw(struct callback_head *cb)
 		spin_unlock_irq(&current->sighand->siglock);
 		if (signo <= 0)
 			break;
+		aionl_debug_delay(AIONL_DELAY_SIGNAL, true);
 		aionl_sig_post(w, &info);
 	}
 out:
@@ -121,7 +124,7 @@ int aionl_nl_signal_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_signal_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(info, true, &err);
+	as = aionl_request_begin(skb, info, true, &err);
 	if (!as)
 		return err;
 	if (!aionl_sigmask_watchable(m.mask))

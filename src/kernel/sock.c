@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 #include <net/netlink.h>
 
 #include "internal.h"
@@ -96,28 +97,38 @@ static u32 aionl_hash(const struct net *net, u32 portid)
 static void aionl_retry_work(struct work_struct *work);
 static void aionl_tw_flush(struct callback_head *cb);
 
-static struct aionl_sock *aionl_sock_find(struct net *net, u32 portid)
+/*
+ * The state of socket sk, or with sk NULL that of the released socket that
+ * held portid: netlink has already marked it dead (sock_orphan) when it
+ * sends NETLINK_URELEASE.
+ */
+static struct aionl_sock *aionl_sock_find(struct net *net, u32 portid, const struct sock *sk)
 {
 	struct aionl_sock *as;
 
-	hash_for_each_possible(aionl_socks, as, node, aionl_hash(net, portid))
-		if (as->portid == portid && net_eq(read_pnet(&as->net), net))
+	hash_for_each_possible(aionl_socks, as, node, aionl_hash(net, portid)) {
+		if (as->portid != portid || !net_eq(read_pnet(&as->net), net))
+			continue;
+		if (sk ? as->sk == sk : sock_flag(as->sk, SOCK_DEAD))
 			return as;
+	}
 	return NULL;
 }
 
 /*
- * The state of the socket that sent info. No reference is taken: doit runs
- * inside the sender's sendmsg, and NETLINK_URELEASE, which drops the socket's
- * reference, cannot run before that sendmsg returns.
+ * The state of the socket that sent skb. No reference is taken: doit runs
+ * inside the sender's sendmsg, which holds the socket's file, and
+ * NETLINK_URELEASE, which drops the socket's reference, comes only once the
+ * socket is released.
  */
-struct aionl_sock *aionl_sock_get(struct genl_info *info)
+struct aionl_sock *aionl_sock_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
+	const struct sock *sk = NETLINK_CB(skb).sk;
 	struct aionl_sock *as, *found;
 
 	spin_lock(&aionl_socks_lock);
-	as = aionl_sock_find(net, info->snd_portid);
+	as = aionl_sock_find(net, info->snd_portid, sk);
 	spin_unlock(&aionl_socks_lock);
 	if (as)
 		return as;
@@ -133,6 +144,7 @@ struct aionl_sock *aionl_sock_get(struct genl_info *info)
 	refcount_set(&as->refs, 1);
 	write_pnet(&as->net, net);
 	as->portid = info->snd_portid;
+	as->sk = sk;
 	do {
 		as->tag = get_random_u32();
 	} while (!as->tag);
@@ -148,7 +160,7 @@ struct aionl_sock *aionl_sock_get(struct genl_info *info)
 	init_task_work(&as->tw, aionl_tw_flush);
 
 	spin_lock(&aionl_socks_lock);
-	found = aionl_sock_find(net, info->snd_portid);
+	found = aionl_sock_find(net, info->snd_portid, sk);
 	if (!found)
 		hash_add(aionl_socks, &as->node, aionl_hash(net, info->snd_portid));
 	spin_unlock(&aionl_socks_lock);
@@ -412,8 +424,9 @@ static int aionl_netlink_notify(struct notifier_block *nb, unsigned long state, 
 
 	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
+	aionl_debug_delay(AIONL_DELAY_RELEASE, true);
 	spin_lock(&aionl_socks_lock);
-	as = aionl_sock_find(n->net, n->portid);
+	as = aionl_sock_find(n->net, n->portid, NULL);
 	if (as)
 		hash_del(&as->node);
 	spin_unlock(&aionl_socks_lock);

@@ -28,6 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include "aionl.h"
 
@@ -238,11 +242,14 @@ static void test_a_signal_watch_ends_at_exec(void **state)
 	aionl_ctx_close(shared_ctx);
 }
 
+static pid_t armed_tid;
+
 static void *arm_and_exit(void *arg)
 {
 	struct aionl_req r;
 	sigset_t set;
 
+	armed_tid = (pid_t)syscall(SYS_gettid);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	aionl_req_signal(&r, &set, 32);
@@ -266,6 +273,16 @@ static void test_a_signal_watch_ends_when_its_thread_exits(void **state)
 	assert_int_equal(pthread_create(&t, NULL, arm_and_exit, ctx), 0);
 	assert_int_equal(pthread_join(t, &ret), 0);
 	assert_null(ret);
+	/* Joined is not gone: wait until the kernel has reaped the thread. */
+	for (;;) {
+		char task[64];
+		struct stat st;
+
+		snprintf(task, sizeof(task), "/proc/self/task/%d", armed_tid);
+		if (stat(task, &st) < 0)
+			break;
+		usleep(1000);
+	}
 	kill(getpid(), SIGUSR1);
 	assert_int_equal(aionl_reap(ctx, &c, 1, 1, &(struct timespec){ 5, 0 }), 1);
 	assert_true(c.cookie == 32);
@@ -329,6 +346,214 @@ static void test_pollout_and_stream_writes_on_a_full_fifo(void **state)
 	unlink(path);
 }
 
+/* ------------------------------------------------------------ 7 to 9: races */
+
+/* The module's testing knobs (internal.h): where to stall, and how long. */
+enum { DELAY_RELEASE = 1, DELAY_TIMER_UPDATE = 2, DELAY_SIGNAL = 4 };
+
+static void set_delay(unsigned int at, unsigned int ms)
+{
+	static const char *const names[] = { "debug_delay_at", "debug_delay_ms" };
+	unsigned int vals[] = { at, ms };
+
+	for (int i = 0; i < 2; i++) {
+		char path[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/module/aionl/parameters/%s", names[i]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "%u\n", vals[i]);
+		fclose(f);
+	}
+}
+
+/* 8: TIMER_UPDATE stalls with the timer found while the timer expires and ends. */
+static void test_timer_update_racing_its_expiry(void **state)
+{
+	struct aionl_ctx *ctx = open_kernel();
+	struct aionl_req r[2];
+	struct aionl_cqe c[2];
+	int got = 0;
+
+	(void)state;
+	set_delay(DELAY_TIMER_UPDATE, 100);
+	aionl_req_timer(&r[0], CLOCK_MONOTONIC, 5 * MS, 0, 0, 81);
+	aionl_req_timer_update(&r[1], 81, 500 * MS, 0, 0, 82);
+	assert_int_equal(aionl_submit(ctx, r, 2), 2);
+	set_delay(0, 0);
+	while (got < 2) {
+		int n = aionl_reap(ctx, c, 2, 1, &(struct timespec){ 5, 0 });
+
+		assert_true(n >= 1);
+		for (int i = 0; i < n; i++, got++) {
+			if (c[i].cookie == 82)
+				assert_int_equal(c[i].res, 0);
+			else
+				assert_true(c[i].cookie == 81 && c[i].res == 1);
+		}
+	}
+	aionl_ctx_close(ctx);
+}
+
+struct sig_race {
+	struct aionl_ctx *ctx;
+	pid_t tid;
+	int armed;
+};
+
+static void *watch_and_sleep(void *arg)
+{
+	struct sig_race *s = arg;
+	struct aionl_req r;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	aionl_req_signal(&r, &set, 71);
+	s->tid = (pid_t)syscall(SYS_gettid);
+	__atomic_store_n(&s->armed, aionl_submit(s->ctx, &r, 1), __ATOMIC_RELEASE);
+	/* The signal's task_work runs on the way out of this sleep, and stalls. */
+	usleep(800000);
+	return NULL;
+}
+
+/* 7: the socket closes while its watch's task_work is about to post a signal. */
+static void test_close_racing_a_signal_being_posted(void **state)
+{
+	struct sig_race s = { .ctx = open_kernel() };
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, watch_and_sleep, &s), 0);
+	while (!__atomic_load_n(&s.armed, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	assert_int_equal(s.armed, 1);
+	set_delay(DELAY_SIGNAL, 300);
+	assert_int_equal(syscall(SYS_tgkill, getpid(), s.tid, SIGUSR2), 0);
+	usleep(100000);
+	aionl_ctx_close(s.ctx);	/* while the task_work stalls */
+	assert_int_equal(pthread_join(t, NULL), 0);
+	set_delay(0, 0);
+}
+
+/* A raw generic netlink socket bound to portid, and the aionl family's id. */
+static int raw_socket(uint32_t portid, uint16_t *family)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_pid = portid };
+	char buf[8192];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+	const struct nlattr *a;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = CTRL_CMD_GETFAMILY;
+	g->version = 1;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, AIONL_FAMILY_NAME);
+	assert_int_equal(send(fd, buf, nlh->nlmsg_len, 0), nlh->nlmsg_len);
+	assert_true(recv(fd, buf, sizeof(buf), 0) > 0);
+	nlh = (struct nlmsghdr *)buf;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+			*family = mnl_attr_get_u16(a);
+	return fd;
+}
+
+static struct nlmsghdr *raw_msg(char *buf, uint16_t family, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = 1;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = AIONL_FAMILY_VERSION;
+	return nlh;
+}
+
+/* The first u64 attribute type of the first aionl message on fd. */
+static uint64_t raw_recv_u64(int fd, uint16_t family, uint16_t type, int *found)
+{
+	char buf[8192];
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	const struct nlattr *a;
+	uint64_t v = 0;
+
+	*found = 0;
+	do {
+		assert_true(recv(fd, buf, sizeof(buf), 0) > 0);
+	} while (nlh->nlmsg_type != family);
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(a) == type) {
+			v = mnl_attr_get_u64(a);
+			*found = 1;
+		}
+	}
+	return v;
+}
+
+static void *close_in_thread(void *arg)
+{
+	close((int)(intptr_t)arg);	/* the release stalls before it finds the state */
+	return NULL;
+}
+
+/*
+ * 9: netlink frees a portid before it tells the module the socket is gone. A
+ * new socket bound to that portid in between must not find the old one's
+ * state, nor its files.
+ */
+static void test_a_reused_portid_gets_nothing_of_the_old_socket(void **state)
+{
+	uint32_t portid = 0x7f000000u | ((uint32_t)getpid() & 0xffff);
+	char buf[4096], data[16];
+	struct nlmsghdr *nlh;
+	uint16_t family = 0;
+	uint64_t handle;
+	int a, b, found;
+	pthread_t t;
+	int64_t res;
+
+	(void)state;
+	a = raw_socket(portid, &family);
+	assert_true(a >= 0 && family);
+	nlh = raw_msg(buf, family, AIONL_CMD_REGISTER);
+	mnl_attr_put_u32(nlh, AIONL_A_REGISTER_FD, (uint32_t)open("/proc/self/exe", O_RDONLY));
+	assert_int_equal(send(a, buf, nlh->nlmsg_len, 0), nlh->nlmsg_len);
+	handle = raw_recv_u64(a, family, AIONL_A_REGISTER_REPLY_HANDLE, &found);
+	assert_true(found);
+
+	set_delay(DELAY_RELEASE, 500);
+	assert_int_equal(pthread_create(&t, NULL, close_in_thread, (void *)(intptr_t)a), 0);
+	usleep(100000);
+	b = raw_socket(portid, &family);
+	assert_true(b >= 0);	/* the portid is free again already */
+	nlh = raw_msg(buf, family, AIONL_CMD_READ);
+	mnl_attr_put_u64(nlh, AIONL_A_TRANSFER_COOKIE, 91);
+	mnl_attr_put_u64(nlh, AIONL_A_TRANSFER_HANDLE, handle);
+	mnl_attr_put_u64(nlh, AIONL_A_TRANSFER_OFFSET, 0);
+	mnl_attr_put_u64(nlh, AIONL_A_TRANSFER_ADDR, (uintptr_t)data);
+	mnl_attr_put_u64(nlh, AIONL_A_TRANSFER_LEN, sizeof(data));
+	assert_int_equal(send(b, buf, nlh->nlmsg_len, 0), nlh->nlmsg_len);
+	res = (int64_t)raw_recv_u64(b, family, AIONL_A_COMPLETION_RES, &found);
+	assert_true(found);
+	/* The handle is the old socket's: unknown here. */
+	assert_int_equal(res, -EBADF);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	set_delay(0, 0);
+	close(b);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -355,8 +580,13 @@ int main(void)
 		cmocka_unit_test(test_a_signal_watch_ends_at_exec),
 		cmocka_unit_test(test_a_signal_watch_ends_when_its_thread_exits),
 		cmocka_unit_test(test_pollout_and_stream_writes_on_a_full_fifo),
+		cmocka_unit_test(test_timer_update_racing_its_expiry),
+		cmocka_unit_test(test_close_racing_a_signal_being_posted),
+		cmocka_unit_test(test_a_reused_portid_gets_nothing_of_the_old_socket),
 	};
 
+	if (getenv("AIONL_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("AIONL_TEST_FILTER"));
 	if (geteuid() != 0) {
 		fprintf(stderr, "kernel_security runs as root in the VM; skipped\n");
 		return 77;

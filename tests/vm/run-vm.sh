@@ -179,7 +179,7 @@ boot() {
 		-chardev file,id=con,path="$work/console.log" -serial chardev:con \
 		-kernel "$kernel" -initrd "$work/initramfs.gz" \
 		-drive file="$work/disk.img",if=virtio,format=raw,cache=unsafe \
-		-append "console=ttyS0 $verbosity panic=-1 softlockup_panic=1 $cmdline" \
+		-append "console=ttyS0 $verbosity panic=-1 softlockup_panic=1 slub_debug=FZPU slab_nomerge $cmdline" \
 		-nographic -no-reboot -monitor none -display none < /dev/null > /dev/null
 	tr -d '\r' < "$work/console.log"
 }
