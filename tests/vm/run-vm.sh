@@ -92,9 +92,11 @@ mkdir -p /mnt
 mount -t ext4 /dev/vda /mnt || echo "=== FAILED: cannot mount the ext4 disk"
 [ -f /filter ] && export AIONL_TEST_FILTER="$(cat /filter)"
 status=0
+failed=""
 run() {
 	echo "=== $*"
-	"$@" || { echo "=== FAILED ($?): $*"; status=1; }
+	"$@" || { echo "=== FAILED ($?): $*"; status=1; failed="$failed
+	$*"; }
 }
 if insmod /aionl.ko; then
 	run /bin/aionl info
@@ -158,6 +160,7 @@ fi
 if [ $status -ne 0 ]; then
 	echo "=== the end of the kernel log"
 	tail -n 60 /tmp/dmesg
+	[ -n "$failed" ] && echo "=== these failed:$failed"
 fi
 echo "AIONL-VM-STATUS $status"
 poweroff -f
