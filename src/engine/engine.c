@@ -331,6 +331,8 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 	e->exec = params->executor == AIONL_EXEC_URING ? &aionl_exec_uring : &aionl_exec_threads;
 	/* Both first, so that engine_free() may undo a start that fails anywhere. */
 	err = files_init(&e->files);
+	if (!err && params->peer >= 0)
+		err = files_set_socket(&e->files, params->peer);
 	if (!err)
 		err = events_init(e);
 	e->rxbuf = malloc(AIONL_MAX_MSG_SIZE);

@@ -18,6 +18,7 @@ struct aionl_engine_params {
 	unsigned int max_inflight;
 	unsigned int workers;
 	uint64_t spin_ns;		/* busy-poll this long after work before sleeping */
+	int peer;			/* the program's end of the socket, or -1: never kept */
 };
 
 /*

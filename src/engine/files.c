@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/random.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,8 +34,81 @@ void file_put(struct eng_file *f)
 	}
 }
 
+/*
+ * The program's ends of every engine's socket in the process. A socket's
+ * inode number names it for as long as it is open, and these stay open
+ * until their engine's files_fini.
+ */
+static pthread_mutex_t aio_socks_lock = PTHREAD_MUTEX_INITIALIZER;
+static ino_t *aio_socks;
+static size_t naio_socks, aio_socks_cap;
+
+int files_set_socket(struct eng_files *t, int sock)
+{
+	struct stat st;
+	int err = 0;
+
+	if (fstat(sock, &st) < 0)
+		return -errno;
+	pthread_mutex_lock(&aio_socks_lock);
+	if (naio_socks == aio_socks_cap) {
+		size_t cap = aio_socks_cap ? aio_socks_cap * 2 : 8;
+		ino_t *n = realloc(aio_socks, cap * sizeof(*n));
+
+		if (n) {
+			aio_socks = n;
+			aio_socks_cap = cap;
+		} else {
+			err = -ENOMEM;
+		}
+	}
+	if (!err) {
+		aio_socks[naio_socks++] = st.st_ino;
+		t->sock_ino = st.st_ino;
+	}
+	pthread_mutex_unlock(&aio_socks_lock);
+	return err;
+}
+
+static void aio_socket_forget(ino_t ino)
+{
+	pthread_mutex_lock(&aio_socks_lock);
+	for (size_t i = 0; i < naio_socks; i++) {
+		if (aio_socks[i] == ino) {
+			aio_socks[i] = aio_socks[--naio_socks];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&aio_socks_lock);
+}
+
+/*
+ * An AIO socket: an engine's, or a generic netlink socket, which is or may
+ * become one of the kernel backend's, as aionl.ko decides.
+ */
+static bool is_aio_socket(int fd, const struct stat *st)
+{
+	int domain = 0, proto = 0;
+	socklen_t len = sizeof(int);
+	bool found = false;
+
+	if (!S_ISSOCK(st->st_mode))
+		return false;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK &&
+	    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &(socklen_t){ sizeof(int) }) == 0 &&
+	    proto == NETLINK_GENERIC)
+		return true;
+	pthread_mutex_lock(&aio_socks_lock);
+	for (size_t i = 0; i < naio_socks && !found; i++)
+		found = aio_socks[i] == st->st_ino;
+	pthread_mutex_unlock(&aio_socks_lock);
+	return found;
+}
+
 void files_fini(struct eng_files *t)
 {
+	if (t->sock_ino)
+		aio_socket_forget(t->sock_ino);
 	for (uint32_t i = 0; i < t->nslots; i++)
 		if (t->slots[i].file)
 			file_put(t->slots[i].file);
@@ -63,6 +138,10 @@ static struct eng_file *file_open(int fd, int *err)
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fstat(fd, &st) < 0) {
 		*err = -errno;
+		return NULL;
+	}
+	if (is_aio_socket(fd, &st)) {
+		*err = -EBADF;
 		return NULL;
 	}
 	f = calloc(1, sizeof(*f));

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "aionl-rules.h"
 
@@ -35,15 +36,24 @@ struct eng_files {
 		uint32_t next_free;
 	} *slots;
 	uint32_t nslots, cap, free_head, nfiles;
+	ino_t sock_ino;		/* the program's end of this engine's socket, or 0 */
 };
 
 int files_init(struct eng_files *t);
+/*
+ * Name the program's end of the engine's socket (only inspected, never
+ * kept): until files_fini, files_add of this table or any other in the
+ * process refuses it.
+ */
+int files_set_socket(struct eng_files *t, int sock);
 /* Drop every file still registered and free the table. */
 void files_fini(struct eng_files *t);
 /*
  * Register fd, which the table owns from then on (it is closed on failure
- * too): 0 with *handle set, or -EMFILE past AIONL_MAX_FILES, -ENOMEM, or the
- * -errno of inspecting fd.
+ * too): 0 with *handle set, or -EMFILE past AIONL_MAX_FILES, -ENOMEM, the
+ * -errno of inspecting fd, or -EBADF for an AIO socket: an engine holding
+ * its own socket (or two engines each other's) would never see it close,
+ * so the kernel backend refuses them too.
  */
 int files_add(struct eng_files *t, int fd, uint64_t *handle);
 /* The file of handle, or NULL. Engine thread, or with lock held. */

@@ -6,26 +6,37 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/net.h>
+#include <linux/netlink.h>
+#include <net/sock.h>
 #include <net/genetlink.h>
 
 #include "internal.h"
 
-static bool aionl_full(struct aionl_sock *as, struct genl_info *info)
+/*
+ * Everything a socket holds counts against max_inflight: requests at work,
+ * armed watches, and entries waiting for the receive buffer. A request that
+ * adds only a reply (GET_INFO, REGISTER, CANCEL...) is refused only when
+ * what waits to be sent fills the limit, so that a socket full of armed
+ * watches can still cancel them: its memory stays under twice the limit.
+ */
+bool aionl_sock_full(struct aionl_sock *as, enum aionl_admit admit)
 {
-	if (atomic_read(&as->inflight) + READ_ONCE(as->nbacklog) + READ_ONCE(as->nquick) +
-	    READ_ONCE(as->nwatches) < READ_ONCE(aionl_max_inflight))
-		return false;
-	GENL_SET_ERR_MSG(info, "too many requests outstanding: reap completions first");
-	return true;
+	unsigned int held = atomic_read(&as->inflight) + READ_ONCE(as->nbacklog) +
+			    READ_ONCE(as->nquick);
+
+	if (admit == AIONL_ADMIT_WORK)
+		held += READ_ONCE(as->nwatches);
+	return held >= READ_ONCE(aionl_max_inflight);
 }
 
 /*
  * What every request does after its attributes are checked: find the
- * socket's state, and (for requests that add work) refuse with -EBUSY past
- * max_inflight. Returns the state, or NULL with *err set.
+ * socket's state, and refuse with -EBUSY past max_inflight. Returns the
+ * state, or NULL with *err set.
  */
-struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *info, bool admit,
-				       int *err)
+struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *info,
+				       enum aionl_admit admit, int *err)
 {
 	struct aionl_sock *as = aionl_sock_get(skb, info);
 
@@ -33,7 +44,8 @@ struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *in
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if (admit && aionl_full(as, info)) {
+	if (aionl_sock_full(as, admit)) {
+		GENL_SET_ERR_MSG(info, "too many requests outstanding: reap completions first");
 		*err = -EBUSY;
 		return NULL;
 	}
@@ -72,7 +84,7 @@ int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_get_info_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, false, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_REPLY, &err);
 	if (!as)
 		return err;
 	r = aionl_kreq_new(as, AIONL_CMD_GET_INFO, info->snd_seq);
@@ -82,39 +94,76 @@ int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/*
+ * A generic netlink socket may be an AIO socket, now or later: registered
+ * with one, it could come to hold itself (or two sockets each other), and
+ * nothing would ever release them. io_uring refuses its own files for the
+ * same reason.
+ */
+static bool aionl_file_may_hold_us(struct file *file)
+{
+	struct socket *sock = sock_from_file(file);
+
+	return sock && sock->sk && sock->sk->sk_family == AF_NETLINK &&
+	       sock->sk->sk_protocol == NETLINK_GENERIC;
+}
+
+/*
+ * Register file (a reference the socket keeps, or NULL) as a handle. A
+ * socket holds at most as many files as the registering process may have
+ * open (RLIMIT_NOFILE), and never past AIONL_MAX_FILES.
+ */
+static s64 aionl_file_add(struct aionl_sock *as, struct file *file, u64 *handle)
+{
+	u32 id;
+	int err;
+
+	if (!file)
+		return -EBADF;
+	if (aionl_file_may_hold_us(file)) {
+		fput(file);
+		return -EBADF;
+	}
+	xa_lock(&as->files);
+	if (as->nfiles >= rlimit(RLIMIT_NOFILE)) {
+		xa_unlock(&as->files);
+		fput(file);
+		return -EMFILE;
+	}
+	as->nfiles++;
+	xa_unlock(&as->files);
+	/* Cyclic: a slot comes back into use as late as it can. */
+	err = xa_alloc_cyclic(&as->files, &id, file, XA_LIMIT(0, AIONL_MAX_FILES - 1),
+			      &as->next_id, GFP_KERNEL_ACCOUNT);
+	if (err < 0) {
+		xa_lock(&as->files);
+		as->nfiles--;
+		xa_unlock(&as->files);
+		fput(file);
+		return err == -EBUSY ? -EMFILE : err;
+	}
+	*handle = aionl_handle_make(as->tag, 0, id);
+	return 0;
+}
+
 int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aionl_register m;
 	struct aionl_sock *as;
 	struct aionl_kreq *r;
-	struct file *file;
-	u32 id;
 	int err;
 
 	err = aionl_nl_register_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, false, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_REPLY, &err);
 	if (!as)
 		return err;
 	r = aionl_kreq_new(as, AIONL_CMD_REGISTER, info->snd_seq);
 	if (!r)
 		return -ENOMEM;
 	/* The sender's file table: doit runs in its context. */
-	file = fget(m.fd);
-	if (!file) {
-		r->res = -EBADF;
-	} else {
-		/* Cyclic: a slot comes back into use as late as it can. */
-		err = xa_alloc_cyclic(&as->files, &id, file, XA_LIMIT(0, AIONL_MAX_FILES - 1),
-				      &as->next_id, GFP_KERNEL);
-		if (err < 0) {
-			fput(file);
-			r->res = err == -EBUSY ? -EMFILE : err;
-		} else {
-			r->handle = aionl_handle_make(as->tag, 0, id);
-		}
-	}
+	r->res = aionl_file_add(as, fget(m.fd), &r->handle);
 	aionl_post(as, r, true);
 	return 0;
 }
@@ -130,14 +179,19 @@ int aionl_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_unregister_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, false, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_REPLY, &err);
 	if (!as)
 		return err;
 	r = aionl_kreq_new(as, AIONL_CMD_UNREGISTER, info->snd_seq);
 	if (!r)
 		return -ENOMEM;
-	if (aionl_handle_tag(m.handle) == as->tag && !aionl_handle_gen(m.handle))
-		file = xa_erase(&as->files, aionl_handle_slot(m.handle));
+	if (aionl_handle_tag(m.handle) == as->tag && !aionl_handle_gen(m.handle)) {
+		xa_lock(&as->files);
+		file = __xa_erase(&as->files, aionl_handle_slot(m.handle));
+		if (file)
+			as->nfiles--;
+		xa_unlock(&as->files);
+	}
 	r->res = file ? 0 : -EBADF;
 	if (file)
 		fput(file);	/* requests in flight hold their own reference */

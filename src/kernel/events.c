@@ -30,6 +30,10 @@ void aionl_watch_put(struct aionl_watch *w)
 		return;
 	if (w->task)
 		put_task_struct(w->task);
+	if (w->interim)
+		aionl_kreq_free(w->interim);
+	if (w->final)
+		aionl_kreq_free(w->final);
 	kfree(w);
 }
 
@@ -86,16 +90,88 @@ void aionl_wait_pollfree(struct aionl_wait *aw)
 	smp_store_release(&aw->head, NULL);
 }
 
-static void aionl_watch_post(struct aionl_watch *w, s64 res, u32 flags, bool in_sender)
+/* Two events of w, unreported, as one completion says them. */
+static s64 aionl_watch_merge(const struct aionl_watch *w, s64 old, s64 res)
 {
-	struct aionl_kreq *r = aionl_kreq_new(w->as, AIONL_CMD_COMPLETION, 0);
+	if (w->kind == AW_TIMER)
+		return old + res;	/* expirations: bounded by AIONL_MAX_NS each */
+	return old | res;		/* poll masks */
+}
 
-	if (!r)
-		return;	/* out of memory: the watch goes on; its final entry is reserved */
-	r->cookie = w->cookie;
-	r->res = res;
-	r->flags = flags;
-	aionl_post(w->as, r, in_sender);
+/*
+ * A completion with AIONL_CQE_F_MORE, from w's work. It goes out in w's own
+ * entry; while that entry waits for the socket, the event merges into it,
+ * so an unread watch holds no more memory than it did when armed.
+ */
+void aionl_watch_more(struct aionl_watch *w, s64 res)
+{
+	struct aionl_sock *as = w->as;
+	struct aionl_kreq *r = w->interim;
+	bool flush = false;
+
+	spin_lock(&as->lock);
+	if (w->unlinked) {
+		/* finishing: the final completion says the rest */
+	} else if (w->interim_queued) {
+		r->res = aionl_watch_merge(w, r->res, res);
+	} else if (w->interim_busy) {
+		w->carry = w->has_carry ? aionl_watch_merge(w, w->carry, res) : res;
+		w->has_carry = true;
+	} else {
+		r->res = res;
+		w->interim_queued = w->interim_busy = true;
+		refcount_inc(&w->refs);		/* the entry's, until it is sent */
+		list_add_tail(&r->list, &as->backlog);
+		as->nbacklog++;
+		flush = true;
+	}
+	spin_unlock(&as->lock);
+	if (flush)
+		aionl_flush(as);
+}
+
+/*
+ * Under as->lock, from a flush: r, an entry holding a reference on its watch,
+ * went to the socket. Returns the watch whose reference the caller drops
+ * after unlocking; *keep says r belongs to the watch (its interim entry),
+ * which then either goes out again with what arrived meanwhile, or waits for
+ * the next event.
+ */
+struct aionl_watch *aionl_watch_sent(struct aionl_sock *as, struct aionl_kreq *r, bool *keep)
+{
+	struct aionl_watch *w = r->watch;
+	u64 missed;
+
+	*keep = r == w->interim;
+	if (!*keep)
+		return w;	/* a signal's entry */
+	if (w->has_carry && !w->unlinked) {
+		r->res = w->carry;
+		w->has_carry = false;
+		w->interim_queued = true;
+		list_add_tail(&r->list, &as->backlog);
+		as->nbacklog++;
+		return NULL;	/* the reference goes with the entry */
+	}
+	w->interim_busy = false;
+	w->has_carry = false;
+	/*
+	 * A periodic timer is re-armed only now that its last expiry reached
+	 * the socket, as timerfd re-arms at read: however short its period,
+	 * it costs one interrupt per completion sent, and none while the
+	 * program does not read. The expiries that passed meanwhile are
+	 * counted as overruns and reported at once.
+	 */
+	if (w->kind == AW_TIMER && w->interval && !w->unlinked &&
+	    !hrtimer_is_queued(&w->timer)) {
+		missed = hrtimer_forward_now(&w->timer, ns_to_ktime(w->interval));
+		if (missed > 1) {
+			atomic64_add(missed - 1, &w->expired);
+			queue_work(aionl_wq, &w->work);
+		}
+		hrtimer_restart(&w->timer);
+	}
+	return w;
 }
 
 /*
@@ -107,18 +183,25 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 {
 	struct aionl_sock *as = w->as;
 
+	struct aionl_kreq *r;
+
 	spin_lock(&as->lock);
 	list_del(&w->node);
+	w->unlinked = true;
 	as->nwatches--;
+	r = w->final;
+	w->final = NULL;
 	spin_unlock(&as->lock);
 	if (w->has_timer)
 		hrtimer_cancel(&w->timer);
 	aionl_watch_unqueue(w);
 	if (!from_work)
 		cancel_work_sync(&w->work);
-	aionl_watch_post(w, res, flags, in_sender);
+	r->res = res;
+	r->flags = flags;
+	aionl_post(as, r, in_sender);
 	if (w->io)
-		aionl_kreq_free(w->io);	/* unpins its pages, drops its file */
+		aionl_kreq_free(w->io);	/* drops its buffers, mm and file */
 	if (w->file)
 		fput(w->file);
 	aionl_watch_put(w);	/* a queued task_work may still hold it */
@@ -126,9 +209,11 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 
 static void aionl_watch_work(struct work_struct *work);
 
-struct aionl_watch *aionl_watch_new(struct aionl_sock *as, u8 kind, u64 cookie)
+/* repeats: the watch may complete more than once (AIONL_CQE_F_MORE) with interim_flags. */
+struct aionl_watch *aionl_watch_new(struct aionl_sock *as, u8 kind, u64 cookie, bool repeats,
+				    u32 interim_flags)
 {
-	struct aionl_watch *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	struct aionl_watch *w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 
 	if (!w)
 		return NULL;
@@ -136,6 +221,19 @@ struct aionl_watch *aionl_watch_new(struct aionl_sock *as, u8 kind, u64 cookie)
 	w->kind = kind;
 	w->cookie = cookie;
 	refcount_set(&w->refs, 1);
+	w->final = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	if (repeats)
+		w->interim = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	if (!w->final || (repeats && !w->interim)) {
+		aionl_watch_put(w);
+		return NULL;
+	}
+	w->final->cookie = cookie;
+	if (w->interim) {
+		w->interim->cookie = cookie;
+		w->interim->flags = interim_flags | AIONL_CQE_F_MORE;
+		w->interim->watch = w;
+	}
 	INIT_WORK(&w->work, aionl_watch_work);
 	spin_lock(&as->lock);
 	list_add_tail(&w->node, &as->watches);
@@ -155,11 +253,7 @@ static enum hrtimer_restart aionl_timer_fn(struct hrtimer *t)
 		queue_work(aionl_wq, &w->work);
 		return HRTIMER_NORESTART;
 	}
-	if (w->interval) {
-		atomic64_add(hrtimer_forward_now(t, ns_to_ktime(w->interval)), &w->expired);
-		queue_work(aionl_wq, &w->work);
-		return HRTIMER_RESTART;
-	}
+	/* Periodic or not: a flush re-arms a periodic timer (aionl_watch_sent). */
 	atomic64_inc(&w->expired);
 	queue_work(aionl_wq, &w->work);
 	return HRTIMER_NORESTART;
@@ -193,10 +287,11 @@ int aionl_nl_timer_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_timer_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, true, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
-	w = aionl_watch_new(as, AW_TIMER, m.cookie);
+	/* A later TIMER_UPDATE may make any timer periodic. */
+	w = aionl_watch_new(as, AW_TIMER, m.cookie, true, AIONL_CQE_F_TIMER);
 	if (!w)
 		return -ENOMEM;
 	/* The wire's clocks are clockid_t values; the parser admits only these three. */
@@ -217,7 +312,7 @@ int aionl_nl_timer_update_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_timer_update_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, false, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_REPLY, &err);
 	if (!as)
 		return err;
 	/*
@@ -294,7 +389,7 @@ int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_poll_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, true, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
 	file = aionl_file_lookup(as, m.handle);
@@ -304,7 +399,7 @@ int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info)
 		fput(file);
 		return aionl_complete_now(as, m.cookie, -EPERM);
 	}
-	w = aionl_watch_new(as, AW_POLL, m.cookie);
+	w = aionl_watch_new(as, AW_POLL, m.cookie, m.flags & AIONL_POLL_MULTISHOT, 0);
 	if (!w) {
 		fput(file);
 		return -ENOMEM;
@@ -327,7 +422,7 @@ int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info)
 
 int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
 {
-	struct aionl_watch *w = aionl_watch_new(as, AW_STREAM, r->cookie);
+	struct aionl_watch *w = aionl_watch_new(as, AW_STREAM, r->cookie, false, 0);
 	int err;
 
 	if (!w)
@@ -347,11 +442,10 @@ int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_
 	return 0;
 }
 
-/* A transfer on a pipe or socket, into the pinned pages, without blocking. */
+/* A transfer on a pipe or socket, in the submitter's buffers, without blocking. */
 static ssize_t aionl_stream_try(struct aionl_watch *w)
 {
 	struct aionl_kreq *r = w->io;
-	struct iov_iter iter;
 	struct kiocb kiocb;
 
 	/*
@@ -364,8 +458,7 @@ static ssize_t aionl_stream_try(struct aionl_watch *w)
 
 	init_sync_kiocb(&kiocb, r->file);
 	kiocb.ki_flags |= IOCB_NOWAIT;
-	iov_iter_bvec(&iter, r->dir, r->bvec, r->nr_bvec, r->len);
-	return aionl_rw_as_submitter(r, &kiocb, &iter);
+	return aionl_rw_in_worker(r, &kiocb);
 }
 
 /* ------------------------------------------------------------ the work */
@@ -392,7 +485,7 @@ static void aionl_watch_work(struct work_struct *work)
 		if (!n)
 			return;
 		if (w->interval)
-			aionl_watch_post(w, n, AIONL_CQE_F_TIMER | AIONL_CQE_F_MORE, false);
+			aionl_watch_more(w, n);
 		else if (!test_and_set_bit(AW_DONE, &w->state))
 			aionl_watch_finish(w, n, AIONL_CQE_F_TIMER, true, false);
 		return;
@@ -401,7 +494,7 @@ static void aionl_watch_work(struct work_struct *work)
 		if (!mask)
 			return;
 		if (w->multishot)
-			aionl_watch_post(w, (__force u32)mask, AIONL_CQE_F_MORE, false);
+			aionl_watch_more(w, (__force u32)mask);
 		else if (!test_and_set_bit(AW_DONE, &w->state))
 			aionl_watch_finish(w, (__force u32)mask, 0, true, false);
 		return;
@@ -433,7 +526,7 @@ int aionl_nl_nop_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_nop_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, true, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
 	return aionl_complete_now(as, m.cookie, 0);
@@ -497,7 +590,7 @@ int aionl_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_cancel_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, false, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_REPLY, &err);
 	if (!as)
 		return err;
 	if (m.flags & AIONL_CANCEL_HANDLE) {

@@ -54,6 +54,12 @@ struct aionl_kreq {
 	struct list_head list;		/* in aionl_sock.backlog once done */
 	struct work_struct work;
 	struct aionl_sock *as;
+	/*
+	 * A watch's own entry for its repeated completions (a periodic timer,
+	 * a multishot poll): it holds a reference on the watch, and a flush
+	 * hands it back to the watch rather than freeing it (events.c).
+	 */
+	struct aionl_watch *watch;
 	u8 cmd;				/* AIONL_CMD_* of the message to send */
 	u32 seq;			/* replies: the request's nlmsg_seq */
 	u64 cookie;
@@ -70,20 +76,24 @@ struct aionl_kreq {
 
 	/*
 	 * Asynchronous I/O only. A worker runs it as the submitter: with the
-	 * credentials and the RLIMIT_FSIZE it had at submission.
+	 * credentials and the RLIMIT_FSIZE it had at submission, in its
+	 * address space (kthread_use_mm), on its own buffers. Nothing is
+	 * pinned: a request that waits (on a pipe, or behind others) holds
+	 * no page of the program's, and the pages are faulted in, and held,
+	 * only for the copy, as read(2) holds them.
 	 */
 	const struct cred *cred;
 	unsigned long fsize_limit;
+	struct mm_struct *mm;		/* mmgrab()bed: the worker mmget()s it to run */
 	struct file *file;
 	loff_t pos;
 	size_t done;			/* bytes already moved inline */
 	size_t len;			/* bytes still to move */
 	int dir;			/* ITER_DEST (read) or ITER_SOURCE (write) */
 	u8 sync;			/* AIONL_CMD_FSYNC or _FDATASYNC, else 0 */
-	struct page **pages;
-	unsigned int nr_pages;
-	struct bio_vec *bvec;
-	unsigned int nr_bvec;
+	struct iovec *iov;		/* the buffers, from the first byte: one, or a copy */
+	unsigned int nr_iov;
+	struct iovec one;
 };
 
 /*
@@ -130,6 +140,7 @@ struct aionl_sock {
 	struct aionl_quick *quick;	/* also done and not yet taken, compact */
 	unsigned int nquick;
 	bool dead;			/* socket released: send nothing more */
+	unsigned int nfiles;		/* registered, under the xarray's lock */
 	bool tw_pending;		/* a task_work flush is queued */
 
 	struct list_head watches;	/* events armed (events.c) */
@@ -181,11 +192,18 @@ struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq);
 void aionl_kreq_release_io(struct aionl_kreq *r);
 void aionl_kreq_free(struct aionl_kreq *r);
 void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_sender);
+void aionl_flush(struct aionl_sock *as);
 int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res);
 
 /* control.c */
-struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *info, bool admit,
-				       int *err);
+/* What a request adds to the socket, for admission (aionl_request_begin). */
+enum aionl_admit {
+	AIONL_ADMIT_REPLY,	/* one reply or completion: GET_INFO, CANCEL... */
+	AIONL_ADMIT_WORK,	/* work or a watch that lasts: transfers, timers... */
+};
+struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *info,
+				       enum aionl_admit admit, int *err);
+bool aionl_sock_full(struct aionl_sock *as, enum aionl_admit admit);
 struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle);
 void aionl_file_caps(const struct file *file, struct aionl_file_caps *caps);
 
@@ -193,7 +211,8 @@ void aionl_file_caps(const struct file *file, struct aionl_file_caps *caps);
 ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, int dir);
 void aionl_kreq_as_submitter(struct aionl_kreq *r);
 ssize_t aionl_rw_as_submitter(struct aionl_kreq *r, struct kiocb *kiocb, struct iov_iter *iter);
-int aionl_pin(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov, size_t skip);
+int aionl_kreq_take_buffers(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov);
+ssize_t aionl_rw_in_worker(struct aionl_kreq *r, struct kiocb *kiocb);
 void aionl_io_done(struct aionl_kreq *r, s64 res);
 
 /* events.c */
@@ -237,6 +256,7 @@ struct aionl_watch {
 	bool has_timer;
 	u64 interval;			/* TIMER: ns, 0 one-shot */
 	atomic64_t expired;		/* TIMER: expirations not reported yet */
+	bool unlinked;			/* off as->watches: nothing may re-arm it */
 	bool timed_out;			/* STREAM: its deadline passed */
 	struct file *file;		/* POLL, STREAM: a reference of our own */
 	struct aionl_wait waits[AIONL_WATCH_QUEUES];	/* POLL, STREAM, SIGNAL */
@@ -246,7 +266,26 @@ struct aionl_watch {
 	poll_table pt;
 	__poll_t events;
 	bool multishot;
-	struct aionl_kreq *io;		/* STREAM: pinned pages and direction */
+	struct aionl_kreq *io;		/* STREAM: the transfer, its buffers and direction */
+
+	/*
+	 * Completions, allocated when the watch is armed so that none is ever
+	 * lost to an allocation failure, and so that an unread watch holds a
+	 * bounded amount of memory. Under aionl_sock.lock:
+	 *   interim	the entry for completions with AIONL_CQE_F_MORE; while
+	 *		queued, a new event merges into it (timer expirations add
+	 *		up, poll masks are or'ed); while a flush sends it, into
+	 *		carry, which the flush posts once it is back.
+	 *   final	the last completion.
+	 */
+	struct aionl_kreq *interim;
+	bool interim_queued;		/* in the backlog, not yet taken by a flush */
+	bool interim_busy;		/* in the backlog, or being sent */
+	bool has_carry;
+	s64 carry;
+	struct aionl_kreq *final;
+	/* SIGNAL: standard signals with a completion not yet taken by a flush. */
+	u64 sig_unsent;
 
 	/* SIGNAL: dequeued in the watching task, by a task_work. */
 	refcount_t refs;		/* 1 while armed, +1 per task_work queued */
@@ -258,7 +297,8 @@ struct aionl_watch {
 	atomic_t tw_queued;
 };
 
-struct aionl_watch *aionl_watch_new(struct aionl_sock *as, u8 kind, u64 cookie);
+struct aionl_watch *aionl_watch_new(struct aionl_sock *as, u8 kind, u64 cookie, bool repeats,
+				    u32 interim_flags);
 void aionl_watch_put(struct aionl_watch *w);
 void aionl_watch_unqueue(struct aionl_watch *w);
 void aionl_watch_enqueue(struct aionl_watch *w, wait_queue_head_t *head,
@@ -266,5 +306,7 @@ void aionl_watch_enqueue(struct aionl_watch *w, wait_queue_head_t *head,
 void aionl_wait_pollfree(struct aionl_wait *aw);
 void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_work,
 			bool in_sender);
+void aionl_watch_more(struct aionl_watch *w, s64 res);
+struct aionl_watch *aionl_watch_sent(struct aionl_sock *as, struct aionl_kreq *r, bool *keep);
 
 #endif /* _AIONL_INTERNAL_H */

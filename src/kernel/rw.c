@@ -10,7 +10,10 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <net/genetlink.h>
@@ -102,6 +105,10 @@ void aionl_kreq_as_submitter(struct aionl_kreq *r)
 {
 	r->cred = get_current_cred();
 	r->fsize_limit = rlimit(RLIMIT_FSIZE);
+	if (r->iov) {
+		r->mm = current->mm;
+		mmgrab(r->mm);
+	}
 }
 
 /*
@@ -134,7 +141,6 @@ static void aionl_io_work(struct work_struct *work)
 	struct aionl_kreq *r = container_of(work, struct aionl_kreq, work);
 	const struct cred *old;
 	struct kiocb kiocb;
-	struct iov_iter iter;
 	ssize_t ret;
 
 	if (r->sync) {
@@ -144,8 +150,7 @@ static void aionl_io_work(struct work_struct *work)
 	} else {
 		init_sync_kiocb(&kiocb, r->file);
 		kiocb.ki_pos = r->pos;
-		iov_iter_bvec(&iter, r->dir, r->bvec, r->nr_bvec, r->len);
-		ret = aionl_rw_as_submitter(r, &kiocb, &iter);
+		ret = aionl_rw_in_worker(r, &kiocb);
 		if (ret >= 0)
 			ret += r->done;
 		else if (r->done)
@@ -154,80 +159,98 @@ static void aionl_io_work(struct work_struct *work)
 	aionl_io_done(r, ret);
 }
 
-/* Hand r to the workqueue; called in the sender's context. */
+/*
+ * Hand r to the workqueue; called in the sender's context. The work is
+ * queued under as->lock, where cancel and the deadline look for it: a
+ * cancel_work() of a work not yet queued takes its PENDING bit, and the
+ * queue_work() that comes next does nothing, so the request would never
+ * run nor end (caught by test_deadlines_racing_file_reads, whose 1 us
+ * deadlines fired before the work was queued).
+ */
 static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
 {
 	aionl_kreq_as_submitter(r);
 	atomic_inc(&as->inflight);
 	INIT_WORK(&r->work, aionl_io_work);
-	spin_lock(&as->lock);
-	list_add_tail(&r->async_node, &as->async);
-	r->in_async = true;
-	spin_unlock(&as->lock);
 	if (timeout_ns) {
 		INIT_WORK(&r->deadline_work, aionl_deadline_work);
 		hrtimer_init(&r->deadline, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 		r->deadline.function = aionl_deadline_fn;
 		r->has_deadline = true;
-		hrtimer_start(&r->deadline, ns_to_ktime(timeout_ns), HRTIMER_MODE_REL);
 	}
+	spin_lock(&as->lock);
+	list_add_tail(&r->async_node, &as->async);
+	r->in_async = true;
+	/* Its work waits for the lock, so it finds r queued. */
+	if (timeout_ns)
+		hrtimer_start(&r->deadline, ns_to_ktime(timeout_ns), HRTIMER_MODE_REL);
 	queue_work(aionl_wq, &r->work);
+	spin_unlock(&as->lock);
 }
 
-/* Pin the pages behind the user buffers of iov, past skip bytes, so a worker can reach them. */
-int aionl_pin(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov, size_t skip)
+/*
+ * Keep the request's own copy of its buffers' addresses (the attribute's is
+ * gone once doit returns): in r itself for one buffer, else a copy of at
+ * most AIONL_MAX_IOV of them.
+ */
+int aionl_kreq_take_buffers(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov)
 {
-	unsigned int i, npages = 0, pinned = 0, nb = 0;
-	unsigned int gup = r->dir == ITER_DEST ? FOLL_WRITE : 0;
-	size_t left = r->len;
-
-	for (i = 0; i < nr_iov; i++) {
-		unsigned long base = (unsigned long)iov[i].iov_base;
-
-		if (!iov[i].iov_len)
-			continue;
-		npages += DIV_ROUND_UP((base & ~PAGE_MASK) + iov[i].iov_len, PAGE_SIZE);
+	if (nr_iov == 1) {
+		r->one = iov[0];
+		r->iov = &r->one;
+	} else {
+		r->iov = kmemdup(iov, nr_iov * sizeof(*iov), GFP_KERNEL_ACCOUNT);
+		if (!r->iov)
+			return -ENOMEM;
 	}
-	r->pages = kvmalloc_array(npages ? npages : 1, sizeof(*r->pages), GFP_KERNEL);
-	r->bvec = kvmalloc_array(npages ? npages : 1, sizeof(*r->bvec), GFP_KERNEL);
-	if (!r->pages || !r->bvec)
-		return -ENOMEM;
-	for (i = 0; i < nr_iov && left; i++) {
-		unsigned long base = (unsigned long)iov[i].iov_base;
-		size_t len = iov[i].iov_len, off;
-		int n, want, k;
-
-		if (skip >= len) {
-			skip -= len;
-			continue;
-		}
-		base += skip;
-		len -= skip;
-		skip = 0;
-		if (len > left)
-			len = left;
-		off = base & ~PAGE_MASK;
-		want = DIV_ROUND_UP(off + len, PAGE_SIZE);
-		n = pin_user_pages_fast(base & PAGE_MASK, want, gup, r->pages + pinned);
-		if (n > 0)
-			pinned += n;
-		r->nr_pages = pinned;
-		if (n != want)
-			return n < 0 ? n : -EFAULT;
-		for (k = 0; k < want; k++) {
-			size_t chunk = min_t(size_t, PAGE_SIZE - off, len);
-
-			r->bvec[nb].bv_page = r->pages[pinned - want + k];
-			r->bvec[nb].bv_offset = off;
-			r->bvec[nb].bv_len = chunk;
-			nb++;
-			len -= chunk;
-			left -= chunk;
-			off = 0;
-		}
-	}
-	r->nr_bvec = nb;
+	r->nr_iov = nr_iov;
 	return 0;
+}
+
+/*
+ * r's transfer, in a worker: in the submitter's address space, as the
+ * submitter, past the r->done bytes moved inline. A program whose address
+ * space is gone (it exited, or exec'd) gets -EFAULT, which nobody reads.
+ */
+ssize_t aionl_rw_in_worker(struct aionl_kreq *r, struct kiocb *kiocb)
+{
+	struct iov_iter iter;
+	ssize_t ret;
+
+	if (!mmget_not_zero(r->mm))
+		return -EFAULT;
+	kthread_use_mm(r->mm);
+	iov_iter_init(&iter, r->dir, r->iov, r->nr_iov, r->done + r->len);
+	iov_iter_advance(&iter, r->done);
+	ret = aionl_rw_as_submitter(r, kiocb, &iter);
+	kthread_unuse_mm(r->mm);
+	mmput(r->mm);
+	return ret;
+}
+
+/*
+ * A transfer tried in the sender's context, inside genetlink's receive path
+ * (which holds its cb_lock for reading). Page faults are off: a buffer
+ * mapped from a FUSE file, or registered with userfaultfd, must not hold
+ * the sender there. A copy that would fault moves what it can, and the
+ * worker, which may fault, does the rest.
+ */
+static ssize_t aionl_rw_inline(struct file *file, struct kiocb *kiocb, struct iov_iter *iter,
+			       int dir)
+{
+	ssize_t ret;
+
+	pagefault_disable();
+	ret = aionl_rw(file, kiocb, iter, dir);
+	pagefault_enable();
+	return ret == -EFAULT ? -EAGAIN : ret;
+}
+
+static bool aionl_may_try_inline(struct file *file, int dir)
+{
+	struct socket *sock = sock_from_file(file);
+
+	return !(dir == ITER_DEST && sock && sock->type != SOCK_STREAM);
 }
 
 /*
@@ -249,13 +272,19 @@ static int aionl_start_stream(struct aionl_sock *as, u64 cookie, struct file *fi
 		return -ENOMEM;
 	}
 	r->cookie = cookie;
-	/* Without FMODE_NOWAIT (pipes on 6.1) only a file poll calls ready is safe to try. */
-	if ((file->f_mode & FMODE_NOWAIT) ||
-	    (vfs_poll(file, NULL) & (dir == ITER_DEST ? EPOLLIN | EPOLLHUP : EPOLLOUT) & ~EPOLLERR)) {
+	/*
+	 * Without FMODE_NOWAIT (pipes on 6.1) only a file poll calls ready is
+	 * safe to try. A datagram socket drops a datagram it fails to copy
+	 * out, as it would with faults off: its reads are the worker's.
+	 */
+	if (aionl_may_try_inline(file, dir) &&
+	    ((file->f_mode & FMODE_NOWAIT) ||
+	     (vfs_poll(file, NULL) & (dir == ITER_DEST ? EPOLLIN | EPOLLHUP : EPOLLOUT) &
+	      ~EPOLLERR))) {
 		iov_iter_init(&iter, dir, iov, nr_iov, total);
 		init_sync_kiocb(&kiocb, file);
 		kiocb.ki_flags |= IOCB_NOWAIT;
-		ret = aionl_rw(file, &kiocb, &iter, dir);
+		ret = aionl_rw_inline(file, &kiocb, &iter, dir);
 	}
 	if (ret != -EAGAIN) {
 		fput(file);
@@ -266,10 +295,11 @@ static int aionl_start_stream(struct aionl_sock *as, u64 cookie, struct file *fi
 	r->file = file;
 	r->dir = dir;
 	r->len = total;
-	aionl_kreq_as_submitter(r);
-	err = aionl_pin(r, iov, nr_iov, 0);
-	if (!err)
+	err = aionl_kreq_take_buffers(r, iov, nr_iov);
+	if (!err) {
+		aionl_kreq_as_submitter(r);
 		err = aionl_stream_start(as, r, timeout_ns);
+	}
 	if (err) {
 		aionl_kreq_free(r);
 		return aionl_complete_now(as, cookie, err);
@@ -319,7 +349,7 @@ static int aionl_start_rw(struct aionl_sock *as, u8 cmd, u64 cookie, u64 handle,
 		init_sync_kiocb(&kiocb, file);
 		kiocb.ki_pos = offset;
 		kiocb.ki_flags |= IOCB_NOWAIT;
-		ret = aionl_rw(file, &kiocb, &iter, dir);
+		ret = aionl_rw_inline(file, &kiocb, &iter, dir);
 		/* ext4 refuses buffered writes without blocking outright. */
 		if (ret == -EOPNOTSUPP)
 			ret = -EAGAIN;
@@ -343,7 +373,7 @@ static int aionl_start_rw(struct aionl_sock *as, u8 cmd, u64 cookie, u64 handle,
 	r->dir = dir;
 	r->pos = offset + r->done;
 	r->len = total - r->done;
-	ret = aionl_pin(r, iov, nr_iov, r->done);
+	ret = aionl_kreq_take_buffers(r, iov, nr_iov);
 	if (ret) {
 		aionl_kreq_release_io(r);
 		r->res = r->done ? (s64)r->done : ret;
@@ -370,7 +400,7 @@ static int aionl_transfer_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_transfer_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, true, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
 	one.iov_base = u64_to_user_ptr(m.addr);
@@ -391,12 +421,12 @@ static int aionl_transfer_v_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_transfer_v_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, true, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
 	nr = m.iov_len / sizeof(*iov);
 	/* A copy: the attribute's payload is only 4-byte aligned. */
-	iov = kmalloc_array(nr, sizeof(*iov), GFP_KERNEL);
+	iov = kmalloc_array(nr, sizeof(*iov), GFP_KERNEL_ACCOUNT);
 	if (!iov)
 		return -ENOMEM;
 	memcpy(iov, m.iov, nr * sizeof(*iov));
@@ -438,7 +468,7 @@ static int aionl_sync_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_sync_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, true, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
 	file = aionl_file_lookup(as, m.handle);

@@ -18,13 +18,20 @@
 
 #include "internal.h"
 
-/* The protocol's siginfo fields, as the rules pick them for the signal's kind. */
-static void aionl_sig_post(struct aionl_watch *w, const kernel_siginfo_t *info)
+/*
+ * A signal's completion, in r (allocated before the signal was taken, so
+ * that none is lost): the protocol's siginfo fields, as the rules pick them
+ * for the signal's kind. A standard signal whose last completion still
+ * waits for the socket merges into it, as the kernel's own pending set
+ * merges a standard signal sent twice; real-time signals queue, within the
+ * socket's limit (aionl_sig_tw).
+ */
+static void aionl_sig_post(struct aionl_watch *w, struct aionl_kreq *r,
+			   const kernel_siginfo_t *info)
 {
-	struct aionl_kreq *r = aionl_kreq_new(w->as, AIONL_CMD_COMPLETION, 0);
+	struct aionl_sock *as = w->as;
+	bool merged = false;
 
-	if (!r)
-		return;
 	r->cookie = w->cookie;
 	/* Every field as the union holds it; the rules keep what the layout defines. */
 	r->si = (struct aionl_siginfo_raw){
@@ -35,7 +42,29 @@ static void aionl_sig_post(struct aionl_watch *w, const kernel_siginfo_t *info)
 		.fd = info->si_fd, .band = info->si_band, .overrun = info->si_overrun,
 	};
 	r->has_si = true;
-	aionl_post(w->as, r, false);
+	r->watch = w;
+	spin_lock(&as->lock);
+	if (info->si_signo < SIGRTMIN) {
+		merged = w->sig_unsent & BIT_ULL(info->si_signo);
+		w->sig_unsent |= BIT_ULL(info->si_signo);
+	}
+	if (!merged)
+		refcount_inc(&w->refs);		/* the entry's, until it is sent */
+	spin_unlock(&as->lock);
+	if (merged) {
+		aionl_kreq_free(r);
+		return;
+	}
+	aionl_post(as, r, false);
+}
+
+/* Real-time signals are the ones that queue: SIGRTMIN to _NSIG. */
+static bool aionl_rt_pending(const struct aionl_watch *w)
+{
+	u64 pending = current->pending.signal.sig[0] |
+		      current->signal->shared_pending.signal.sig[0];
+
+	return pending & ~w->sigmask.sig[0] & ~(BIT_ULL(SIGRTMIN - 1) - 1);
 }
 
 /*
@@ -65,13 +94,34 @@ static void aionl_sig_tw(struct callback_head *cb)
 		goto out;
 	}
 	while (!test_bit(AW_DONE, &w->state)) {
+		struct aionl_kreq *r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+		bool full = aionl_sock_full(as, AIONL_ADMIT_REPLY);
+		sigset_t mask = w->sigmask;
+		bool overflow = false;
+
+		if (!r)
+			break;	/* the signals stay pending; the next one comes back */
+		/* A full socket takes only the standard signals, which merge. */
+		if (full)
+			mask.sig[0] |= ~(BIT_ULL(SIGRTMIN - 1) - 1);
 		spin_lock_irq(&current->sighand->siglock);
-		signo = dequeue_signal(current, &w->sigmask, &info, &type);
+		signo = dequeue_signal(current, &mask, &info, &type);
+		if (signo <= 0 && full)
+			overflow = aionl_rt_pending(w);
 		spin_unlock_irq(&current->sighand->siglock);
-		if (signo <= 0)
+		if (signo <= 0) {
+			aionl_kreq_free(r);
+			/*
+			 * Queued real-time signals past what the socket may
+			 * hold: they stay pending for the process, and the
+			 * watch ends, saying so.
+			 */
+			if (overflow && !test_and_set_bit(AW_DONE, &w->state))
+				aionl_watch_finish(w, -EOVERFLOW, 0, false, false);
 			break;
+		}
 		aionl_debug_delay(AIONL_DELAY_SIGNAL, true);
-		aionl_sig_post(w, &info);
+		aionl_sig_post(w, r, &info);
 	}
 out:
 	aionl_watch_put(w);
@@ -124,12 +174,12 @@ int aionl_nl_signal_doit(struct sk_buff *skb, struct genl_info *info)
 	err = aionl_nl_signal_parse(info, &m);
 	if (err)
 		return err;
-	as = aionl_request_begin(skb, info, true, &err);
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
 	if (!aionl_sigmask_watchable(m.mask))
 		return aionl_complete_now(as, m.cookie, -EINVAL);
-	w = aionl_watch_new(as, AW_SIGNAL, m.cookie);
+	w = aionl_watch_new(as, AW_SIGNAL, m.cookie, false, 0);
 	if (!w)
 		return -ENOMEM;
 	/* dequeue_signal() takes the signals to leave alone, as signalfd keeps it. */

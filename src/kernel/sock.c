@@ -11,6 +11,7 @@
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -29,7 +30,7 @@ static DEFINE_SPINLOCK(aionl_socks_lock);
 
 struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq)
 {
-	struct aionl_kreq *r = kmem_cache_zalloc(aionl_kreq_cache, GFP_KERNEL);
+	struct aionl_kreq *r = kmem_cache_zalloc(aionl_kreq_cache, GFP_KERNEL_ACCOUNT);
 
 	if (r) {
 		r->as = as;
@@ -40,20 +41,21 @@ struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq)
 }
 
 /*
- * Drop what a request holds for its I/O: its pinned pages, their bio_vecs,
- * its file. The one place that does; a request that turns into a completion
- * entry goes through here first, and so does every request freed.
+ * Drop what a request holds for its I/O: its copy of the buffers, the
+ * address space, its file, the submitter's credentials. The one place that
+ * does; a request that turns into a completion entry goes through here
+ * first, and so does every request freed.
  */
 void aionl_kreq_release_io(struct aionl_kreq *r)
 {
-	if (r->pages) {
-		unpin_user_pages_dirty_lock(r->pages, r->nr_pages, r->dir == ITER_DEST);
-		kvfree(r->pages);
-		r->pages = NULL;
-		r->nr_pages = 0;
+	if (r->iov != &r->one)
+		kfree(r->iov);
+	r->iov = NULL;
+	r->nr_iov = 0;
+	if (r->mm) {
+		mmdrop(r->mm);
+		r->mm = NULL;
 	}
-	kvfree(r->bvec);
-	r->bvec = NULL;
 	if (r->file) {
 		fput(r->file);
 		r->file = NULL;
@@ -80,8 +82,18 @@ void aionl_sock_put(struct aionl_sock *as)
 
 	if (!refcount_dec_and_test(&as->refs))
 		return;
-	list_for_each_entry_safe(r, tmp, &as->backlog, list)
+	list_for_each_entry_safe(r, tmp, &as->backlog, list) {
+		struct aionl_watch *w = r->watch;
+
+		list_del(&r->list);
+		if (w && r == w->interim) {
+			aionl_watch_put(w);	/* its entry goes with it */
+			continue;
+		}
 		aionl_kreq_free(r);
+		if (w)
+			aionl_watch_put(w);
+	}
 	xa_for_each(&as->files, id, file)
 		fput(file);
 	xa_destroy(&as->files);
@@ -133,10 +145,10 @@ struct aionl_sock *aionl_sock_get(struct sk_buff *skb, struct genl_info *info)
 	if (as)
 		return as;
 
-	as = kzalloc(sizeof(*as), GFP_KERNEL);
+	as = kzalloc(sizeof(*as), GFP_KERNEL_ACCOUNT);
 	if (!as)
 		return NULL;
-	as->quick = kmalloc_array(AIONL_QUICK_MAX, sizeof(*as->quick), GFP_KERNEL);
+	as->quick = kmalloc_array(AIONL_QUICK_MAX, sizeof(*as->quick), GFP_KERNEL_ACCOUNT);
 	if (!as->quick) {
 		kfree(as);
 		return NULL;
@@ -236,12 +248,60 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 }
 
 /*
+ * Under as->lock: r, a watch's entry, was put in a message (taken) or, that
+ * message refused by a full receive buffer, is back to wait in the backlog.
+ * While taken, what the watch reports next needs an entry of its own.
+ */
+static void aionl_watch_entry_taken(struct aionl_kreq *r, bool taken)
+{
+	struct aionl_watch *w = r->watch;
+
+	if (r == w->interim) {
+		w->interim_queued = !taken;
+		if (!taken && w->has_carry) {
+			/* The message is gone: the entry can say what came meanwhile. */
+			r->res = w->kind == AW_TIMER ? r->res + w->carry : r->res | w->carry;
+			w->has_carry = false;
+		}
+	} else if (r->has_si && r->si.signo < SIGRTMIN) {
+		if (taken)
+			w->sig_unsent &= ~BIT_ULL(r->si.signo);
+		else
+			w->sig_unsent |= BIT_ULL(r->si.signo);
+	}
+}
+
+/* Free what went out; a watch's entries go back to their watch. */
+static void aionl_free_sent(struct aionl_sock *as, struct list_head *sent)
+{
+	struct aionl_kreq *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, sent, list) {
+		struct aionl_watch *w;
+		bool keep;
+
+		list_del(&r->list);
+		if (!r->watch) {
+			aionl_kreq_free(r);
+			continue;
+		}
+		spin_lock(&as->lock);
+		w = aionl_watch_sent(as, r, &keep);
+		spin_unlock(&as->lock);
+		if (!keep)
+			aionl_kreq_free(r);
+		if (w)
+			aionl_watch_put(w);
+	}
+}
+
+/*
  * Send the backlog to the socket, as many entries to a message as fit. An
  * entry is removed only after netlink_unicast() accepted its message: a full
  * receive buffer makes netlink drop the skb, and then the entries are simply
  * sent again later, so nothing is ever lost.
  */
-static void aionl_flush(struct aionl_sock *as)
+void aionl_flush(struct aionl_sock *as)
 {
 	struct net *net = read_pnet(&as->net);
 
@@ -249,6 +309,7 @@ static void aionl_flush(struct aionl_sock *as)
 	for (;;) {
 		struct aionl_kreq *r;
 		struct sk_buff *skb;
+		LIST_HEAD(sent);
 		unsigned int n = 0, nq = 0;
 		size_t size;
 		int err;
@@ -279,6 +340,8 @@ static void aionl_flush(struct aionl_sock *as)
 			list_for_each_entry(r, &as->backlog, list) {
 				if (aionl_put_entry(skb, r))
 					break;
+				if (r->watch)
+					aionl_watch_entry_taken(r, true);
 				n++;
 			}
 		}
@@ -291,6 +354,14 @@ static void aionl_flush(struct aionl_sock *as)
 		err = genlmsg_unicast(net, skb, as->portid);
 		if (err == -EAGAIN || err == -ENOBUFS) {
 			/* Receive buffer full: retry once the program has read. */
+			spin_lock(&as->lock);
+			list_for_each_entry(r, &as->backlog, list) {
+				if (!n--)
+					break;
+				if (r->watch)
+					aionl_watch_entry_taken(r, false);
+			}
+			spin_unlock(&as->lock);
 			queue_delayed_work(aionl_wq, &as->retry, AIONL_RETRY_JIFFIES);
 			break;
 		}
@@ -299,11 +370,11 @@ static void aionl_flush(struct aionl_sock *as)
 		memmove(as->quick, as->quick + nq, as->nquick * sizeof(*as->quick));
 		for (; n; n--) {
 			r = list_first_entry(&as->backlog, struct aionl_kreq, list);
-			list_del(&r->list);
+			list_move_tail(&r->list, &sent);
 			as->nbacklog--;
-			aionl_kreq_free(r);
 		}
 		spin_unlock(&as->lock);
+		aionl_free_sent(as, &sent);
 		if (err)	/* the socket is gone: nobody will read the rest */
 			break;
 	}

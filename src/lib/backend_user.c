@@ -27,6 +27,7 @@ static int start(struct aionl_ctx *ctx, const struct aionl_params *p, enum aionl
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return aionl__fail(-errno, "socketpair: %s", strerror(errno));
+	ep.peer = sv[0];
 	err = aionl_engine_start(&e, sv[1], &ep);
 	if (err) {
 		close(sv[0]);

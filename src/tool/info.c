@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +26,8 @@ int cmd_info(int argc, char **argv)
 		{ AIONL_BACKEND_USER, AIONL_EXEC_THREADS, "user+threads" },
 	};
 	struct aionl_info info;
+	struct rlimit rl;
+	char nofile[32] = "unlimited";
 	struct aionl_ctx *ctx;
 	size_t i;
 
@@ -43,13 +46,28 @@ int cmd_info(int argc, char **argv)
 	       info.backend == AIONL_BACKEND_USER ? "+" : "",
 	       info.backend == AIONL_BACKEND_USER ? aionl_executor_name(info.executor) : "");
 	printf("  why: %s\n", info.reason);
+	/* Each limit with what counts against it and the errno past it. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		snprintf(nofile, sizeof(nofile), "%llu here", (unsigned long long)rl.rlim_cur);
 	printf("limits:\n");
 	printf("  protocol version   %u\n", info.version);
-	printf("  max in flight      %u\n", info.max_inflight);
-	printf("  max files          %u\n", info.max_files);
-	printf("  max I/O length     %llu\n", (unsigned long long)info.max_io_len);
-	printf("  max iovecs         %u\n", info.max_iov);
-	printf("  max message size   %u\n", info.max_msg_size);
+	printf("  max in flight      %-10u requests, armed watches and timers, and replies\n"
+	       "                                waiting to be read, together: -EBUSY past it\n",
+	       info.max_inflight);
+	printf("  max files          %-10u registered files, and at most RLIMIT_NOFILE (%s):\n"
+	       "                                -EMFILE past it\n",
+	       info.max_files, nofile);
+	printf("  max I/O length     %-10llu bytes of one request: -EINVAL past it\n",
+	       (unsigned long long)info.max_io_len);
+	printf("  max iovecs         %-10u of one READV or WRITEV: -EINVAL past it\n", info.max_iov);
+	printf("  max message size   %-10u bytes of one sendmsg or recvmsg of the socket\n",
+	       info.max_msg_size);
+	if (info.backend == AIONL_BACKEND_KERNEL)
+		printf("  watch completions  merged while unread: timer expirations add up, poll\n"
+	       "                                events are or'ed, a standard signal merges as the\n"
+	       "                                kernel's pending set does; queued real-time\n"
+	       "                                signals count as in flight, and past the limit\n"
+	       "                                the watch ends with -EOVERFLOW\n");
 	if (info.workers)
 		printf("  worker threads     %u\n", info.workers);
 	aionl_ctx_close(ctx);

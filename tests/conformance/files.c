@@ -4,6 +4,9 @@
  * EBADF cases, and closing a context with I/O in flight.
  */
 #define _GNU_SOURCE
+#include <linux/netlink.h>
+#include <sys/socket.h>
+
 #include "common.h"
 
 /* ------------------------------------------------------------ backend */
@@ -125,6 +128,34 @@ static void test_register_bad_fd_is_ebadf(void **state)
 	assert_non_null(strstr(aionl_error_message(), "fd"));
 }
 
+/*
+ * A socket holding itself, or two holding each other, would never be
+ * released: AIO sockets, and generic netlink sockets (which may become
+ * one), are refused.
+ */
+static void test_an_aio_socket_cannot_be_registered(void **state)
+{
+	struct fixture *f = *state;
+	struct aionl_ctx *other = open_ctx(0);
+	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	uint64_t h;
+
+	assert_int_equal(aionl_file_register(f->ctx, aionl_ctx_fd(f->ctx), &h), -EBADF);
+	assert_int_equal(aionl_file_register(f->ctx, aionl_ctx_fd(other), &h), -EBADF);
+	assert_int_equal(aionl_file_register(other, aionl_ctx_fd(f->ctx), &h), -EBADF);
+	assert_true(nl >= 0);
+	assert_int_equal(aionl_file_register(f->ctx, nl, &h), -EBADF);
+	close(nl);
+	/* Other sockets are files like any. */
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(aionl_file_register(f->ctx, sv[0], &h), 0);
+	assert_int_equal(aionl_file_unregister(f->ctx, h), 0);
+	close(sv[0]);
+	close(sv[1]);
+	aionl_ctx_close(other);
+}
+
 static void test_write_to_read_only_file_is_ebadf(void **state)
 {
 	struct fixture *f = *state;
@@ -181,6 +212,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_handle_is_ebadf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_handle_of_another_socket_is_ebadf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_bad_fd_is_ebadf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_an_aio_socket_cannot_be_registered, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_write_to_read_only_file_is_ebadf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_with_io_in_flight, setup, teardown),
 	};

@@ -88,27 +88,6 @@ static void test_poll_writable_and_eventfd(void **state)
 }
 
 /* Another AIO socket is just one more descriptor to watch. */
-static void test_poll_another_aio_socket(void **state)
-{
-	struct aionl_ctx *other;
-	struct aionl_req r;
-	struct aionl_cqe c;
-	uint64_t h;
-
-	(void)state;
-	assert_int_equal(aionl_ctx_open(&other, NULL), 0);
-	h = reg(aionl_ctx_fd(other));
-	aionl_req_poll(&r, h, AIONL_POLL_IN, 0, 90);
-	submit1(&r);
-	assert_int_equal(aionl_wake(other, 91), 0);
-	c = reap1();
-	assert_true(c.cookie == 90 && (c.res & AIONL_POLL_IN));
-	assert_int_equal(aionl_reap(other, &c, 1, 1, NULL), 1);
-	assert_true(c.cookie == 91);
-	aionl_file_unregister(ctx, h);
-	aionl_ctx_close(other);
-}
-
 static void test_poll_of_a_regular_file_is_refused(void **state)
 {
 	char path[] = "/tmp/aionl-ev-XXXXXX";
@@ -164,7 +143,6 @@ int main(void)
 		cmocka_unit_test(test_poll_one_shot_on_a_pipe),
 		cmocka_unit_test(test_poll_multishot_until_cancelled),
 		cmocka_unit_test(test_poll_writable_and_eventfd),
-		cmocka_unit_test(test_poll_another_aio_socket),
 		cmocka_unit_test(test_poll_of_a_regular_file_is_refused),
 		cmocka_unit_test(test_stream_read_and_write_on_a_pipe),
 	};

@@ -93,7 +93,13 @@ mount -t ext4 /dev/vda /mnt || echo "=== FAILED: cannot mount the ext4 disk"
 [ -f /filter ] && export AIONL_TEST_FILTER="$(cat /filter)"
 status=0
 failed=""
+only=""
+[ -f /only ] && only="$(cat /only)"
 run() {
+	# AIONL_VM_ONLY (a pattern) runs only the matching tests: for work on one point.
+	case "$*" in
+	*/tests/*) [ -n "$only" ] && case "$*" in $only) ;; *) return 0 ;; esac ;;
+	esac
 	echo "=== $*"
 	"$@" || { echo "=== FAILED ($?): $*"; status=1; failed="$failed
 	$*"; }
@@ -166,6 +172,9 @@ echo "AIONL-VM-STATUS $status"
 poweroff -f
 INIT
 chmod +x "$root/init"
+if [ -n "${AIONL_VM_ONLY:-}" ]; then
+	printf '%s' "$AIONL_VM_ONLY" > "$root/only"
+fi
 if [ -n "${AIONL_TEST_FILTER:-}" ]; then
 	printf '%s' "$AIONL_TEST_FILTER" > "$root/filter"
 fi
