@@ -66,7 +66,7 @@ static void aionl_sig_tw(struct callback_head *cb)
 	}
 	while (!test_bit(AW_DONE, &w->state)) {
 		spin_lock_irq(&current->sighand->siglock);
-		signo = dequeue_signal(current, &w->sigmask, &info, &type);
+		signo = aionl_dequeue_signal(&w->sigmask, &info, &type);
 		spin_unlock_irq(&current->sighand->siglock);
 		if (signo <= 0)
 			break;
