@@ -60,9 +60,7 @@ struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle)
 	if (aionl_handle_tag(handle) != as->tag || aionl_handle_gen(handle))
 		return NULL;
 	rcu_read_lock();
-	file = xa_load(&as->files, aionl_handle_slot(handle));
-	if (file && !get_file_rcu(file))
-		file = NULL;
+	file = aionl_xa_get_file_rcu(&as->files, aionl_handle_slot(handle));
 	rcu_read_unlock();
 	return file;
 }

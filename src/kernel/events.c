@@ -195,8 +195,16 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 	if (w->has_timer)
 		hrtimer_cancel(&w->timer);
 	aionl_watch_unqueue(w);
+	/*
+	 * Nothing can queue the work any more. But a wake-up or the timer may
+	 * have queued it again while it ran (a stream's peer writes while the
+	 * work that arming queued is already reading): that one must not run
+	 * on freed memory.
+	 */
 	if (!from_work)
 		cancel_work_sync(&w->work);
+	else
+		cancel_work(&w->work);
 	r->res = res;
 	r->flags = flags;
 	aionl_post(as, r, in_sender);

@@ -8,6 +8,7 @@
  *   rw.c        transfers and syncs: inline, or on the workqueue
  *   events.c    timers, readiness watches, stream transfers, NOP, cancel
  *   signals.c   signal watches
+ *   compat.h    what differs between the kernels it is built for
  *
  * The protocol (commands, attributes, policies, builders) is generated from
  * idl/aionl.proto into gen/kernel/; its rules are src/proto/aionl-rules.h.
@@ -28,6 +29,7 @@
 
 #include "aionl-nl-gen.h"
 #include "aionl-rules.h"
+#include "compat.h"
 
 /*
  * The largest message of completions the module builds: with the skb's

@@ -74,25 +74,10 @@ static enum hrtimer_restart aionl_deadline_fn(struct hrtimer *t)
 
 ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, int dir)
 {
-	struct inode *inode = file_inode(file);
-	bool nowait = kiocb->ki_flags & IOCB_NOWAIT;
-	ssize_t ret;
-
 	if (dir == ITER_DEST)
 		return vfs_iocb_iter_read(file, kiocb, iter);
-	/* Writes hold the filesystem against freezing, as write(2) does. */
-	if (S_ISREG(inode->i_mode)) {
-		if (nowait) {
-			if (!sb_start_write_trylock(inode->i_sb))
-				return -EAGAIN;
-		} else {
-			sb_start_write(inode->i_sb);
-		}
-	}
-	ret = vfs_iocb_iter_write(file, kiocb, iter);
-	if (S_ISREG(inode->i_mode))
-		sb_end_write(inode->i_sb);
-	return ret;
+	/* Writes hold the filesystem against freezing, as write(2) does (compat.h). */
+	return aionl_iocb_iter_write(file, kiocb, iter);
 }
 
 /*

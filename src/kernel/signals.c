@@ -105,7 +105,7 @@ static void aionl_sig_tw(struct callback_head *cb)
 		if (full)
 			mask.sig[0] |= ~(BIT_ULL(SIGRTMIN - 1) - 1);
 		spin_lock_irq(&current->sighand->siglock);
-		signo = dequeue_signal(current, &mask, &info, &type);
+		signo = aionl_dequeue_signal(&mask, &info, &type);
 		if (signo <= 0 && full)
 			overflow = aionl_rt_pending(w);
 		spin_unlock_irq(&current->sighand->siglock);

@@ -4,7 +4,11 @@
 # kernel-only tests, unload the module, and fail on any WARNING, BUG, Oops or
 # refcount line in the kernel log. Exits with the guest's status.
 #
-# usage: tests/vm/run-vm.sh BUILD_DIR MODULE_KO
+# usage: tests/vm/run-vm.sh BUILD_DIR MODULE_KO [KERNEL_IMAGE]
+# MODULE_KO is the aionl.ko to test, built for the release KERNEL_IMAGE boots
+# (default /boot/vmlinuz-<the module's vermagic release>); the virtio and
+# ext4 modules come from /lib/modules/<that release>. ctest's vm.kernel and
+# vm.kernel-<series> pass the ones the build made, build/kernel-<release>/.
 # AIONL_VM_ACCEL=auto|kvm|tcg (default auto: KVM only if a probe boot works)
 # AIONL_VM_BENCH=1 also runs aionl bench in the VM (kernel backend against
 # io_uring, libaio and pread on ext4); it measures, it asserts nothing.
@@ -18,9 +22,19 @@ ko=$(realpath "$2")
 accel=${AIONL_VM_ACCEL:-auto}
 
 vermagic=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
-kernel=/boot/vmlinuz-$vermagic
+kernel=${3:-/boot/vmlinuz-$vermagic}
 if [ ! -f "$kernel" ]; then
-	echo "run-vm: $ko is built for $vermagic, but $kernel is missing (install linux-image-amd64)" >&2
+	echo "run-vm: $ko is built for $vermagic, but $kernel is missing (tools/deps.sh installs linux-image-$vermagic)" >&2
+	exit 1
+fi
+if [ ! -d "/lib/modules/$vermagic/kernel" ]; then
+	echo "run-vm: /lib/modules/$vermagic is missing: the guest's virtio and ext4 modules come from there" >&2
+	exit 1
+fi
+# The image must be the release the module was built for, or insmod fails in the guest.
+image_release=$(file -bL "$kernel" 2>/dev/null | sed -n 's/.*version \([^ ]*\) .*/\1/p' || true)
+if [ -n "$image_release" ] && [ "$image_release" != "$vermagic" ]; then
+	echo "run-vm: $kernel is $image_release, but $ko is built for $vermagic" >&2
 	exit 1
 fi
 work=$(mktemp -d /var/tmp/aionl-vm.XXXXXX)
@@ -68,9 +82,18 @@ for m in virtio_pci virtio_blk ext4; do
 done | awk '!seen[$0]++' > "$work/modules"
 mkdir -p "$root/modules"
 : > "$root/modules/order"
+# Debian's 6.12 compresses its modules (.ko.xz). The guest gets them plain:
+# busybox's insmod would first hand the kernel the compressed file, which
+# logs "Invalid ELF header magic" for each, and only then unpack it itself.
 while read -r m; do
-	cp "$m" "$root/modules/"
-	echo "/modules/$(basename "$m")" >> "$root/modules/order"
+	name=$(basename "$m")
+	case "$m" in
+	*.ko.xz) name=${name%.xz}; xz -dc "$m" > "$root/modules/$name" ;;
+	*.ko.zst) name=${name%.zst}; zstd -qdc "$m" > "$root/modules/$name" ;;
+	*.ko.gz) name=${name%.gz}; gzip -dc "$m" > "$root/modules/$name" ;;
+	*) cp "$m" "$root/modules/" ;;
+	esac
+	echo "/modules/$name" >> "$root/modules/order"
 done < "$work/modules"
 truncate -s 512M "$work/disk.img"
 mkfs.ext4 -q -F "$work/disk.img"
@@ -88,11 +111,17 @@ if grep -q aionl.probe /proc/cmdline; then
 	poweroff -f
 fi
 for m in $(cat /modules/order); do insmod "$m"; done
-mkdir -p /mnt
-mount -t ext4 /dev/vda /mnt || echo "=== FAILED: cannot mount the ext4 disk"
-[ -f /filter ] && export AIONL_TEST_FILTER="$(cat /filter)"
 status=0
 failed=""
+mkdir -p /mnt
+# Without it the /mnt runs would test the initramfs instead of ext4.
+if ! mount -t ext4 /dev/vda /mnt; then
+	echo "=== FAILED: cannot mount the ext4 disk"
+	status=1
+	failed="$failed
+	mount the ext4 disk"
+fi
+[ -f /filter ] && export AIONL_TEST_FILTER="$(cat /filter)"
 only=""
 [ -f /only ] && only="$(cat /only)"
 run() {
@@ -204,7 +233,7 @@ if [ "$accel" = kvm ] || { [ "$accel" = auto ] && [ -w /dev/kvm ]; }; then
 		exit 1
 	fi
 fi
-echo "run-vm: booting $kernel with ${accel_args[*]}"
+echo "run-vm: booting $kernel with $ko, ${accel_args[*]}"
 start=$(date +%s)
 extra=""
 [ -n "${AIONL_VM_BENCH:-}" ] && extra=aionl.bench

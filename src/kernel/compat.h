@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the kernels aionl.ko is built for: Debian 12's 6.1
+ * and bookworm-backports' 6.12 (docs/kernel.md, "Supported kernels"). Every
+ * LINUX_VERSION_CODE test of the module is here; the .c files call these
+ * wrappers and stay the same on both.
+ */
+#ifndef _AIONL_COMPAT_H
+#define _AIONL_COMPAT_H
+
+#include <linux/atomic.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/version.h>
+#include <linux/xarray.h>
+
+/*
+ * Take the next signal of current outside *mask. The caller holds
+ * current->sighand->siglock. dequeue_signal() lost its task argument, which
+ * was always current ("signal: Remove task argument from dequeue_signal()"):
+ * 6.12 has the new form, 6.8 still had the old.
+ */
+static inline int aionl_dequeue_signal(sigset_t *mask, kernel_siginfo_t *info,
+				       enum pid_type *type)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	return dequeue_signal(mask, info, type);
+#else
+	return dequeue_signal(current, mask, info, type);
+#endif
+}
+
+/*
+ * A reference to the file that xa holds at index, or NULL; the caller is in
+ * an RCU read-side section, and xa holds a reference of its own on each of
+ * its files, dropped after the file leaves xa.
+ *
+ * 6.1 frees a file only after a grace period, so a file just loaded from xa
+ * is still that file, and get_file_rcu(file) (a "not zero" increment) was all
+ * it took. Since 6.7 files come from a SLAB_TYPESAFE_BY_RCU cache: a file
+ * freed meanwhile may already be another open file, whose count the
+ * increment would take. get_file_rcu() now takes the location the pointer
+ * was read from and reads it again; an xarray slot is no such location, so
+ * this does the same against the slot: the count, then the slot again, and
+ * back with the count if the slot moved on.
+ */
+static inline struct file *aionl_xa_get_file_rcu(struct xarray *xa, unsigned long index)
+{
+	struct file *file;
+
+	for (;;) {
+		file = xa_load(xa, index);
+		if (!file)
+			return NULL;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+		if (!atomic_long_inc_not_zero(&file->f_count))
+			continue;	/* freed: the slot no longer holds it */
+#else
+		if (!get_file_rcu(file))
+			continue;
+#endif
+		/* The increment is a full barrier: this load comes after it. */
+		if (likely(xa_load(xa, index) == file))
+			return file;
+		fput(file);		/* a reused file, or one unregistered meanwhile */
+	}
+}
+
+/*
+ * vfs_iocb_iter_write() with the filesystem held against freezing, as
+ * write(2) holds it. 6.8 moved that into vfs_iocb_iter_write() itself ("fs:
+ * move kiocb_start_write() into vfs_iocb_iter_write()"); 6.1 leaves it to
+ * the caller. Taking it on top of the kernel's would deadlock with a freeze:
+ * the second sb_start_write() waits for the freezer, which waits for the
+ * first. Since 6.8 the kernel's is a blocking one, so a write that must not
+ * block (IOCB_NOWAIT, in the sender's context) first makes sure that no
+ * freeze is under way; one that starts in the moment between can only make
+ * it wait until the thaw, as write(2) would.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+static inline ssize_t aionl_iocb_iter_write(struct file *file, struct kiocb *kiocb,
+					    struct iov_iter *iter)
+{
+	struct inode *inode = file_inode(file);
+
+	if ((kiocb->ki_flags & IOCB_NOWAIT) && S_ISREG(inode->i_mode)) {
+		if (!sb_start_write_trylock(inode->i_sb))
+			return -EAGAIN;
+		sb_end_write(inode->i_sb);	/* only a probe: the kernel takes its own */
+	}
+	return vfs_iocb_iter_write(file, kiocb, iter);
+}
+#else
+static inline ssize_t aionl_iocb_iter_write(struct file *file, struct kiocb *kiocb,
+					    struct iov_iter *iter)
+{
+	struct inode *inode = file_inode(file);
+	ssize_t ret;
+
+	if (S_ISREG(inode->i_mode)) {
+		if (kiocb->ki_flags & IOCB_NOWAIT) {
+			if (!sb_start_write_trylock(inode->i_sb))
+				return -EAGAIN;
+		} else {
+			sb_start_write(inode->i_sb);
+		}
+	}
+	ret = vfs_iocb_iter_write(file, kiocb, iter);
+	if (S_ISREG(inode->i_mode))
+		sb_end_write(inode->i_sb);
+	return ret;
+}
+#endif
+
+#endif /* _AIONL_COMPAT_H */
