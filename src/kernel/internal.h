@@ -150,7 +150,8 @@ struct aionl_sock {
 	unsigned int nwatches;
 
 	atomic_t inflight;		/* asynchronous requests not yet done */
-	wait_queue_head_t idle;		/* woken when inflight reaches 0 */
+	atomic_t watches_live;		/* watches not yet through aionl_watch_finish() */
+	wait_queue_head_t idle;		/* woken when either reaches 0 */
 	struct mutex flush_lock;	/* one sender at a time keeps order */
 	struct delayed_work retry;	/* resend after a full receive buffer */
 	struct callback_head tw;	/* flush on the sender's return to user */
@@ -195,6 +196,7 @@ void aionl_kreq_release_io(struct aionl_kreq *r);
 void aionl_kreq_free(struct aionl_kreq *r);
 void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_sender);
 void aionl_flush(struct aionl_sock *as);
+void aionl_sock_count_done(struct aionl_sock *as, atomic_t *count);
 int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res);
 
 /* control.c */
@@ -219,6 +221,8 @@ void aionl_io_done(struct aionl_kreq *r, s64 res);
 
 /* events.c */
 int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns);
+void aionl_stream_locks_init(void);
+struct mutex *aionl_stream_lock(struct file *file);
 void aionl_events_release(struct aionl_sock *as);
 
 /*
@@ -259,6 +263,12 @@ struct aionl_watch {
 	u64 interval;			/* TIMER: ns, 0 one-shot */
 	atomic64_t expired;		/* TIMER: expirations not reported yet */
 	bool unlinked;			/* off as->watches: nothing may re-arm it */
+	/*
+	 * Set up by its request, under aionl_sock.lock: until then neither a
+	 * cancel, a TIMER_UPDATE nor its own work touches it (a CANCEL from
+	 * another thread freed a timer being started).
+	 */
+	bool armed;
 	bool timed_out;			/* STREAM: its deadline passed */
 	struct file *file;		/* POLL, STREAM: a reference of our own */
 	struct aionl_wait waits[AIONL_WATCH_QUEUES];	/* POLL, STREAM, SIGNAL */
@@ -309,6 +319,7 @@ void aionl_wait_pollfree(struct aionl_wait *aw);
 void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_work,
 			bool in_sender);
 void aionl_watch_more(struct aionl_watch *w, s64 res);
+void aionl_watch_armed(struct aionl_watch *w);
 struct aionl_watch *aionl_watch_sent(struct aionl_sock *as, struct aionl_kreq *r, bool *keep);
 
 #endif /* _AIONL_INTERNAL_H */

@@ -37,6 +37,7 @@ static int __init aionl_init(void)
 	BUILD_BUG_ON(AIONL_MAX_IO_LEN > MAX_RW_COUNT);
 	BUILD_BUG_ON(AIONL_MAX_IOV > UIO_MAXIOV);
 	BUILD_BUG_ON(AIONL_KMSG_SIZE > AIONL_MAX_MSG_SIZE);
+	aionl_stream_locks_init();
 	aionl_kreq_cache = KMEM_CACHE(aionl_kreq, SLAB_ACCOUNT);
 	if (!aionl_kreq_cache)
 		return -ENOMEM;

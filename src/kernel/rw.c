@@ -41,8 +41,7 @@ static void __aionl_io_done(struct aionl_kreq *r, s64 res, bool from_deadline)
 	r->cmd = AIONL_CMD_COMPLETION;
 	r->res = res;
 	aionl_post(as, r, false);
-	if (atomic_dec_and_test(&as->inflight))
-		wake_up(&as->idle);
+	aionl_sock_count_done(as, &as->inflight);
 }
 
 void aionl_io_done(struct aionl_kreq *r, s64 res)
@@ -262,14 +261,18 @@ static int aionl_start_stream(struct aionl_sock *as, u64 cookie, struct file *fi
 	 * safe to try. A datagram socket drops a datagram it fails to copy
 	 * out, as it would with faults off: its reads are the worker's.
 	 */
-	if (aionl_may_try_inline(file, dir) &&
-	    ((file->f_mode & FMODE_NOWAIT) ||
-	     (vfs_poll(file, NULL) & (dir == ITER_DEST ? EPOLLIN | EPOLLHUP : EPOLLOUT) &
-	      ~EPOLLERR))) {
-		iov_iter_init(&iter, dir, iov, nr_iov, total);
-		init_sync_kiocb(&kiocb, file);
-		kiocb.ki_flags |= IOCB_NOWAIT;
-		ret = aionl_rw_inline(file, &kiocb, &iter, dir);
+	if (aionl_may_try_inline(file, dir)) {
+		struct mutex *m = aionl_stream_lock(file);
+
+		if (!m || (vfs_poll(file, NULL) &
+			   (dir == ITER_DEST ? EPOLLIN | EPOLLHUP : EPOLLOUT) & ~EPOLLERR)) {
+			iov_iter_init(&iter, dir, iov, nr_iov, total);
+			init_sync_kiocb(&kiocb, file);
+			kiocb.ki_flags |= IOCB_NOWAIT;
+			ret = aionl_rw_inline(file, &kiocb, &iter, dir);
+		}
+		if (m)
+			mutex_unlock(m);
 	}
 	if (ret != -EAGAIN) {
 		fput(file);

@@ -189,5 +189,6 @@ int aionl_nl_signal_doit(struct sk_buff *skb, struct genl_info *info)
 	init_task_work(&w->tw, aionl_sig_tw);
 	aionl_watch_enqueue(w, &current->sighand->signalfd_wqh, aionl_sig_wake);
 	aionl_sig_kick(w);	/* signals already pending */
+	aionl_watch_armed(w);
 	return 0;
 }

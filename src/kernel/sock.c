@@ -166,6 +166,7 @@ struct aionl_sock *aionl_sock_get(struct sk_buff *skb, struct genl_info *info)
 	INIT_LIST_HEAD(&as->watches);
 	INIT_LIST_HEAD(&as->async);
 	atomic_set(&as->inflight, 0);
+	atomic_set(&as->watches_live, 0);
 	init_waitqueue_head(&as->idle);
 	mutex_init(&as->flush_lock);
 	INIT_DELAYED_WORK(&as->retry, aionl_retry_work);
@@ -471,6 +472,19 @@ int aionl_complete_now(struct aionl_sock *as, u64 cookie, s64 res)
 /* ------------------------------------------------------------ release */
 
 /*
+ * One of the socket's requests or watches is done with it. The release may
+ * be waiting for this very count, and free the state as soon as it sees 0:
+ * the wake-up holds a reference of its own.
+ */
+void aionl_sock_count_done(struct aionl_sock *as, atomic_t *count)
+{
+	refcount_inc(&as->refs);
+	if (atomic_dec_and_test(count))
+		wake_up(&as->idle);
+	aionl_sock_put(as);
+}
+
+/*
  * The socket is closing (or its process is exiting): wait for its I/O, then
  * drop the socket's reference. The state is freed by the last reference.
  */
@@ -480,11 +494,17 @@ static void aionl_sock_release(struct aionl_sock *as)
 	as->dead = true;
 	spin_unlock(&as->lock);
 	aionl_events_release(as);
-	wait_event(as->idle, atomic_read(&as->inflight) == 0);
-	cancel_delayed_work_sync(&as->retry);
-	/* A flush still running from a worker ends before we go on. */
+	/* Watches their own work is finishing, too: they still post. */
+	wait_event(as->idle, atomic_read(&as->inflight) == 0 &&
+			     atomic_read(&as->watches_live) == 0);
+	/*
+	 * A flush still running ends before the retry is cancelled: one that
+	 * met a full receive buffer queues the retry again, which then ran on
+	 * freed state. Later flushes see dead and queue nothing.
+	 */
 	mutex_lock(&as->flush_lock);
 	mutex_unlock(&as->flush_lock);
+	cancel_delayed_work_sync(&as->retry);
 	aionl_sock_put(as);
 }
 

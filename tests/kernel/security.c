@@ -21,6 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -990,6 +993,174 @@ static void test_an_unread_1ns_timer_stops_firing(void **state)
 	assert_true(ns <= idle + 400);
 }
 
+/* ------------------------------------------------------------ 5, 15: pinned pages */
+
+/* This process's resident memory, in KiB. */
+static long vm_rss_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	CHECK(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+#define WAIT_BUF (256u << 20)
+
+/*
+ * As nobody, with RLIMIT_MEMLOCK at 64 KiB: a read waiting on an empty pipe
+ * into a 256 MiB buffer never touched, and another into a shared mapping of
+ * a file. The module pinned both buffers for as long as the reads waited
+ * (faulting in every page, charged to nobody), and a file's pinned pages
+ * stay out of writeback's reach.
+ */
+static void wait_on_an_empty_pipe(void *arg)
+{
+	struct rlimit rl = { 64 << 10, 64 << 10 };
+	struct aionl_ctx *ctx;
+	struct aionl_req r[2];
+	struct aionl_cqe c[2];
+	char path[512];
+	long before, after;
+	uint64_t h;
+	int p[2], fd;
+	void *anon, *shared;
+
+	(void)arg;
+	CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+	ctx = open_kernel();
+	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	CHECK(aionl_file_register(ctx, p[0], &h) == 0);
+	file_path(path, sizeof(path), "shared");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, 16 << 20) == 0);
+	anon = mmap(NULL, WAIT_BUF, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	shared = mmap(NULL, 16 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(anon != MAP_FAILED && shared != MAP_FAILED);
+	before = vm_rss_kib();
+	aionl_req_read(&r[0], h, anon, WAIT_BUF, AIONL_OFFSET_STREAM, 21);
+	aionl_req_read(&r[1], h, shared, 16 << 20, AIONL_OFFSET_STREAM, 22);
+	CHECK(aionl_submit(ctx, r, 2) == 2);
+	usleep(300000);
+	after = vm_rss_kib();
+	fprintf(stderr, "resident: %ld KiB before the reads, %ld KiB while they wait\n", before,
+		after);
+	CHECK(aionl_reap(ctx, c, 2, 0, NULL) == 0);	/* both still waiting */
+	CHECK(after - before < (8 << 10));
+	/* Data arrives: one of the reads takes it, from a worker, in its buffer. */
+	CHECK(write(p[1], "hello", 5) == 5);
+	CHECK(aionl_reap(ctx, c, 1, 1, &(struct timespec){ 10, 0 }) == 1);
+	fprintf(stderr, "cookie %llu res %lld\n", (unsigned long long)c[0].cookie,
+		(long long)c[0].res);
+	CHECK(c[0].res == 5);
+	CHECK(!memcmp(c[0].cookie == 21 ? anon : shared, "hello", 5));
+	aionl_ctx_close(ctx);
+	close(fd);
+	unlink(path);
+}
+
+static void test_a_waiting_read_holds_no_pages(void **state)
+{
+	(void)state;
+	in_child(true, wait_on_an_empty_pipe, NULL);
+}
+
+/* ------------------------------------------------------------ 14: faults under genetlink */
+
+struct uffd_submit {
+	struct aionl_ctx *ctx;
+	struct aionl_req r;
+	int done;
+};
+
+static void *submit_in_thread(void *arg)
+{
+	struct uffd_submit *u = arg;
+
+	__atomic_store_n(&u->done, aionl_submit(u->ctx, &u->r, 1) == 1 ? 1 : -1,
+			 __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A read, sent to the module, into a buffer whose page faults wait for a
+ * userfaultfd (or a FUSE server) to serve them. The module copied inline,
+ * faulting inside genetlink's receive path with its cb_lock held: the
+ * sendmsg waited for the fault, and so would any genetlink family's
+ * registration. Now the inline copy never faults: sendmsg returns, and a
+ * worker waits for the fault instead.
+ */
+static void test_a_faulting_buffer_does_not_hold_the_sender(void **state)
+{
+	struct aionl_params prm = { .backend = AIONL_BACKEND_KERNEL,
+				    .flags = AIONL_PARAMS_NO_INLINE };
+	struct uffd_submit u = { 0 };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	struct uffd_msg msg;
+	char path[512], data[4096], *buf;
+	struct aionl_cqe c;
+	struct pollfd pfd;
+	bool prompt = false;
+	uint64_t h;
+	pthread_t t;
+	int fd, uffd;
+
+	(void)state;
+	file_path(path, sizeof(path), "uffd");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	memset(data, 'u', sizeof(data));
+	assert_int_equal(pwrite(fd, data, sizeof(data), 0), sizeof(data));
+	assert_int_equal(pread(fd, data, sizeof(data), 0), sizeof(data));	/* cached */
+	assert_int_equal(aionl_ctx_open(&u.ctx, &prm), 0);
+	assert_int_equal(aionl_file_register(u.ctx, fd, &h), 0);
+
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		fail_msg("userfaultfd: %s", strerror(errno));
+	assert_int_equal(ioctl(uffd, UFFDIO_API, &api), 0);
+	buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(buf != MAP_FAILED);
+	reg.range.start = (uintptr_t)buf;
+	reg.range.len = 4096;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	assert_int_equal(ioctl(uffd, UFFDIO_REGISTER, &reg), 0);
+
+	aionl_req_read(&u.r, h, buf, 4096, 0, 23);
+	assert_int_equal(pthread_create(&t, NULL, submit_in_thread, &u), 0);
+	for (int i = 0; i < 200 && !prompt; i++) {
+		prompt = __atomic_load_n(&u.done, __ATOMIC_ACQUIRE) != 0;
+		usleep(10000);
+	}
+	/* Serve the fault, wherever it waits, so that nothing stays stuck. */
+	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 10000), 1);
+	assert_int_equal(read(uffd, &msg, sizeof(msg)), sizeof(msg));
+	assert_int_equal(msg.event, UFFD_EVENT_PAGEFAULT);
+	{
+		static char zero[4096];
+		struct uffdio_copy cp = { .dst = (uintptr_t)buf, .src = (uintptr_t)zero,
+					  .len = 4096 };
+
+		assert_int_equal(ioctl(uffd, UFFDIO_COPY, &cp), 0);
+	}
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(u.done, 1);
+	assert_true(prompt);
+	assert_int_equal(aionl_reap(u.ctx, &c, 1, 1, &(struct timespec){ 10, 0 }), 1);
+	assert_true(c.cookie == 23 && c.res == 4096);
+	assert_memory_equal(buf, data, 4096);
+	aionl_ctx_close(u.ctx);
+	close(uffd);
+	close(fd);
+	unlink(path);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -1026,6 +1197,8 @@ int main(void)
 		cmocka_unit_test(test_a_socket_cannot_hold_itself),
 		cmocka_unit_test(test_registrations_stop_at_rlimit_nofile),
 		cmocka_unit_test(test_an_unread_1ns_timer_stops_firing),
+		cmocka_unit_test(test_a_waiting_read_holds_no_pages),
+		cmocka_unit_test(test_a_faulting_buffer_does_not_hold_the_sender),
 	};
 
 	if (getenv("AIONL_TEST_FILTER"))

@@ -27,13 +27,25 @@ for round in range(5):
             got += chunk
         assert got == msg.upper(), (got, msg.upper())
 clients[0].close()
-time.sleep(0.3)
+# Signal only once the file is read, a tick came and client 0 is known gone:
+# on a loaded machine these take their time, and that is not what is tested.
+size = os.path.getsize(data)
+seen = []
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    text = "".join(seen)
+    if ("read %d bytes" % size) in text and "tick" in text and "client 0 gone" in text:
+        break
+    l = p.stdout.readline()
+    if not l:
+        break
+    seen.append(l)
 p.send_signal(getattr(signal, "SIG" + sig))
 out, _ = p.communicate(timeout=10)
+out = "".join(seen) + out
 for c in clients[1:]:
     c.close()
 assert p.returncode == 0, p.returncode
-size = os.path.getsize(data)
 assert ("read %d bytes from %s" % (size, data)) in out, out
 assert "tick" in out, out
 assert "client 0 gone" in out, out
