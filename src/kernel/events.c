@@ -144,8 +144,11 @@ struct aionl_watch *aionl_watch_sent(struct aionl_sock *as, struct aionl_kreq *r
 	u64 missed;
 
 	*keep = r == w->interim;
-	if (!*keep)
-		return w;	/* a signal's entry */
+	if (!*keep) {		/* a signal's entry: the signal may queue again */
+		if (r->si.signo < SIGRTMIN)
+			w->sig_unsent &= ~BIT_ULL(r->si.signo);
+		return w;
+	}
 	if (w->has_carry && !w->unlinked) {
 		r->res = w->carry;
 		w->has_carry = false;
@@ -485,14 +488,22 @@ void aionl_stream_locks_init(void)
 		mutex_init(&aionl_stream_locks[i]);
 }
 
-struct mutex *aionl_stream_lock(struct file *file)
+/*
+ * The lock of file, taken, or NULL if file needs none. With trylock (in the
+ * sender's context, under genetlink's cb_lock, which must never wait for a
+ * worker) ERR_PTR(-EAGAIN) if another holds it: the worker tries later.
+ */
+struct mutex *aionl_stream_lock(struct file *file, bool trylock)
 {
 	struct mutex *m;
 
 	if (file->f_mode & FMODE_NOWAIT)
 		return NULL;
 	m = &aionl_stream_locks[hash_ptr(file, ilog2(AIONL_STREAM_LOCKS))];
-	mutex_lock(m);
+	if (!trylock)
+		mutex_lock(m);
+	else if (!mutex_trylock(m))
+		return ERR_PTR(-EAGAIN);
 	return m;
 }
 
@@ -500,7 +511,7 @@ struct mutex *aionl_stream_lock(struct file *file)
 static ssize_t aionl_stream_try(struct aionl_watch *w)
 {
 	struct aionl_kreq *r = w->io;
-	struct mutex *m = aionl_stream_lock(r->file);
+	struct mutex *m = aionl_stream_lock(r->file, false);
 	struct kiocb kiocb;
 	ssize_t ret = -EAGAIN;
 

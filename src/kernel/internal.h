@@ -222,7 +222,7 @@ void aionl_io_done(struct aionl_kreq *r, s64 res);
 /* events.c */
 int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns);
 void aionl_stream_locks_init(void);
-struct mutex *aionl_stream_lock(struct file *file);
+struct mutex *aionl_stream_lock(struct file *file, bool trylock);
 void aionl_events_release(struct aionl_sock *as);
 
 /*

@@ -262,10 +262,13 @@ static int aionl_start_stream(struct aionl_sock *as, u64 cookie, struct file *fi
 	 * out, as it would with faults off: its reads are the worker's.
 	 */
 	if (aionl_may_try_inline(file, dir)) {
-		struct mutex *m = aionl_stream_lock(file);
+		struct mutex *m = aionl_stream_lock(file, true);
 
-		if (!m || (vfs_poll(file, NULL) &
-			   (dir == ITER_DEST ? EPOLLIN | EPOLLHUP : EPOLLOUT) & ~EPOLLERR)) {
+		if (IS_ERR(m)) {
+			m = NULL;	/* a worker transfers on it: go after it */
+		} else if (!m || (vfs_poll(file, NULL) &
+				  (dir == ITER_DEST ? EPOLLIN | EPOLLHUP : EPOLLOUT) &
+				  ~EPOLLERR)) {
 			iov_iter_init(&iter, dir, iov, nr_iov, total);
 			init_sync_kiocb(&kiocb, file);
 			kiocb.ki_flags |= IOCB_NOWAIT;

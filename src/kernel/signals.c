@@ -44,7 +44,14 @@ static void aionl_sig_post(struct aionl_watch *w, struct aionl_kreq *r,
 	r->has_si = true;
 	r->watch = w;
 	spin_lock(&as->lock);
-	if (info->si_signo < SIGRTMIN) {
+	/*
+	 * A cancel that ended the watch since the signal was taken: its final
+	 * completion is out, and nothing may follow it. The signal goes with
+	 * the watch (docs/events.md).
+	 */
+	if (w->unlinked)
+		merged = true;
+	else if (info->si_signo < SIGRTMIN) {
 		merged = w->sig_unsent & BIT_ULL(info->si_signo);
 		w->sig_unsent |= BIT_ULL(info->si_signo);
 	}

@@ -264,12 +264,12 @@ static void aionl_watch_entry_taken(struct aionl_kreq *r, bool taken)
 			r->res = w->kind == AW_TIMER ? r->res + w->carry : r->res | w->carry;
 			w->has_carry = false;
 		}
-	} else if (r->has_si && r->si.signo < SIGRTMIN) {
-		if (taken)
-			w->sig_unsent &= ~BIT_ULL(r->si.signo);
-		else
-			w->sig_unsent |= BIT_ULL(r->si.signo);
 	}
+	/*
+	 * A standard signal's entry stays "unsent" until it is delivered
+	 * (aionl_watch_sent): one that comes again meanwhile merges, even
+	 * while a message that holds it waits for a full receive buffer.
+	 */
 }
 
 /* Free what went out; a watch's entries go back to their watch. */

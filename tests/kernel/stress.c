@@ -2124,8 +2124,9 @@ static bool make_files(void)
 		char path[PATH_MAX];
 		static const char *const names[] = { "f0", "f1", "f2", "f3", "ro" };
 
-		snprintf(run_dirs[d], sizeof(run_dirs[d]), "%s/aionl-stress.%d", cfg.dirs[d],
-			 getpid());
+		if (snprintf(run_dirs[d], sizeof(run_dirs[d]), "%s/aionl-stress.%d", cfg.dirs[d],
+			     getpid()) >= (int)sizeof(run_dirs[d]))
+			return false;	/* a directory name too long for the tool */
 		if (mkdir(run_dirs[d], 0777) && errno != EEXIST)
 			return false;
 		chmod(run_dirs[d], 0777);
