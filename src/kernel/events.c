@@ -132,6 +132,28 @@ void aionl_watch_more(struct aionl_watch *w, s64 res)
 }
 
 /*
+ * Under as->lock, from a flush: r, a watch's entry, was put in a message
+ * (taken) or, that message refused by a full receive buffer, waits in the
+ * backlog again. While the interim entry is taken, what the watch reports
+ * next waits in carry. A standard signal's entry stays "unsent" until it is
+ * delivered (aionl_watch_sent): one that comes again meanwhile merges, even
+ * while a message that holds it waits for a full receive buffer.
+ */
+void aionl_watch_taken(struct aionl_kreq *r, bool taken)
+{
+	struct aionl_watch *w = r->watch;
+
+	if (r != w->interim)
+		return;
+	w->interim_queued = !taken;
+	if (!taken && w->has_carry) {
+		/* The message is gone: the entry can say what came meanwhile. */
+		r->res = aionl_watch_merge(w, r->res, w->carry);
+		w->has_carry = false;
+	}
+}
+
+/*
  * Under as->lock, from a flush: r, an entry holding a reference on its watch,
  * went to the socket. Returns the watch whose reference the caller drops
  * after unlocking; *keep says r belongs to the watch (its interim entry),

@@ -320,6 +320,7 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 			bool in_sender);
 void aionl_watch_more(struct aionl_watch *w, s64 res);
 void aionl_watch_armed(struct aionl_watch *w);
+void aionl_watch_taken(struct aionl_kreq *r, bool taken);
 struct aionl_watch *aionl_watch_sent(struct aionl_sock *as, struct aionl_kreq *r, bool *keep);
 
 #endif /* _AIONL_INTERNAL_H */

@@ -248,30 +248,6 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 	return -EINVAL;
 }
 
-/*
- * Under as->lock: r, a watch's entry, was put in a message (taken) or, that
- * message refused by a full receive buffer, is back to wait in the backlog.
- * While taken, what the watch reports next needs an entry of its own.
- */
-static void aionl_watch_entry_taken(struct aionl_kreq *r, bool taken)
-{
-	struct aionl_watch *w = r->watch;
-
-	if (r == w->interim) {
-		w->interim_queued = !taken;
-		if (!taken && w->has_carry) {
-			/* The message is gone: the entry can say what came meanwhile. */
-			r->res = w->kind == AW_TIMER ? r->res + w->carry : r->res | w->carry;
-			w->has_carry = false;
-		}
-	}
-	/*
-	 * A standard signal's entry stays "unsent" until it is delivered
-	 * (aionl_watch_sent): one that comes again meanwhile merges, even
-	 * while a message that holds it waits for a full receive buffer.
-	 */
-}
-
 /* Free what went out; a watch's entries go back to their watch. */
 static void aionl_free_sent(struct aionl_sock *as, struct list_head *sent)
 {
@@ -342,7 +318,7 @@ void aionl_flush(struct aionl_sock *as)
 				if (aionl_put_entry(skb, r))
 					break;
 				if (r->watch)
-					aionl_watch_entry_taken(r, true);
+					aionl_watch_taken(r, true);
 				n++;
 			}
 		}
@@ -360,7 +336,7 @@ void aionl_flush(struct aionl_sock *as)
 				if (!n--)
 					break;
 				if (r->watch)
-					aionl_watch_entry_taken(r, false);
+					aionl_watch_taken(r, false);
 			}
 			spin_unlock(&as->lock);
 			queue_delayed_work(aionl_wq, &as->retry, AIONL_RETRY_JIFFIES);

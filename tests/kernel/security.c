@@ -354,21 +354,36 @@ static void test_pollout_and_stream_writes_on_a_full_fifo(void **state)
 /* The module's testing knobs (internal.h): where to stall, and how long. */
 enum { DELAY_RELEASE = 1, DELAY_TIMER_UPDATE = 2, DELAY_SIGNAL = 4 };
 
+static unsigned int get_param(const char *name)
+{
+	char path[128];
+	unsigned int v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/aionl/parameters/%s", name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%u", &v), 1);
+	fclose(f);
+	return v;
+}
+
+static void set_param(const char *name, unsigned int v)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/aionl/parameters/%s", name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%u\n", v);
+	fclose(f);
+}
+
 static void set_delay(unsigned int at, unsigned int ms)
 {
-	static const char *const names[] = { "debug_delay_at", "debug_delay_ms" };
-	unsigned int vals[] = { at, ms };
-
-	for (int i = 0; i < 2; i++) {
-		char path[128];
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/module/aionl/parameters/%s", names[i]);
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fprintf(f, "%u\n", vals[i]);
-		fclose(f);
-	}
+	set_param("debug_delay_at", at);
+	set_param("debug_delay_ms", ms);
 }
 
 /* 8: TIMER_UPDATE stalls with the timer found while the timer expires and ends. */
@@ -559,32 +574,6 @@ static void test_a_reused_portid_gets_nothing_of_the_old_socket(void **state)
 
 
 /* ------------------------------------------------------------ 4: bounded memory */
-
-static unsigned int get_param(const char *name)
-{
-	char path[128];
-	unsigned int v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/aionl/parameters/%s", name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%u", &v), 1);
-	fclose(f);
-	return v;
-}
-
-static void set_param(const char *name, unsigned int v)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/aionl/parameters/%s", name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "%u\n", v);
-	fclose(f);
-}
 
 /* The smallest receive buffer: a message or two, then the module must hold the rest. */
 static void shrink_rcvbuf(int fd)
