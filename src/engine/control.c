@@ -33,7 +33,7 @@ static struct nlmsghdr *reply_start(struct aionl_engine *e, const struct nlmsghd
 
 static void reply_commit(struct aionl_engine *e, const struct nlmsghdr *nlh)
 {
-	outq_commit(&e->out, NLMSG_ALIGN(nlh->nlmsg_len), false);
+	outq_commit(&e->out, NLMSG_ALIGN(nlh->nlmsg_len));
 }
 
 void eng_put_error(struct aionl_engine *e, const struct nlmsghdr *req, size_t req_len, int err,

@@ -4,10 +4,12 @@
  * socket, hands each message to the handler of its command, and sends the
  * completions and replies its out queue collects.
  *
- * Nothing is ever dropped: completions the socket cannot take yet wait in the
- * out queue, and while inflight + backlog reaches max_inflight the engine stops
- * reading requests, so a program that floods it meets a full socket, and the
- * library's own credit check (-EBUSY) long before that.
+ * Nothing is ever dropped, and nothing grows without bound: completions and
+ * replies the socket cannot take yet wait in the out queue; a request past
+ * max_inflight is refused with -EBUSY, as the module refuses it
+ * (aionl_admit_full); and while the messages waiting reach max_inflight the
+ * engine stops reading, so a program that floods it without reading meets a
+ * full socket. The library's own credit check (-EBUSY) comes long before.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -58,7 +60,7 @@ struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl
 		if (mnl_attr_get_type(a) == AIONL_A_COMPLETION_RES)
 			pos = outq_pos_of(&e->out, mnl_attr_get_payload(a));
 	}
-	outq_commit(&e->out, NLMSG_ALIGN(nlh->nlmsg_len), true);
+	outq_commit(&e->out, NLMSG_ALIGN(nlh->nlmsg_len));
 	return pos;
 }
 
@@ -127,6 +129,23 @@ static const handler_fn handlers[AIONL_CMD_MAX + 1] = {
 	[AIONL_CMD_CANCEL] = ev_cancel,
 };
 
+/*
+ * Whether a request of cmd is past max_inflight. Messages waiting only
+ * because this batch has not been sent yet do not count: those the socket
+ * cannot take do (a program that does not read).
+ */
+static bool engine_full(struct aionl_engine *e, uint8_t cmd)
+{
+	bool work = aionl_cmd_adds_work(cmd);
+	uint32_t max = e->params.max_inflight;
+
+	if (!aionl_admit_full(work, e->inflight, e->nwatches, e->out.backlog, max))
+		return false;
+	if (outq_flush(&e->out, e->sock) < 0)
+		e->peer_gone = true;
+	return aionl_admit_full(work, e->inflight, e->nwatches, e->out.backlog, max);
+}
+
 static void handle_msg(struct aionl_engine *e, const struct nlmsghdr *nlh)
 {
 	struct aionl_parse_err pe = { 0 };
@@ -149,7 +168,10 @@ static void handle_msg(struct aionl_engine *e, const struct nlmsghdr *nlh)
 	} else {
 		uint8_t cmd = aionl__genl_hdr(nlh)->cmd;
 
-		if (cmd <= AIONL_CMD_MAX && handlers[cmd]) {
+		if (cmd <= AIONL_CMD_MAX && handlers[cmd] && engine_full(e, cmd)) {
+			pe.msg = "too many requests outstanding: reap completions first";
+			err = -EBUSY;
+		} else if (cmd <= AIONL_CMD_MAX && handlers[cmd]) {
 			err = handlers[cmd](e, nlh, &pe);
 		} else {
 			pe.msg = "unknown command";
@@ -193,7 +215,7 @@ static void handle_datagram(struct aionl_engine *e, char *buf, size_t len, bool 
 
 static bool can_accept(const struct aionl_engine *e)
 {
-	return !e->peer_gone && e->inflight + e->out.backlog < e->params.max_inflight;
+	return !e->peer_gone && e->out.backlog < e->params.max_inflight;
 }
 
 static void read_requests(struct aionl_engine *e)
@@ -304,9 +326,18 @@ static void *engine_main(void *arg)
 
 /* ------------------------------------------------------------ start and end */
 
-static void engine_free(struct aionl_engine *e)
+/*
+ * forget: in a child after fork (aionl_engine_forget), where only closing
+ * and freeing is safe; the requests and watches hold files, so they go first.
+ */
+static void engine_free(struct aionl_engine *e, bool forget)
 {
-	events_fini(e);
+	if (forget) {
+		io_forget_active(e);
+		events_forget(e);
+	} else {
+		events_fini(e);
+	}
 	files_fini(&e->files);
 	outq_fini(&e->out);
 	io_free_recycled(e);
@@ -337,7 +368,7 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 		err = events_init(e);
 	e->rxbuf = malloc(AIONL_MAX_MSG_SIZE);
 	if (err || !e->rxbuf) {
-		engine_free(e);
+		engine_free(e, false);
 		return aionl__fail(err ? err : -ENOMEM, "cannot set up the engine: %s",
 				   strerror(err ? -err : ENOMEM));
 	}
@@ -347,14 +378,14 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 	err = e->exec->init(e);
 	if (err) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		engine_free(e);
+		engine_free(e, false);
 		return err;
 	}
 	err = pthread_create(&e->thread, NULL, engine_main, e);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		e->exec->fini(e);
-		engine_free(e);
+		engine_free(e, false);
 		return aionl__fail(-err, "cannot start the engine thread");
 	}
 	*ep = e;
@@ -365,5 +396,17 @@ void aionl_engine_join(struct aionl_engine *e)
 {
 	pthread_join(e->thread, NULL);
 	e->exec->fini(e);
-	engine_free(e);
+	engine_free(e, false);
+}
+
+/*
+ * Every descriptor here shares its open file with the parent's engine:
+ * epoll_ctl, timerfd_settime or a signalfd mask change through the child's
+ * copy would change the parent's engine, and its threads' locks may be
+ * frozen held. So only close and free.
+ */
+void aionl_engine_forget(struct aionl_engine *e)
+{
+	e->exec->forget(e);
+	engine_free(e, true);
 }

@@ -67,9 +67,12 @@ struct eng_watch {
 	int fd;				/* POLL, STREAM: our dup, in the epoll set */
 	struct eng_timer timer;		/* TIMER: expiry; STREAM: deadline */
 	uint64_t interval;		/* TIMER: period, 0 one-shot */
-	struct outq_pos pending;	/* TIMER: its unsent completion, to add to */
+	/* TIMER, multishot POLL: its unsent completion, which later ones merge into. */
+	struct outq_pos pending;
 	uint32_t events, flags;		/* POLL */
 	uint64_t sigmask;		/* SIGNAL */
+	/* SIGNAL: each standard signal's unsent completion, by number - 1. */
+	struct outq_pos *sig_unsent;
 	uint8_t op;			/* STREAM: AIONL_CMD_READ..WRITEV */
 	bool timed_out;			/* STREAM */
 	bool dead;			/* freed while a dispatch batch runs */
@@ -83,6 +86,8 @@ struct exec_ops {
 	enum aionl_executor kind;
 	int (*init)(struct aionl_engine *e);
 	void (*fini)(struct aionl_engine *e);
+	/* fini in a child after fork: free without joining or locking (engine.c). */
+	void (*forget)(struct aionl_engine *e);
 	/* Start r; its result arrives later through engine_complete(). */
 	void (*queue)(struct aionl_engine *e, struct eng_req *r);
 	/*
@@ -119,6 +124,8 @@ struct aionl_engine {
 
 	/* Requests started and not yet completed. */
 	unsigned int inflight;
+	/* Armed watches: with inflight and out.backlog, what max_inflight bounds. */
+	unsigned int nwatches;
 	/* Datagrams read plus completions made: progress, for busy-polling. */
 	uint64_t work;
 	bool peer_gone;
@@ -170,11 +177,13 @@ int io_sync(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_par
 /* Report r's result: queues the completion, drops the file, recycles r. */
 void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res);
 void io_free_recycled(struct aionl_engine *e);
+void io_forget_active(struct aionl_engine *e);
 
 /* ------------------------------------------------------------ events.c */
 
 int events_init(struct aionl_engine *e);
 void events_fini(struct aionl_engine *e);
+void events_forget(struct aionl_engine *e);
 void events_dispatch(struct aionl_engine *e);
 int ev_nop(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int ev_cancel(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
@@ -218,5 +227,7 @@ void stream_ready(struct aionl_engine *e, struct eng_watch *w);
 int ev_signal(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 void signals_update(struct aionl_engine *e);
 void signals_ready(struct aionl_engine *e);
+/* Standard signals (below the kernel's SIGRTMIN, 32) merge while unsent. */
+#define ENG_STD_SIGNALS 31
 
 #endif /* AIONL_ENGINE_H */

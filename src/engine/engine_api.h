@@ -32,6 +32,12 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 
 /* Wait for the engine to finish (after the peer socket closed) and free it. */
 void aionl_engine_join(struct aionl_engine *e);
+/*
+ * In a child after fork, instead of join: the engine's threads are not in
+ * this process, so close the child's copies of its descriptors and free its
+ * memory without touching anything the parent's engine shares.
+ */
+void aionl_engine_forget(struct aionl_engine *e);
 
 /*
  * The inline fast path, for submitting threads: try a read of the registered

@@ -41,6 +41,7 @@ struct eng_watch *watch_new(struct aionl_engine *e, enum eng_watch_kind kind, ui
 	if (e->watches)
 		e->watches->prev = w;
 	e->watches = w;
+	e->nwatches++;
 	return w;
 }
 
@@ -57,6 +58,7 @@ void watch_free(struct aionl_engine *e, struct eng_watch *w)
 		e->watches = w->next;
 	if (w->next)
 		w->next->prev = w->prev;
+	e->nwatches--;
 	timer_disarm(e, &w->timer);
 	if (w->fd >= 0) {
 		/* The dup shares its open file: closing it alone would not leave the set. */
@@ -72,6 +74,8 @@ void watch_free(struct aionl_engine *e, struct eng_watch *w)
 	w->iov = w->iov_inline;
 	if (w->kind == W_SIGNAL) {
 		w->sigmask = 0;
+		free(w->sig_unsent);
+		w->sig_unsent = NULL;
 		signals_update(e);
 	}
 	if (e->dispatching) {
@@ -222,6 +226,36 @@ int events_init(struct aionl_engine *e)
 		e->clocks[c].tfd = -1;
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
 	return e->epfd < 0 ? -errno : 0;
+}
+
+/* fini in a child after fork: close and free only (aionl_engine_forget). */
+void events_forget(struct aionl_engine *e)
+{
+	struct eng_watch *lists[] = { e->watches, e->graveyard }, *w;
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		while ((w = lists[i])) {
+			lists[i] = w->next;
+			if (w->fd >= 0)
+				close(w->fd);
+			if (w->file)
+				file_put(w->file);
+			if (w->iov != w->iov_inline)
+				free(w->iov);
+			free(w->sig_unsent);
+			free(w);
+		}
+	}
+	e->watches = e->graveyard = NULL;
+	for (int c = 0; c < AIONL_TIMER_CLOCK_COUNT; c++) {
+		heap_fini(&e->clocks[c].heap);
+		if (e->clocks[c].tfd >= 0)
+			close(e->clocks[c].tfd);
+	}
+	if (e->sigfd >= 0)
+		close(e->sigfd);
+	if (e->epfd >= 0)
+		close(e->epfd);
 }
 
 void events_fini(struct aionl_engine *e)

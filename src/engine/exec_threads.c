@@ -149,6 +149,15 @@ static void threads_fini(struct aionl_engine *e)
 	threads_fini_priv(t, t->nthreads);
 }
 
+/* The workers are not in the child; their requests are e->active's. */
+static void threads_forget(struct aionl_engine *e)
+{
+	struct threads_priv *t = e->exec_priv;
+
+	close(t->efd);
+	free(t);
+}
+
 static size_t iov_total(const struct eng_req *r)
 {
 	size_t total = 0;
@@ -272,6 +281,7 @@ const struct exec_ops aionl_exec_threads = {
 	.kind = AIONL_EXEC_THREADS,
 	.init = threads_init,
 	.fini = threads_fini,
+	.forget = threads_forget,
 	.queue = threads_queue,
 	.cancel = threads_cancel,
 	.wait = threads_wait,

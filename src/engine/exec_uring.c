@@ -225,6 +225,7 @@ const struct exec_ops aionl_exec_uring = {
 	.kind = AIONL_EXEC_URING,
 	.init = uring_init,
 	.fini = uring_fini,
+	.forget = uring_fini,	/* unmaps and closes the child's copies only */
 	.queue = uring_queue,
 	.cancel = uring_cancel,
 	.wait = uring_wait,

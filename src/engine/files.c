@@ -43,11 +43,29 @@ static pthread_mutex_t aio_socks_lock = PTHREAD_MUTEX_INITIALIZER;
 static ino_t *aio_socks;
 static size_t naio_socks, aio_socks_cap;
 
+/* A fork in another thread's critical section must not leave it held in the child. */
+static void aio_socks_lock_take(void)
+{
+	pthread_mutex_lock(&aio_socks_lock);
+}
+
+static void aio_socks_lock_drop(void)
+{
+	pthread_mutex_unlock(&aio_socks_lock);
+}
+
+static void aio_socks_atfork(void)
+{
+	pthread_atfork(aio_socks_lock_take, aio_socks_lock_drop, aio_socks_lock_drop);
+}
+
 int files_set_socket(struct eng_files *t, int sock)
 {
+	static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 	struct stat st;
 	int err = 0;
 
+	pthread_once(&atfork_once, aio_socks_atfork);
 	if (fstat(sock, &st) < 0)
 		return -errno;
 	pthread_mutex_lock(&aio_socks_lock);
@@ -154,6 +172,7 @@ static struct eng_file *file_open(int fd, int *err)
 	f->caps.readable = (fl & O_ACCMODE) != O_WRONLY && !(fl & O_PATH);
 	f->caps.writable = (fl & O_ACCMODE) != O_RDONLY && !(fl & O_PATH);
 	f->caps.seekable = aionl_mode_seekable(st.st_mode);
+	f->caps.directory = S_ISDIR(st.st_mode);
 	/*
 	 * A non-blocking read of an O_DIRECT file still waits for the device:
 	 * RWF_NOWAIT only refuses to wait for locks and page-cache misses. So

@@ -43,6 +43,18 @@ void io_free_recycled(struct aionl_engine *e)
 	}
 }
 
+/* After fork, in the child (aionl_engine_forget): drop what was in flight. */
+void io_forget_active(struct aionl_engine *e)
+{
+	struct eng_req *r;
+
+	while ((r = e->active)) {
+		e->active = r->anext;
+		file_put(r->file);
+		req_recycle(e, r);
+	}
+}
+
 void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res)
 {
 	if (r->deadline.heap_idx != EV_NOT_ARMED)

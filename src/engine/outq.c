@@ -48,13 +48,11 @@ void *outq_reserve(struct outq *q, size_t need)
 	return c ? c->data + c->len : NULL;
 }
 
-void outq_commit(struct outq *q, size_t len, bool completion)
+void outq_commit(struct outq *q, size_t len)
 {
 	q->tail->len += (uint32_t)len;
-	if (completion) {
-		q->tail->count++;
-		q->backlog++;
-	}
+	q->tail->count++;
+	q->backlog++;
 }
 
 struct outq_pos outq_pos_of(const struct outq *q, const void *p)

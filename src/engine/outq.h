@@ -17,7 +17,7 @@ struct out_chunk {
 	struct out_chunk *next;
 	uint64_t serial;	/* chunks are sent in serial order */
 	uint32_t len;
-	uint32_t count;		/* completions in it */
+	uint32_t count;		/* messages in it */
 	char data[AIONL_MAX_MSG_SIZE];
 };
 
@@ -34,7 +34,7 @@ struct outq {
 	struct out_chunk *head, *tail;
 	struct out_chunk *free;	/* sent chunks kept for reuse */
 	unsigned int nfree;
-	/* Completions queued and not yet sent: they count against max_inflight. */
+	/* Messages (completions and replies) queued and not yet sent: max_inflight bounds them. */
 	unsigned int backlog;
 	uint64_t next_serial;
 };
@@ -44,8 +44,8 @@ struct outq {
  * or NULL when memory is exhausted.
  */
 void *outq_reserve(struct outq *q, size_t need);
-/* Take the len bytes written at the last reserve; completion: counts in backlog. */
-void outq_commit(struct outq *q, size_t len, bool completion);
+/* Take the len bytes of one message written at the last reserve. */
+void outq_commit(struct outq *q, size_t len);
 /* Where p, inside the last reserve, lies. */
 struct outq_pos outq_pos_of(const struct outq *q, const void *p);
 /* The bytes at pos if its chunk is still queued, else NULL. */

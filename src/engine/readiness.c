@@ -56,14 +56,26 @@ void poll_ready(struct aionl_engine *e, struct eng_watch *w, uint32_t revents)
 		.present = AIONL_COMPLETION_REQUIRED_MASK, .cookie = w->cookie,
 		.res = revents & AIONL_POLL_EVENT_MASK,
 	};
+	void *res;
 
 	if (!(w->flags & AIONL_POLL_MULTISHOT)) {
 		watch_complete(e, w, m.res);
 		return;
 	}
+	/* While its last completion is unsent, new events merge into it, as the module's do. */
+	res = outq_at(&e->out, w->pending);
+	if (res) {
+		int64_t v;
+
+		memcpy(&v, res, sizeof(v));
+		v |= m.res;
+		memcpy(res, &v, sizeof(v));
+		e->work++;
+		return;
+	}
 	m.present |= 1ULL << AIONL_A_COMPLETION_FLAGS;
 	m.flags = AIONL_CQE_F_MORE;
-	engine_put_completion(e, &m);
+	w->pending = engine_put_completion(e, &m);
 }
 
 /* ------------------------------------------------------------ streams */

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -57,6 +58,11 @@ int ev_signal(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_p
 		engine_complete_cookie(e, m.cookie, -ENOMEM);
 		return 0;
 	}
+	w->sig_unsent = calloc(ENG_STD_SIGNALS, sizeof(*w->sig_unsent));
+	if (!w->sig_unsent) {
+		watch_complete(e, w, -ENOMEM);
+		return 0;
+	}
 	w->sigmask = m.mask;
 	signals_update(e);
 	if (e->sigfd < 0)
@@ -64,11 +70,56 @@ int ev_signal(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_p
 	return 0;
 }
 
+/* Post a caught signal to w, unless an unsent completion of the same standard signal holds it. */
+static void signal_post(struct aionl_engine *e, struct eng_watch *w, struct aionl_completion *m,
+			int signo)
+{
+	struct outq_pos *unsent = signo <= ENG_STD_SIGNALS ? &w->sig_unsent[signo - 1] : NULL;
+
+	if (unsent && outq_at(&e->out, *unsent))
+		return;	/* merged, as the kernel's pending set merges it */
+	m->cookie = w->cookie;
+	if (unsent)
+		*unsent = engine_put_completion(e, m);
+	else
+		engine_put_completion(e, m);
+}
+
+/*
+ * Real-time signals queue, so they cannot merge: while the socket holds all
+ * max_inflight allows (the program does not read), only standard signals
+ * are taken. Queued real-time signals stay pending for the process, and each
+ * watch that would take one ends with -EOVERFLOW, as on the module.
+ */
+static void signals_overflow(struct aionl_engine *e)
+{
+	struct eng_watch *w, *next;
+	sigset_t pending;
+	uint64_t rt = 0;
+
+	sigpending(&pending);
+	for (int sig = ENG_STD_SIGNALS + 1; sig <= (int)AIONL_MAX_SIGNAL; sig++)
+		if (sigismember(&pending, sig) == 1)
+			rt |= 1ULL << (sig - 1);
+	for (w = e->watches; w; w = next) {
+		next = w->next;
+		if (w->kind == W_SIGNAL && (w->sigmask & rt))
+			watch_complete(e, w, -EOVERFLOW);
+	}
+}
+
 void signals_ready(struct aionl_engine *e)
 {
+	bool full = aionl_admit_full(false, e->inflight, e->nwatches, e->out.backlog,
+				     e->params.max_inflight);
 	struct signalfd_siginfo si[SIGNAL_BATCH];
+	sigset_t set;
 	ssize_t n;
 
+	if (full) {
+		aionl__sigset_of(e->sigmask & ((1ULL << ENG_STD_SIGNALS) - 1), &set);
+		signalfd(e->sigfd, &set, 0);
+	}
 	while ((n = read(e->sigfd, si, sizeof(si))) > 0) {
 		for (size_t i = 0; i < n / sizeof(si[0]); i++) {
 			const struct aionl_siginfo_raw raw = {
@@ -85,9 +136,13 @@ void signals_ready(struct aionl_engine *e)
 			for (w = e->watches; w; w = w->next) {
 				if (w->kind != W_SIGNAL || !(w->sigmask & (1ULL << (raw.signo - 1))))
 					continue;
-				m.cookie = w->cookie;
-				engine_put_completion(e, &m);
+				signal_post(e, w, &m, (int)raw.signo);
 			}
 		}
+	}
+	if (full) {
+		aionl__sigset_of(e->sigmask, &set);
+		signalfd(e->sigfd, &set, 0);
+		signals_overflow(e);
 	}
 }

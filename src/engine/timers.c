@@ -94,8 +94,16 @@ static void timer_fire(struct aionl_engine *e, struct eng_watch *w, uint64_t now
 	void *res;
 
 	if (w->interval) {
+		uint64_t step;
+
+		/*
+		 * now and interval are below 2^63, so step cannot wrap; an expiry
+		 * the sum would take past the clock's range saturates, never fires.
+		 */
 		n += (now - w->timer.expiry) / w->interval;
-		w->timer.expiry += n * w->interval;
+		step = n * w->interval;
+		w->timer.expiry = w->timer.expiry > UINT64_MAX - step ? UINT64_MAX :
+				  w->timer.expiry + step;
 		m.flags |= AIONL_CQE_F_MORE;
 	}
 	/* A slow reader gets one completion counting every expiry, as timerfd. */

@@ -14,6 +14,13 @@
  * aionl_file_unregister and aionl_ctx_info may be called concurrently from any
  * threads on one context. aionl_ctx_close must not race with any other call on
  * the same context.
+ *
+ * fork: a context belongs to the process that opened it. In a child of that
+ * process the only call allowed on it is aionl_ctx_close, which releases the
+ * child's copies of its descriptors and memory and sends, cancels and waits
+ * for nothing, so the parent's context goes on untouched; every other call
+ * fails with -ECHILD (the rule sd-event and sd-bus keep). A child that wants
+ * asynchronous I/O opens its own context.
  */
 #ifndef AIONL_H
 #define AIONL_H
@@ -328,7 +335,8 @@ int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_params *params);
 /*
  * Close a context. Waits for I/O in flight to finish (the buffers it uses may
  * be freed afterwards), drops every registered file and frees everything.
- * Completions not yet reaped are discarded. NULL is a no-op.
+ * Completions not yet reaped are discarded. NULL is a no-op. In a child
+ * process (see fork above) it only releases the child's copies.
  */
 void aionl_ctx_close(struct aionl_ctx *ctx);
 
@@ -338,10 +346,14 @@ void aionl_ctx_close(struct aionl_ctx *ctx);
  * non-blocking reap (min_nr 0 or a zero timeout) returns 0 and clears it.
  * Owned by the context; do not close it or read from it. Raw protocol messages may
  * be sent to it with send(2), which is how the conformance tests speak bytes.
+ * Errors: -EINVAL ctx is NULL; -ECHILD called in a child after fork.
  */
 int aionl_ctx_fd(const struct aionl_ctx *ctx);
 
-/* Fill *info with the context's backend, executor and limits. Returns 0. */
+/*
+ * Fill *info with the context's backend, executor and limits. Returns 0, or
+ * -EINVAL for a NULL argument, -ECHILD in a child after fork.
+ */
 int aionl_ctx_info(struct aionl_ctx *ctx, struct aionl_info *info);
 
 /*

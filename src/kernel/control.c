@@ -70,6 +70,7 @@ void aionl_file_caps(const struct file *file, struct aionl_file_caps *caps)
 	caps->readable = file->f_mode & FMODE_READ;
 	caps->writable = file->f_mode & FMODE_WRITE;
 	caps->seekable = aionl_mode_seekable(file_inode(file)->i_mode);
+	caps->directory = S_ISDIR(file_inode(file)->i_mode);
 }
 
 int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)

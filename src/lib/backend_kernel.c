@@ -104,6 +104,8 @@ const struct backend_ops aionl__backend_kernel = {
 	.kind = AIONL_BACKEND_KERNEL,
 	.open = kernel_open,
 	.close = kernel_close,
+	/* Only the inline table's descriptors: the socket is the parent's too. */
+	.forget = kernel_close,
 	.pass_fd = false,
 	.inline_begin = kernel_inline_begin,
 	.inline_read = kernel_inline_read,

@@ -62,6 +62,12 @@ static void user_close(struct aionl_ctx *ctx)
 	ctx->backend = NULL;
 }
 
+static void user_forget(struct aionl_ctx *ctx)
+{
+	aionl_engine_forget(ctx->backend);
+	ctx->backend = NULL;
+}
+
 static int user_probe(enum aionl_executor x)
 {
 	return x == AIONL_EXEC_URING ? aionl_uring_probe() : 0;
@@ -98,6 +104,7 @@ const struct backend_ops aionl__backend_user = {
 	.kind = AIONL_BACKEND_USER,
 	.open = user_open,
 	.close = user_close,
+	.forget = user_forget,
 	.probe = user_probe,
 	.pass_fd = true,
 	.inline_begin = user_inline_begin,

@@ -114,7 +114,9 @@ AIONL_EXPORT int aionl_file_register(struct aionl_ctx *ctx, int fd, uint64_t *ha
 	struct aionl_register m = { .present = AIONL_REGISTER_REQUIRED_MASK, .fd = fd };
 	int err;
 
-	if (!ctx || !handle)
+	if ((err = ctx_check(ctx, "aionl_file_register")))
+		return err;
+	if (!handle)
 		return aionl__fail(-EINVAL, "aionl_file_register: NULL argument");
 	if (fd < 0)
 		return aionl__fail(-EBADF, "aionl_file_register: fd %d is not a descriptor", fd);
@@ -144,8 +146,8 @@ AIONL_EXPORT int aionl_file_unregister(struct aionl_ctx *ctx, uint64_t handle)
 	struct aionl_unregister m = { .present = AIONL_UNREGISTER_REQUIRED_MASK, .handle = handle };
 	int err;
 
-	if (!ctx)
-		return aionl__fail(-EINVAL, "aionl_file_unregister: NULL context");
+	if ((err = ctx_check(ctx, "aionl_file_unregister")))
+		return err;
 	w = (struct waiter){ .seq = ctl_next_seq(ctx) };
 	nlh = aionl__msg_start(buf, ctx->family, NLM_F_REQUEST, w.seq, AIONL_CMD_UNREGISTER,
 			       AIONL_FAMILY_VERSION);

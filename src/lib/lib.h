@@ -46,6 +46,8 @@ struct backend_ops {
 		    enum aionl_executor executor, char *why, size_t why_len);
 	/* After the socket is closed: stop what served it and free the state. */
 	void (*close)(struct aionl_ctx *ctx);
+	/* close in a child after fork: free the child's copies, nothing more. */
+	void (*forget)(struct aionl_ctx *ctx);
 	/*
 	 * Whether executor could serve here, without opening anything: 0 or
 	 * -errno. NULL: only opening can tell.
@@ -100,6 +102,7 @@ struct aionl_ctx {
 	atomic_uint outstanding;
 	atomic_uint seq;
 	bool inline_reads;	/* serve page-cache hits in aionl_submit */
+	unsigned int fork_gen;	/* aionl__fork_gen when opened: see ctx_check() */
 
 	/* tx_lock serializes use of txbuf and keeps a datagram whole. */
 	pthread_mutex_t tx_lock;
@@ -165,6 +168,29 @@ int ctl_resolve_family(struct aionl_ctx *ctx);
 int ctl_get_info(struct aionl_ctx *ctx);
 
 /* ------------------------------------------------------------ open.c */
+
+/* Bumped in the child at every fork (pthread_atfork). */
+extern atomic_uint aionl__fork_gen;
+
+/* Whether ctx was opened by an ancestor of this process: only close may touch it. */
+static inline bool ctx_forked(const struct aionl_ctx *ctx)
+{
+	return atomic_load_explicit(&aionl__fork_gen, memory_order_relaxed) != ctx->fork_gen;
+}
+
+/*
+ * The check every call on a context makes first: 0, -EINVAL for NULL, or
+ * -ECHILD in a child after fork; fn names the call in the message.
+ */
+static inline int ctx_check(const struct aionl_ctx *ctx, const char *fn)
+{
+	if (!ctx)
+		return aionl__fail(-EINVAL, "%s: NULL context", fn);
+	if (ctx_forked(ctx))
+		return aionl__fail(-ECHILD, "%s: the context belongs to the parent process; "
+				   "after fork a child may only close it", fn);
+	return 0;
+}
 
 /* Busy-poll time of p, in ns. */
 uint64_t aionl__spin_ns(const struct aionl_params *p);

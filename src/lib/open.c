@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,18 @@ static const char *const executor_names[] = {
 };
 
 #define NAMES(a) (sizeof(a) / sizeof((a)[0]))
+
+atomic_uint aionl__fork_gen;
+
+static void fork_child(void)
+{
+	atomic_fetch_add_explicit(&aionl__fork_gen, 1, memory_order_relaxed);
+}
+
+static void fork_watch(void)
+{
+	pthread_atfork(NULL, NULL, fork_child);
+}
 
 AIONL_EXPORT const char *aionl_backend_name(enum aionl_backend backend)
 {
@@ -83,7 +96,12 @@ static int choose(const struct aionl_params *p, struct choice *c)
 			return err;
 		c->backend_why = "AIONL_BACKEND";
 	}
-	if (x == AIONL_EXEC_AUTO) {
+	/*
+	 * AIONL_EXECUTOR names an executor of the user engine: it fills in
+	 * what the program left open, but does not argue with a program that
+	 * named the kernel backend itself (aionl info's probe of it, say).
+	 */
+	if (x == AIONL_EXEC_AUTO && p->backend != AIONL_BACKEND_KERNEL) {
 		if ((err = parse_env("AIONL_EXECUTOR", executor_names, NAMES(executor_names), &x)))
 			return err;
 		if (x == AIONL_EXEC_KERNEL)
@@ -96,8 +114,9 @@ static int choose(const struct aionl_params *p, struct choice *c)
 		x = AIONL_EXEC_AUTO;
 	}
 	if (b == AIONL_BACKEND_KERNEL && x != AIONL_EXEC_AUTO)
-		return aionl__fail(-EINVAL, "executor %s belongs to the user backend, but the kernel "
-				   "backend was asked for", executor_names[x]);
+		return aionl__fail(-EINVAL, "executor %s (%s) belongs to the user backend, but the "
+				   "kernel backend was asked for (%s)", executor_names[x],
+				   c->executor_why, c->backend_why);
 	if (b == AIONL_BACKEND_USER && x == AIONL_EXEC_KERNEL)
 		return aionl__fail(-EINVAL, "executor kernel belongs to the kernel backend, but the "
 				   "user backend was asked for");
@@ -109,6 +128,24 @@ static int choose(const struct aionl_params *p, struct choice *c)
 	c->backend = b;
 	c->executor = x;
 	return 0;
+}
+
+/*
+ * Close in a child after fork: the threads that served the context are not
+ * in this process and its locks may have been held by them, so release the
+ * descriptors and memory of the child's copy without locking, waiting or
+ * sending anything. The parent's socket and engine live on.
+ */
+static void ctx_free_forked(struct aionl_ctx *ctx)
+{
+	if (ctx->fd >= 0)
+		close(ctx->fd);
+	if (ctx->ops)
+		ctx->ops->forget(ctx);
+	cq_fini(&ctx->cq);
+	free(ctx->txbuf);
+	free(ctx->rxbuf);
+	free(ctx);
 }
 
 static void ctx_free(struct aionl_ctx *ctx)
@@ -198,9 +235,13 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	err = choose(p, &c);
 	if (err)
 		return err;
+	static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&fork_once, fork_watch);
 	ctx = ctx_alloc();
 	if (!ctx)
 		return aionl__fail(-ENOMEM, "out of memory for the context");
+	ctx->fork_gen = atomic_load(&aionl__fork_gen);
 
 	err = -ENOENT;
 	if (c.backend != AIONL_BACKEND_USER) {
@@ -247,18 +288,26 @@ fail:
 
 AIONL_EXPORT void aionl_ctx_close(struct aionl_ctx *ctx)
 {
-	if (ctx)
+	if (ctx && ctx_forked(ctx))
+		ctx_free_forked(ctx);
+	else if (ctx)
 		ctx_free(ctx);
 }
 
 AIONL_EXPORT int aionl_ctx_fd(const struct aionl_ctx *ctx)
 {
-	return ctx ? ctx->fd : -EINVAL;
+	int err = ctx_check(ctx, "aionl_ctx_fd");
+
+	return err ? err : ctx->fd;
 }
 
 AIONL_EXPORT int aionl_ctx_info(struct aionl_ctx *ctx, struct aionl_info *info)
 {
-	if (!ctx || !info)
+	int err = ctx_check(ctx, "aionl_ctx_info");
+
+	if (err)
+		return err;
+	if (!info)
 		return aionl__fail(-EINVAL, "aionl_ctx_info: NULL argument");
 	*info = ctx->info;
 	return 0;

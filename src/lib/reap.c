@@ -27,7 +27,9 @@ AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsig
 	bool nonblocking = !min_nr || (timeout && !timeout->tv_sec && !timeout->tv_nsec);
 	int err;
 
-	if (!ctx || (!cqes && max))
+	if ((err = ctx_check(ctx, "aionl_reap")))
+		return err;
+	if (!cqes && max)
 		return aionl__fail(-EINVAL, "aionl_reap: NULL argument");
 	if (min_nr > max)
 		return aionl__fail(-EINVAL, "aionl_reap: min_nr %u > max %u", min_nr, max);

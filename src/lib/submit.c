@@ -208,7 +208,9 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 	unsigned int cur, take, i, sent = 0;
 	int err = 0;
 
-	if (!ctx || (!reqs && nr))
+	if ((err = ctx_check(ctx, "aionl_submit")))
+		return err;
+	if (!reqs && nr)
 		return aionl__fail(-EINVAL, "aionl_submit: NULL argument");
 	if (!nr)
 		return 0;

@@ -75,6 +75,7 @@ struct aionl_file_caps {
 	bool readable;
 	bool writable;
 	bool seekable;
+	bool directory;	/* read(2) of one is -EISDIR, whatever the offset */
 };
 
 /* Offsets mean something on regular files and block devices only, as for pread(2). */
@@ -96,8 +97,8 @@ enum {
 
 /*
  * Check a transfer as rw_verify_area() and pread(2) would, in the order every
- * server reports its errors: the file's access mode (-EBADF), an offset on a
- * stream (-ESPIPE), the buffers (-EINVAL: none, more than AIONL_MAX_IOV, or
+ * server reports its errors: the file's access mode (-EBADF), a directory
+ * (-EISDIR), an offset on a stream (-ESPIPE), the buffers (-EINVAL: none, more than AIONL_MAX_IOV, or
  * more than AIONL_MAX_IO_LEN bytes), then the offset (-EINVAL: past
  * AIONL_MAX_OFFSET with the length, or AIONL_OFFSET_STREAM on a seekable
  * file). Returns AIONL_RW_AT_OFFSET or AIONL_RW_STREAM with *total set, or
@@ -112,6 +113,8 @@ static inline int aionl_rw_check(const struct aionl_file_caps *f, bool write, __
 
 	if (write ? !f->writable : !f->readable)
 		return -EBADF;
+	if (f->directory)
+		return -EISDIR;
 	if (!f->seekable && !stream)
 		return -ESPIPE;
 	if (nr_iov == 0 || nr_iov > AIONL_MAX_IOV)
@@ -130,6 +133,39 @@ static inline int aionl_rw_check(const struct aionl_file_caps *f, bool write, __
 	if (offset > AIONL_MAX_OFFSET || sum > AIONL_MAX_OFFSET - offset)
 		return -EINVAL;
 	return AIONL_RW_AT_OFFSET;
+}
+
+/* ------------------------------------------------------------ admission */
+
+/*
+ * What a request adds to a socket, for max_inflight: work (a transfer, a NOP,
+ * a watch) or only a reply (GET_INFO, REGISTER, UNREGISTER, CANCEL,
+ * TIMER_UPDATE). Everything a socket holds counts against the limit: work
+ * in progress, armed watches, and messages waiting to be sent. A request
+ * that adds only a reply is refused (-EBUSY) only when work in progress and
+ * messages waiting fill it, without the armed watches, so that a socket full
+ * of watches can still cancel them.
+ */
+static inline bool aionl_cmd_adds_work(unsigned int cmd)
+{
+	switch (cmd) {
+	case AIONL_CMD_GET_INFO:
+	case AIONL_CMD_REGISTER:
+	case AIONL_CMD_UNREGISTER:
+	case AIONL_CMD_TIMER_UPDATE:
+	case AIONL_CMD_CANCEL:
+		return false;
+	default:
+		return true;
+	}
+}
+
+static inline bool aionl_admit_full(bool adds_work, __u32 at_work, __u32 watches,
+				    __u32 waiting, __u32 max_inflight)
+{
+	__u64 held = (__u64)at_work + waiting + (adds_work ? watches : 0);
+
+	return held >= max_inflight;
 }
 
 /* ------------------------------------------------------------ cancellation */

@@ -212,7 +212,7 @@ int cmd_cp(int argc, char **argv)
 	};
 	struct cp c = { .qd = 32, .bs = 128 << 10 };
 	bool verify = false, progress = true;
-	struct stat st;
+	struct stat st, dst;
 	int opt, sfd, dfd;
 	unsigned int i;
 
@@ -254,9 +254,13 @@ int cmd_cp(int argc, char **argv)
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
 		tool_die("%s: not a regular file or block device", c.src);
 	c.size = st.st_size;
-	dfd = open(c.dst, (verify ? O_RDWR : O_WRONLY) | O_CREAT | O_TRUNC | O_CLOEXEC,
-		   st.st_mode & 0777);
-	if (dfd < 0)
+	/* Truncated only once known not to be the source, by another name or link. */
+	dfd = open(c.dst, (verify ? O_RDWR : O_WRONLY) | O_CREAT | O_CLOEXEC, st.st_mode & 0777);
+	if (dfd < 0 || fstat(dfd, &dst) < 0)
+		tool_die("%s: %s", c.dst, strerror(errno));
+	if (dst.st_dev == st.st_dev && dst.st_ino == st.st_ino)
+		tool_die("'%s' and '%s' are the same file", c.src, c.dst);
+	if (S_ISREG(dst.st_mode) && ftruncate(dfd, 0) < 0)
 		tool_die("%s: %s", c.dst, strerror(errno));
 	c.ctx = tool_open_ctx();
 	if (aionl_file_register(c.ctx, sfd, &c.hsrc) || aionl_file_register(c.ctx, dfd, &c.hdst))

@@ -361,6 +361,37 @@ static void test_flood_of_garbage_disturbs_nothing(void **state)
 	assert_int_equal((unsigned char)buf[0], pattern(200));
 }
 
+/*
+ * Regression: event loops and the Go runtime set O_NONBLOCK on descriptors
+ * they poll; every blocking call then crashed on a NULL deadline. Blocking
+ * calls still block, until their answer or their timeout.
+ */
+static void test_a_nonblocking_descriptor_keeps_blocking_calls_working(void **state)
+{
+	struct fixture *f = *state;
+	int fd = aionl_ctx_fd(f->ctx), fl = fcntl(fd, F_GETFL);
+	struct aionl_cqe c;
+	struct aionl_req r;
+	uint64_t h;
+
+	assert_int_equal(fcntl(fd, F_SETFL, fl | O_NONBLOCK), 0);
+	aionl_req_timer(&r, CLOCK_MONOTONIC, 30000000, 0, 0, 50);
+	submit(f->ctx, &r, 1);
+	assert_int_equal(aionl_reap(f->ctx, &c, 1, 1, NULL), 1);
+	assert_true(c.cookie == 50);
+	assert_int_equal(c.res, 1);
+	aionl_req_timer(&r, CLOCK_MONOTONIC, 30000000, 0, 0, 51);
+	submit(f->ctx, &r, 1);
+	assert_int_equal(aionl_reap(f->ctx, &c, 1, 1, &(struct timespec){ 10, 0 }), 1);
+	assert_true(c.cookie == 51);
+	assert_int_equal(aionl_reap(f->ctx, &c, 1, 1, &(struct timespec){ 0, 20000000 }), 0);
+	assert_int_equal(aionl_file_register(f->ctx, f->fd, &h), 0);
+	assert_int_equal(aionl_file_unregister(f->ctx, h), 0);
+	aionl_req_read(&r, f->h, &c, 1, 0, 52);
+	assert_int_equal(run(f->ctx, &r), 1);
+	assert_int_equal(fcntl(fd, F_SETFL, fl), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +401,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rejection_says_what_was_wrong, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_message_is_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_of_garbage_disturbs_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_nonblocking_descriptor_keeps_blocking_calls_working,
+						setup, teardown),
 	};
 
 	if (getenv("AIONL_TEST_FILTER"))

@@ -182,6 +182,32 @@ static void test_write_to_read_only_file_is_ebadf(void **state)
 	close(wo);
 }
 
+/* Regression: a read of a registered directory was -ESPIPE; read(2) says -EISDIR. */
+static void test_a_read_of_a_directory_is_eisdir(void **state)
+{
+	struct fixture *f = *state;
+	int dir = open(getenv("AIONL_TEST_DIR") ? getenv("AIONL_TEST_DIR") : "/tmp",
+		       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char buf[64];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct aionl_req r;
+	uint64_t h;
+
+	assert_true(dir >= 0);
+	assert_int_equal(aionl_file_register(f->ctx, dir, &h), 0);
+	aionl_req_read(&r, h, buf, sizeof(buf), 0, 30);
+	assert_int_equal(run(f->ctx, &r), -EISDIR);
+	aionl_req_read(&r, h, buf, sizeof(buf), AIONL_OFFSET_STREAM, 31);
+	assert_int_equal(run(f->ctx, &r), -EISDIR);
+	aionl_req_readv(&r, h, &iov, 1, 4096, 32);
+	assert_int_equal(run(f->ctx, &r), -EISDIR);
+	/* Opened read-only, it cannot be written: -EBADF comes first, as write(2) has it. */
+	aionl_req_write(&r, h, buf, sizeof(buf), 0, 33);
+	assert_int_equal(run(f->ctx, &r), -EBADF);
+	assert_int_equal(aionl_file_unregister(f->ctx, h), 0);
+	close(dir);
+}
+
 /* ------------------------------------------------------------ teardown paths */
 
 static void test_close_with_io_in_flight(void **state)
@@ -215,6 +241,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_an_aio_socket_cannot_be_registered, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_write_to_read_only_file_is_ebadf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_read_of_a_directory_is_eisdir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_with_io_in_flight, setup, teardown),
 	};
 

@@ -36,6 +36,45 @@ static void test_read_past_its_deadline_is_etimedout(void **state)
 	close(p[1]);
 }
 
+/*
+ * Regression: a deadline of UINT64_MAX wrapped to "now", so the read timed
+ * out at once. Deadlines are at most AIONL_MAX_NS; past it, -EINVAL. At the
+ * edge the read waits.
+ */
+static void test_deadlines_past_max_ns_are_einval(void **state)
+{
+	static const uint64_t bad[] = { AIONL_MAX_NS + 1, UINT64_MAX };
+	int p[2];
+	uint64_t h;
+	char buf[8];
+	struct aionl_req r;
+	struct aionl_cqe c;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	h = reg(p[0]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		aionl_req_read(&r, h, buf, sizeof(buf), AIONL_OFFSET_STREAM, 520);
+		aionl_req_set_timeout(&r, bad[i]);
+		assert_int_equal(run1(&r).res, -EINVAL);
+		aionl_req_readv(&r, h, &(struct iovec){ buf, sizeof(buf) }, 1, AIONL_OFFSET_STREAM,
+				521);
+		aionl_req_set_timeout(&r, bad[i]);
+		assert_int_equal(run1(&r).res, -EINVAL);
+	}
+	aionl_req_read(&r, h, buf, sizeof(buf), AIONL_OFFSET_STREAM, 522);
+	aionl_req_set_timeout(&r, AIONL_MAX_NS);
+	submit1(&r);
+	assert_int_equal(aionl_reap(ctx, &c, 1, 1, &(struct timespec){ 0, 100 * MS }), 0);
+	assert_int_equal(write(p[1], "ok", 2), 2);
+	c = reap1();
+	assert_true(c.cookie == 522);
+	assert_int_equal(c.res, 2);
+	aionl_file_unregister(ctx, h);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void test_cancel_by_cookie_handle_and_all(void **state)
 {
 	int p[2];
@@ -213,6 +252,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_past_its_deadline_is_etimedout),
+		cmocka_unit_test(test_deadlines_past_max_ns_are_einval),
 		cmocka_unit_test(test_cancel_by_cookie_handle_and_all),
 		cmocka_unit_test(test_cancel_racing_completion_many_times),
 		cmocka_unit_test(test_deadlines_racing_file_reads),

@@ -101,12 +101,43 @@ static void test_sigkill_cannot_be_watched(void **state)
 	assert_int_equal(run1(&r).res, -EINVAL);
 }
 
+/*
+ * Regression: a watch on {SIGKILL, SIGUSR1} was refused, but SIGUSR1 had
+ * already been blocked in the submitting thread and stayed blocked, so the
+ * program's own handler never ran again. A refused set blocks nothing.
+ */
+static void test_a_refused_signal_watch_blocks_nothing(void **state)
+{
+	static const int uncatchable[] = { SIGKILL, SIGSTOP };
+	struct aionl_req r;
+	sigset_t set, before, after;
+
+	(void)state;
+	/* Earlier watches leave their signals blocked, by the rule: start clean. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	for (size_t i = 0; i < sizeof(uncatchable) / sizeof(uncatchable[0]); i++) {
+		pthread_sigmask(SIG_SETMASK, NULL, &before);
+		assert_int_equal(sigismember(&before, SIGUSR1), 0);
+		sigemptyset(&set);
+		sigaddset(&set, uncatchable[i]);
+		sigaddset(&set, SIGUSR1);
+		aionl_req_signal(&r, &set, 320);
+		assert_int_equal(run1(&r).res, -EINVAL);
+		pthread_sigmask(SIG_SETMASK, NULL, &after);
+		for (int sig = 1; sig < SIGRTMIN; sig++)
+			assert_int_equal(sigismember(&after, sig), sigismember(&before, sig));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sigint_and_sigterm_arrive_as_completions),
 		cmocka_unit_test(test_signal_while_blocked_in_reap),
 		cmocka_unit_test(test_sigkill_cannot_be_watched),
+		cmocka_unit_test(test_a_refused_signal_watch_blocks_nothing),
 	};
 
 	if (getenv("AIONL_TEST_FILTER"))

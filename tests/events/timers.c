@@ -95,6 +95,88 @@ static void test_bad_timer_is_einval(void **state)
 	assert_int_equal(run1(&r).res, -EINVAL);
 }
 
+/*
+ * Regression: an interval of UINT64_MAX wrapped the engine's next expiry and
+ * wedged its thread for good; a value of UINT64_MAX wrapped to "now". Values
+ * and intervals are at most AIONL_MAX_NS; past it, -EINVAL, and the context
+ * goes on.
+ */
+static void test_timer_values_past_max_ns_are_einval(void **state)
+{
+	static const uint64_t bad[] = { AIONL_MAX_NS + 1, UINT64_MAX - 1, UINT64_MAX };
+	static const int clocks[] = { CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_BOOTTIME };
+	struct aionl_req r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (size_t c = 0; c < sizeof(clocks) / sizeof(clocks[0]); c++) {
+			aionl_req_timer(&r, clocks[c], MS, bad[i], 0, 20);
+			assert_int_equal(run1(&r).res, -EINVAL);
+			aionl_req_timer(&r, clocks[c], bad[i], 0, 0, 21);
+			assert_int_equal(run1(&r).res, -EINVAL);
+			aionl_req_timer(&r, clocks[c], bad[i], 1, AIONL_TIMER_ABS, 22);
+			assert_int_equal(run1(&r).res, -EINVAL);
+		}
+	}
+	/* TIMER_UPDATE has the same ranges, and a refused update leaves the timer be. */
+	aionl_req_timer(&r, CLOCK_MONOTONIC, 10000 * MS, 0, 0, 23);
+	submit1(&r);
+	aionl_req_timer_update(&r, 23, MS, UINT64_MAX, 0, 24);
+	assert_int_equal(run1(&r).res, -EINVAL);
+	aionl_req_timer_update(&r, 23, UINT64_MAX, 0, 0, 25);
+	assert_int_equal(run1(&r).res, -EINVAL);
+	aionl_req_cancel(&r, 23, 0, 26);
+	submit1(&r);
+	for (int i = 0; i < 2; i++) {
+		struct aionl_cqe c = reap1();
+
+		assert_int_equal(c.res, c.cookie == 23 ? -ECANCELED : 1);
+	}
+	/* The context still answers at once. */
+	aionl_req_nop(&r, 27);
+	assert_int_equal(run1(&r).res, 0);
+}
+
+/*
+ * At the edge of the range nothing wraps either: a timer AIONL_MAX_NS away
+ * does not fire, on any clock, and a 1 ms timer with an AIONL_MAX_NS
+ * interval fires once, not in a loop.
+ */
+static void test_timers_at_max_ns_do_not_wrap(void **state)
+{
+	struct aionl_cqe c[8];
+	struct aionl_req r[4];
+	int n, fired = 0, cancelled = 0, cancels = 0;
+
+	(void)state;
+	aionl_req_timer(&r[0], CLOCK_MONOTONIC, AIONL_MAX_NS, 0, 0, 30);
+	aionl_req_timer(&r[1], CLOCK_REALTIME, AIONL_MAX_NS, 1, 0, 31);
+	aionl_req_timer(&r[2], CLOCK_REALTIME, AIONL_MAX_NS, AIONL_MAX_NS, AIONL_TIMER_ABS, 32);
+	aionl_req_timer(&r[3], CLOCK_MONOTONIC, MS, AIONL_MAX_NS, 0, 33);
+	assert_int_equal(aionl_submit(ctx, r, 4), 4);
+	n = aionl_reap(ctx, c, 8, 8, &(struct timespec){ 0, 200 * MS });
+	assert_int_equal(n, 1);
+	assert_true(c[0].cookie == 33);
+	assert_int_equal(c[0].res, 1);
+	for (int i = 0; i < 4; i++) {
+		aionl_req_cancel(&r[i], 30 + (uint64_t)i, 0, 40);
+		submit1(&r[i]);
+	}
+	while (cancels + cancelled < 8 && (n = aionl_reap(ctx, c, 8, 1, &(struct timespec){ 5, 0 })) > 0) {
+		for (int i = 0; i < n; i++) {
+			if (c[i].cookie == 40)
+				cancels++;
+			else if (c[i].res == -ECANCELED)
+				cancelled++;
+			else
+				fired++;
+		}
+	}
+	assert_int_equal(fired, 0);
+	assert_int_equal(cancelled, 4);
+	assert_int_equal(cancels, 4);
+}
+
 /* A slow reaper gets one completion counting every expiry, as timerfd. */
 static void test_periodic_timer_overrun_when_slow_to_reap(void **state)
 {
@@ -333,6 +415,8 @@ int main(void)
 		cmocka_unit_test(test_one_shot_timer_on_each_clock),
 		cmocka_unit_test(test_absolute_timer),
 		cmocka_unit_test(test_bad_timer_is_einval),
+		cmocka_unit_test(test_timer_values_past_max_ns_are_einval),
+		cmocka_unit_test(test_timers_at_max_ns_do_not_wrap),
 		cmocka_unit_test(test_periodic_timer_overrun_when_slow_to_reap),
 		cmocka_unit_test(test_timer_update_and_unknown_target),
 		cmocka_unit_test(test_timer_update_keeps_its_new_value),

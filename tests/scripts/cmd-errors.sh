@@ -24,5 +24,19 @@ expect 2 "usage" -- "$aionl" cp "$dir/src"
 expect 2 "unknown command 'frobnicate'" -- "$aionl" frobnicate
 expect 1 'not registered' -- env AIONL_BACKEND=kernel "$aionl" cp "$dir/src" "$dir/x"
 expect 1 'AIONL_EXECUTOR=bogus' -- env AIONL_EXECUTOR=bogus "$aionl" info
+# Regression: cp onto the source itself, by any name, truncated it to nothing.
+ln -s "$dir/src" "$dir/symlink"
+ln "$dir/src" "$dir/hardlink"
+for same in "$dir/src" "$dir/symlink" "$dir/hardlink"; do
+	expect 1 "'$dir/src' and '$same' are the same file" -- "$aionl" cp "$dir/src" "$same"
+	[ "$(cat "$dir/src")" = hi ] || { echo "FAIL: cp $dir/src $same changed the source" >&2; fail=1; }
+done
+# Regression: a named executor made aionl info report the kernel row as asked for by it.
+out=$(env AIONL_EXECUTOR=threads "$aionl" info 2>&1)
+if echo "$out" | grep -q 'kernel backend was asked for'; then
+	echo "FAIL: AIONL_EXECUTOR=threads aionl info: $out" >&2
+	fail=1
+fi
+expect 1 'executor threads (AIONL_EXECUTOR) belongs to the user backend, but the kernel backend was asked for (AIONL_BACKEND)' -- env AIONL_BACKEND=kernel AIONL_EXECUTOR=threads "$aionl" info
 [ $fail -eq 0 ] && echo "all error cases name the file and the reason"
 exit $fail
