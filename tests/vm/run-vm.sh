@@ -72,6 +72,7 @@ done
 copy_with_libs "$build/tests/kernel_only" tests/kernel_only
 copy_with_libs "$build/tests/kernel_security" tests/kernel_security
 copy_with_libs "$build/tests/kernel_stress" tests/kernel_stress
+copy_with_libs "$build/tests/stress_model" tests/stress_model
 copy_with_libs "$build/aionl" bin/aionl
 # iproute2's genl: a standard client any user may point at the family.
 copy_with_libs "$(command -v genl)" bin/genl
@@ -174,6 +175,11 @@ if insmod /aionl.ko; then
 	done
 	for t in /tests/events_*; do
 		run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel $t
+	done
+	# The model-checked stress (tests/stress/model.c), with the seed ctest uses.
+	for dir in /tmp /mnt; do
+		run env AIONL_BACKEND=kernel /tests/stress_model --seed 0x5eed0001 --ops 30000 \
+			--dir $dir
 	done
 	run /tests/kernel_only
 	# The security review's points; ext4 sends writes to the module's workqueue.
