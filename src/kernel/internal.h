@@ -270,6 +270,13 @@ struct aionl_watch {
 	 */
 	bool armed;
 	bool timed_out;			/* STREAM: its deadline passed */
+	/*
+	 * STREAM: the work moved data after another finisher set AW_DONE
+	 * (a cancel, the release): that finisher waits for the work and
+	 * reports moved_res, the real result, instead of its own.
+	 */
+	bool moved;
+	ssize_t moved_res;
 	struct file *file;		/* POLL, STREAM: a reference of our own */
 	struct aionl_wait waits[AIONL_WATCH_QUEUES];	/* POLL, STREAM, SIGNAL */
 	unsigned int nwaits;
