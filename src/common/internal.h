@@ -53,6 +53,19 @@
  */
 int aionl__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ------------------------------------------------------------ fds.c */
+
+/*
+ * Choose the floor of the high range from RLIMIT_NOFILE, raising the soft
+ * limit to the hard one first if raise (AIONL_PARAMS_RAISE_NOFILE). 0 or -errno.
+ */
+int aionl__fd_floor_update(bool raise);
+int aionl__fd_floor(void);
+/* A close-on-exec duplicate of fd in the high range (anywhere if it is full), or -errno. */
+int aionl__dup_high(int fd);
+/* Move fd into the high range, closing the original; fd itself if there is no room. */
+int aionl__fd_high(int fd);
+
 /* Start a generic netlink message at buf: nlmsghdr then genlmsghdr. */
 static inline struct nlmsghdr *aionl__msg_start(void *buf, uint16_t type, uint16_t flags,
 						uint32_t seq, uint8_t cmd, uint8_t version)

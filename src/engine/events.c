@@ -98,7 +98,7 @@ int watch_epoll(struct aionl_engine *e, struct eng_watch *w, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = w };
 
-	w->fd = fcntl(w->file->fd, F_DUPFD_CLOEXEC, 0);
+	w->fd = aionl__dup_high(w->file->fd);
 	if (w->fd < 0)
 		return -errno;
 	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
@@ -224,7 +224,7 @@ int events_init(struct aionl_engine *e)
 	e->sigfd = -1;
 	for (int c = 0; c < AIONL_TIMER_CLOCK_COUNT; c++)
 		e->clocks[c].tfd = -1;
-	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	e->epfd = aionl__fd_high(epoll_create1(EPOLL_CLOEXEC));
 	return e->epfd < 0 ? -errno : 0;
 }
 

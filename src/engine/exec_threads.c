@@ -125,7 +125,7 @@ static int threads_init(struct aionl_engine *e)
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->cond, NULL);
 	t->nthreads = n;
-	t->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	t->efd = aionl__fd_high(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 	if (t->efd < 0) {
 		err = -errno;
 		threads_fini_priv(t, 0);

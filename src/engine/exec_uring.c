@@ -61,6 +61,8 @@ static int ring_setup(struct io_uring *ring)
 	if (err)
 		return aionl__fail(err, "io_uring_setup failed: %s%s", strerror(-err),
 				   err == -EPERM ? " (kernel.io_uring_disabled or seccomp?)" : "");
+	/* The ring's descriptor into the high range: its mappings do not care. */
+	ring->ring_fd = ring->enter_ring_fd = aionl__fd_high(ring->ring_fd);
 	probe = io_uring_get_probe_ring(ring);
 	for (i = 0; probe && i < sizeof(needed_ops) / sizeof(needed_ops[0]); i++) {
 		if (!io_uring_opcode_supported(probe, needed_ops[i])) {

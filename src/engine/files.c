@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "files.h"
+#include "internal.h"
 
 #define SLOT_NONE UINT32_MAX
 /* Slots of the first table; it doubles from there. */
@@ -192,6 +193,8 @@ int files_add(struct eng_files *t, int fd, uint64_t *handle)
 		close(fd);
 		return -EMFILE;
 	}
+	/* Received at the lowest free number: kept in the high range (fds.c). */
+	fd = aionl__fd_high(fd);
 	f = file_open(fd, &err);
 	if (!f) {
 		close(fd);

@@ -97,6 +97,16 @@ struct aionl_params {
  * never take this path.
  */
 #define AIONL_PARAMS_NO_INLINE 1u
+/*
+ * Raise the process's soft RLIMIT_NOFILE to its hard limit when the context
+ * opens. Every descriptor the library keeps for the program (a registered
+ * file, the duplicates it needs) lives in a high range, at FD_SETSIZE (1024)
+ * and up, so that the low numbers, and select(), stay the program's; with a
+ * soft limit under 2048 the range starts at half the limit instead. The
+ * library never changes the limit unless asked, since programs the process
+ * execs inherit it.
+ */
+#define AIONL_PARAMS_RAISE_NOFILE 2u
 
 /* The opcodes of struct aionl_req: each is the number of its command on the wire. */
 enum aionl_op {

@@ -89,7 +89,7 @@ void aionl__inline_files_add(struct aionl_inline_files *t, uint64_t handle, int 
 	    fstat(fd, &st) < 0 || !aionl_mode_seekable(st.st_mode))
 		return;
 	/* Without a descriptor to spare, the file is served by the module alone. */
-	dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	dup = aionl__dup_high(fd);
 	if (dup < 0)
 		return;
 	pthread_rwlock_wrlock(&t->lock);

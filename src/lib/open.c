@@ -237,7 +237,13 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 		return err;
 	static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 
+	if (p->flags & ~(AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE))
+		return aionl__fail(-EINVAL, "aionl_params: unknown flags %#x",
+				   p->flags & ~(AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE));
 	pthread_once(&fork_once, fork_watch);
+	err = aionl__fd_floor_update(p->flags & AIONL_PARAMS_RAISE_NOFILE);
+	if (err)
+		return aionl__fail(err, "RLIMIT_NOFILE: %s", strerror(-err));
 	ctx = ctx_alloc();
 	if (!ctx)
 		return aionl__fail(-ENOMEM, "out of memory for the context");
