@@ -104,6 +104,29 @@ static void test_registered_files_leave_the_low_numbers_to_the_program(void **st
 		setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* The limit changes only when the program asks, and then to the hard limit. */
+static void test_rlimit_nofile_is_raised_only_when_asked(void **state)
+{
+	struct aionl_params p = { 0 };
+	struct aionl_ctx *ctx;
+	struct rlimit rl, low, now;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	low = (struct rlimit){ rl.rlim_max > 1536 ? 1536 : rl.rlim_max, rl.rlim_max };
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	ctx = open_ctx(0);
+	aionl_ctx_close(ctx);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
+	assert_true(now.rlim_cur == low.rlim_cur);
+	p.flags = AIONL_PARAMS_RAISE_NOFILE;
+	assert_int_equal(aionl_ctx_open(&ctx, &p), 0);
+	aionl_ctx_close(ctx);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
+	assert_true(now.rlim_cur == rl.rlim_max);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
 /* Unknown bits of aionl_params.flags are refused, not ignored. */
 static void test_unknown_params_flags_are_einval(void **state)
 {
@@ -121,6 +144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_registered_files_leave_the_low_numbers_to_the_program,
 						setup, teardown),
+		cmocka_unit_test(test_rlimit_nofile_is_raised_only_when_asked),
 		cmocka_unit_test(test_unknown_params_flags_are_einval),
 	};
 
