@@ -110,9 +110,10 @@ static bool aionl_file_may_hold_us(struct file *file)
 /*
  * Register file (a reference the socket keeps, or NULL) as a handle. A
  * socket holds at most as many files as the registering process may have
- * open (RLIMIT_NOFILE), and never past AIONL_MAX_FILES.
+ * open (its RLIMIT_NOFILE, nofile: an OPEN's worker passes the sender's),
+ * and never past AIONL_MAX_FILES.
  */
-static s64 aionl_file_add(struct aionl_sock *as, struct file *file, u64 *handle)
+s64 aionl_file_add(struct aionl_sock *as, struct file *file, unsigned long nofile, u64 *handle)
 {
 	u32 id;
 	int err;
@@ -124,7 +125,7 @@ static s64 aionl_file_add(struct aionl_sock *as, struct file *file, u64 *handle)
 		return -EBADF;
 	}
 	xa_lock(&as->files);
-	if (as->nfiles >= rlimit(RLIMIT_NOFILE)) {
+	if (as->nfiles >= nofile) {
 		xa_unlock(&as->files);
 		fput(file);
 		return -EMFILE;
@@ -162,7 +163,7 @@ int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!r)
 		return -ENOMEM;
 	/* The sender's file table: doit runs in its context. */
-	r->res = aionl_file_add(as, fget(m.fd), &r->handle);
+	r->res = aionl_file_add(as, fget(m.fd), rlimit(RLIMIT_NOFILE), &r->handle);
 	aionl_post(as, r, true);
 	return 0;
 }

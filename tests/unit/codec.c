@@ -241,7 +241,7 @@ static void assert_refused(const struct aionl_msg_desc *d, const struct aionl_at
 			   uint64_t v)
 {
 	char buf[2 * BUFSZ], strbufs[64][64], in[512], out[512];
-	static char longstr[BUFSZ];
+	static char longstr[2 * BUFSZ];
 	struct aionl_parse_err pe = { 0 };
 	struct nlmsghdr *nlh;
 	uint64_t mask = all_attrs(d);
@@ -254,7 +254,7 @@ static void assert_refused(const struct aionl_msg_desc *d, const struct aionl_at
 		*(uint32_t *)(in + a->len_offset) = (uint32_t)v;
 	} else if (a->kind == AIONL_ATTR_STRING) {
 		/* A string of v bytes before its NUL. */
-		assert_true(v < BUFSZ);
+		assert_true(v < sizeof(longstr));
 		memset(longstr, 'x', v);
 		longstr[v] = '\0';
 		*(const char **)(in + a->offset) = longstr;
