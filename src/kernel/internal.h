@@ -214,6 +214,7 @@ struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *in
 				       enum aionl_admit admit, int *err);
 bool aionl_sock_full(struct aionl_sock *as, enum aionl_admit admit);
 struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle);
+struct file *aionl_file_lookup_any(struct aionl_sock *as, u64 handle);
 s64 aionl_file_add(struct aionl_sock *as, struct file *file, unsigned long nofile, u64 *handle);
 void aionl_file_caps(const struct file *file, struct aionl_file_caps *caps);
 

@@ -203,7 +203,7 @@ int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!as)
 		return err;
 	if (m.present & (1ULL << AIONL_A_OPEN_DIR)) {
-		dir = aionl_file_lookup(as, m.dir);
+		dir = aionl_file_lookup_any(as, m.dir);
 		if (!dir)
 			return aionl_complete_now(as, m.cookie, -EBADF);
 		/* openat(2)'s check: a relative path cannot start from a file. */
@@ -306,7 +306,7 @@ int aionl_nl_install_doit(struct sk_buff *skb, struct genl_info *info)
 	r = aionl_kreq_new(as, AIONL_CMD_INSTALL, info->snd_seq);
 	if (!r)
 		return -ENOMEM;
-	file = aionl_file_lookup(as, m.handle);
+	file = aionl_file_lookup_any(as, m.handle);
 	if (!file) {
 		r->res = -EBADF;
 	} else {

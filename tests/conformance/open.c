@@ -194,8 +194,12 @@ static void test_an_opened_directory_is_a_directory_handle(void **state)
 	struct aionl_req r;
 
 	assert_int_equal(c.res, 0);
-	/* An O_PATH file reads nothing. */
+	/* An O_PATH file does no I/O: -EBADF, as read(2), fsync(2) and poll say. */
 	aionl_req_read(&r, c.open.handle, buf, sizeof(buf), 0, 5);
+	assert_int_equal(run(d->ctx, &r), -EBADF);
+	aionl_req_fsync(&r, c.open.handle, 6);
+	assert_int_equal(run(d->ctx, &r), -EBADF);
+	aionl_req_poll(&r, c.open.handle, AIONL_POLL_IN, 0, 7);
 	assert_int_equal(run(d->ctx, &r), -EBADF);
 	c = open_one(d->ctx, c.open.handle, "data", O_RDONLY, 0, 0);
 	assert_int_equal(c.res, 0);
@@ -632,6 +636,97 @@ static void test_close_with_waiting_opens(void **state)
 	assert_int_equal(count_fds(INT_MAX), before);
 }
 
+/* Wait for pid at most seconds: its exit status, or -1 after killing it. */
+static int wait_bounded(pid_t pid, int seconds)
+{
+	int status;
+
+	for (int i = 0; i < seconds * 100; i++) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+/*
+ * A process that exits with an OPEN waiting for a FIFO's writer: its exit
+ * does not wait for one (the module's release interrupts the open; the
+ * engine's threads go with the process).
+ */
+static void test_exit_with_a_running_fifo_open(void **state)
+{
+	struct dirfix *d = *state;
+	char fifo[400];
+	pid_t pid;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo3", d->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct aionl_ctx *ctx;
+		struct aionl_req r;
+		struct aionl_cqe c;
+
+		if (aionl_ctx_open(&ctx, NULL))
+			_exit(10);
+		aionl_req_open(&r, AIONL_AT_CWD, fifo, O_RDONLY, 0, 0, 1);
+		if (aionl_submit(ctx, &r, 1) != 1)
+			_exit(11);
+		/* It waits: nothing completes. */
+		if (aionl_reap(ctx, &c, 1, 1, &(struct timespec){ 0, 200000000 }) != 0)
+			_exit(12);
+		_exit(0);
+	}
+	assert_int_equal(wait_bounded(pid, 20), 0);
+}
+
+/*
+ * Closing a context interrupts an OPEN that waits for a FIFO's writer, where
+ * the server can interrupt it: the module, and io_uring's workers. (A threads
+ * worker's open(2) cannot be: close waits for it, as for I/O in flight.)
+ */
+static void test_close_interrupts_a_running_fifo_open(void **state)
+{
+	struct dirfix *d = *state;
+	struct aionl_info info;
+	char fifo[400];
+	pid_t pid;
+
+	assert_int_equal(aionl_ctx_info(d->ctx, &info), 0);
+	if (info.executor == AIONL_EXEC_THREADS)
+		skip();
+	snprintf(fifo, sizeof(fifo), "%s/fifo4", d->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* In a child, so that a close that hangs fails the test instead of hanging it. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct aionl_params p = { 0 };
+		struct aionl_ctx *ctx;
+		struct aionl_req r[3];
+		struct aionl_cqe c;
+		int before = count_fds(INT_MAX);
+
+		if (aionl_ctx_open(&ctx, &p))
+			_exit(10);
+		for (int i = 0; i < 3; i++)
+			aionl_req_open(&r[i], AIONL_AT_CWD, fifo, O_RDONLY, 0, i % 2 ? AIONL_OPEN_FD : 0, i);
+		if (aionl_submit(ctx, r, 3) != 3)
+			_exit(11);
+		if (aionl_reap(ctx, &c, 1, 1, &(struct timespec){ 0, 200000000 }) != 0)
+			_exit(12);
+		aionl_ctx_close(ctx);
+		_exit(count_fds(INT_MAX) == before ? 0 : 13);
+	}
+	assert_int_equal(wait_bounded(pid, 20), 0);
+}
+
 /* ------------------------------------------------------------ descriptors */
 
 static void assert_same_file(int fd, const char *path)
@@ -780,6 +875,8 @@ int main(void)
 		T(test_cancel_of_a_pending_open),
 		T(test_cancel_of_a_running_open_completes_once),
 		T(test_close_with_waiting_opens),
+		T(test_exit_with_a_running_fifo_open),
+		T(test_close_interrupts_a_running_fifo_open),
 		T(test_open_fd_gives_a_working_descriptor_above_the_floor),
 		T(test_open_fd_in_a_batch),
 		T(test_unreaped_descriptors_go_with_the_context),
