@@ -940,9 +940,9 @@ static void gen_iov(struct worker *w, struct gen *g)
 /*
  * An OPEN: a file of the run's directories by absolute path, or a name
  * relative to a handle (a directory, a file, an O_PATH one, or none), with
- * open(2)'s flags, sometimes with bits the protocol refuses. Nothing is
- * created by name (the run's directories are removed by name at the end):
- * O_CREAT meets existing files, O_TMPFILE makes unnamed ones.
+ * open(2)'s flags, sometimes with bits the protocol refuses. O_CREAT makes
+ * "missing" at most (the run's directories are removed by name at the end);
+ * O_TMPFILE makes unnamed files.
  */
 static void gen_open(struct worker *w, struct gen *g)
 {
@@ -2233,7 +2233,8 @@ static bool make_files(void)
 
 static void remove_files(void)
 {
-	static const char *const names[] = { "f0", "f1", "f2", "f3", "ro", "fifo" };
+	/* "missing": an OPEN with O_CREAT may have made it. */
+	static const char *const names[] = { "f0", "f1", "f2", "f3", "ro", "fifo", "missing" };
 
 	for (unsigned int d = 0; d < cfg.ndirs; d++) {
 		char path[PATH_MAX];
