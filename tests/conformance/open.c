@@ -12,9 +12,13 @@
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include "common.h"
 
 struct dirfix {
@@ -727,6 +731,56 @@ static void test_close_interrupts_a_running_fifo_open(void **state)
 	assert_int_equal(wait_bounded(pid, 20), 0);
 }
 
+/* ------------------------------------------------------------ registering */
+
+/*
+ * Registering never asks the file's filesystem (an fstat() could wait on a
+ * hung FUSE or NFS server): with fstat and newfstatat failing in every thread
+ * of the process (the engine's too), registering works all the same.
+ */
+static void test_register_makes_no_fstat(void **state)
+{
+	struct dirfix *d = *state;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sock_filter f[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fstat, 2, 0),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_newfstatat, 1, 0),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EIO),
+		};
+		struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+		struct aionl_params p = { 0 };
+		struct aionl_ctx *ctx;
+		struct aionl_req r;
+		struct aionl_cqe c;
+		struct stat st;
+		char buf[64];
+		uint64_t h;
+		int fd = open(d->file, O_RDONLY);
+
+		if (fd < 0 || aionl_ctx_open(&ctx, &p))
+			_exit(10);
+		/* Every thread, the engine's included. */
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog))
+			_exit(11);
+		if (fstat(fd, &st) == 0 || errno != EIO)
+			_exit(12);	/* the premise */
+		if (aionl_file_register(ctx, fd, &h))
+			_exit(13);
+		aionl_req_read(&r, h, buf, sizeof(buf), 0, 1);
+		if (aionl_submit(ctx, &r, 1) != 1 || aionl_reap(ctx, &c, 1, 1, NULL) != 1 ||
+		    c.res != (int64_t)strlen(FILE_DATA))
+			_exit(14);
+		_exit(0);
+	}
+	assert_int_equal(wait_bounded(pid, 20), 0);
+}
+
 /* ------------------------------------------------------------ descriptors */
 
 static void assert_same_file(int fd, const char *path)
@@ -877,6 +931,7 @@ int main(void)
 		T(test_close_with_waiting_opens),
 		T(test_exit_with_a_running_fifo_open),
 		T(test_close_interrupts_a_running_fifo_open),
+		T(test_register_makes_no_fstat),
 		T(test_open_fd_gives_a_working_descriptor_above_the_floor),
 		T(test_open_fd_in_a_batch),
 		T(test_unreaped_descriptors_go_with_the_context),
