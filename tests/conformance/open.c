@@ -189,6 +189,24 @@ static void test_dotdot_climbs_from_the_directory(void **state)
 	assert_reads_data(d->ctx, c.open.handle);
 }
 
+/*
+ * An absolute symlink in the directory leads from the root, as openat(2)'s
+ * walk follows it (a walk rooted at the directory would look under it).
+ */
+static void test_absolute_symlink_starts_at_the_root(void **state)
+{
+	struct dirfix *d = *state;
+	char link[400];
+	struct aionl_cqe c;
+
+	snprintf(link, sizeof(link), "%s/abs", d->dir);
+	assert_int_equal(symlink(d->file, link), 0);
+	c = open_one(d->ctx, d->hdir, "abs", O_RDONLY, 0, 0);
+	assert_int_equal(c.res, 0);
+	assert_reads_data(d->ctx, c.open.handle);
+	assert_int_equal(open_one(d->ctx, d->hdir, "abs", O_RDONLY | O_NOFOLLOW, 0, 0).res, -ELOOP);
+}
+
 /* A directory opened through the socket (O_PATH) serves as the next one's start. */
 static void test_an_opened_directory_is_a_directory_handle(void **state)
 {
@@ -915,6 +933,7 @@ int main(void)
 		T(test_absolute_path),
 		T(test_relative_to_the_working_directory),
 		T(test_dotdot_climbs_from_the_directory),
+		T(test_absolute_symlink_starts_at_the_root),
 		T(test_an_opened_directory_is_a_directory_handle),
 		T(test_creat_applies_mode_and_umask),
 		T(test_returned_handle_writes_and_reads),
