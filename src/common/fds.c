@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -75,4 +76,21 @@ int aionl__fd_high(int fd)
 	}
 	close(fd);
 	return nfd;
+}
+
+int aionl__fd_type(int fd, unsigned int *mode, uint64_t *ino)
+{
+	struct statx stx;
+
+	/*
+	 * A file's type never changes, so the kernel's cached attributes are
+	 * exact for it; a plain fstat() could send a GETATTR to a server or a
+	 * FUSE daemon first, and wait for it on the program's path.
+	 */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO, &stx) < 0)
+		return -errno;
+	*mode = stx.stx_mode & S_IFMT;
+	if (ino)
+		*ino = stx.stx_ino;
+	return 0;
 }

@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define AIONL_VERSION_MAJOR 0
-#define AIONL_VERSION_MINOR 2
+#define AIONL_VERSION_MINOR 3
 
 struct aionl_ctx;
 
@@ -122,6 +122,7 @@ enum aionl_op {
 	AIONL_OP_POLL = AIONL_CMD_POLL,			/* readiness of a registered descriptor */
 	AIONL_OP_SIGNAL = AIONL_CMD_SIGNAL,		/* catch a set of signals */
 	AIONL_OP_CANCEL = AIONL_CMD_CANCEL,		/* cancel by cookie, by handle, or all */
+	AIONL_OP_OPEN = AIONL_CMD_OPEN,			/* open and register a file (since 0.3) */
 };
 
 /*
@@ -135,8 +136,26 @@ enum aionl_op {
  *  - cancel.flags: AIONL_CANCEL_HANDLE (target is a file handle) and
  *    AIONL_CANCEL_ALL (every request of the context);
  *  - the limits every server applies: AIONL_MAX_IO_LEN, AIONL_MAX_IOV,
- *    AIONL_MAX_NS for timers and deadlines, AIONL_MAX_FILES.
+ *    AIONL_MAX_NS for timers and deadlines, AIONL_MAX_FILES, AIONL_MAX_PATH
+ *    and AIONL_MAX_OPENS_RUNNING for OPEN;
+ *  - open.options: AIONL_OPEN_FD, give the program the descriptor too;
+ *    AIONL_OPEN_FLAG_MASK, the open(2) flags an OPEN may pass.
  */
+
+/* aionl_req_open's dir for a path relative to the working directory: no handle is ever 0. */
+#define AIONL_AT_CWD 0
+
+/*
+ * The arguments of an OPEN (since 0.3): see aionl_req_open(3). The directory
+ * a relative path starts from is the request's handle (AIONL_AT_CWD: the
+ * working directory). path is copied at submission.
+ */
+struct aionl_open_args {
+	const char *path;	/* at most AIONL_MAX_PATH bytes with its NUL */
+	uint32_t flags;		/* open(2)'s: O_RDONLY, O_CREAT... within AIONL_OPEN_FLAG_MASK */
+	uint32_t mode;		/* with O_CREAT or O_TMPFILE, before the umask; at most 07777 */
+	uint32_t options;	/* AIONL_OPEN_FD */
+};
 
 /*
  * One request. Fill it with the aionl_req_* helpers below. Buffers (and for
@@ -174,6 +193,7 @@ struct aionl_req {
 			uint64_t target;	/* cookie, or handle with AIONL_CANCEL_HANDLE */
 			uint32_t flags;		/* AIONL_CANCEL_* */
 		} cancel;
+		struct aionl_open_args open;	/* OPEN */
 	};
 };
 
@@ -192,6 +212,22 @@ struct aionl_siginfo {
 	uint64_t addr;		/* faulting address */
 };
 
+/*
+ * What the completion of an OPEN that succeeded carries (since 0.3): the
+ * handle of the file, registered, and with AIONL_CQE_F_FD its descriptor.
+ */
+struct aionl_cqe_open {
+	uint64_t handle;
+	/*
+	 * With AIONL_CQE_F_FD: the program's own descriptor of the file, at
+	 * aionl's high range, close-on-exec; the program closes it. Or a
+	 * negative errno if it could not be given (-EMFILE: the descriptor
+	 * table was full), the handle staying valid. Without the flag: -1.
+	 */
+	int32_t fd;
+	uint32_t reserved;
+};
+
 /* One completion. */
 struct aionl_cqe {
 	uint64_t cookie;
@@ -206,11 +242,16 @@ struct aionl_cqe {
 	 * AIONL_CQE_F_MORE: the request stays armed, more completions with this
 	 * cookie will follow; AIONL_CQE_F_TIMER: a timer's completion (a slow
 	 * reaper gets one, with res = expirations); AIONL_CQE_F_SIGNAL: a
-	 * signal's completion, si holds its siginfo.
+	 * signal's completion, si holds its siginfo; AIONL_CQE_F_FD (since
+	 * 0.3): an OPEN's completion whose open.fd is the descriptor asked for
+	 * with AIONL_OPEN_FD.
 	 */
 	uint32_t flags;
 	uint32_t reserved;
-	struct aionl_siginfo si;	/* with AIONL_CQE_F_SIGNAL */
+	union {
+		struct aionl_siginfo si;	/* with AIONL_CQE_F_SIGNAL */
+		struct aionl_cqe_open open;	/* an OPEN's, when res is 0 (since 0.3) */
+	};
 };
 
 /* Limits and identity of an open context. */
@@ -226,6 +267,15 @@ struct aionl_info {
 	unsigned int workers;
 	char reason[256];		/* why this backend and executor were chosen */
 };
+
+/*
+ * How the request builders are declared: static inline unless the program
+ * defines AIONL_REQ_API first; the library defines it to export those that
+ * are symbols (aionl_req_open, since 0.3), for FFIs.
+ */
+#ifndef AIONL_REQ_API
+#define AIONL_REQ_API static inline
+#endif
 
 static inline void aionl_req_read(struct aionl_req *r, uint64_t handle, void *buf,
 				  size_t len, uint64_t offset, uint64_t cookie)
@@ -332,6 +382,25 @@ static inline void aionl_req_cancel(struct aionl_req *r, uint64_t target, uint32
 }
 
 /*
+ * Open path as openat(2) would, relative to the registered directory dir
+ * (AIONL_AT_CWD: the working directory), with the caller's credentials and
+ * umask, in the engine or the module: a hung filesystem holds the request,
+ * never the caller. Completes with res 0 and cqe.open.handle, the new file
+ * registered with the context; or -errno. options AIONL_OPEN_FD also gives
+ * the program its descriptor (AIONL_CQE_F_FD, cqe.open.fd). See
+ * aionl_req_open(3).
+ */
+AIONL_REQ_API void aionl_req_open(struct aionl_req *r, uint64_t dir, const char *path, int flags,
+				  uint32_t mode, uint32_t options, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_OPEN, .handle = dir, .cookie = cookie };
+	r->open.path = path;
+	r->open.flags = (uint32_t)flags;
+	r->open.mode = mode;
+	r->open.options = options;
+}
+
+/*
  * Open a context. params may be NULL for defaults. On success *ctxp owns the
  * socket (and, on the user backend, the engine thread); free it with
  * aionl_ctx_close.
@@ -379,6 +448,17 @@ int aionl_file_register(struct aionl_ctx *ctx, int fd, uint64_t *handle);
  * naming it complete with -EBADF. Errors: -EBADF unknown handle.
  */
 int aionl_file_unregister(struct aionl_ctx *ctx, uint64_t handle);
+
+/*
+ * A descriptor of the registered file handle for the program (since 0.3):
+ * returns it, at aionl's high range and close-on-exec unless flags has
+ * AIONL_INSTALL_NO_CLOEXEC; the program owns it, and the handle stays
+ * registered. The kernel module installs it in the caller's context, as
+ * io_uring's FIXED_FD_INSTALL does; the engine sends it over SCM_RIGHTS.
+ * Errors: -EBADF unknown handle; -EINVAL unknown flags; -EMFILE the
+ * descriptor table is full.
+ */
+int aionl_file_install(struct aionl_ctx *ctx, uint64_t handle, unsigned int flags);
 
 /*
  * Submit nr requests in as few messages as fit. Returns how many were

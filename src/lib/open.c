@@ -145,6 +145,7 @@ static void ctx_free_forked(struct aionl_ctx *ctx)
 	cq_fini(&ctx->cq);
 	free(ctx->txbuf);
 	free(ctx->rxbuf);
+	free(ctx->rxctl);
 	free(ctx);
 }
 
@@ -160,6 +161,7 @@ static void ctx_free(struct aionl_ctx *ctx)
 	cq_fini(&ctx->cq);
 	free(ctx->txbuf);
 	free(ctx->rxbuf);
+	free(ctx->rxctl);
 	free(ctx);
 }
 
@@ -197,6 +199,12 @@ static int backend_open(struct aionl_ctx *ctx, const struct backend_ops *ops,
 	int err;
 
 	ctx->ops = ops;
+	/* Room for the descriptors the engine passes back (OPEN, INSTALL). */
+	if (ops->pass_fd && !ctx->rxctl) {
+		ctx->rxctl = calloc(RX_SLOTS, RX_CTL_SIZE);
+		if (!ctx->rxctl)
+			return aionl__fail(-ENOMEM, "out of memory for the context");
+	}
 	err = ops->open(ctx, p, x, why, why_len);
 	if (err)
 		return err;
