@@ -220,9 +220,8 @@ ssize_t aionl_rw_in_worker(struct aionl_kreq *r, struct kiocb *kiocb);
 void aionl_io_done(struct aionl_kreq *r, s64 res);
 
 /* events.c */
-int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns);
-void aionl_stream_locks_init(void);
-struct mutex *aionl_stream_lock(struct file *file, bool trylock);
+int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, struct file *file,
+		       u64 timeout_ns);
 void aionl_events_release(struct aionl_sock *as);
 
 /*
@@ -278,7 +277,7 @@ struct aionl_watch {
 	poll_table pt;
 	__poll_t events;
 	bool multishot;
-	struct aionl_kreq *io;		/* STREAM: the transfer, its buffers and direction */
+	struct aionl_kreq *io;		/* STREAM: the transfer, its file, buffers and direction */
 
 	/*
 	 * Completions, allocated when the watch is armed so that none is ever

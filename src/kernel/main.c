@@ -5,7 +5,8 @@
  * A program's netlink socket is its AIO socket. Requests arrive through
  * genl doit handlers, which run in the sender's context: files are looked up
  * in its file table, page-cache hits are served there and then (IOCB_NOWAIT),
- * and everything else is handed to a workqueue with the caller's pages pinned.
+ * and everything else is handed to a workqueue, which runs it in the caller's
+ * address space.
  * See internal.h for the parts and docs/kernel.md for the design.
  */
 #include <linux/module.h>
@@ -37,7 +38,6 @@ static int __init aionl_init(void)
 	BUILD_BUG_ON(AIONL_MAX_IO_LEN > MAX_RW_COUNT);
 	BUILD_BUG_ON(AIONL_MAX_IOV > UIO_MAXIOV);
 	BUILD_BUG_ON(AIONL_KMSG_SIZE > AIONL_MAX_MSG_SIZE);
-	aionl_stream_locks_init();
 	aionl_kreq_cache = KMEM_CACHE(aionl_kreq, SLAB_ACCOUNT);
 	if (!aionl_kreq_cache)
 		return -ENOMEM;
