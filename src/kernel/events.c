@@ -217,6 +217,8 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 	r = w->final;
 	w->final = NULL;
 	spin_unlock(&as->lock);
+	if (w->kind == AW_SIGNAL)
+		aionl_sig_unhash(w);
 	if (w->has_timer)
 		hrtimer_cancel(&w->timer);
 	aionl_watch_unqueue(w);

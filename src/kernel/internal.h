@@ -303,7 +303,8 @@ struct aionl_watch {
 	sigset_t sigmask;		/* the signals NOT watched */
 	struct task_struct *task;
 	u64 exec_id;			/* the task's image when armed: exec ends the watch */
-	bool task_gone;			/* the task exited or could take no task_work */
+	bool task_gone;			/* the task exited or exec'd, or could take no task_work */
+	struct hlist_node task_node;	/* in signals.c's table of watches by task */
 	struct callback_head tw;
 	atomic_t tw_queued;
 };
@@ -320,6 +321,11 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 void aionl_watch_more(struct aionl_watch *w, s64 res);
 void aionl_watch_armed(struct aionl_watch *w);
 void aionl_watch_taken(struct aionl_kreq *r, bool taken);
+
+/* signals.c */
+int aionl_signals_init(void);
+void aionl_signals_exit(void);
+void aionl_sig_unhash(struct aionl_watch *w);
 struct aionl_watch *aionl_watch_sent(struct aionl_sock *as, struct aionl_kreq *r, bool *keep);
 
 #endif /* _AIONL_INTERNAL_H */

@@ -46,9 +46,12 @@ static int __init aionl_init(void)
 		err = -ENOMEM;
 		goto err_cache;
 	}
-	err = netlink_register_notifier(&aionl_netlink_notifier);
+	err = aionl_signals_init();
 	if (err)
 		goto err_wq;
+	err = netlink_register_notifier(&aionl_netlink_notifier);
+	if (err)
+		goto err_signals;
 	err = genl_register_family(&aionl_nl_family);
 	if (err)
 		goto err_notifier;
@@ -56,6 +59,8 @@ static int __init aionl_init(void)
 
 err_notifier:
 	netlink_unregister_notifier(&aionl_netlink_notifier);
+err_signals:
+	aionl_signals_exit();
 err_wq:
 	destroy_workqueue(aionl_wq);
 err_cache:
@@ -69,6 +74,7 @@ static void __exit aionl_exit(void)
 	netlink_unregister_notifier(&aionl_netlink_notifier);
 	/* No request can arrive any more; release what sockets still hold. */
 	aionl_socks_release_all();
+	aionl_signals_exit();
 	destroy_workqueue(aionl_wq);
 	kmem_cache_destroy(aionl_kreq_cache);
 }

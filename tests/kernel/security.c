@@ -296,6 +296,61 @@ static void test_a_signal_watch_ends_when_its_thread_exits(void **state)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/*
+ * The same two ends, with no signal after them: the watch must end at the
+ * exit or the exec itself. It ended only when a signal came next (its
+ * task_work found the task gone), or with the process.
+ */
+static void test_a_signal_watch_ends_at_once_when_its_thread_exits(void **state)
+{
+	struct aionl_ctx *ctx = open_kernel();
+	struct aionl_cqe c;
+	pthread_t t;
+	void *ret;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, arm_and_exit, ctx), 0);
+	assert_int_equal(pthread_join(t, &ret), 0);
+	assert_null(ret);
+	/* No signal: the thread's exit alone ends the watch. */
+	assert_int_equal(aionl_reap(ctx, &c, 1, 1, &(struct timespec){ 3, 0 }), 1);
+	assert_true(c.cookie == 32);
+	assert_int_equal(c.res, -ESRCH);
+	assert_int_equal(c.flags & (AIONL_CQE_F_SIGNAL | AIONL_CQE_F_MORE), 0);
+	aionl_ctx_close(ctx);
+}
+
+static void test_a_signal_watch_ends_at_once_at_exec(void **state)
+{
+	struct aionl_req r;
+	struct aionl_cqe c;
+	sigset_t set;
+	int status, n;
+	pid_t pid;
+
+	(void)state;
+	shared_ctx = open_kernel();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		aionl_req_signal(&r, &set, 33);
+		CHECK(aionl_submit(shared_ctx, &r, 1) == 1);
+		/* A new image that raises nothing, and outlives the reap below. */
+		execl("/bin/sleep", "sleep", "10", (char *)NULL);
+		_exit(2);
+	}
+	n = aionl_reap(shared_ctx, &c, 1, 1, &(struct timespec){ 3, 0 });
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(n, 1);
+	assert_true(c.cookie == 33);
+	assert_int_equal(c.res, -ESRCH);
+	assert_int_equal(c.flags & (AIONL_CQE_F_SIGNAL | AIONL_CQE_F_MORE), 0);
+	aionl_ctx_close(shared_ctx);
+}
+
 /* ------------------------------------------------------------ 12: both queues */
 
 /*
@@ -1332,6 +1387,8 @@ int main(void)
 		cmocka_unit_test(test_rlimit_fsize_applies_to_module_writes),
 		cmocka_unit_test(test_a_signal_watch_ends_at_exec),
 		cmocka_unit_test(test_a_signal_watch_ends_when_its_thread_exits),
+		cmocka_unit_test(test_a_signal_watch_ends_at_once_when_its_thread_exits),
+		cmocka_unit_test(test_a_signal_watch_ends_at_once_at_exec),
 		cmocka_unit_test(test_pollout_and_stream_writes_on_a_full_fifo),
 		cmocka_unit_test(test_timer_update_racing_its_expiry),
 		cmocka_unit_test(test_close_racing_a_signal_being_posted),
