@@ -34,7 +34,7 @@ void aionl_watch_put(struct aionl_watch *w)
 		aionl_kreq_free(w->interim);
 	if (w->final)
 		aionl_kreq_free(w->final);
-	kfree(w);
+	kmem_cache_free(aionl_watch_cache, w);
 }
 
 /* Put one of w's entries on head, with func as its wake-up. */
@@ -249,7 +249,7 @@ static void aionl_watch_work(struct work_struct *work);
 struct aionl_watch *aionl_watch_new(struct aionl_sock *as, u8 kind, u64 cookie, bool repeats,
 				    u32 interim_flags)
 {
-	struct aionl_watch *w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	struct aionl_watch *w = kmem_cache_zalloc(aionl_watch_cache, GFP_KERNEL_ACCOUNT);
 
 	if (!w)
 		return NULL;

@@ -160,6 +160,7 @@ struct aionl_sock {
 /* main.c */
 extern struct workqueue_struct *aionl_wq;
 extern struct kmem_cache *aionl_kreq_cache;
+extern struct kmem_cache *aionl_watch_cache;
 extern unsigned int aionl_max_inflight;
 
 /*

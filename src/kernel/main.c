@@ -27,6 +27,8 @@ module_param_named(debug_delay_ms, aionl_debug_delay_ms, uint, 0600);
 MODULE_PARM_DESC(debug_delay_ms, "Testing only: how long to stall, in ms");
 
 struct kmem_cache *aionl_kreq_cache;
+/* Its own cache: the VM test's leak check (tests/vm/run-vm.sh) sees what outlives rmmod. */
+struct kmem_cache *aionl_watch_cache;
 /* The unbound workqueue that runs blocking I/O and event work. */
 struct workqueue_struct *aionl_wq;
 
@@ -41,10 +43,15 @@ static int __init aionl_init(void)
 	aionl_kreq_cache = KMEM_CACHE(aionl_kreq, SLAB_ACCOUNT);
 	if (!aionl_kreq_cache)
 		return -ENOMEM;
+	aionl_watch_cache = KMEM_CACHE(aionl_watch, SLAB_ACCOUNT);
+	if (!aionl_watch_cache) {
+		err = -ENOMEM;
+		goto err_cache;
+	}
 	aionl_wq = alloc_workqueue("aionl", WQ_UNBOUND, 0);
 	if (!aionl_wq) {
 		err = -ENOMEM;
-		goto err_cache;
+		goto err_watch_cache;
 	}
 	err = aionl_signals_init();
 	if (err)
@@ -63,6 +70,8 @@ err_signals:
 	aionl_signals_exit();
 err_wq:
 	destroy_workqueue(aionl_wq);
+err_watch_cache:
+	kmem_cache_destroy(aionl_watch_cache);
 err_cache:
 	kmem_cache_destroy(aionl_kreq_cache);
 	return err;
@@ -76,6 +85,7 @@ static void __exit aionl_exit(void)
 	aionl_socks_release_all();
 	aionl_signals_exit();
 	destroy_workqueue(aionl_wq);
+	kmem_cache_destroy(aionl_watch_cache);
 	kmem_cache_destroy(aionl_kreq_cache);
 }
 
