@@ -245,7 +245,7 @@ static bool aionl_may_try_inline(struct file *file, int dir)
  * worker, would wait as long, unkillable (kernel_stress on 6.1 stalled so).
  *
  * - Files with FMODE_NOWAIT, and sockets (MSG_DONTWAIT), honour IOCB_NOWAIT.
- * - Pipes and FIFOs on 6.1 ignore it (their IOCB_NOWAIT came in 6.3): a
+ * - Pipes and FIFOs on 6.1 ignore it (6.12's handle it): a
  *   write waits until all it was given is in, though poll's EPOLLOUT
  *   promises one free buffer, and a read waits if another reader took the
  *   data. The transfer goes through an open of the same pipe of the
