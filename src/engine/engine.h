@@ -157,6 +157,12 @@ struct aionl_engine {
 struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl_completion *m);
 /* Queue the completion of cookie with res and no flags. */
 void engine_complete_cookie(struct aionl_engine *e, uint64_t cookie, int64_t res);
+/*
+ * Whether max_inflight is reached: requests at work, messages the socket
+ * cannot take yet, and with adds_work the armed watches. What waits only
+ * because it is not sent yet does not count: this sends what the socket takes.
+ */
+bool engine_full(struct aionl_engine *e, bool adds_work);
 
 /* ------------------------------------------------------------ control.c */
 
