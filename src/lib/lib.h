@@ -168,5 +168,12 @@ int ctl_get_info(struct aionl_ctx *ctx);
 
 /* Busy-poll time of p, in ns. */
 uint64_t aionl__spin_ns(const struct aionl_params *p);
+/*
+ * A context with its locks and buffers but no socket (fd -1) and no backend,
+ * and its undoing: aionl_ctx_open's first and last steps. tests/fuzz/reply.c
+ * fills in a socket and a backend_ops of its own to play the server.
+ */
+struct aionl_ctx *aionl__ctx_alloc(void);
+void aionl__ctx_free(struct aionl_ctx *ctx);
 
 #endif /* AIONL_LIB_H */

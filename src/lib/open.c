@@ -111,7 +111,7 @@ static int choose(const struct aionl_params *p, struct choice *c)
 	return 0;
 }
 
-static void ctx_free(struct aionl_ctx *ctx)
+void aionl__ctx_free(struct aionl_ctx *ctx)
 {
 	if (ctx->fd >= 0)
 		close(ctx->fd);
@@ -126,7 +126,7 @@ static void ctx_free(struct aionl_ctx *ctx)
 	free(ctx);
 }
 
-static struct aionl_ctx *ctx_alloc(void)
+struct aionl_ctx *aionl__ctx_alloc(void)
 {
 	struct aionl_ctx *ctx = calloc(1, sizeof(*ctx));
 	pthread_condattr_t ca;
@@ -143,7 +143,7 @@ static struct aionl_ctx *ctx_alloc(void)
 	ctx->txbuf = malloc(AIONL_MAX_MSG_SIZE);
 	ctx->rxbuf = malloc((size_t)RX_SLOTS * AIONL_MAX_MSG_SIZE);
 	if (!ctx->txbuf || !ctx->rxbuf) {
-		ctx_free(ctx);
+		aionl__ctx_free(ctx);
 		return NULL;
 	}
 	for (int i = 0; i < RX_SLOTS; i++)
@@ -198,7 +198,7 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	err = choose(p, &c);
 	if (err)
 		return err;
-	ctx = ctx_alloc();
+	ctx = aionl__ctx_alloc();
 	if (!ctx)
 		return aionl__fail(-ENOMEM, "out of memory for the context");
 
@@ -241,14 +241,14 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	*ctxp = ctx;
 	return 0;
 fail:
-	ctx_free(ctx);
+	aionl__ctx_free(ctx);
 	return err;
 }
 
 AIONL_EXPORT void aionl_ctx_close(struct aionl_ctx *ctx)
 {
 	if (ctx)
-		ctx_free(ctx);
+		aionl__ctx_free(ctx);
 }
 
 AIONL_EXPORT int aionl_ctx_fd(const struct aionl_ctx *ctx)
