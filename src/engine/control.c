@@ -171,7 +171,7 @@ int eng_nlctrl(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_
 
 	if (g->cmd != CTRL_CMD_GETFAMILY)
 		return -EOPNOTSUPP;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME)
 			name = a;
 	}

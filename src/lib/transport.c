@@ -86,7 +86,7 @@ static void rx_error_msg(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && req->nlmsg_type == ctx->family &&
 	    req->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
 	    req->nlmsg_len <= nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(int)) {
-		mnl_attr_for_each(a, req, GENL_HDRLEN) {
+		aionl_attr_for_each(a, req) {
 			if (mnl_attr_get_type(a) == AIONL_A_COOKIE &&
 			    mnl_attr_get_payload_len(a) == sizeof(uint64_t))
 				cookie = mnl_attr_get_u64(a);
@@ -143,7 +143,7 @@ static void rx_ctrl(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 	if (!w || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
 		return;
 	w->res = -EPROTO;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
 		    mnl_attr_validate(a, MNL_TYPE_U16) == 0) {
 			w->family = mnl_attr_get_u16(a);

@@ -46,6 +46,22 @@ static const void *pointer_of(const struct aionl_attr_desc *a, const void *m)
 	return *(const void *const *)((const char *)m + a->offset);
 }
 
+/* What the struct points at lies in the message's own bytes. */
+static void check_inside(const struct aionl_msg_desc *d, const struct aionl_attr_desc *a,
+			 const void *m, const struct nlmsghdr *nlh)
+{
+	const char *p = pointer_of(a, m), *end = (const char *)nlh + nlh->nlmsg_len;
+	size_t len;
+
+	if (p < (const char *)nlh + HDRS || p > end)
+		fz_fail("%s.%s: at offset %td of a %u-byte message", d->name, a->name,
+			p - (const char *)nlh, nlh->nlmsg_len);
+	len = a->kind == AIONL_ATTR_BINARY ? binary_len(a, m) : strnlen(p, end - p) + 1;
+	if (len > (size_t)(end - p))
+		fz_fail("%s.%s: %zu bytes at offset %td, past the %u-byte message", d->name,
+			a->name, len, p - (const char *)nlh, nlh->nlmsg_len);
+}
+
 /* The IDL's bounds on a request's attribute, which its parser promises. */
 static void check_bounds(const struct aionl_msg_desc *d, const struct aionl_attr_desc *a,
 			 const void *m)
@@ -139,9 +155,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((*(uint64_t *)m & d->required_mask) != d->required_mask)
 		fz_fail("%s: accepted without required attributes (present %#llx)", d->name,
 			(unsigned long long)*(uint64_t *)m);
-	for (unsigned int i = 0; i < d->nattrs; i++)
-		if (d->role == 0 && *(uint64_t *)m & 1ULL << d->attrs[i].type)
-			check_bounds(d, &d->attrs[i], m);
+	for (unsigned int i = 0; i < d->nattrs; i++) {
+		const struct aionl_attr_desc *a = &d->attrs[i];
+
+		if (!(*(uint64_t *)m & 1ULL << a->type))
+			continue;
+		if (a->kind == AIONL_ATTR_BINARY || a->kind == AIONL_ATTR_STRING)
+			check_inside(d, a, m, nlh);
+		if (d->role == 0)
+			check_bounds(d, a, m);
+	}
 
 	/* Put what was read, and read it again: the same message. */
 	room = len + HDRS + 64;

@@ -109,12 +109,12 @@ static void fix_msg(struct nlmsghdr *nlh, uint32_t tag)
 	struct nlattr *a;
 
 	if (cmd == AIONL_CMD_CANCEL) {
-		mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		aionl_attr_for_each(a, nlh)
 			if (mnl_attr_get_type(a) == AIONL_A_CANCEL_FLAGS &&
 			    mnl_attr_get_payload_len(a) == 4)
 				by_handle = mnl_attr_get_u32(a) & AIONL_CANCEL_HANDLE;
 	}
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
