@@ -157,9 +157,9 @@ static void rx_ctrl(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 static void rx_parse(struct aionl_ctx *ctx, const char *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	int rem = (int)len;
+	size_t rem = len;
 
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; aionl__nlmsg_ok(nlh, rem); nlh = aionl__nlmsg_next(nlh, &rem)) {
 		if (ctx->bell && ctx->ops->is_bell(ctx, nlh)) {
 			ctx->bell = false;
 		} else if (nlh->nlmsg_type == NLMSG_ERROR) {

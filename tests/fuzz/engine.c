@@ -185,9 +185,9 @@ struct session {
 static void check_reply(const char *buf, size_t len, struct session *s)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	int rem = (int)len;
+	size_t rem = len;
 
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; aionl__nlmsg_ok(nlh, rem); nlh = aionl__nlmsg_next(nlh, &rem)) {
 		struct aionl_parse_err pe = { 0 };
 		union {
 			struct aionl_completion c;
@@ -242,7 +242,7 @@ static void check_reply(const char *buf, size_t len, struct session *s)
 				aionl__genl_hdr(nlh)->cmd, nlh->nlmsg_seq);
 	}
 	if (rem)
-		fz_fail("engine sent %d bytes that are no message", rem);
+		fz_fail("engine sent %zu bytes that are no message", rem);
 }
 
 /* Take and check whatever the engine sent, without waiting. */
