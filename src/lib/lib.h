@@ -124,6 +124,8 @@ struct aionl_ctx {
 	char *rxbuf;
 	struct mmsghdr rxmsg[RX_SLOTS];
 	struct iovec rxiov[RX_SLOTS];
+	/* The receiver met the peer's close: every later rx_take is -EPIPE. */
+	bool rx_closed;
 };
 
 /* ------------------------------------------------------------ transport.c */
@@ -132,8 +134,8 @@ struct aionl_ctx {
 int tx_send(struct aionl_ctx *ctx, const void *buf, size_t len, int fd);
 /*
  * One recvmmsg() into the rx slots: the first datagram as flags say, then
- * all that are already waiting. Returns how many, -EPIPE at end of stream,
- * or -errno.
+ * all that are already waiting. Returns how many, -EPIPE at end of stream
+ * (and from then on), or -errno.
  */
 int rx_take(struct aionl_ctx *ctx, int flags);
 /* With rx_lock held: sort the n datagrams rx_take() took. */

@@ -193,6 +193,8 @@ int rx_take(struct aionl_ctx *ctx, int flags)
 {
 	int n, i;
 
+	if (ctx->rx_closed)
+		return -EPIPE;
 	for (i = 0; i < RX_SLOTS; i++) {
 		ctx->rxmsg[i].msg_hdr = (struct msghdr){ .msg_iov = &ctx->rxiov[i], .msg_iovlen = 1 };
 		ctx->rxmsg[i].msg_len = 0;
@@ -202,10 +204,17 @@ int rx_take(struct aionl_ctx *ctx, int flags)
 	} while (n < 0 && errno == EINTR && (flags & MSG_DONTWAIT));
 	if (n < 0)
 		return -errno;
-	/* A datagram of length 0 on a SOCK_SEQPACKET pair is the peer's close. */
-	for (i = 0; i < n; i++)
-		if (!ctx->rxmsg[i].msg_len)
+	/*
+	 * A datagram of length 0 on a SOCK_SEQPACKET pair is the peer's close.
+	 * What this call took after it is gone with it: the close has to stay,
+	 * or a caller would wait for ever for a reply that came and went.
+	 */
+	for (i = 0; i < n; i++) {
+		if (!ctx->rxmsg[i].msg_len) {
+			ctx->rx_closed = true;
 			return i ? i : -EPIPE;
+		}
+	}
 	return n;
 }
 

@@ -14,10 +14,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
+/* An input that runs this long is a hang, as libFuzzer's -timeout says. */
+#define REPLAY_TIMEOUT_S 60
+
+/* The input was named before it ran. */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "replay: the input took over 60 s: a hang\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(134);
+	abort();
+}
 
 static int replay_file(const char *path)
 {
@@ -39,7 +55,9 @@ static int replay_file(const char *path)
 	}
 	fclose(f);
 	fprintf(stderr, "replay: %s (%ld bytes)\n", path, len);
+	alarm(REPLAY_TIMEOUT_S);
 	LLVMFuzzerTestOneInput(buf, (size_t)len);
+	alarm(0);
 	free(buf);
 	return 0;
 }
@@ -53,6 +71,7 @@ int main(int argc, char **argv)
 {
 	int count = 0;
 
+	signal(SIGALRM, on_alarm);
 	if (LLVMFuzzerInitialize)
 		LLVMFuzzerInitialize(&argc, &argv);
 	for (int i = 1; i < argc; i++) {

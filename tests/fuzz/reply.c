@@ -217,10 +217,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (tag < 0x80) {
 			const uint8_t *bytes;
 			size_t len = fz_bytes(&in, fz_u16(&in), &bytes);
+			ssize_t n = send(server, bytes, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 
-			send(server, bytes, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (fz_verbose())
+				fprintf(stderr, "reply: datagram of %zu bytes: %zd\n", len, n);
 			continue;
 		}
+		if (fz_verbose())
+			fprintf(stderr, "reply: op %d, next seq %u\n", (tag - 0x80) % OPS,
+				next_seq(ctx));
 		switch ((tag - 0x80) % OPS) {
 		case OP_REAP_NOWAIT:
 			reap(ctx, fz_u8(&in) % (MAX_CQES + 1), 0, NULL);
