@@ -54,6 +54,19 @@ static struct waiter *find_waiter(struct aionl_ctx *ctx, uint32_t seq)
 	return NULL;
 }
 
+/* The largest errno, as the kernel's MAX_ERRNO. */
+#define MAX_ERRNO 4095
+
+/*
+ * The result a server gave a control call: 0 or a negative errno, as the
+ * protocol says; anything else breaks it, and callers return their result
+ * as an errno and negate it for strerror().
+ */
+static int64_t server_res(int64_t res)
+{
+	return res <= 0 && res >= -MAX_ERRNO ? res : -EPROTO;
+}
+
 static void cq_add(struct aionl_ctx *ctx, const struct aionl_completion *m)
 {
 	/* Cannot hold it: make the loss loud rather than silent. */
@@ -77,7 +90,7 @@ static void rx_error_msg(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 		return;
 	w = nlh->nlmsg_seq ? find_waiter(ctx, nlh->nlmsg_seq) : NULL;
 	if (w) {
-		w->res = me->error;
+		w->res = server_res(me->error);
 		w->done = true;
 		return;
 	}
@@ -113,7 +126,7 @@ static void rx_reply(struct aionl_ctx *ctx, const struct nlmsghdr *nlh, uint8_t 
 		struct aionl_register_reply m;
 
 		err = aionl_register_reply_parse(nlh, &m, &pe);
-		w->res = m.res;
+		w->res = server_res(m.res);
 		w->handle = m.handle;
 		if (!err && !m.res && !(m.present & (1ULL << AIONL_A_REGISTER_REPLY_HANDLE)))
 			err = -EPROTO;
@@ -123,7 +136,7 @@ static void rx_reply(struct aionl_ctx *ctx, const struct nlmsghdr *nlh, uint8_t 
 		struct aionl_unregister_reply m;
 
 		err = aionl_unregister_reply_parse(nlh, &m, &pe);
-		w->res = m.res;
+		w->res = server_res(m.res);
 		break;
 	}
 	default:

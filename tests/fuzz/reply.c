@@ -155,6 +155,21 @@ static bool answer_next_call(struct aionl_ctx *ctx, bool eof)
 
 /* ------------------------------------------------------------ the checks */
 
+/* What the API promises a call returns: 0 or a count, or a negative errno. */
+static int check_result(const char *call, int r)
+{
+	if (r < -4095)
+		fz_fail("%s returned %d, no errno", call, r);
+	return r;
+}
+
+/* A control call: 0 or a negative errno, never a count. */
+static void check_control(const char *call, int r)
+{
+	if (check_result(call, r) > 0)
+		fz_fail("%s returned %d", call, r);
+}
+
 static void check_cqes(const struct aionl_cqe *c, int n, unsigned int max)
 {
 	if (n < 0)
@@ -177,7 +192,7 @@ static void reap(struct aionl_ctx *ctx, unsigned int max, unsigned int min_nr,
 
 	if (min_nr > max)
 		min_nr = max;
-	n = aionl_reap(ctx, cqes, max, min_nr, timeout);
+	n = check_result("aionl_reap", aionl_reap(ctx, cqes, max, min_nr, timeout));
 	check_cqes(cqes, n, max);
 }
 
@@ -241,23 +256,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_REGISTER:
 			if (answer_next_call(ctx, eof))
-				aionl_file_register(ctx, devnull, &handle);
+				check_control("aionl_file_register",
+					      aionl_file_register(ctx, devnull, &handle));
 			break;
 		case OP_UNREGISTER:
 			handle = fz_u64(&in);
 			if (answer_next_call(ctx, eof))
-				aionl_file_unregister(ctx, handle);
+				check_control("aionl_file_unregister",
+					      aionl_file_unregister(ctx, handle));
 			break;
 		case OP_GET_INFO:
 			if (answer_next_call(ctx, eof))
-				ctl_get_info(ctx);
+				check_control("GET_INFO", ctl_get_info(ctx));
 			break;
 		case OP_RESOLVE_FAMILY:
 			if (answer_next_call(ctx, eof))
-				ctl_resolve_family(ctx);
+				check_control("resolving the family", ctl_resolve_family(ctx));
 			break;
 		case OP_WAKE:
-			aionl_wake(ctx, fz_u64(&in));
+			check_result("aionl_wake", aionl_wake(ctx, fz_u64(&in)));
 			break;
 		case OP_EOF:
 			shutdown(server, SHUT_WR);
