@@ -18,7 +18,11 @@
  *   then datagrams, each:
  *     spec byte: bits 0-2 how many descriptors ride along as SCM_RIGHTS;
  *       bit 3 also 70 of /dev/null, more than the engine takes; bit 4 pad
- *       the datagram past AIONL_MAX_MSG_SIZE with zeros;
+ *       the datagram past AIONL_MAX_MSG_SIZE with zeros; after sending it,
+ *       bit 5 read nothing for 5 ms, so the engine's socket may fill and
+ *       its out queue hold completions; bit 6 write 256 bytes into the pipe
+ *       and the socket; bit 7 read what they hold, as another reader of
+ *       them would;
  *     one byte per descriptor, its kind (enum fd_kind, modulo 8);
  *     u16 length, then that many bytes (fewer if the input ends).
  *
@@ -57,6 +61,7 @@ enum fd_kind {
 static struct {
 	int tmp_rw, tmp_ro, devnull, opath;
 	char *rxbuf;
+	char filedata[8192];
 } g;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -74,6 +79,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fz_fail("cannot open the test files: %s", strerror(errno));
 	/* One byte more than the engine may send, to see if it does. */
 	g.rxbuf = malloc(AIONL_MAX_MSG_SIZE + 1);
+	for (size_t i = 0; i < sizeof(g.filedata); i++)
+		g.filedata[i] = (char)(i * 131 + 7);
 	fz_scratch();
 	return 0;
 }
@@ -362,15 +369,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct session s = { .deadline = fz_now_ns() + FZ_STUCK_NS };
 	struct aionl_engine *e;
 	int pipefd[2], us[2], sv[2];
-	static char filedata[8192];
+	char sink[8192];
 
 	/* The file starts each input the same: 8 KiB of a pattern. */
-	if (ftruncate(g.tmp_rw, 0) || pwrite(g.tmp_rw, filedata, sizeof(filedata), 0) < 0)
+	if (ftruncate(g.tmp_rw, 0) || pwrite(g.tmp_rw, g.filedata, sizeof(g.filedata), 0) < 0)
 		fz_fail("resetting the file: %s", strerror(errno));
 	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, us))
 		fz_fail("pipe or socketpair: %s", strerror(errno));
-	if (cfg & 8 && write(pipefd[1], filedata, 512) != 512)
+	if (cfg & 8 && write(pipefd[1], g.filedata, 512) != 512)
 		fz_fail("filling the pipe: %s", strerror(errno));
 	start_engine(&e, sv, cfg);
 	s.sock = sv[0];
@@ -404,7 +411,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fixup(buf, len, e->files.tag);
 		send_dgram(&s, buf, total, fds, nfds);
 		free(buf);
-		drain(&s);
+		if (spec & 0x40) {
+			if (write(pipefd[1], g.filedata, 256) < 0 && errno != EAGAIN)
+				fz_fail("writing the pipe: %s", strerror(errno));
+			if (send(us[1], g.filedata, 256, MSG_DONTWAIT) < 0 && errno != EAGAIN)
+				fz_fail("writing the socket: %s", strerror(errno));
+		}
+		if (spec & 0x80) {
+			while (read(pipefd[0], sink, sizeof(sink)) > 0)
+				;
+			while (recv(us[1], sink, sizeof(sink), MSG_DONTWAIT) > 0)
+				;
+		}
+		if (spec & 0x20)
+			poll(NULL, 0, 5);
+		else
+			drain(&s);
 	}
 	if (!(cfg & 0x10))
 		send_sentinel(&s);

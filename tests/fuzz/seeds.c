@@ -408,6 +408,39 @@ static void engine_seeds(const struct vector *v, int nv)
 	engine_record(w, 0x08, odd, 3, d);
 	save("engine", "odd-descriptors", w);
 
+	/*
+	 * A timer every microsecond while nothing is read: the socket fills, and
+	 * expiries fold into the completion waiting in the out queue.
+	 */
+	w->n = 0;
+	w8(w, 0x02);
+	d->n = 0;
+	DG_REQ(d, AIONL_CMD_TIMER, aionl_timer_put, (struct aionl_timer){
+		.present = AIONL_TIMER_REQUIRED_MASK | 1ULL << AIONL_A_TIMER_INTERVAL_NS,
+		.cookie = 1, .clock = CLOCK_MONOTONIC, .value_ns = 1000, .interval_ns = 1000 });
+	engine_record(w, 0x20, NULL, 0, d);
+	d->n = 0;
+	DG_REQ(d, AIONL_CMD_NOP, aionl_nop_put,
+	       (struct aionl_nop){ .present = AIONL_NOP_REQUIRED_MASK, .cookie = 2 });
+	engine_record(w, 0x20, NULL, 0, d);
+	engine_record(w, 0, NULL, 0, d);
+	save("engine", "timer-flood-slow-reader", w);
+
+	/* A read waiting on the pipe, the pipe fed, and another reader first. */
+	w->n = 0;
+	w8(w, 0x01);
+	d->n = 0;
+	dg_register(d, 1);
+	dg_transfer(d, AIONL_CMD_READ, 1, 0, AIONL_OFFSET_STREAM, 0, 100, 0);
+	DG_REQ(d, AIONL_CMD_POLL, aionl_poll_put, (struct aionl_poll){
+		.present = AIONL_POLL_REQUIRED_MASK | 1ULL << AIONL_A_POLL_FLAGS, .cookie = 2,
+		.handle = 0, .events = AIONL_POLL_IN, .flags = AIONL_POLL_MULTISHOT });
+	engine_record(w, 0x40 | 0x80, (const uint8_t[]){ K_PIPE_R }, 1, d);
+	d->n = 0;
+	dg_transfer(d, AIONL_CMD_READ, 3, 0, AIONL_OFFSET_STREAM, 0, 100, 0);
+	engine_record(w, 0x40, NULL, 0, d);
+	save("engine", "stream-and-another-reader", w);
+
 	/* A datagram past the largest the engine reads. */
 	w->n = 0;
 	w8(w, 0);

@@ -16,7 +16,8 @@
  *     AIONL_PARAMS_NO_INLINE; bits 2-3 max_inflight 4096, 4, 16 or 64;
  *     bit 4 put 512 bytes in the pipe first; bit 5 busy-polling off;
  *   then batches, each:
- *     count byte (1 + its value modulo 16 requests), action byte (bit 0
+ *     count byte (below 224: 1 + its value modulo 16 requests, else 16
+ *     times its value less 222, as many as MAX_BATCH), action byte (bit 0
  *     raise SIGURG, bit 1 SIGWINCH, when the calling thread blocks them
  *     after the batch; bit 2 reap without waiting after the batch);
  *     then each request, read field by field (make_req).
@@ -33,7 +34,7 @@
 
 enum { H_TMP_RW, H_TMP_RO, H_PIPE_R, H_PIPE_W, H_DEVNULL, H_SOCK, H_STALE, NHANDLES };
 
-#define MAX_BATCH 16
+#define MAX_BATCH 528
 #define MAX_IOV_ALLOC (AIONL_MAX_IOV + 1)
 #define CANCEL_COOKIE 0xcace11a11cace11aULL
 /* How long the final cancel waits for a credit to come back. */
@@ -230,7 +231,8 @@ static void make_req(struct fz *in, const struct files *f, struct aionl_req *r,
 	case AIONL_OP_READV:
 	case AIONL_OP_WRITEV: {
 		uint8_t b = fz_u8(in);
-		unsigned int n = b < 250 ? b % 9 : b == 250 ? AIONL_MAX_IOV : AIONL_MAX_IOV + 1;
+		unsigned int n = b < 192 ? b % 9 : b < 224 ? AIONL_MAX_IOV : b < 250 ? 100u + b :
+				 AIONL_MAX_IOV + 1;
 		struct iovec *v = calloc(n ? n : 1, sizeof(*v));
 
 		for (unsigned int i = 0; i < n; i++) {
@@ -388,7 +390,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	while (in.n) {
 		struct aionl_req reqs[MAX_BATCH];
-		unsigned int nr = 1 + fz_u8(&in) % MAX_BATCH, niovs = 0;
+		uint8_t count = fz_u8(&in);
+		unsigned int nr = count < 224 ? 1u + count % 16u : 16u * (count - 222u), niovs = 0;
 		uint8_t action = fz_u8(&in);
 		sigset_t now;
 
