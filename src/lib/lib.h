@@ -143,7 +143,8 @@ void rx_parse_slots(struct aionl_ctx *ctx, int n);
 /*
  * With rx_lock held: wait until ready() holds, receiving or letting another
  * thread receive, until deadline (CLOCK_MONOTONIC; NULL: forever). Returns 0,
- * -ETIMEDOUT, -EINTR or the sticky error.
+ * -ETIMEDOUT, -EINTR (only for rx_cq_ready: control calls wait through
+ * signals) or the sticky error.
  */
 int rx_wait(struct aionl_ctx *ctx, bool (*ready)(struct aionl_ctx *, void *), void *arg,
 	    const struct timespec *deadline);

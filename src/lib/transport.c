@@ -333,6 +333,13 @@ int rx_wait(struct aionl_ctx *ctx, bool (*ready)(struct aionl_ctx *, void *), vo
 			if (ready != rx_cq_ready)
 				rx_ring_bell(ctx);
 			pthread_cond_broadcast(&ctx->rx_cond);
+			/*
+			 * A signal ends a reaper's wait, as it ends a system
+			 * call's; a control call's request is sent, and it
+			 * waits for the reply whatever the program catches.
+			 */
+			if (n == -EINTR && ready != rx_cq_ready)
+				continue;
 			if (n == -ETIMEDOUT || n == -EINTR)
 				return ready(ctx, arg) ? 0 : n;
 			if (n < 0 && n != -EAGAIN)
