@@ -56,7 +56,7 @@ struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl
 	nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 0, AIONL_CMD_COMPLETION,
 			       AIONL_FAMILY_VERSION);
 	aionl_completion_put(nlh, COMPLETION_ROOM, m);
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		if (mnl_attr_get_type(a) == AIONL_A_COMPLETION_RES)
 			pos = outq_pos_of(&e->out, mnl_attr_get_payload(a));
 	}
