@@ -141,7 +141,21 @@ typedef struct aionl_py_core {
 	PyObject *unregister_handle(PyObject *handle) { return pycore_unregister($self, handle); }
 	PyObject *submit(PyObject *reqs) { return pycore_submit($self, reqs); }
 	PyObject *check(PyObject *req) { return pycore_check($self, req); }
-	PyObject *queue(PyObject *req) { return pycore_queue($self, req); }
+	PyObject *queue(PyObject *req, PyObject *token) { return pycore_queue($self, req, token); }
+	PyObject *queue_io(int op, PyObject *file, PyObject *buf, PyObject *offset,
+			   PyObject *timeout, PyObject *token)
+	{
+		return pycore_queue_io($self, op, file, buf, offset, timeout, token);
+	}
+	PyObject *retoken(PyObject *cookie, PyObject *token)
+	{
+		return pycore_retoken($self, cookie, token);
+	}
+	PyObject *tokens() { return pycore_tokens($self); }
+	PyObject *dispatch(PyObject *late, PyObject *feed)
+	{
+		return pycore_dispatch($self, late, feed);
+	}
 	PyObject *flush() { return pycore_flush($self); }
 	PyObject *unqueue(PyObject *req) { return pycore_unqueue($self, req); }
 	PyObject *queued() { return pycore_queued($self); }

@@ -27,7 +27,7 @@
 
 static PyObject *s_op, *s_cookie, *s_file, *s_handle, *s_buf, *s_buffers, *s_offset,
 	*s_timeout, *s_value, *s_interval, *s_clock, *s_absolute, *s_target, *s_events,
-	*s_multishot, *s_signals, *s_all;
+	*s_multishot, *s_signals, *s_all, *s_set_result, *s_cancelled;
 /* The in-flight value of close()'s wake-ups: never handed out. */
 static PyObject *wake_marker;
 
@@ -84,7 +84,8 @@ int pycore_init_types(PyObject *module)
 	    intern(&s_clock, "clock") || intern(&s_absolute, "absolute") ||
 	    intern(&s_target, "target") || intern(&s_events, "events") ||
 	    intern(&s_multishot, "multishot") || intern(&s_signals, "signals") ||
-	    intern(&s_all, "all"))
+	    intern(&s_all, "all") || intern(&s_set_result, "set_result") ||
+	    intern(&s_cancelled, "cancelled"))
 		return -1;
 	wake_marker = PyCapsule_New(&wake_marker, "aionl.wake", NULL);
 	if (!wake_marker)
@@ -246,28 +247,18 @@ static int attr_bool(PyObject *obj, PyObject *name, int *out)
 	return *out < 0 ? -1 : 0;
 }
 
-/* The handle of an aionl.File. */
+static int handle_of(PyObject *f, uint64_t *h);
+
+/* The handle of the aionl.File of a request. */
 static int file_handle(PyObject *obj, uint64_t *h)
 {
-	PyObject *f = attr(obj, s_file), *v;
+	PyObject *f = attr(obj, s_file);
 	int err;
 
 	if (!f)
 		return -1;
-	v = PyObject_GetAttr(f, s_handle);
-	if (!v) {
-		if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
-			PyErr_Clear();
-			PyErr_Format(PyExc_TypeError,
-				     "file must be an aionl.File (from Context.register), not %.200s",
-				     Py_TYPE(f)->tp_name);
-		}
-		Py_DECREF(f);
-		return -1;
-	}
+	err = handle_of(f, h);
 	Py_DECREF(f);
-	err = to_u64(v, "file handle", UINT64_MAX, h);
-	Py_DECREF(v);
 	return err;
 }
 
@@ -305,7 +296,12 @@ static int target_cookie(PyObject *t, uint64_t *out)
  * them, with the iovec array of a vectored request.
  */
 struct hold {
+	/*
+	 * The request object, handed out in its Completion; or, with token
+	 * set, the future that gets the result (AsyncContext).
+	 */
 	PyObject *req;
+	int token;
 	Py_ssize_t n;		/* views exported so far */
 	struct iovec *iov;	/* n entries, after v[] */
 	Py_buffer v[];
@@ -322,6 +318,7 @@ static struct hold *hold_new(Py_ssize_t n)
 		return NULL;
 	}
 	h->req = NULL;
+	h->token = 0;
 	h->n = 0;
 	h->iov = (struct iovec *)&h->v[n];
 	return h;
@@ -371,6 +368,81 @@ static int hold_add(struct hold *h, PyObject *obj, int writable, const char *wha
 
 /* ------------------------------------------------------------ encoding */
 
+static int to_offset(PyObject *o, uint64_t *v)
+{
+	if (to_u64(o, "offset", UINT64_MAX, v))
+		return -1;
+	if (*v > AIONL_MAX_OFFSET && *v != AIONL_OFFSET_STREAM) {
+		PyErr_Format(PyExc_ValueError, "offset out of range: must be 0 to %llu, "
+			     "or OFFSET_STREAM", AIONL_MAX_OFFSET);
+		return -1;
+	}
+	return 0;
+}
+
+/* A transfer's deadline: None, or positive seconds. */
+static int set_deadline(struct aionl_req *r, PyObject *to)
+{
+	uint64_t ns;
+
+	if (to == Py_None)
+		return 0;
+	if (to_ns(to, "timeout", &ns))
+		return -1;
+	if (!ns) {
+		PyErr_SetString(PyExc_ValueError, "timeout must be positive (None: no deadline)");
+		return -1;
+	}
+	aionl_req_set_timeout(r, ns);
+	return 0;
+}
+
+static int handle_of(PyObject *f, uint64_t *h)
+{
+	PyObject *v = PyObject_GetAttr(f, s_handle);
+	int err;
+
+	if (!v) {
+		if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+			PyErr_Clear();
+			PyErr_Format(PyExc_TypeError,
+				     "file must be an aionl.File (from Context.register), not %.200s",
+				     Py_TYPE(f)->tp_name);
+		}
+		return -1;
+	}
+	err = to_u64(v, "file handle", UINT64_MAX, h);
+	Py_DECREF(v);
+	return err;
+}
+
+/* A READ or WRITE of one buffer, from its arguments. */
+static int encode_rw(aionl_py_core *c, int op, PyObject *file, PyObject *buf, PyObject *off,
+		     PyObject *to, struct aionl_req *r, struct hold **holdp)
+{
+	struct hold *h;
+	uint64_t handle, offset;
+
+	(void)c;
+	if (handle_of(file, &handle) || to_offset(off, &offset))
+		return -1;
+	if (!(h = hold_new(1)))
+		return -1;
+	if (hold_add(h, buf, op == AIONL_OP_READ, "buf"))
+		goto fail;
+	if (op == AIONL_OP_READ)
+		aionl_req_read(r, handle, h->iov[0].iov_base, h->iov[0].iov_len, offset, 0);
+	else
+		aionl_req_write(r, handle, h->iov[0].iov_base, h->iov[0].iov_len, offset, 0);
+	if (set_deadline(r, to))
+		goto fail;
+	*holdp = h;
+	return 0;
+fail:
+	hold_free(h);
+	return -1;
+}
+
 /*
  * Fill *r from the request object obj, all but the cookie. Buffers go to
  * *holdp (NULL for requests without any), which r points into.
@@ -388,36 +460,29 @@ static int encode(aionl_py_core *c, PyObject *obj, struct aionl_req *r, struct h
 		return -1;
 	switch (op) {
 	case AIONL_OP_READ:
-	case AIONL_OP_WRITE:
-		if (file_handle(obj, &handle) || attr_u64(obj, s_offset, "offset", UINT64_MAX, &v1))
-			return -1;
-		if (v1 > AIONL_MAX_OFFSET && v1 != AIONL_OFFSET_STREAM) {
-			PyErr_Format(PyExc_ValueError, "offset out of range: must be 0 to %llu, "
-				     "or OFFSET_STREAM", AIONL_MAX_OFFSET);
-			return -1;
-		}
-		if (!(o = attr(obj, s_buf)) || !(h = hold_new(1)))
-			goto fail;
-		if (hold_add(h, o, op == AIONL_OP_READ, "buf"))
-			goto fail;
-		Py_CLEAR(o);
-		if (op == AIONL_OP_READ)
-			aionl_req_read(r, handle, h->iov[0].iov_base, h->iov[0].iov_len, v1, 0);
-		else
-			aionl_req_write(r, handle, h->iov[0].iov_base, h->iov[0].iov_len, v1, 0);
-		break;
+	case AIONL_OP_WRITE: {
+		PyObject *f = attr(obj, s_file), *b = NULL, *off = NULL, *to = NULL;
+		int err = -1;
+
+		if (f && (b = attr(obj, s_buf)) && (off = attr(obj, s_offset)) &&
+		    (to = attr(obj, s_timeout)))
+			err = encode_rw(c, (int)op, f, b, off, to, r, holdp);
+		Py_XDECREF(f);
+		Py_XDECREF(b);
+		Py_XDECREF(off);
+		Py_XDECREF(to);
+		return err;
+	}
 	case AIONL_OP_READV:
 	case AIONL_OP_WRITEV: {
 		PyObject *seq;
 		Py_ssize_t n;
 
-		if (file_handle(obj, &handle) || attr_u64(obj, s_offset, "offset", UINT64_MAX, &v1))
+		if (file_handle(obj, &handle) || !(o = attr(obj, s_offset)))
 			return -1;
-		if (v1 > AIONL_MAX_OFFSET && v1 != AIONL_OFFSET_STREAM) {
-			PyErr_Format(PyExc_ValueError, "offset out of range: must be 0 to %llu, "
-				     "or OFFSET_STREAM", AIONL_MAX_OFFSET);
-			return -1;
-		}
+		if (to_offset(o, &v1))
+			goto fail;
+		Py_CLEAR(o);
 		if (!(o = attr(obj, s_buffers)))
 			return -1;
 		seq = PySequence_Fast(o, "buffers must be a sequence of buffers");
@@ -568,22 +633,10 @@ static int encode(aionl_py_core *c, PyObject *obj, struct aionl_req *r, struct h
 		PyErr_Format(PyExc_ValueError, "unknown request op %llu", (unsigned long long)op);
 		return -1;
 	}
-	/* The deadline of a transfer. */
-	if (op == AIONL_OP_READ || op == AIONL_OP_WRITE || op == AIONL_OP_READV ||
-	    op == AIONL_OP_WRITEV) {
-		if (!(o = attr(obj, s_timeout)))
+	/* The deadline of a vectored transfer. */
+	if (op == AIONL_OP_READV || op == AIONL_OP_WRITEV) {
+		if (!(o = attr(obj, s_timeout)) || set_deadline(r, o))
 			goto fail;
-		if (o != Py_None) {
-			uint64_t ns;
-
-			if (to_ns(o, "timeout", &ns))
-				goto fail;
-			if (!ns) {
-				PyErr_SetString(PyExc_ValueError, "timeout must be positive (None: no deadline)");
-				goto fail;
-			}
-			aionl_req_set_timeout(r, ns);
-		}
 		Py_CLEAR(o);
 	}
 	*holdp = h;
@@ -596,72 +649,106 @@ fail:
 
 /* ------------------------------------------------------------ the table in flight */
 
-/*
- * Give obj its cookie, and enter it (with its buffers) in the table of
- * requests in flight. *keyp gets the cookie as the table's key.
- */
-static int enter(aionl_py_core *c, PyObject *obj, struct aionl_req *r, struct hold *h,
-		 PyObject **keyp)
+/* A cookie no request in flight has, from the ones kept for cookies of None. */
+static PyObject *fresh_cookie(aionl_py_core *c, uint64_t *cookie)
 {
-	PyObject *ck = attr(obj, s_cookie), *key = NULL, *val;
-	uint64_t cookie;
-	int auto_cookie = 0, r2;
+	for (;;) {
+		PyObject *key;
+		int in;
 
-	if (!ck)
-		goto fail;
-	if (ck == Py_None) {
-		auto_cookie = 1;
-		for (;;) {
-			cookie = c->next_cookie++;
-			if (c->next_cookie == 0)
-				c->next_cookie = AUTO_COOKIE_BASE;
-			if (!(key = PyLong_FromUnsignedLongLong(cookie)))
-				goto fail;
-			r2 = PyDict_Contains(c->inflight, key);
-			if (r2 < 0)
-				goto fail;
-			if (!r2)
-				break;
-			Py_CLEAR(key);
-		}
-	} else {
-		if (to_u64(ck, "cookie", UINT64_MAX, &cookie))
-			goto fail;
-		if (!(key = PyLong_FromUnsignedLongLong(cookie)))
-			goto fail;
-		r2 = PyDict_Contains(c->inflight, key);
-		if (r2 < 0)
-			goto fail;
-		if (r2) {
-			PyErr_Format(PyExc_ValueError, "cookie %llu belongs to a request in flight: "
-				     "cookies in flight must be distinct", (unsigned long long)cookie);
-			goto fail;
-		}
+		*cookie = c->next_cookie++;
+		if (c->next_cookie == 0)
+			c->next_cookie = AUTO_COOKIE_BASE;
+		if (!(key = PyLong_FromUnsignedLongLong(*cookie)))
+			return NULL;
+		in = PyDict_Contains(c->inflight, key);
+		if (!in)
+			return key;
+		Py_DECREF(key);
+		if (in < 0)
+			return NULL;
 	}
-	r->cookie = cookie;
+}
+
+/*
+ * Enter a request in the table of requests in flight under key: obj (the
+ * request, or with token the future of its result) and its buffers h. On
+ * failure h is freed.
+ */
+static int enter(aionl_py_core *c, PyObject *key, PyObject *obj, struct hold *h, int token)
+{
+	PyObject *val;
+	int err;
+
+	if (!h && token && !(h = hold_new(0)))
+		return -1;
 	if (h) {
 		Py_INCREF(obj);
 		h->req = obj;
+		h->token = token;
 		val = PyCapsule_New(h, HOLD_NAME, hold_capsule_free);
 		if (!val) {
-			h->req = NULL;
-			Py_DECREF(obj);
-			goto fail;
+			hold_free(h);
+			return -1;
 		}
-		h = NULL;	/* the capsule's now */
 	} else {
 		Py_INCREF(obj);
 		val = obj;
 	}
-	r2 = PyDict_SetItem(c->inflight, key, val);
+	err = PyDict_SetItem(c->inflight, key, val);
 	Py_DECREF(val);
-	if (r2 < 0)
+	return err;
+}
+
+/*
+ * Enter the request object obj, encoded into *r and holding h, under its
+ * cookie (a fresh one, stored in obj, if it is None); or, with token, under
+ * a fresh cookie with token as what gets the result. *keyp gets the cookie.
+ */
+static int enter_request(aionl_py_core *c, PyObject *obj, PyObject *token, struct aionl_req *r,
+			 struct hold *h, PyObject **keyp)
+{
+	PyObject *ck = NULL, *key = NULL;
+	uint64_t cookie;
+	int auto_cookie = 0, in;
+
+	if (token) {
+		if (!(key = fresh_cookie(c, &cookie)))
+			goto fail;
+	} else {
+		if (!(ck = attr(obj, s_cookie)))
+			goto fail;
+		if (ck == Py_None) {
+			auto_cookie = 1;
+			if (!(key = fresh_cookie(c, &cookie)))
+				goto fail;
+		} else {
+			if (to_u64(ck, "cookie", UINT64_MAX, &cookie))
+				goto fail;
+			if (!(key = PyLong_FromUnsignedLongLong(cookie)))
+				goto fail;
+			in = PyDict_Contains(c->inflight, key);
+			if (in < 0)
+				goto fail;
+			if (in) {
+				PyErr_Format(PyExc_ValueError, "cookie %llu belongs to a request in flight: "
+					     "cookies in flight must be distinct",
+					     (unsigned long long)cookie);
+				goto fail;
+			}
+		}
+	}
+	r->cookie = cookie;
+	if (enter(c, key, token ? token : obj, h, token != NULL)) {
+		h = NULL;
 		goto fail;
+	}
+	h = NULL;
 	if (auto_cookie && PyObject_SetAttr(obj, s_cookie, key) < 0) {
 		PyDict_DelItem(c->inflight, key);
 		goto fail;
 	}
-	Py_DECREF(ck);
+	Py_XDECREF(ck);
 	*keyp = key;
 	return 0;
 fail:
@@ -683,13 +770,14 @@ static void leave_table(aionl_py_core *c, PyObject *key)
 	PyErr_Restore(exc_type, exc, tb);
 }
 
-static int prepare(aionl_py_core *c, PyObject *obj, struct aionl_req *r, PyObject **keyp)
+static int prepare(aionl_py_core *c, PyObject *obj, PyObject *token, struct aionl_req *r,
+		   PyObject **keyp)
 {
 	struct hold *h;
 
 	if (encode(c, obj, r, &h))
 		return -1;
-	return enter(c, obj, r, h, keyp);
+	return enter_request(c, obj, token, r, h, keyp);
 }
 
 /* ------------------------------------------------------------ open and close */
@@ -934,7 +1022,7 @@ PyObject *pycore_submit(aionl_py_core *c, PyObject *reqs)
 	}
 	/* Everything checked, and entered, before anything is sent. */
 	for (i = 0; i < n; i++) {
-		if (prepare(c, PySequence_Fast_GET_ITEM(seq, i), &r[i], &keys[i]))
+		if (prepare(c, PySequence_Fast_GET_ITEM(seq, i), NULL, &r[i], &keys[i]))
 			goto out;
 		done++;
 	}
@@ -992,29 +1080,84 @@ static int queue_grow(struct pycore_queue *q)
 	return 0;
 }
 
-PyObject *pycore_queue(aionl_py_core *c, PyObject *req)
+/* Append a prepared request to the queue: takes key, adds a reference to obj. */
+static void queue_push(aionl_py_core *c, const struct aionl_req *r, PyObject *key, PyObject *obj)
 {
 	struct pycore_queue *q = &c->queue;
-	struct aionl_req r;
-	PyObject *key;
+
+	q->reqs[q->n] = *r;
+	q->keys[q->n] = key;
+	Py_INCREF(obj);
+	q->objs[q->n] = obj;
+	q->n++;
+}
+
+/* Whether a request can be queued now (with room for it), raising if not. */
+static int queue_ready(aionl_py_core *c)
+{
+	struct pycore_queue *q = &c->queue;
 
 	if (check_open(c))
-		return NULL;
+		return -1;
 	if (c->flushing) {
 		/* Only a thread racing a flush gets here: the arrays are in use. */
 		PyErr_SetString(PyExc_RuntimeError, "queue() during flush() on another thread");
+		return -1;
+	}
+	if (q->n == q->cap && queue_grow(q)) {
+		PyErr_NoMemory();
+		return -1;
+	}
+	return 0;
+}
+
+PyObject *pycore_queue(aionl_py_core *c, PyObject *req, PyObject *token)
+{
+	struct aionl_req r;
+	PyObject *key;
+
+	if (token == Py_None)
+		token = NULL;
+	if (queue_ready(c) || prepare(c, req, token, &r, &key))
+		return NULL;
+	queue_push(c, &r, key, token ? token : req);
+	if (token) {
+		Py_INCREF(key);
+		return key;
+	}
+	Py_RETURN_NONE;
+}
+
+PyObject *pycore_queue_io(aionl_py_core *c, int op, PyObject *file, PyObject *buf,
+			  PyObject *offset, PyObject *timeout, PyObject *token)
+{
+	struct aionl_req r;
+	struct hold *h;
+	PyObject *key;
+	uint64_t cookie;
+
+	if (op != AIONL_OP_READ && op != AIONL_OP_WRITE) {
+		PyErr_SetString(PyExc_ValueError, "queue_io: READ or WRITE");
 		return NULL;
 	}
-	if (q->n == q->cap && queue_grow(q))
-		return PyErr_NoMemory();
-	if (prepare(c, req, &r, &key))
+	if (token == Py_None) {
+		PyErr_SetString(PyExc_ValueError, "queue_io: a token is needed");
 		return NULL;
-	q->reqs[q->n] = r;
-	q->keys[q->n] = key;
-	Py_INCREF(req);
-	q->objs[q->n] = req;
-	q->n++;
-	Py_RETURN_NONE;
+	}
+	if (queue_ready(c) || encode_rw(c, op, file, buf, offset, timeout, &r, &h))
+		return NULL;
+	if (!(key = fresh_cookie(c, &cookie))) {
+		hold_free(h);
+		return NULL;
+	}
+	r.cookie = cookie;
+	if (enter(c, key, token, h, 1)) {
+		Py_DECREF(key);
+		return NULL;
+	}
+	queue_push(c, &r, key, token);
+	Py_INCREF(key);
+	return key;
 }
 
 PyObject *pycore_flush(aionl_py_core *c)
@@ -1050,11 +1193,15 @@ PyObject *pycore_flush(aionl_py_core *c)
 PyObject *pycore_unqueue(aionl_py_core *c, PyObject *req)
 {
 	struct pycore_queue *q = &c->queue;
+	uint64_t cookie = 0;
+	int by_cookie = PyLong_Check(req);
 
 	if (c->flushing)
 		Py_RETURN_FALSE;
+	if (by_cookie && to_u64(req, "cookie", UINT64_MAX, &cookie))
+		return NULL;
 	for (unsigned int i = 0; i < q->n; i++) {
-		if (q->objs[i] != req)
+		if (by_cookie ? q->reqs[i].cookie != cookie : q->objs[i] != req)
 			continue;
 		leave_table(c, q->keys[i]);
 		Py_DECREF(q->keys[i]);
@@ -1066,6 +1213,26 @@ PyObject *pycore_unqueue(aionl_py_core *c, PyObject *req)
 		Py_RETURN_TRUE;
 	}
 	Py_RETURN_FALSE;
+}
+
+PyObject *pycore_retoken(aionl_py_core *c, PyObject *cookie, PyObject *token)
+{
+	PyObject *val = PyDict_GetItemWithError(c->inflight, cookie);
+	struct hold *h;
+
+	if (!val) {
+		if (PyErr_Occurred())
+			return NULL;
+		Py_RETURN_FALSE;
+	}
+	if (!PyCapsule_CheckExact(val) || val == wake_marker)
+		Py_RETURN_FALSE;
+	h = PyCapsule_GetPointer(val, HOLD_NAME);
+	if (!h || !h->token)
+		Py_RETURN_FALSE;
+	Py_INCREF(token);
+	Py_SETREF(h->req, token);
+	Py_RETURN_TRUE;
 }
 
 PyObject *pycore_queued(aionl_py_core *c)
@@ -1271,5 +1438,133 @@ PyObject *pycore_reap(aionl_py_core *c, PyObject *maxobj, PyObject *minobj, PyOb
 out:
 	if (cqes != stack)
 		PyMem_Free(cqes);
+	return list;
+}
+
+/* ------------------------------------------------------------ dispatching */
+
+/* Keep the first exception of a run of callbacks; later ones are reported as unraisable. */
+static void keep_error(PyObject **saved)
+{
+	PyObject *t, *v, *tb;
+
+	if (!*saved) {
+		PyErr_Fetch(&t, &v, &tb);
+		PyErr_NormalizeException(&t, &v, &tb);
+		if (tb && v)
+			PyException_SetTraceback(v, tb);
+		Py_XDECREF(t);
+		Py_XDECREF(tb);
+		*saved = v;
+	} else {
+		PyErr_WriteUnraisable(NULL);
+	}
+}
+
+PyObject *pycore_dispatch(aionl_py_core *c, PyObject *late, PyObject *feed)
+{
+	struct aionl_cqe cqes[REAP_STACK];
+	PyObject *saved = NULL;
+	long total = 0;
+	int n;
+
+	if (!PyDict_Check(late) || !PyCallable_Check(feed)) {
+		PyErr_SetString(PyExc_TypeError, "dispatch(late: dict, feed: callable)");
+		return NULL;
+	}
+	do {
+		if (check_open(c))
+			break;
+		/* min_nr 0: takes what waits, never blocks, so the GIL stays. */
+		n = aionl_reap(c->ctx, cqes, REAP_STACK, 0, NULL);
+		if (n < 0) {
+			raise_errno(n, aionl_error_message());
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			const struct aionl_cqe *q = &cqes[i];
+			PyObject *key = PyLong_FromUnsignedLongLong(q->cookie), *val, *r;
+			struct hold *h = NULL;
+
+			if (!key) {
+				keep_error(&saved);
+				continue;
+			}
+			val = PyDict_GetItemWithError(c->inflight, key);
+			if (val && val != wake_marker && PyCapsule_CheckExact(val))
+				h = PyCapsule_GetPointer(val, HOLD_NAME);
+			if (h && h->token) {
+				/* A future: its result is the completion's. */
+				PyObject *fut = h->req, *res, *cancelled;
+				int is;
+
+				Py_INCREF(fut);
+				if (!(q->flags & AIONL_CQE_F_MORE))
+					leave_table(c, key);
+				res = PyLong_FromLongLong(q->res);
+				cancelled = res ? PyObject_CallMethodNoArgs(fut, s_cancelled) : NULL;
+				is = cancelled ? PyObject_IsTrue(cancelled) : -1;
+				Py_XDECREF(cancelled);
+				if (is > 0)
+					r = PyDict_SetItem(late, key, res) ? NULL : Py_NewRef(Py_None);
+				else if (is == 0)
+					r = PyObject_CallMethodOneArg(fut, s_set_result, res);
+				else
+					r = NULL;
+				if (r)
+					Py_DECREF(r);
+				else
+					keep_error(&saved);
+				Py_XDECREF(res);
+				Py_DECREF(fut);
+			} else if (val) {
+				int skip;
+				PyObject *cq = completion_new(c, q, &skip);
+
+				if (cq) {
+					r = PyObject_CallOneArg(feed, cq);
+					Py_DECREF(cq);
+					if (r)
+						Py_DECREF(r);
+					else
+						keep_error(&saved);
+				} else if (!skip) {
+					keep_error(&saved);
+				}
+			} else if (PyErr_Occurred()) {
+				keep_error(&saved);
+			}
+			Py_DECREF(key);
+		}
+		total += n;
+	} while (n == REAP_STACK);
+	if (saved) {
+		PyErr_SetObject((PyObject *)Py_TYPE(saved), saved);
+		Py_DECREF(saved);
+		return NULL;
+	}
+	if (PyErr_Occurred())
+		return NULL;
+	return PyLong_FromLong(total);
+}
+
+PyObject *pycore_tokens(aionl_py_core *c)
+{
+	PyObject *list = PyList_New(0), *key, *val;
+	Py_ssize_t pos = 0;
+
+	if (!list)
+		return NULL;
+	while (PyDict_Next(c->inflight, &pos, &key, &val)) {
+		struct hold *h;
+
+		if (!PyCapsule_CheckExact(val) || val == wake_marker)
+			continue;
+		h = PyCapsule_GetPointer(val, HOLD_NAME);
+		if (h && h->token && PyList_Append(list, h->req) < 0) {
+			Py_DECREF(list);
+			return NULL;
+		}
+	}
 	return list;
 }

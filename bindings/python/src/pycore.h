@@ -64,7 +64,13 @@ PyObject *pycore_register(aionl_py_core *c, PyObject *fd);
 PyObject *pycore_unregister(aionl_py_core *c, PyObject *handle);
 PyObject *pycore_submit(aionl_py_core *c, PyObject *reqs);
 PyObject *pycore_check(aionl_py_core *c, PyObject *req);
-PyObject *pycore_queue(aionl_py_core *c, PyObject *req);
+PyObject *pycore_queue(aionl_py_core *c, PyObject *req, PyObject *token);
+PyObject *pycore_queue_io(aionl_py_core *c, int op, PyObject *file, PyObject *buf,
+			  PyObject *offset, PyObject *timeout, PyObject *token);
+PyObject *pycore_retoken(aionl_py_core *c, PyObject *cookie, PyObject *token);
+PyObject *pycore_dispatch(aionl_py_core *c, PyObject *late, PyObject *feed);
+/* The futures of the requests in flight (AsyncContext), to fail them at close. */
+PyObject *pycore_tokens(aionl_py_core *c);
 PyObject *pycore_flush(aionl_py_core *c);
 PyObject *pycore_unqueue(aionl_py_core *c, PyObject *req);
 PyObject *pycore_queued(aionl_py_core *c);
