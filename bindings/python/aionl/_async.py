@@ -9,7 +9,9 @@ one batch per turn of the loop; every wake-up reaps every completion waiting.
 import asyncio
 import collections
 import errno
+import select
 import threading
+import time
 import weakref
 
 from . import _sigmask
@@ -84,11 +86,7 @@ class _Stream:
             return
         self._closed = True
         self._actx._cancel_stream(self)
-        self._ended()
         self._wake()
-
-    def _ended(self):
-        pass
 
     async def aclose(self):
         self.close()
@@ -136,10 +134,9 @@ class _Signals(_Stream):
 
     _what = "signals"
 
-    def __init__(self, actx, req, token):
+    def __init__(self, actx, req):
         super().__init__(actx, req)
         self._items = collections.deque()
-        self._token = token
 
     def _take(self, c):
         if c.flags & _SIGNAL and c.siginfo is not None:
@@ -147,11 +144,6 @@ class _Signals(_Stream):
 
     def _pop(self):
         return self._items.popleft() if self._items else None
-
-    def _ended(self):
-        tok, self._token = self._token, None
-        if tok is not None:
-            _sigmask.release(tok)
 
 
 class AsyncContext(_Base):
@@ -175,6 +167,8 @@ class AsyncContext(_Base):
         self._streams = {}      # armed request -> a weak reference to its _Stream
         self._flush_handle = None
         self._failed = None
+        self._sigmasks = {}     # signal watch -> its _sigmask token, until its end
+        self._dispatching = 0
 
     async def __aenter__(self):
         self._live()
@@ -205,7 +199,9 @@ class AsyncContext(_Base):
         core = self._core
         if core is None:
             raise ValueError("I/O operation on closed context")
-        loop = self._loop or self._bind()
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            loop = self._bind()     # first use, or called from another loop: RuntimeError
         fut = loop.create_future()
         cookie = core.queue(req, fut)
         if self._flush_handle is None:
@@ -252,6 +248,7 @@ class AsyncContext(_Base):
             self._reap(core)
 
     def _reap(self, core):
+        self._dispatching += 1
         try:
             core.dispatch(self._late, self._feed)
             # Back-pressure: room was freed, submit what waits.
@@ -260,6 +257,8 @@ class AsyncContext(_Base):
                 core.dispatch(self._late, self._feed)
         except OSError as e:
             self._fail_all(e)
+        finally:
+            self._dispatching -= 1
 
     def _feed(self, c):
         """A completion of an armed request: to its stream."""
@@ -268,6 +267,10 @@ class AsyncContext(_Base):
         if ref is not None:
             if not c.flags & _MORE:
                 del self._streams[req]
+                tok = self._sigmasks.pop(req, None)
+                if tok is not None:
+                    # The engine watches these signals no more: unblock them.
+                    _sigmask.release(tok)
             s = ref()
             if s is not None:
                 s._feed(c)
@@ -335,7 +338,9 @@ class AsyncContext(_Base):
         core = self._core
         if core is None:
             raise ValueError("I/O operation on closed context")
-        loop = self._loop or self._bind()
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            loop = self._bind()     # first use, or called from another loop: RuntimeError
         fut = loop.create_future()
         cookie = core.queue_io(_READ, file, buf, offset, timeout, fut)
         if self._flush_handle is None:
@@ -354,7 +359,9 @@ class AsyncContext(_Base):
         core = self._core
         if core is None:
             raise ValueError("I/O operation on closed context")
-        loop = self._loop or self._bind()
+        loop = self._loop
+        if loop is None or not loop.is_running():
+            loop = self._bind()     # first use, or called from another loop: RuntimeError
         fut = loop.create_future()
         cookie = core.queue_io(_WRITE, file, data, offset, timeout, fut)
         if self._flush_handle is None:
@@ -416,10 +423,11 @@ class AsyncContext(_Base):
         core.check(req)
         token = _sigmask.acquire(req.signals)
         try:
-            s = self._start_stream(req, lambda: _Signals(self, req, token))
+            s = self._start_stream(req, lambda: _Signals(self, req))
         except BaseException:
             _sigmask.release(token)
             raise
+        self._sigmasks[req] = token
         # Submit now, so that the signals are caught from here on.
         if self._flush_handle is not None:
             self._flush_handle.cancel()
@@ -433,13 +441,39 @@ class AsyncContext(_Base):
             return
         req = s._req
         if core.unqueue(req):
+            # Never submitted: nothing to cancel, nothing blocked by the library.
             self._streams.pop(req, None)
+            tok = self._sigmasks.pop(req, None)
+            if tok is not None:
+                _sigmask.release(tok)
             return
-        if req in self._streams:
-            try:
-                self._queue_own(Cancel(req.cookie))
-            except (OSError, ValueError):
-                pass
+        if req not in self._streams:
+            return              # over already
+        try:
+            self._queue_own(Cancel(req.cookie))
+        except (OSError, ValueError):
+            return
+        if req in self._sigmasks and not self._dispatching:
+            self._confirm_end(core, req)
+
+    def _confirm_end(self, core, req):
+        """Submit the cancel of the signal watch req and wait (briefly, blocking the loop)
+        for its last completion: the signals are unblocked only once the engine no
+        longer takes them, or a signal arriving in between would be lost."""
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        try:
+            core.flush()
+        except OSError:
+            return
+        deadline = time.monotonic() + 2.0
+        while req in self._sigmasks and self._core is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break       # the mask is restored when the end comes
+            select.select([self._fd], [], [], remaining)
+            self._reap(core)
 
     async def _wait_ready(self, f, events, what):
         own = not isinstance(f, File)
@@ -489,5 +523,8 @@ class AsyncContext(_Base):
             if s is not None:
                 s._fail(exc)
                 s._closed = True
-                s._ended()
         self._streams.clear()
+        # Closed: the engine watches nothing any more.
+        for tok in self._sigmasks.values():
+            _sigmask.release(tok)
+        self._sigmasks.clear()

@@ -202,6 +202,7 @@ class Context(_Base):
         self._leader = False        # a thread is in core.reap for everyone
         self._ready = collections.deque()  # completions for reap()
         self._mine = {}             # request of a blocking call -> its Completion (or None)
+        self._wake = None           # the Nop in flight that keeps the descriptor readable
 
     def __enter__(self):
         self._live()
@@ -258,35 +259,40 @@ class Context(_Base):
         with self._cond:
             if min == 0 or timeout == 0 or len(ready) >= min:
                 if len(ready) < max:
-                    self._sort(core.reap(max - len(ready), 0, 0), False)
+                    self._sort(core.reap(max - len(ready), 0, 0))
             else:
-                self._pump(core, lambda: len(ready) >= min, deadline, max, False)
-            return [ready.popleft() for _ in range(len(ready) if len(ready) < max else max)]
+                self._pump(core, lambda: len(ready) >= min, deadline, max)
+            out = [ready.popleft() for _ in range(len(ready) if len(ready) < max else max)]
+            self._keep_readable()
+            return out
 
-    def _sort(self, comps, for_me):
+    def _sort(self, comps):
         """Hand out reaped completions: to a blocking call waiting, or to reap(). Lock held."""
         mine = self._mine
         ready = self._ready
         handed = False
-        late = False
         for c in comps:
             req = c.request
             if req is not None and req in mine:
                 if mine[req] is _DISCARD:
                     if not c.flags & _c.AIONL_CQE_F_MORE:
                         del mine[req]
+                        if req is self._wake:
+                            self._wake = None
                 else:
                     mine[req] = c
                     handed = True
             else:
                 ready.append(c)
-                late = for_me
         if handed:
             self._cond.notify_all()
-        if late:
-            # A blocking call took completions that reap() hands out: make
-            # the descriptor readable for them, as the library would.
-            self._post(Nop())
+
+    def _keep_readable(self):
+        """Completions wait here for reap(): make the descriptor readable for them, as
+        the library does for its own, with a wake-up of this module's. Lock held."""
+        if self._ready and self._wake is None and self._core is not None:
+            self._wake = Nop()
+            self._post(self._wake)
 
     def _post(self, req):
         """Submit a request of this module's own, whose completion is dropped. Lock held."""
@@ -295,8 +301,10 @@ class Context(_Base):
             self._core.submit((req,))
         except (OSError, ValueError, AttributeError):
             del self._mine[req]
+            if req is self._wake:
+                self._wake = None
 
-    def _pump(self, core, until, deadline, limit, for_me):
+    def _pump(self, core, until, deadline, limit):
         """Reap, or wait for the thread reaping, until until() holds: False on timeout. Lock held."""
         cond = self._cond
         while not until():
@@ -319,7 +327,7 @@ class Context(_Base):
                 cond.acquire()
                 self._leader = False
                 cond.notify_all()
-            self._sort(comps, for_me)
+            self._sort(comps)
         return True
 
     # ---------------------------------------------------------------- blocking calls
@@ -340,7 +348,7 @@ class Context(_Base):
         assert n == 1
         with cond:
             try:
-                self._pump(core, lambda: mine[req] is not None, None, _REAP_BATCH, True)
+                self._pump(core, lambda: mine[req] is not None, None, _REAP_BATCH)
             except BaseException:
                 # Interrupted (KeyboardInterrupt): the request stays in flight,
                 # its buffer held until its completion comes, which is dropped.
@@ -351,6 +359,7 @@ class Context(_Base):
                     mine.pop(req, None)
                 raise
             c = mine.pop(req)
+            self._keep_readable()
         return _result(c, what)
 
     def read(self, file, buf, offset, *, timeout=None):

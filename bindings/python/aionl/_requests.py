@@ -37,13 +37,15 @@ def _describe(buf):
 class Request:
     """Base of the request classes. ``cookie`` is the request's cookie."""
 
-    __slots__ = ("cookie",)
+    __slots__ = ("cookie", "__weakref__")
     _op = -1
 
     def _fields(self):
         out = []
         for cls in reversed(type(self).__mro__):
             for name in getattr(cls, "__slots__", ()):
+                if name == "__weakref__":
+                    continue
                 v = getattr(self, name, None)
                 if name == "buf":
                     v = _describe(v)
