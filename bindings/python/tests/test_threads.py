@@ -208,7 +208,9 @@ def test_a_thread_waiting_behind_another_reaper_is_interrupted_too(ctx, alarm):
 
 def test_ctrl_c_interrupts_a_blocking_reap(tmp_path):
     script = textwrap.dedent('''
-        import sys, aionl
+        import signal, sys, aionl
+        # As an interactive Python has it (a shell may start tests with SIGINT ignored).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         with aionl.Context() as ctx:
             print("ready", flush=True)
             try:
