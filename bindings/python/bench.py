@@ -180,17 +180,31 @@ def run_batched(ctx, file, offs, batch, seconds):
     return count / (time.monotonic() - t0)
 
 
-def sync_suite(path, size, args, results):
+def drop_cache(fd):
+    """Evict the file's pages (clean ones go; no root needed)."""
+    os.fsync(fd)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def sync_suite(path, size, args, results, cold=False):
     fd = os.open(path, os.O_RDONLY)
-    offs = offsets(size, 1 << 16, 2)
+    offs = offsets(size, 1 << 16, 3 if cold else 2)
+    seconds = args.seconds
     with aionl.Context() as ctx:
         file = ctx.register(fd)
         for batch in args.batches:
             pl, bt = [], []
-            for _ in range(args.rounds):
-                pl.append(run_preadv(fd, offs, args.seconds))
-                bt.append(run_batched(ctx, file, offs, batch, args.seconds))
-            r = {"batch": batch, "preadv": statistics.median(pl), "aionl": statistics.median(bt)}
+            for i in range(args.rounds):
+                # Each round reads other offsets: cold runs find them uncached.
+                o = offs[i * 8192:] + offs[:i * 8192]
+                if cold:
+                    drop_cache(fd)
+                pl.append(run_preadv(fd, o, seconds))
+                if cold:
+                    drop_cache(fd)
+                bt.append(run_batched(ctx, file, o, batch, seconds))
+            r = {"batch": batch, "cold": cold, "preadv": statistics.median(pl),
+                 "aionl": statistics.median(bt)}
             r["ratio"] = r["aionl"] / r["preadv"]
             results.append(r)
             print(f"  batches of {batch:4d}: os.preadv loop {r['preadv']:9.0f} reads/s   "
@@ -207,6 +221,8 @@ def main():
     ap.add_argument("--tasks", type=int, nargs="+", default=[1, 64, 512])
     ap.add_argument("--batches", type=int, nargs="+", default=[64])
     ap.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
+    ap.add_argument("--cold", action="store_true",
+                    help="also the synchronous pair on reads the page cache does not hold")
     ap.add_argument("--json", help="write the figures here")
     ap.add_argument("--quick", action="store_true",
                     help="a smoke run: 64 MiB, 0.2 s, 1 round")
@@ -241,8 +257,13 @@ def main():
                     loop.close()
         else:
             info = asyncio.run(asyncio_suite(path, size, args, out["asyncio"]))
-        print("synchronous:")
+        print("synchronous, page cache:")
         sync_suite(path, size, args, out["sync"])
+        if args.cold:
+            print("synchronous, from the device (the file's pages dropped before each run):")
+            out["sync_cold"] = []
+            sync_suite(path, size, args, out["sync_cold"], cold=True)
+            warm(path)
         out["backend"] = f"{info.backend}+{info.executor}"
         print(f"backend: {out['backend']}")
         if args.json:

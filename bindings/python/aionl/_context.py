@@ -256,8 +256,26 @@ class Context(_Base):
         else:
             deadline = None
         ready = self._ready
-        with self._cond:
-            if min == 0 or timeout == 0 or len(ready) >= min:
+        cond = self._cond
+        with cond:
+            if not ready and not self._leader:
+                # Nothing collected here and nobody reaping: reap for this call
+                # alone, straight into its result.
+                self._leader = True
+                cond.release()
+                try:
+                    comps = core.reap(max, min, timeout)
+                finally:
+                    cond.acquire()
+                    self._leader = False
+                    cond.notify_all()
+                if not self._mine:
+                    return comps
+                # A blocking call of another thread started meanwhile: sort.
+                self._sort(comps)
+                if len(ready) < min and (timeout is None or time.monotonic() < deadline):
+                    self._pump(core, lambda: len(ready) >= min, deadline, max)
+            elif min == 0 or timeout == 0 or len(ready) >= min:
                 if len(ready) < max:
                     self._sort(core.reap(max - len(ready), 0, 0))
             else:

@@ -220,3 +220,26 @@ def test_random_input_never_crashes_the_interpreter(tmp_path):
         assert p.returncode == 0, p.stderr[-2000:]
         ok, errors = map(int, p.stdout.split())
         assert ok > 30 and errors > 1000, "both good and bad requests were tried"
+
+
+def test_after_fork_the_child_may_only_close(ctx, rfile, data):
+    pid = os.fork()
+    if pid == 0:                # the child: report through the exit code only
+        code = 10
+        try:
+            try:
+                ctx.read(rfile, bytearray(4), 0)
+            except ChildProcessError:
+                code = 11
+                ctx.close()     # allowed: releases the child's copies only
+                with aionl.Context() as own, open(data[0], "rb") as f:
+                    buf = bytearray(4)
+                    if own.read(own.register(f), buf, 0) == 4 and bytes(buf) == data[1][:4]:
+                        code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    # The parent's context went on untouched.
+    buf = bytearray(4)
+    assert ctx.read(rfile, buf, 4) == 4 and bytes(buf) == data[1][4:8]
