@@ -1414,6 +1414,14 @@ PyObject *pycore_reap(aionl_py_core *c, PyObject *maxobj, PyObject *minobj, PyOb
 		raise_errno(n, msg);
 		goto out;
 	}
+	/*
+	 * close() from another thread woke this reap: what it took goes the
+	 * way of every completion not reaped before close.
+	 */
+	if (c->closing) {
+		raise_closed();
+		goto out;
+	}
 	list = PyList_New(0);
 	if (!list)
 		goto out;
