@@ -163,7 +163,7 @@ class AsyncContext(_Base):
         super().__init__(backend, executor, max_inflight, **kwargs)
         self._loop = None
         self._fd = self._core.fileno()
-        self._late = {}         # request -> completion whose future was cancelled
+        self._late = {}         # cookie -> result that came after its future was cancelled
         self._streams = {}      # armed request -> a weak reference to its _Stream
         self._flush_handle = None
         self._failed = None
@@ -516,7 +516,10 @@ class AsyncContext(_Base):
         core.close()
         for fut in futures:
             if not fut.done():
-                fut.set_exception(exc)
+                try:
+                    fut.set_exception(exc)
+                except RuntimeError:
+                    pass        # its loop is closed: nobody awaits it any more
         self._late.clear()
         for ref in list(self._streams.values()):
             s = ref()

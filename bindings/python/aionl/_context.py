@@ -163,7 +163,10 @@ class _Base:
 
     def __del__(self):
         if self._core is not None:
-            warnings.warn(f"unclosed {type(self).__name__}", ResourceWarning, source=self)
+            try:
+                warnings.warn(f"unclosed {type(self).__name__}", ResourceWarning, source=self)
+            except Exception:       # interpreter shutdown
+                pass
             self.close()
 
     def __repr__(self):
