@@ -43,9 +43,11 @@ def test_file_io_round_trip(run, data):
     run(main)
 
 
-def test_many_concurrent_reads(run, data):
+@pytest.mark.parametrize("inline", [True, False], ids=["inline", "engine_reads"])
+def test_many_concurrent_reads(run, data, inline):
+    # inline_reads=False: every read goes through the engine and comes back on the socket.
     async def main():
-        async with aionl.AsyncContext() as actx:
+        async with aionl.AsyncContext(inline_reads=inline) as actx:
             with open(data[0], "rb") as fobj:
                 f = actx.register(fobj)
             offs = [(i * 7919 % (FILE_SIZE // 4096)) * 4096 for i in range(600)]

@@ -192,7 +192,10 @@ def test_a_deadline_ends_a_read_that_waits(ctx):
         os.close(w)
 
 
-def test_a_batch_of_reads(ctx, rfile, data):
+@pytest.mark.parametrize("inline", [True, False], ids=["inline", "engine_reads"])
+def test_a_batch_of_reads(data, inline):
+    ctx = aionl.Context(inline_reads=inline)
+    rfile = ctx.register(open(data[0], "rb"))
     reqs = [aionl.Read(rfile, bytearray(4096), i * 4096, cookie=i) for i in range(100)]
     assert ctx.submit(reqs) == 100
     got = {}
@@ -204,6 +207,7 @@ def test_a_batch_of_reads(ctx, rfile, data):
         assert c.request is r
         assert (c.result, c.flags, c.siginfo) == (4096, 0, None)
         assert bytes(r.buf) == data[1][i * 4096:(i + 1) * 4096]
+    ctx.close()
 
 
 def test_cookies_of_none_are_chosen_and_distinct(ctx, rfile):
