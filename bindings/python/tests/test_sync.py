@@ -195,7 +195,8 @@ def test_a_deadline_ends_a_read_that_waits(ctx):
 @pytest.mark.parametrize("inline", [True, False], ids=["inline", "engine_reads"])
 def test_a_batch_of_reads(data, inline):
     ctx = aionl.Context(inline_reads=inline)
-    rfile = ctx.register(open(data[0], "rb"))
+    with open(data[0], "rb") as f:
+        rfile = ctx.register(f)
     reqs = [aionl.Read(rfile, bytearray(4096), i * 4096, cookie=i) for i in range(100)]
     assert ctx.submit(reqs) == 100
     got = {}
