@@ -143,11 +143,11 @@ def test_a_handler_that_returns_lets_the_reap_go_on(ctx, alarm):
     ran = []
     alarm(0.05, lambda *a: ran.append(time.monotonic()))
     t0 = time.monotonic()
-    assert ctx.reap(timeout=0.4) == []
+    assert ctx.reap(timeout=1.0) == []
     elapsed = time.monotonic() - t0
     assert ran, "the handler ran during the reap"
-    assert ran[0] - t0 < 0.3
-    assert 0.39 < elapsed < 5, "the reap went on with the remaining time"
+    assert ran[0] - t0 < 0.9
+    assert 0.99 < elapsed < 6, "the reap went on with the remaining time"
 
 
 class Interrupted(Exception):
@@ -212,8 +212,8 @@ def test_ctrl_c_interrupts_a_blocking_reap(tmp_path):
         # As an interactive Python has it (a shell may start tests with SIGINT ignored).
         signal.signal(signal.SIGINT, signal.default_int_handler)
         with aionl.Context() as ctx:
-            print("ready", flush=True)
             try:
+                print("ready", flush=True)
                 ctx.reap()              # waits forever
             except KeyboardInterrupt:
                 print("interrupted", flush=True)
