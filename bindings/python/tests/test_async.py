@@ -123,9 +123,12 @@ def test_interval_ticks_and_counts_late_ticks(run):
             # A slow reader gets the expirations it missed in one item.
             it = actx.interval(0.01)
             await it.__anext__()
-            time.sleep(0.1)          # blocks the loop: ticks pile up
+            time.sleep(0.2)          # blocks the loop: ticks pile up
             late = await it.__anext__()
-            assert late >= 5
+            assert late >= 2
+            await asyncio.sleep(0.2)  # a reader busy elsewhere: they pile up too
+            late = await it.__anext__()
+            assert late >= 2
             await it.aclose()
             with pytest.raises(StopAsyncIteration):
                 await it.__anext__()

@@ -293,9 +293,9 @@ def test_timers_one_shot_periodic_and_late(ctx):
     tick = aionl.Timer(0.01, 0.01, cookie=2)
     ctx.submit([tick])
     time.sleep(0.2)
-    comps = ctx.reap(max=64, min=1)
-    total = sum(c.result for c in comps)
-    assert total >= 10
+    comps = []
+    while sum(c.result for c in comps) < 10:
+        comps += ctx.reap(max=64, min=1, timeout=5)
     assert any(c.result > 1 for c in comps), "a slow reaper gets expirations counted"
     assert all(c.flags & aionl.CQE_F_MORE for c in comps)
     # Re-arm it, then cancel it: the last completion has no MORE.
