@@ -232,8 +232,9 @@ struct aionl_info {
  * The request builders. C and C++ get them inline; the library also exports
  * each as a real symbol of the same name (since 0.3), for FFIs that call into
  * the shared library without a compiler (ctypes, cffi's ABI mode, Go's
- * purego...). A program that defines AIONL_REQ_API before including this
- * header chooses how they are declared; the library defines it to export them.
+ * purego...). AIONL_REQ_API is the linkage of the definitions below: static
+ * inline unless defined before this header is included, which the library
+ * does to compile the exported copies. Programs leave it alone.
  */
 #ifndef AIONL_REQ_API
 #define AIONL_REQ_API static inline
