@@ -1510,15 +1510,30 @@ PyObject *pycore_dispatch(aionl_py_core *c, PyObject *late, PyObject *feed)
 				if (!(q->flags & AIONL_CQE_F_MORE))
 					leave_table(c, key);
 				res = PyLong_FromLongLong(q->res);
-				cancelled = res ? PyObject_CallMethodNoArgs(fut, s_cancelled) : NULL;
-				is = cancelled ? PyObject_IsTrue(cancelled) : -1;
-				Py_XDECREF(cancelled);
-				if (is > 0)
-					r = PyDict_SetItem(late, key, res) ? NULL : Py_NewRef(Py_None);
-				else if (is == 0)
-					r = PyObject_CallMethodOneArg(fut, s_set_result, res);
-				else
-					r = NULL;
+				r = res ? PyObject_CallMethodOneArg(fut, s_set_result, res) : NULL;
+				if (!r && res) {
+					/*
+					 * Refused: the future was cancelled (its task is
+					 * about to ask for a CANCEL). Keep the result
+					 * for that task, which then knows it is over.
+					 */
+					PyObject *t, *v, *tb;
+
+					PyErr_Fetch(&t, &v, &tb);
+					cancelled = PyObject_CallMethodNoArgs(fut, s_cancelled);
+					is = cancelled ? PyObject_IsTrue(cancelled) : -1;
+					Py_XDECREF(cancelled);
+					if (is > 0) {
+						Py_XDECREF(t);
+						Py_XDECREF(v);
+						Py_XDECREF(tb);
+						r = PyDict_SetItem(late, key, res) ? NULL : Py_NewRef(Py_None);
+					} else {
+						if (is < 0)
+							PyErr_Clear();
+						PyErr_Restore(t, v, tb);
+					}
+				}
 				if (r)
 					Py_DECREF(r);
 				else

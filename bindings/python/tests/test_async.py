@@ -276,6 +276,32 @@ def test_cancelled_read_ends_only_once_the_library_confirmed(run):
     run(main)
 
 
+def test_a_completion_that_beats_the_cancel(run):
+    # The read completes, and its completion is dispatched, after the task was
+    # cancelled but before the task runs: the task still ends at once.
+    async def main():
+        async with aionl.AsyncContext() as actx:
+            r, w = os.pipe()
+            try:
+                fr = actx.register(r)
+                buf = bytearray(8)
+                task = asyncio.ensure_future(actx.read(fr, buf, aionl.OFFSET_STREAM))
+                await asyncio.sleep(0.02)            # submitted, waiting on the pipe
+                os.write(w, b"abc")
+                time.sleep(0.1)                      # its completion is on the socket now
+                asyncio.get_running_loop().call_soon(actx._on_readable)
+                task.cancel()                        # runs after the dispatch above
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+                assert buf[:3] == b"abc"             # it did complete
+                buf.append(0)                        # and nothing holds the buffer
+                assert actx._late == {} and actx._core.inflight() == 0
+            finally:
+                os.close(r)
+                os.close(w)
+    run(main)
+
+
 def test_cancel_before_submission_and_repeated_cancels(run):
     async def main():
         async with aionl.AsyncContext() as actx:
