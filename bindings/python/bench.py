@@ -11,8 +11,8 @@
   batch) against a plain os.preadv loop, same reads.
 
 Each contender runs for --seconds, the two of a pair alternately, --rounds
-times; the figure is the median of the rounds, and the ratio is taken within
-the run. The file is created (--size, default 1 GiB) unless --file names one,
+times; the figures are the medians of the rounds, and the ratio is the median
+of the rounds' ratios (each pair ran back to back), all within one run. The file is created (--size, default 1 GiB) unless --file names one,
 and read once so that the page cache holds it.
 """
 
@@ -124,8 +124,11 @@ async def asyncio_suite(path, size, args, results):
                 ex.append(await run_executor(fd, offs, tasks, args.seconds))
                 al.append(await run_aionl(actx, file, offs, tasks, args.seconds))
             r = {"tasks": tasks, "executor": statistics.median(ex),
-                 "aionl": statistics.median(al)}
-            r["ratio"] = r["aionl"] / r["executor"]
+                 "aionl": statistics.median(al),
+                 # Each round's pair ran back to back: the median of their
+                 # ratios resists a load that drifts over the run.
+                 "ratio": statistics.median(a / e for a, e in zip(al, ex)),
+                 "rounds": {"executor": ex, "aionl": al}}
             results.append(r)
             print(f"  {tasks:4d} tasks: run_in_executor {r['executor']:9.0f} reads/s   "
                   f"AsyncContext {r['aionl']:9.0f} reads/s   {r['ratio']:5.2f}x", flush=True)
@@ -204,8 +207,9 @@ def sync_suite(path, size, args, results, cold=False):
                     drop_cache(fd)
                 bt.append(run_batched(ctx, file, o, batch, seconds))
             r = {"batch": batch, "cold": cold, "preadv": statistics.median(pl),
-                 "aionl": statistics.median(bt)}
-            r["ratio"] = r["aionl"] / r["preadv"]
+                 "aionl": statistics.median(bt),
+                 "ratio": statistics.median(a / p for a, p in zip(bt, pl)),
+                 "rounds": {"preadv": pl, "aionl": bt}}
             results.append(r)
             print(f"  batches of {batch:4d}: os.preadv loop {r['preadv']:9.0f} reads/s   "
                   f"Context.submit/reap {r['aionl']:9.0f} reads/s   {r['ratio']:5.2f}x", flush=True)
