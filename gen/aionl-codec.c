@@ -639,6 +639,9 @@ int aionl_completion_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl
 	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_OVERRUN)) &&
 	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COMPLETION_SSI_OVERRUN, (uint32_t)m->ssi_overrun))
 		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COMPLETION_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -729,6 +732,11 @@ int aionl_completion_parse(const struct nlmsghdr *nlh, struct aionl_completion *
 			if (len != 4)
 				return aionl__bad_attr(err, nlh, a, "ssi_overrun: wrong attribute length");
 			m->ssi_overrun = (int32_t)mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_COMPLETION_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -1148,6 +1156,203 @@ int aionl_cancel_parse(const struct nlmsghdr *nlh, struct aionl_cancel *m,
 	return 0;
 }
 
+int aionl_open_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_open *m)
+{
+	if ((m->present & (1ULL << AIONL_A_OPEN_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_OPEN_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_OPEN_DIR)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_OPEN_DIR, (uint64_t)m->dir))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_OPEN_PATH)) &&
+	    !mnl_attr_put_strz_check(nlh, buflen, AIONL_A_OPEN_PATH, m->path))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_OPEN_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_OPEN_FLAGS, (uint32_t)m->flags))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_OPEN_MODE)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_OPEN_MODE, (uint32_t)m->mode))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_OPEN_OPTIONS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_OPEN_OPTIONS, (uint32_t)m->options))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__open_missing[64] = {
+	[AIONL_A_OPEN_COOKIE] = "missing attribute cookie",
+	[AIONL_A_OPEN_PATH] = "missing attribute path",
+	[AIONL_A_OPEN_FLAGS] = "missing attribute flags",
+};
+
+int aionl_open_parse(const struct nlmsghdr *nlh, struct aionl_open *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_OPEN_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_OPEN_DIR:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "dir: wrong attribute length");
+			m->dir = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_OPEN_PATH:
+			if (len == 0 || ((const char *)mnl_attr_get_payload(a))[len - 1] != '\0')
+				return aionl__bad_attr(err, nlh, a, "path: string is not NUL-terminated");
+			m->path = mnl_attr_get_str(a);
+			if (strnlen(m->path, AIONL_MAX_PATH) == AIONL_MAX_PATH)
+				return aionl__bad_attr(err, nlh, a, "path: longer than MAX_PATH bytes with its NUL");
+			break;
+		case AIONL_A_OPEN_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
+			m->flags = mnl_attr_get_u32(a);
+			if (m->flags & ~(uint64_t)AIONL_OPEN_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "flags: unknown bits set");
+			break;
+		case AIONL_A_OPEN_MODE:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "mode: wrong attribute length");
+			m->mode = mnl_attr_get_u32(a);
+			if (m->mode > 4095U)
+				return aionl__bad_attr(err, nlh, a, "mode: out of range");
+			break;
+		case AIONL_A_OPEN_OPTIONS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "options: wrong attribute length");
+			m->options = mnl_attr_get_u32(a);
+			if (m->options & ~(uint64_t)AIONL_OPEN_OPTION_MASK)
+				return aionl__bad_attr(err, nlh, a, "options: unknown bits set");
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_OPEN_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__open_missing);
+	return 0;
+}
+
+int aionl_install_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_install *m)
+{
+	if ((m->present & (1ULL << AIONL_A_INSTALL_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_INSTALL_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_INSTALL_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_INSTALL_FLAGS, (uint32_t)m->flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__install_missing[64] = {
+	[AIONL_A_INSTALL_HANDLE] = "missing attribute handle",
+};
+
+int aionl_install_parse(const struct nlmsghdr *nlh, struct aionl_install *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_INSTALL_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_INSTALL_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
+			m->flags = mnl_attr_get_u32(a);
+			if (m->flags & ~(uint64_t)AIONL_INSTALL_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "flags: unknown bits set");
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_INSTALL_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__install_missing);
+	return 0;
+}
+
+int aionl_install_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_install_reply *m)
+{
+	if ((m->present & (1ULL << AIONL_A_INSTALL_REPLY_RES)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_INSTALL_REPLY_RES, (uint64_t)m->res))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_INSTALL_REPLY_FD)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_INSTALL_REPLY_FD, (uint32_t)m->fd))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__install_reply_missing[64] = {
+	[AIONL_A_INSTALL_REPLY_RES] = "missing attribute res",
+};
+
+int aionl_install_reply_parse(const struct nlmsghdr *nlh, struct aionl_install_reply *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_INSTALL_REPLY_RES:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "res: wrong attribute length");
+			m->res = (int64_t)mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_INSTALL_REPLY_FD:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "fd: wrong attribute length");
+			m->fd = (int32_t)mnl_attr_get_u32(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_INSTALL_REPLY_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__install_reply_missing);
+	return 0;
+}
+
 static const uint32_t aionl__backend_values[] = AIONL_BACKEND_VALUES;
 
 static const uint32_t aionl__executor_values[] = AIONL_EXECUTOR_VALUES;
@@ -1332,7 +1537,7 @@ static const struct aionl_attr_desc aionl__completion_attrs[] = {
 	{ "res", AIONL_A_COMPLETION_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_completion, res), 0,
 	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 	{ "flags", AIONL_A_COMPLETION_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, flags), 0,
-	  0ULL, 0xffffffffULL, 15ULL, 0, 0, NULL },
+	  0ULL, 0xffffffffULL, 31ULL, 0, 0, NULL },
 	{ "ssi_signo", AIONL_A_COMPLETION_SSI_SIGNO, AIONL_ATTR_U32, 0, offsetof(struct aionl_completion, ssi_signo), 0,
 	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
 	{ "ssi_code", AIONL_A_COMPLETION_SSI_CODE, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_code), 0,
@@ -1354,6 +1559,8 @@ static const struct aionl_attr_desc aionl__completion_attrs[] = {
 	{ "ssi_band", AIONL_A_COMPLETION_SSI_BAND, AIONL_ATTR_S64, 0, offsetof(struct aionl_completion, ssi_band), 0,
 	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 	{ "ssi_overrun", AIONL_A_COMPLETION_SSI_OVERRUN, AIONL_ATTR_S32, 0, offsetof(struct aionl_completion, ssi_overrun), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "handle", AIONL_A_COMPLETION_HANDLE, AIONL_ATTR_U64, 0, offsetof(struct aionl_completion, handle), 0,
 	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
@@ -1485,6 +1692,65 @@ static int aionl__cancel_parse(const struct nlmsghdr *nlh, void *m, struct aionl
 	return aionl_cancel_parse(nlh, m, err);
 }
 
+static const struct aionl_attr_desc aionl__open_attrs[] = {
+	{ "cookie", AIONL_A_OPEN_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_open, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "dir", AIONL_A_OPEN_DIR, AIONL_ATTR_U64, 0, offsetof(struct aionl_open, dir), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "path", AIONL_A_OPEN_PATH, AIONL_ATTR_STRING, 1, offsetof(struct aionl_open, path), 0,
+	  0ULL, 4096ULL, 0ULL, 0, 0, NULL },
+	{ "flags", AIONL_A_OPEN_FLAGS, AIONL_ATTR_U32, 1, offsetof(struct aionl_open, flags), 0,
+	  0ULL, 0xffffffffULL, 0x7fdfc3ULL, 0, 0, NULL },
+	{ "mode", AIONL_A_OPEN_MODE, AIONL_ATTR_U32, 0, offsetof(struct aionl_open, mode), 0,
+	  0ULL, 4095ULL, 0ULL, 0, 0, NULL },
+	{ "options", AIONL_A_OPEN_OPTIONS, AIONL_ATTR_U32, 0, offsetof(struct aionl_open, options), 0,
+	  0ULL, 0xffffffffULL, 1ULL, 0, 0, NULL },
+};
+
+static int aionl__open_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_open_put(nlh, buflen, m);
+}
+
+static int aionl__open_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_open_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__install_attrs[] = {
+	{ "handle", AIONL_A_INSTALL_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_install, handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "flags", AIONL_A_INSTALL_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_install, flags), 0,
+	  0ULL, 0xffffffffULL, 1ULL, 0, 0, NULL },
+};
+
+static int aionl__install_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_install_put(nlh, buflen, m);
+}
+
+static int aionl__install_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_install_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__install_reply_attrs[] = {
+	{ "res", AIONL_A_INSTALL_REPLY_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_install_reply, res), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "fd", AIONL_A_INSTALL_REPLY_FD, AIONL_ATTR_S32, 0, offsetof(struct aionl_install_reply, fd), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+};
+
+static int aionl__install_reply_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_install_reply_put(nlh, buflen, m);
+}
+
+static int aionl__install_reply_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_install_reply_parse(nlh, m, err);
+}
+
 const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	{ "GetInfo", AIONL_CMD_GET_INFO, 0, 0, sizeof(struct aionl_get_info), AIONL_GET_INFO_REQUIRED_MASK,
 	  aionl__get_info_attrs, aionl__get_info_put, aionl__get_info_parse },
@@ -1504,7 +1770,7 @@ const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	  aionl__transfer_v_attrs, aionl__transfer_v_put, aionl__transfer_v_parse },
 	{ "Sync", AIONL_CMD_FSYNC, 0, 2, sizeof(struct aionl_sync), AIONL_SYNC_REQUIRED_MASK,
 	  aionl__sync_attrs, aionl__sync_put, aionl__sync_parse },
-	{ "Completion", AIONL_CMD_COMPLETION, 2, 14, sizeof(struct aionl_completion), AIONL_COMPLETION_REQUIRED_MASK,
+	{ "Completion", AIONL_CMD_COMPLETION, 2, 15, sizeof(struct aionl_completion), AIONL_COMPLETION_REQUIRED_MASK,
 	  aionl__completion_attrs, aionl__completion_put, aionl__completion_parse },
 	{ "Nop", AIONL_CMD_NOP, 0, 1, sizeof(struct aionl_nop), AIONL_NOP_REQUIRED_MASK,
 	  aionl__nop_attrs, aionl__nop_put, aionl__nop_parse },
@@ -1518,4 +1784,10 @@ const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	  aionl__signal_attrs, aionl__signal_put, aionl__signal_parse },
 	{ "Cancel", AIONL_CMD_CANCEL, 0, 3, sizeof(struct aionl_cancel), AIONL_CANCEL_REQUIRED_MASK,
 	  aionl__cancel_attrs, aionl__cancel_put, aionl__cancel_parse },
+	{ "Open", AIONL_CMD_OPEN, 0, 6, sizeof(struct aionl_open), AIONL_OPEN_REQUIRED_MASK,
+	  aionl__open_attrs, aionl__open_put, aionl__open_parse },
+	{ "Install", AIONL_CMD_INSTALL, 0, 2, sizeof(struct aionl_install), AIONL_INSTALL_REQUIRED_MASK,
+	  aionl__install_attrs, aionl__install_put, aionl__install_parse },
+	{ "InstallReply", AIONL_CMD_INSTALL, 1, 2, sizeof(struct aionl_install_reply), AIONL_INSTALL_REPLY_REQUIRED_MASK,
+	  aionl__install_reply_attrs, aionl__install_reply_put, aionl__install_reply_parse },
 };

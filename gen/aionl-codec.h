@@ -61,7 +61,7 @@ struct aionl_msg_desc {
 	int (*parse)(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err);
 };
 
-#define AIONL_MSG_DESC_COUNT 16
+#define AIONL_MSG_DESC_COUNT 19
 extern const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT];
 
 /*
@@ -150,6 +150,21 @@ int aionl_signal_parse(const struct nlmsghdr *nlh, struct aionl_signal *m,
 /* Cancel: AIONL_CMD_CANCEL request */
 int aionl_cancel_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_cancel *m);
 int aionl_cancel_parse(const struct nlmsghdr *nlh, struct aionl_cancel *m,
+		struct aionl_parse_err *err);
+
+/* Open: AIONL_CMD_OPEN request */
+int aionl_open_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_open *m);
+int aionl_open_parse(const struct nlmsghdr *nlh, struct aionl_open *m,
+		struct aionl_parse_err *err);
+
+/* Install: AIONL_CMD_INSTALL request */
+int aionl_install_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_install *m);
+int aionl_install_parse(const struct nlmsghdr *nlh, struct aionl_install *m,
+		struct aionl_parse_err *err);
+
+/* InstallReply: AIONL_CMD_INSTALL reply */
+int aionl_install_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_install_reply *m);
+int aionl_install_reply_parse(const struct nlmsghdr *nlh, struct aionl_install_reply *m,
 		struct aionl_parse_err *err);
 
 #endif /* AIONL_CODEC_H */

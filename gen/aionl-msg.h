@@ -134,6 +134,7 @@ struct aionl_completion {
 	__s32 ssi_fd;
 	__s64 ssi_band;
 	__s32 ssi_overrun;
+	__u64 handle;
 };
 
 #define AIONL_COMPLETION_REQUIRED_MASK 0x6ULL
@@ -199,5 +200,36 @@ struct aionl_cancel {
 };
 
 #define AIONL_CANCEL_REQUIRED_MASK 0x2ULL
+
+/* Open: AIONL_CMD_OPEN request */
+struct aionl_open {
+	__u64 present;
+	__u64 cookie;
+	__u64 dir;
+	const char *path;
+	__u32 flags;
+	__u32 mode;
+	__u32 options;
+};
+
+#define AIONL_OPEN_REQUIRED_MASK 0x1aULL
+
+/* Install: AIONL_CMD_INSTALL request */
+struct aionl_install {
+	__u64 present;
+	__u64 handle;
+	__u32 flags;
+};
+
+#define AIONL_INSTALL_REQUIRED_MASK 0x2ULL
+
+/* InstallReply: AIONL_CMD_INSTALL reply */
+struct aionl_install_reply {
+	__u64 present;
+	__s64 res;
+	__s32 fd;
+};
+
+#define AIONL_INSTALL_REPLY_REQUIRED_MASK 0x2ULL
 
 #endif /* AIONL_MSG_H */

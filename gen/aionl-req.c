@@ -29,6 +29,7 @@ int aionl__req_op_valid(unsigned int op)
 	case AIONL_CMD_POLL:
 	case AIONL_CMD_SIGNAL:
 	case AIONL_CMD_CANCEL:
+	case AIONL_CMD_OPEN:
 		return 1;
 	}
 	return 0;
@@ -165,6 +166,23 @@ int aionl__req_encode(struct nlmsghdr *nlh, size_t room, uint16_t family,
 		};
 
 		return aionl_cancel_put(nlh, room, &m);
+	}
+	case AIONL_CMD_OPEN:
+	{
+		struct aionl_open m = {
+			.present = AIONL_OPEN_REQUIRED_MASK |
+				   (r->handle ? 1ULL << AIONL_A_OPEN_DIR : 0) |
+				   (r->open.mode ? 1ULL << AIONL_A_OPEN_MODE : 0) |
+				   (r->open.options ? 1ULL << AIONL_A_OPEN_OPTIONS : 0),
+			.cookie = r->cookie,
+			.dir = r->handle,
+			.path = r->open.path,
+			.flags = r->open.flags,
+			.mode = r->open.mode,
+			.options = r->open.options,
+		};
+
+		return aionl_open_put(nlh, room, &m);
 	}
 	}
 	return -EINVAL;

@@ -730,6 +730,141 @@ void   aionl__cancel__free_unpacked
   assert(message->base.descriptor == &aionl__cancel__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   aionl__open__init
+                     (Aionl__Open         *message)
+{
+  static const Aionl__Open init_value = AIONL__OPEN__INIT;
+  *message = init_value;
+}
+size_t aionl__open__get_packed_size
+                     (const Aionl__Open *message)
+{
+  assert(message->base.descriptor == &aionl__open__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__open__pack
+                     (const Aionl__Open *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__open__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__open__pack_to_buffer
+                     (const Aionl__Open *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__open__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Open *
+       aionl__open__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Open *)
+     protobuf_c_message_unpack (&aionl__open__descriptor,
+                                allocator, len, data);
+}
+void   aionl__open__free_unpacked
+                     (Aionl__Open *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__open__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   aionl__install__init
+                     (Aionl__Install         *message)
+{
+  static const Aionl__Install init_value = AIONL__INSTALL__INIT;
+  *message = init_value;
+}
+size_t aionl__install__get_packed_size
+                     (const Aionl__Install *message)
+{
+  assert(message->base.descriptor == &aionl__install__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__install__pack
+                     (const Aionl__Install *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__install__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__install__pack_to_buffer
+                     (const Aionl__Install *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__install__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Install *
+       aionl__install__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Install *)
+     protobuf_c_message_unpack (&aionl__install__descriptor,
+                                allocator, len, data);
+}
+void   aionl__install__free_unpacked
+                     (Aionl__Install *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__install__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   aionl__install_reply__init
+                     (Aionl__InstallReply         *message)
+{
+  static const Aionl__InstallReply init_value = AIONL__INSTALL_REPLY__INIT;
+  *message = init_value;
+}
+size_t aionl__install_reply__get_packed_size
+                     (const Aionl__InstallReply *message)
+{
+  assert(message->base.descriptor == &aionl__install_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__install_reply__pack
+                     (const Aionl__InstallReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__install_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__install_reply__pack_to_buffer
+                     (const Aionl__InstallReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__install_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__InstallReply *
+       aionl__install_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__InstallReply *)
+     protobuf_c_message_unpack (&aionl__install_reply__descriptor,
+                                allocator, len, data);
+}
+void   aionl__install_reply__free_unpacked
+                     (Aionl__InstallReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__install_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   aionl__completion__init
                      (Aionl__Completion         *message)
 {
@@ -783,7 +918,9 @@ static const uint32_t aionl__limits__max_files__default_value = 1048576u;
 static const uint32_t aionl__limits__max_msg_size__default_value = 65536u;
 static const uint64_t aionl__limits__max_ns__default_value = 9223372036854775807ull;
 static const uint32_t aionl__limits__max_signal__default_value = 64u;
-static const ProtobufCFieldDescriptor aionl__limits__field_descriptors[8] =
+static const uint32_t aionl__limits__max_path__default_value = 4096u;
+static const uint32_t aionl__limits__max_opens_running__default_value = 16u;
+static const ProtobufCFieldDescriptor aionl__limits__field_descriptors[10] =
 {
   {
     "offset_stream",
@@ -881,6 +1018,30 @@ static const ProtobufCFieldDescriptor aionl__limits__field_descriptors[8] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "max_path",
+    9,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Limits, has_max_path),
+    offsetof(Aionl__Limits, max_path),
+    NULL,
+    &aionl__limits__max_path__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_opens_running",
+    10,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Limits, has_max_opens_running),
+    offsetof(Aionl__Limits, max_opens_running),
+    NULL,
+    &aionl__limits__max_opens_running__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__limits__field_indices_by_name[] = {
   4,   /* field[4] = max_files */
@@ -889,13 +1050,15 @@ static const unsigned aionl__limits__field_indices_by_name[] = {
   5,   /* field[5] = max_msg_size */
   6,   /* field[6] = max_ns */
   1,   /* field[1] = max_offset */
+  9,   /* field[9] = max_opens_running */
+  8,   /* field[8] = max_path */
   7,   /* field[7] = max_signal */
   0,   /* field[0] = offset_stream */
 };
 static const ProtobufCIntRange aionl__limits__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor aionl__limits__descriptor =
 {
@@ -905,7 +1068,7 @@ const ProtobufCMessageDescriptor aionl__limits__descriptor =
   "Aionl__Limits",
   "aionl",
   sizeof(Aionl__Limits),
-  8,
+  10,
   aionl__limits__field_descriptors,
   aionl__limits__field_indices_by_name,
   1,  aionl__limits__number_ranges,
@@ -1892,7 +2055,212 @@ const ProtobufCMessageDescriptor aionl__cancel__descriptor =
   (ProtobufCMessageInit) aionl__cancel__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__completion__field_descriptors[14] =
+static const ProtobufCFieldDescriptor aionl__open__field_descriptors[6] =
+{
+  {
+    "cookie",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Open, cookie),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dir",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Open, has_dir),
+    offsetof(Aionl__Open, dir),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "path",
+    3,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Open, path),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "flags",
+    4,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Open, flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mode",
+    5,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Open, has_mode),
+    offsetof(Aionl__Open, mode),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "options",
+    6,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Open, has_options),
+    offsetof(Aionl__Open, options),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__open__field_indices_by_name[] = {
+  0,   /* field[0] = cookie */
+  1,   /* field[1] = dir */
+  3,   /* field[3] = flags */
+  4,   /* field[4] = mode */
+  5,   /* field[5] = options */
+  2,   /* field[2] = path */
+};
+static const ProtobufCIntRange aionl__open__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor aionl__open__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Open",
+  "Open",
+  "Aionl__Open",
+  "aionl",
+  sizeof(Aionl__Open),
+  6,
+  aionl__open__field_descriptors,
+  aionl__open__field_indices_by_name,
+  1,  aionl__open__number_ranges,
+  (ProtobufCMessageInit) aionl__open__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__install__field_descriptors[2] =
+{
+  {
+    "handle",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Install, handle),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "flags",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Install, has_flags),
+    offsetof(Aionl__Install, flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__install__field_indices_by_name[] = {
+  1,   /* field[1] = flags */
+  0,   /* field[0] = handle */
+};
+static const ProtobufCIntRange aionl__install__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor aionl__install__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Install",
+  "Install",
+  "Aionl__Install",
+  "aionl",
+  sizeof(Aionl__Install),
+  2,
+  aionl__install__field_descriptors,
+  aionl__install__field_indices_by_name,
+  1,  aionl__install__number_ranges,
+  (ProtobufCMessageInit) aionl__install__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__install_reply__field_descriptors[2] =
+{
+  {
+    "res",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__InstallReply, res),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fd",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Aionl__InstallReply, has_fd),
+    offsetof(Aionl__InstallReply, fd),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__install_reply__field_indices_by_name[] = {
+  1,   /* field[1] = fd */
+  0,   /* field[0] = res */
+};
+static const ProtobufCIntRange aionl__install_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor aionl__install_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.InstallReply",
+  "InstallReply",
+  "Aionl__InstallReply",
+  "aionl",
+  sizeof(Aionl__InstallReply),
+  2,
+  aionl__install_reply__field_descriptors,
+  aionl__install_reply__field_indices_by_name,
+  1,  aionl__install_reply__number_ranges,
+  (ProtobufCMessageInit) aionl__install_reply__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__completion__field_descriptors[15] =
 {
   {
     "cookie",
@@ -2062,10 +2430,23 @@ static const ProtobufCFieldDescriptor aionl__completion__field_descriptors[14] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "handle",
+    15,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Completion, has_handle),
+    offsetof(Aionl__Completion, handle),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__completion__field_indices_by_name[] = {
   0,   /* field[0] = cookie */
   2,   /* field[2] = flags */
+  14,   /* field[14] = handle */
   1,   /* field[1] = res */
   10,   /* field[10] = ssi_addr */
   12,   /* field[12] = ssi_band */
@@ -2082,7 +2463,7 @@ static const unsigned aionl__completion__field_indices_by_name[] = {
 static const ProtobufCIntRange aionl__completion__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor aionl__completion__descriptor =
 {
@@ -2092,7 +2473,7 @@ const ProtobufCMessageDescriptor aionl__completion__descriptor =
   "Aionl__Completion",
   "aionl",
   sizeof(Aionl__Completion),
-  14,
+  15,
   aionl__completion__field_descriptors,
   aionl__completion__field_indices_by_name,
   1,  aionl__completion__number_ranges,
@@ -2127,7 +2508,7 @@ const ProtobufCEnumDescriptor aionl__family__descriptor =
   aionl__family__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[16] =
+static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[18] =
 {
   { "CMD_UNSPEC", "AIONL__CMD__CMD_UNSPEC", 0 },
   { "CMD_GET_INFO", "AIONL__CMD__CMD_GET_INFO", 1 },
@@ -2145,17 +2526,21 @@ static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[16] =
   { "CMD_POLL", "AIONL__CMD__CMD_POLL", 14 },
   { "CMD_SIGNAL", "AIONL__CMD__CMD_SIGNAL", 15 },
   { "CMD_CANCEL", "AIONL__CMD__CMD_CANCEL", 16 },
+  { "CMD_OPEN", "AIONL__CMD__CMD_OPEN", 17 },
+  { "CMD_INSTALL", "AIONL__CMD__CMD_INSTALL", 18 },
 };
 static const ProtobufCIntRange aionl__cmd__value_ranges[] = {
-{0, 0},{11, 10},{0, 16}
+{0, 0},{11, 10},{0, 18}
 };
-static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[16] =
+static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[18] =
 {
   { "CMD_CANCEL", 15 },
   { "CMD_FDATASYNC", 9 },
   { "CMD_FSYNC", 8 },
   { "CMD_GET_INFO", 1 },
+  { "CMD_INSTALL", 17 },
   { "CMD_NOP", 10 },
+  { "CMD_OPEN", 16 },
   { "CMD_POLL", 13 },
   { "CMD_READ", 4 },
   { "CMD_READV", 6 },
@@ -2175,9 +2560,9 @@ const ProtobufCEnumDescriptor aionl__cmd__descriptor =
   "Cmd",
   "Aionl__Cmd",
   "aionl",
-  16,
+  18,
   aionl__cmd__enum_values_by_number,
-  16,
+  18,
   aionl__cmd__enum_values_by_name,
   2,
   aionl__cmd__value_ranges,
@@ -2211,18 +2596,20 @@ const ProtobufCEnumDescriptor aionl__notify__descriptor =
   aionl__notify__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__cqe_flag__enum_values_by_number[4] =
+static const ProtobufCEnumValue aionl__cqe_flag__enum_values_by_number[5] =
 {
   { "CQE_F_REJECTED", "AIONL__CQE_FLAG__CQE_F_REJECTED", 1 },
   { "CQE_F_MORE", "AIONL__CQE_FLAG__CQE_F_MORE", 2 },
   { "CQE_F_TIMER", "AIONL__CQE_FLAG__CQE_F_TIMER", 4 },
   { "CQE_F_SIGNAL", "AIONL__CQE_FLAG__CQE_F_SIGNAL", 8 },
+  { "CQE_F_FD", "AIONL__CQE_FLAG__CQE_F_FD", 16 },
 };
 static const ProtobufCIntRange aionl__cqe_flag__value_ranges[] = {
-{1, 0},{4, 2},{8, 3},{0, 4}
+{1, 0},{4, 2},{8, 3},{16, 4},{0, 5}
 };
-static const ProtobufCEnumValueIndex aionl__cqe_flag__enum_values_by_name[4] =
+static const ProtobufCEnumValueIndex aionl__cqe_flag__enum_values_by_name[5] =
 {
+  { "CQE_F_FD", 4 },
   { "CQE_F_MORE", 1 },
   { "CQE_F_REJECTED", 0 },
   { "CQE_F_SIGNAL", 3 },
@@ -2235,11 +2622,11 @@ const ProtobufCEnumDescriptor aionl__cqe_flag__descriptor =
   "CqeFlag",
   "Aionl__CqeFlag",
   "aionl",
-  4,
+  5,
   aionl__cqe_flag__enum_values_by_number,
-  4,
+  5,
   aionl__cqe_flag__enum_values_by_name,
-  3,
+  4,
   aionl__cqe_flag__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
@@ -2383,6 +2770,120 @@ const ProtobufCEnumDescriptor aionl__cancel_flag__descriptor =
   aionl__cancel_flag__enum_values_by_name,
   1,
   aionl__cancel_flag__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__open_flag__enum_values_by_number[19] =
+{
+  { "OPEN_RDONLY", "AIONL__OPEN_FLAG__OPEN_RDONLY", 0 },
+  { "OPEN_WRONLY", "AIONL__OPEN_FLAG__OPEN_WRONLY", 1 },
+  { "OPEN_RDWR", "AIONL__OPEN_FLAG__OPEN_RDWR", 2 },
+  { "OPEN_CREAT", "AIONL__OPEN_FLAG__OPEN_CREAT", 64 },
+  { "OPEN_EXCL", "AIONL__OPEN_FLAG__OPEN_EXCL", 128 },
+  { "OPEN_NOCTTY", "AIONL__OPEN_FLAG__OPEN_NOCTTY", 256 },
+  { "OPEN_TRUNC", "AIONL__OPEN_FLAG__OPEN_TRUNC", 512 },
+  { "OPEN_APPEND", "AIONL__OPEN_FLAG__OPEN_APPEND", 1024 },
+  { "OPEN_NONBLOCK", "AIONL__OPEN_FLAG__OPEN_NONBLOCK", 2048 },
+  { "OPEN_DSYNC", "AIONL__OPEN_FLAG__OPEN_DSYNC", 4096 },
+  { "OPEN_DIRECT", "AIONL__OPEN_FLAG__OPEN_DIRECT", 16384 },
+  { "OPEN_LARGEFILE", "AIONL__OPEN_FLAG__OPEN_LARGEFILE", 32768 },
+  { "OPEN_DIRECTORY", "AIONL__OPEN_FLAG__OPEN_DIRECTORY", 65536 },
+  { "OPEN_NOFOLLOW", "AIONL__OPEN_FLAG__OPEN_NOFOLLOW", 131072 },
+  { "OPEN_NOATIME", "AIONL__OPEN_FLAG__OPEN_NOATIME", 262144 },
+  { "OPEN_CLOEXEC", "AIONL__OPEN_FLAG__OPEN_CLOEXEC", 524288 },
+  { "OPEN_SYNC_BIT", "AIONL__OPEN_FLAG__OPEN_SYNC_BIT", 1048576 },
+  { "OPEN_PATH", "AIONL__OPEN_FLAG__OPEN_PATH", 2097152 },
+  { "OPEN_TMPFILE_BIT", "AIONL__OPEN_FLAG__OPEN_TMPFILE_BIT", 4194304 },
+};
+static const ProtobufCIntRange aionl__open_flag__value_ranges[] = {
+{0, 0},{64, 3},{128, 4},{256, 5},{512, 6},{1024, 7},{2048, 8},{4096, 9},{16384, 10},{32768, 11},{65536, 12},{131072, 13},{262144, 14},{524288, 15},{1048576, 16},{2097152, 17},{4194304, 18},{0, 19}
+};
+static const ProtobufCEnumValueIndex aionl__open_flag__enum_values_by_name[19] =
+{
+  { "OPEN_APPEND", 7 },
+  { "OPEN_CLOEXEC", 15 },
+  { "OPEN_CREAT", 3 },
+  { "OPEN_DIRECT", 10 },
+  { "OPEN_DIRECTORY", 12 },
+  { "OPEN_DSYNC", 9 },
+  { "OPEN_EXCL", 4 },
+  { "OPEN_LARGEFILE", 11 },
+  { "OPEN_NOATIME", 14 },
+  { "OPEN_NOCTTY", 5 },
+  { "OPEN_NOFOLLOW", 13 },
+  { "OPEN_NONBLOCK", 8 },
+  { "OPEN_PATH", 17 },
+  { "OPEN_RDONLY", 0 },
+  { "OPEN_RDWR", 2 },
+  { "OPEN_SYNC_BIT", 16 },
+  { "OPEN_TMPFILE_BIT", 18 },
+  { "OPEN_TRUNC", 6 },
+  { "OPEN_WRONLY", 1 },
+};
+const ProtobufCEnumDescriptor aionl__open_flag__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.OpenFlag",
+  "OpenFlag",
+  "Aionl__OpenFlag",
+  "aionl",
+  19,
+  aionl__open_flag__enum_values_by_number,
+  19,
+  aionl__open_flag__enum_values_by_name,
+  17,
+  aionl__open_flag__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__open_option__enum_values_by_number[1] =
+{
+  { "OPEN_FD", "AIONL__OPEN_OPTION__OPEN_FD", 1 },
+};
+static const ProtobufCIntRange aionl__open_option__value_ranges[] = {
+{1, 0},{0, 1}
+};
+static const ProtobufCEnumValueIndex aionl__open_option__enum_values_by_name[1] =
+{
+  { "OPEN_FD", 0 },
+};
+const ProtobufCEnumDescriptor aionl__open_option__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.OpenOption",
+  "OpenOption",
+  "Aionl__OpenOption",
+  "aionl",
+  1,
+  aionl__open_option__enum_values_by_number,
+  1,
+  aionl__open_option__enum_values_by_name,
+  1,
+  aionl__open_option__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__install_flag__enum_values_by_number[1] =
+{
+  { "INSTALL_NO_CLOEXEC", "AIONL__INSTALL_FLAG__INSTALL_NO_CLOEXEC", 1 },
+};
+static const ProtobufCIntRange aionl__install_flag__value_ranges[] = {
+{1, 0},{0, 1}
+};
+static const ProtobufCEnumValueIndex aionl__install_flag__enum_values_by_name[1] =
+{
+  { "INSTALL_NO_CLOEXEC", 0 },
+};
+const ProtobufCEnumDescriptor aionl__install_flag__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.InstallFlag",
+  "InstallFlag",
+  "Aionl__InstallFlag",
+  "aionl",
+  1,
+  aionl__install_flag__enum_values_by_number,
+  1,
+  aionl__install_flag__enum_values_by_name,
+  1,
+  aionl__install_flag__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue aionl__backend__enum_values_by_number[3] =

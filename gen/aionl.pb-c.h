@@ -34,6 +34,9 @@ typedef struct Aionl__TimerUpdate Aionl__TimerUpdate;
 typedef struct Aionl__Poll Aionl__Poll;
 typedef struct Aionl__Signal Aionl__Signal;
 typedef struct Aionl__Cancel Aionl__Cancel;
+typedef struct Aionl__Open Aionl__Open;
+typedef struct Aionl__Install Aionl__Install;
+typedef struct Aionl__InstallReply Aionl__InstallReply;
 typedef struct Aionl__Completion Aionl__Completion;
 
 
@@ -60,7 +63,9 @@ typedef enum _Aionl__Cmd {
   AIONL__CMD__CMD_TIMER_UPDATE = 13,
   AIONL__CMD__CMD_POLL = 14,
   AIONL__CMD__CMD_SIGNAL = 15,
-  AIONL__CMD__CMD_CANCEL = 16
+  AIONL__CMD__CMD_CANCEL = 16,
+  AIONL__CMD__CMD_OPEN = 17,
+  AIONL__CMD__CMD_INSTALL = 18
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CMD)
 } Aionl__Cmd;
 typedef enum _Aionl__Notify {
@@ -72,7 +77,8 @@ typedef enum _Aionl__CqeFlag {
   AIONL__CQE_FLAG__CQE_F_REJECTED = 1,
   AIONL__CQE_FLAG__CQE_F_MORE = 2,
   AIONL__CQE_FLAG__CQE_F_TIMER = 4,
-  AIONL__CQE_FLAG__CQE_F_SIGNAL = 8
+  AIONL__CQE_FLAG__CQE_F_SIGNAL = 8,
+  AIONL__CQE_FLAG__CQE_F_FD = 16
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CQE_FLAG)
 } Aionl__CqeFlag;
 typedef enum _Aionl__TimerClock {
@@ -101,6 +107,36 @@ typedef enum _Aionl__CancelFlag {
   AIONL__CANCEL_FLAG__CANCEL_ALL = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CANCEL_FLAG)
 } Aionl__CancelFlag;
+typedef enum _Aionl__OpenFlag {
+  AIONL__OPEN_FLAG__OPEN_RDONLY = 0,
+  AIONL__OPEN_FLAG__OPEN_WRONLY = 1,
+  AIONL__OPEN_FLAG__OPEN_RDWR = 2,
+  AIONL__OPEN_FLAG__OPEN_CREAT = 64,
+  AIONL__OPEN_FLAG__OPEN_EXCL = 128,
+  AIONL__OPEN_FLAG__OPEN_NOCTTY = 256,
+  AIONL__OPEN_FLAG__OPEN_TRUNC = 512,
+  AIONL__OPEN_FLAG__OPEN_APPEND = 1024,
+  AIONL__OPEN_FLAG__OPEN_NONBLOCK = 2048,
+  AIONL__OPEN_FLAG__OPEN_DSYNC = 4096,
+  AIONL__OPEN_FLAG__OPEN_DIRECT = 16384,
+  AIONL__OPEN_FLAG__OPEN_LARGEFILE = 32768,
+  AIONL__OPEN_FLAG__OPEN_DIRECTORY = 65536,
+  AIONL__OPEN_FLAG__OPEN_NOFOLLOW = 131072,
+  AIONL__OPEN_FLAG__OPEN_NOATIME = 262144,
+  AIONL__OPEN_FLAG__OPEN_CLOEXEC = 524288,
+  AIONL__OPEN_FLAG__OPEN_SYNC_BIT = 1048576,
+  AIONL__OPEN_FLAG__OPEN_PATH = 2097152,
+  AIONL__OPEN_FLAG__OPEN_TMPFILE_BIT = 4194304
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__OPEN_FLAG)
+} Aionl__OpenFlag;
+typedef enum _Aionl__OpenOption {
+  AIONL__OPEN_OPTION__OPEN_FD = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__OPEN_OPTION)
+} Aionl__OpenOption;
+typedef enum _Aionl__InstallFlag {
+  AIONL__INSTALL_FLAG__INSTALL_NO_CLOEXEC = 1
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__INSTALL_FLAG)
+} Aionl__InstallFlag;
 typedef enum _Aionl__Backend {
   AIONL__BACKEND__BACKEND_AUTO = 0,
   AIONL__BACKEND__BACKEND_KERNEL = 1,
@@ -136,10 +172,14 @@ struct  Aionl__Limits
   uint64_t max_ns;
   protobuf_c_boolean has_max_signal;
   uint32_t max_signal;
+  protobuf_c_boolean has_max_path;
+  uint32_t max_path;
+  protobuf_c_boolean has_max_opens_running;
+  uint32_t max_opens_running;
 };
 #define AIONL__LIMITS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__limits__descriptor) \
-    , 0, 18446744073709551615ull, 0, 9223372036854775807ull, 0, 2147479552ull, 0, 1024u, 0, 1048576u, 0, 65536u, 0, 9223372036854775807ull, 0, 64u }
+    , 0, 18446744073709551615ull, 0, 9223372036854775807ull, 0, 2147479552ull, 0, 1024u, 0, 1048576u, 0, 65536u, 0, 9223372036854775807ull, 0, 64u, 0, 4096u, 0, 16u }
 
 
 struct  Aionl__GetInfo
@@ -335,6 +375,48 @@ struct  Aionl__Cancel
     , 0, 0, 0, 0, 0 }
 
 
+struct  Aionl__Open
+{
+  ProtobufCMessage base;
+  uint64_t cookie;
+  protobuf_c_boolean has_dir;
+  uint64_t dir;
+  char *path;
+  uint32_t flags;
+  protobuf_c_boolean has_mode;
+  uint32_t mode;
+  protobuf_c_boolean has_options;
+  uint32_t options;
+};
+#define AIONL__OPEN__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__open__descriptor) \
+    , 0, 0, 0, NULL, 0, 0, 0, 0, 0 }
+
+
+struct  Aionl__Install
+{
+  ProtobufCMessage base;
+  uint64_t handle;
+  protobuf_c_boolean has_flags;
+  uint32_t flags;
+};
+#define AIONL__INSTALL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__install__descriptor) \
+    , 0, 0, 0 }
+
+
+struct  Aionl__InstallReply
+{
+  ProtobufCMessage base;
+  int64_t res;
+  protobuf_c_boolean has_fd;
+  int32_t fd;
+};
+#define AIONL__INSTALL_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__install_reply__descriptor) \
+    , 0, 0, 0 }
+
+
 struct  Aionl__Completion
 {
   ProtobufCMessage base;
@@ -364,10 +446,12 @@ struct  Aionl__Completion
   int64_t ssi_band;
   protobuf_c_boolean has_ssi_overrun;
   int32_t ssi_overrun;
+  protobuf_c_boolean has_handle;
+  uint64_t handle;
 };
 #define AIONL__COMPLETION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__completion__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /* Aionl__Limits methods */
@@ -674,6 +758,63 @@ Aionl__Cancel *
 void   aionl__cancel__free_unpacked
                      (Aionl__Cancel *message,
                       ProtobufCAllocator *allocator);
+/* Aionl__Open methods */
+void   aionl__open__init
+                     (Aionl__Open         *message);
+size_t aionl__open__get_packed_size
+                     (const Aionl__Open   *message);
+size_t aionl__open__pack
+                     (const Aionl__Open   *message,
+                      uint8_t             *out);
+size_t aionl__open__pack_to_buffer
+                     (const Aionl__Open   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Open *
+       aionl__open__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__open__free_unpacked
+                     (Aionl__Open *message,
+                      ProtobufCAllocator *allocator);
+/* Aionl__Install methods */
+void   aionl__install__init
+                     (Aionl__Install         *message);
+size_t aionl__install__get_packed_size
+                     (const Aionl__Install   *message);
+size_t aionl__install__pack
+                     (const Aionl__Install   *message,
+                      uint8_t             *out);
+size_t aionl__install__pack_to_buffer
+                     (const Aionl__Install   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Install *
+       aionl__install__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__install__free_unpacked
+                     (Aionl__Install *message,
+                      ProtobufCAllocator *allocator);
+/* Aionl__InstallReply methods */
+void   aionl__install_reply__init
+                     (Aionl__InstallReply         *message);
+size_t aionl__install_reply__get_packed_size
+                     (const Aionl__InstallReply   *message);
+size_t aionl__install_reply__pack
+                     (const Aionl__InstallReply   *message,
+                      uint8_t             *out);
+size_t aionl__install_reply__pack_to_buffer
+                     (const Aionl__InstallReply   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__InstallReply *
+       aionl__install_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__install_reply__free_unpacked
+                     (Aionl__InstallReply *message,
+                      ProtobufCAllocator *allocator);
 /* Aionl__Completion methods */
 void   aionl__completion__init
                      (Aionl__Completion         *message);
@@ -743,6 +884,15 @@ typedef void (*Aionl__Signal_Closure)
 typedef void (*Aionl__Cancel_Closure)
                  (const Aionl__Cancel *message,
                   void *closure_data);
+typedef void (*Aionl__Open_Closure)
+                 (const Aionl__Open *message,
+                  void *closure_data);
+typedef void (*Aionl__Install_Closure)
+                 (const Aionl__Install *message,
+                  void *closure_data);
+typedef void (*Aionl__InstallReply_Closure)
+                 (const Aionl__InstallReply *message,
+                  void *closure_data);
 typedef void (*Aionl__Completion_Closure)
                  (const Aionl__Completion *message,
                   void *closure_data);
@@ -761,6 +911,9 @@ extern const ProtobufCEnumDescriptor    aionl__timer_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__poll_event__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__poll_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__cancel_flag__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__open_flag__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__open_option__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__install_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__backend__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__executor__descriptor;
 extern const ProtobufCMessageDescriptor aionl__limits__descriptor;
@@ -779,6 +932,9 @@ extern const ProtobufCMessageDescriptor aionl__timer_update__descriptor;
 extern const ProtobufCMessageDescriptor aionl__poll__descriptor;
 extern const ProtobufCMessageDescriptor aionl__signal__descriptor;
 extern const ProtobufCMessageDescriptor aionl__cancel__descriptor;
+extern const ProtobufCMessageDescriptor aionl__open__descriptor;
+extern const ProtobufCMessageDescriptor aionl__install__descriptor;
+extern const ProtobufCMessageDescriptor aionl__install_reply__descriptor;
 extern const ProtobufCMessageDescriptor aionl__completion__descriptor;
 
 PROTOBUF_C__END_DECLS

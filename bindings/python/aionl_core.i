@@ -80,6 +80,7 @@
 %ignore aionl_req_write;
 %ignore aionl_req_readv;
 %ignore aionl_req_writev;
+%ignore aionl_req_open;
 /* A sigset_t is not a Python thing: Core encodes signal sets itself. */
 %ignore aionl_req_signal;
 /* Context calls: Core owns the context. */
@@ -89,6 +90,7 @@
 %ignore aionl_ctx_info;
 %ignore aionl_file_register;
 %ignore aionl_file_unregister;
+%ignore aionl_file_install;
 %ignore aionl_submit;
 %ignore aionl_reap;
 %ignore aionl_wake;
@@ -102,6 +104,14 @@
 %naturalvar aionl_req::poll;
 %naturalvar aionl_req::cancel;
 %naturalvar aionl_cqe::si;
+%naturalvar aionl_cqe::open;
+%naturalvar aionl_req::open;
+/*
+ * An address valid only while the C caller keeps the string, and in a union
+ * with the timer's numbers: not wrapped (r.open.path after aionl_req_timer
+ * would read a number as a string). Core encodes OPEN from Python strings.
+ */
+%ignore aionl_open_args::path;
 %immutable aionl_req::buf;
 %immutable aionl_req::iov;
 %immutable aionl_info::reason;

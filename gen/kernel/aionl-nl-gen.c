@@ -103,6 +103,22 @@ const struct nla_policy aionl_cancel_nl_policy[AIONL_A_CANCEL_MAX + 1] = {
 	[AIONL_A_CANCEL_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_CANCEL_FLAG_MASK),
 };
 
+/* AIONL_CMD_OPEN */
+const struct nla_policy aionl_open_nl_policy[AIONL_A_OPEN_MAX + 1] = {
+	[AIONL_A_OPEN_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_OPEN_DIR] = { .type = NLA_U64, },
+	[AIONL_A_OPEN_PATH] = { .type = NLA_NUL_STRING, .len = AIONL_MAX_PATH - 1, },
+	[AIONL_A_OPEN_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_OPEN_FLAG_MASK),
+	[AIONL_A_OPEN_MODE] = { .type = NLA_U32, },
+	[AIONL_A_OPEN_OPTIONS] = NLA_POLICY_MASK(NLA_U32, AIONL_OPEN_OPTION_MASK),
+};
+
+/* AIONL_CMD_INSTALL */
+const struct nla_policy aionl_install_nl_policy[AIONL_A_INSTALL_MAX + 1] = {
+	[AIONL_A_INSTALL_HANDLE] = { .type = NLA_U64, },
+	[AIONL_A_INSTALL_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_INSTALL_FLAG_MASK),
+};
+
 int aionl_nl_get_info_parse(struct genl_info *info, struct aionl_get_info *m)
 {
 	(void)info;
@@ -417,6 +433,64 @@ int aionl_nl_cancel_parse(struct genl_info *info, struct aionl_cancel *m)
 	return 0;
 }
 
+int aionl_nl_open_parse(struct genl_info *info, struct aionl_open *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_OPEN_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_OPEN_PATH) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_OPEN_FLAGS))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_OPEN_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_OPEN_COOKIE]);
+		m->present |= 1ULL << AIONL_A_OPEN_COOKIE;
+	}
+	if (tb[AIONL_A_OPEN_DIR]) {
+		m->dir = nla_get_u64(tb[AIONL_A_OPEN_DIR]);
+		m->present |= 1ULL << AIONL_A_OPEN_DIR;
+	}
+	if (tb[AIONL_A_OPEN_PATH]) {
+		m->path = nla_data(tb[AIONL_A_OPEN_PATH]);
+		m->present |= 1ULL << AIONL_A_OPEN_PATH;
+	}
+	if (tb[AIONL_A_OPEN_FLAGS]) {
+		m->flags = nla_get_u32(tb[AIONL_A_OPEN_FLAGS]);
+		m->present |= 1ULL << AIONL_A_OPEN_FLAGS;
+	}
+	if (tb[AIONL_A_OPEN_MODE]) {
+		m->mode = nla_get_u32(tb[AIONL_A_OPEN_MODE]);
+		m->present |= 1ULL << AIONL_A_OPEN_MODE;
+		if (m->mode > 4095U) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_OPEN_MODE], "mode: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_OPEN_OPTIONS]) {
+		m->options = nla_get_u32(tb[AIONL_A_OPEN_OPTIONS]);
+		m->present |= 1ULL << AIONL_A_OPEN_OPTIONS;
+	}
+	return 0;
+}
+
+int aionl_nl_install_parse(struct genl_info *info, struct aionl_install *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_INSTALL_HANDLE))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_INSTALL_HANDLE]) {
+		m->handle = nla_get_u64(tb[AIONL_A_INSTALL_HANDLE]);
+		m->present |= 1ULL << AIONL_A_INSTALL_HANDLE;
+	}
+	if (tb[AIONL_A_INSTALL_FLAGS]) {
+		m->flags = nla_get_u32(tb[AIONL_A_INSTALL_FLAGS]);
+		m->present |= 1ULL << AIONL_A_INSTALL_FLAGS;
+	}
+	return 0;
+}
+
 int aionl_nl_get_info_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_get_info_reply *m)
 {
 	void *hdr = genlmsg_put(skb, 0, seq, &aionl_nl_family, 0, AIONL_CMD_GET_INFO);
@@ -540,6 +614,9 @@ int aionl_nl_completion_put(struct sk_buff *skb, u32 seq, const struct aionl_com
 	if ((m->present & (1ULL << AIONL_A_COMPLETION_SSI_OVERRUN)) &&
 	    nla_put_s32(skb, AIONL_A_COMPLETION_SSI_OVERRUN, m->ssi_overrun))
 		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_COMPLETION_HANDLE)) &&
+	    nla_put_u64_64bit(skb, AIONL_A_COMPLETION_HANDLE, m->handle, AIONL_NL_NOPAD))
+		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
 cancel:
@@ -547,7 +624,26 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static const struct genl_ops aionl_nl_ops[15] = {
+int aionl_nl_install_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_install_reply *m)
+{
+	void *hdr = genlmsg_put(skb, 0, seq, &aionl_nl_family, 0, AIONL_CMD_INSTALL);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_INSTALL_REPLY_RES)) &&
+	    nla_put_s64(skb, AIONL_A_INSTALL_REPLY_RES, m->res, AIONL_NL_NOPAD))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_INSTALL_REPLY_FD)) &&
+	    nla_put_s32(skb, AIONL_A_INSTALL_REPLY_FD, m->fd))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops aionl_nl_ops[17] = {
 	{
 		.cmd		= AIONL_CMD_GET_INFO,
 		.doit		= aionl_nl_get_info_doit,
@@ -635,6 +731,18 @@ static const struct genl_ops aionl_nl_ops[15] = {
 		.doit		= aionl_nl_cancel_doit,
 		.policy		= aionl_cancel_nl_policy,
 		.maxattr	= AIONL_A_CANCEL_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_OPEN,
+		.doit		= aionl_nl_open_doit,
+		.policy		= aionl_open_nl_policy,
+		.maxattr	= AIONL_A_OPEN_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_INSTALL,
+		.doit		= aionl_nl_install_doit,
+		.policy		= aionl_install_nl_policy,
+		.maxattr	= AIONL_A_INSTALL_MAX,
 	},
 };
 

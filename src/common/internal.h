@@ -35,6 +35,13 @@
  */
 #define AIONL_USER_FAMILY_ID 0x40
 
+/*
+ * Descriptors one datagram from the engine carries at most (SCM_RIGHTS, for
+ * OPEN's and INSTALL's): the engine starts another datagram past it, and the
+ * library's receive buffers hold as many.
+ */
+#define AIONL_FDS_PER_DGRAM 64
+
 #define AIONL_DEFAULT_MAX_INFLIGHT 4096u
 #define AIONL_DEFAULT_WORKERS 4u
 #define AIONL_DEFAULT_SPIN_US 50u
@@ -52,6 +59,25 @@
  * thread; returns err (a negative errno).
  */
 int aionl__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------ fds.c */
+
+/*
+ * Choose the floor of the high range from RLIMIT_NOFILE, raising the soft
+ * limit to the hard one first if raise (AIONL_PARAMS_RAISE_NOFILE). 0 or -errno.
+ */
+int aionl__fd_floor_update(bool raise);
+int aionl__fd_floor(void);
+/* A close-on-exec duplicate of fd in the high range (anywhere if it is full), or -errno. */
+int aionl__dup_high(int fd);
+/* Move fd into the high range, closing the original; fd itself if there is no room. */
+int aionl__fd_high(int fd);
+/*
+ * The type bits of fd's st_mode and its inode number, from what the kernel
+ * holds (statx with AT_STATX_DONT_SYNC): a network or FUSE filesystem is not
+ * asked, so a hung one cannot hold the caller. 0 or -errno.
+ */
+int aionl__fd_type(int fd, unsigned int *mode, uint64_t *ino);
 
 /* Start a generic netlink message at buf: nlmsghdr then genlmsghdr. */
 static inline struct nlmsghdr *aionl__msg_start(void *buf, uint16_t type, uint16_t flags,

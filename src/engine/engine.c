@@ -64,6 +64,29 @@ struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl
 	return pos;
 }
 
+int engine_put_completion_fd(struct aionl_engine *e, const struct aionl_completion *m, int fd)
+{
+	struct nlmsghdr *nlh;
+	void *buf;
+
+	if (e->peer_gone) {
+		close(fd);
+		return 0;
+	}
+	buf = outq_reserve_fd(&e->out, COMPLETION_ROOM);
+	if (!buf) {
+		close(fd);
+		e->peer_gone = true;
+		return -ENOMEM;
+	}
+	e->work++;
+	nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 0, AIONL_CMD_COMPLETION,
+			       AIONL_FAMILY_VERSION);
+	aionl_completion_put(nlh, COMPLETION_ROOM, m);
+	outq_commit_fd(&e->out, NLMSG_ALIGN(nlh->nlmsg_len), fd);
+	return 0;
+}
+
 void engine_complete_cookie(struct aionl_engine *e, uint64_t cookie, int64_t res)
 {
 	struct aionl_completion m = {
@@ -127,6 +150,8 @@ static const handler_fn handlers[AIONL_CMD_MAX + 1] = {
 	[AIONL_CMD_POLL] = ev_poll,
 	[AIONL_CMD_SIGNAL] = ev_signal,
 	[AIONL_CMD_CANCEL] = ev_cancel,
+	[AIONL_CMD_OPEN] = eng_open,
+	[AIONL_CMD_INSTALL] = eng_install,
 };
 
 /*

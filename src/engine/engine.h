@@ -6,6 +6,7 @@
  *   engine.c     the thread, its loop, and the dispatch of each message
  *   control.c    GET_INFO, REGISTER, UNREGISTER, nlctrl, and error replies
  *   io.c         transfers and syncs on the executor
+ *   open.c       OPEN and INSTALL: opening through the socket
  *   files.c      the table of registered files (handles)
  *   outq.c       completions and replies waiting to be sent
  *   events.c     watches, the epoll set they share, cancel and deadlines
@@ -39,16 +40,20 @@ enum { EV_OWNER_REQ, EV_OWNER_WATCH };
 
 /* One file request in flight on the executor. */
 struct eng_req {
-	struct eng_req *next;	/* executor queues */
+	struct eng_req *next;	/* executor queues, and the OPENs waiting their turn */
 	struct eng_req *aprev, *anext;	/* e->active: what cancel can find */
 	uint64_t cookie;
-	struct eng_file *file;
+	struct eng_file *file;	/* OPEN: the directory, or NULL for the working directory */
 	uint64_t offset;
 	int64_t res;
 	struct iovec *iov;	/* iov_inline, or malloc'ed for more than one */
 	uint32_t nr_iov;
-	uint8_t op;		/* AIONL_CMD_READ..AIONL_CMD_FDATASYNC */
+	uint8_t op;		/* AIONL_CMD_READ..AIONL_CMD_FDATASYNC, AIONL_CMD_OPEN */
 	bool timed_out;		/* its deadline passed: report -ETIMEDOUT */
+	/* OPEN: the path (its own copy), open(2)'s flags and mode, the options. */
+	bool waiting;		/* in e->open_wait, not given to the executor yet */
+	char *path;
+	uint32_t oflags, mode, options;
 	struct eng_timer deadline;
 	struct iovec iov_inline[1];
 };
@@ -96,6 +101,12 @@ struct exec_ops {
 	 */
 	void (*cancel)(struct aionl_engine *e, struct eng_req *r);
 	/*
+	 * Whether cancel may also interrupt r where it waits (io_uring's
+	 * workers take a cancel as a signal): an OPEN that runs is then left
+	 * alone by a program's cancel, and interrupted only at close.
+	 */
+	bool cancel_interrupts;
+	/*
 	 * Start what was queued, then (if block) sleep until the socket is
 	 * ready for what is asked or some I/O finished, calling
 	 * engine_complete() for each request done. Returns the socket's poll
@@ -122,8 +133,11 @@ struct aionl_engine {
 	void *exec_priv;
 	struct aionl_engine_params params;
 
-	/* Requests started and not yet completed. */
+	/* Requests started and not yet completed (OPENs waiting their turn too). */
 	unsigned int inflight;
+	/* OPENs given to the executor, at most AIONL_MAX_OPENS_RUNNING; the rest wait here. */
+	unsigned int opens_running;
+	struct eng_req *open_wait_head, *open_wait_tail;
 	/* Armed watches: with inflight and out.backlog, what max_inflight bounds. */
 	unsigned int nwatches;
 	/* Datagrams read plus completions made: progress, for busy-polling. */
@@ -157,6 +171,11 @@ struct aionl_engine {
 struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl_completion *m);
 /* Queue the completion of cookie with res and no flags. */
 void engine_complete_cookie(struct aionl_engine *e, uint64_t cookie, int64_t res);
+/*
+ * Queue a completion that takes descriptor fd along (SCM_RIGHTS), which the
+ * out queue owns from then on: 0, or -ENOMEM with fd closed.
+ */
+int engine_put_completion_fd(struct aionl_engine *e, const struct aionl_completion *m, int fd);
 
 /* ------------------------------------------------------------ control.c */
 
@@ -176,8 +195,24 @@ int io_transfer_v(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aio
 int io_sync(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 /* Report r's result: queues the completion, drops the file, recycles r. */
 void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res);
+/* Link a new request into e->active, counted in inflight: NULL without memory. */
+struct eng_req *io_req_new(struct aionl_engine *e, uint8_t op, uint64_t cookie,
+			   struct eng_file *f);
 void io_free_recycled(struct aionl_engine *e);
 void io_forget_active(struct aionl_engine *e);
+
+/* ------------------------------------------------------------ open.c */
+
+int eng_open(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int eng_install(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+/* r, an OPEN, finished with res (a descriptor, or -errno): complete it, start the next. */
+void open_done(struct aionl_engine *e, struct eng_req *r, int64_t res);
+/*
+ * Cancel r, an OPEN: one waiting its turn completes with -ECANCELED; one
+ * given to the executor is stopped only if it has not started, unless
+ * interrupt (the context is closing), which stops it where it waits.
+ */
+void open_cancel(struct aionl_engine *e, struct eng_req *r, bool interrupt);
 
 /* ------------------------------------------------------------ events.c */
 

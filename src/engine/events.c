@@ -98,7 +98,7 @@ int watch_epoll(struct aionl_engine *e, struct eng_watch *w, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = w };
 
-	w->fd = fcntl(w->file->fd, F_DUPFD_CLOEXEC, 0);
+	w->fd = aionl__dup_high(w->file->fd);
 	if (w->fd < 0)
 		return -errno;
 	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
@@ -137,9 +137,11 @@ int ev_nop(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_pars
 /*
  * Watches end at once with -ECANCELED; executor requests finish once,
  * cancelled if not started, else with their real result. Returns how many
- * were found.
+ * were found. closing: the context is closing, and OPENs are interrupted
+ * where they wait if the executor can (open.c).
  */
-static int64_t cancel_matching(struct aionl_engine *e, uint64_t target, uint32_t flags)
+static int64_t cancel_matching(struct aionl_engine *e, uint64_t target, uint32_t flags,
+			       bool closing)
 {
 	struct eng_file *tfile = NULL;
 	struct eng_watch *w, *wn;
@@ -162,7 +164,10 @@ static int64_t cancel_matching(struct aionl_engine *e, uint64_t target, uint32_t
 		rn = r->anext;
 		if (aionl_cancel_matches(r->cookie, r->file, target, tfile, flags)) {
 			found++;
-			e->exec->cancel(e, r);
+			if (r->op == AIONL_CMD_OPEN)
+				open_cancel(e, r, closing);
+			else
+				e->exec->cancel(e, r);
 		}
 	}
 	return found ? found : -ENOENT;
@@ -174,13 +179,13 @@ int ev_cancel(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_p
 	int err = aionl_cancel_parse(nlh, &m, pe);
 
 	if (!err)
-		engine_complete_cookie(e, m.cookie, cancel_matching(e, m.target, m.flags));
+		engine_complete_cookie(e, m.cookie, cancel_matching(e, m.target, m.flags, false));
 	return err;
 }
 
 void events_cancel_everything(struct aionl_engine *e)
 {
-	cancel_matching(e, 0, AIONL_CANCEL_ALL);
+	cancel_matching(e, 0, AIONL_CANCEL_ALL, true);
 }
 
 /* ------------------------------------------------------------ dispatch */
@@ -224,7 +229,7 @@ int events_init(struct aionl_engine *e)
 	e->sigfd = -1;
 	for (int c = 0; c < AIONL_TIMER_CLOCK_COUNT; c++)
 		e->clocks[c].tfd = -1;
-	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	e->epfd = aionl__fd_high(epoll_create1(EPOLL_CLOEXEC));
 	return e->epfd < 0 ? -errno : 0;
 }
 

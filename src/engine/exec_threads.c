@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ struct threads_priv {
 
 static int64_t run_io(struct eng_req *r)
 {
-	int fd = r->file->fd;
+	int fd = r->file ? r->file->fd : AT_FDCWD;
 	ssize_t n;
 
 	switch (r->op) {
@@ -52,6 +53,10 @@ static int64_t run_io(struct eng_req *r)
 		break;
 	case AIONL_CMD_FDATASYNC:
 		n = fdatasync(fd);
+		break;
+	case AIONL_CMD_OPEN:
+		/* A thread of the program's process: its root, cwd, creds and umask. */
+		n = openat(fd, r->path, (int)r->oflags, (mode_t)r->mode);
 		break;
 	default:
 		errno = EINVAL;
@@ -125,7 +130,7 @@ static int threads_init(struct aionl_engine *e)
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->cond, NULL);
 	t->nthreads = n;
-	t->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	t->efd = aionl__fd_high(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 	if (t->efd < 0) {
 		err = -errno;
 		threads_fini_priv(t, 0);
@@ -172,7 +177,7 @@ static void threads_queue(struct aionl_engine *e, struct eng_req *r)
 {
 	struct threads_priv *t = e->exec_priv;
 
-	if ((r->op == AIONL_CMD_READ || r->op == AIONL_CMD_READV) &&
+	if ((r->op == AIONL_CMD_READ || r->op == AIONL_CMD_READV) && r->file &&
 	    atomic_load_explicit(&r->file->nowait_ok, memory_order_relaxed)) {
 		ssize_t n = preadv2(r->file->fd, r->iov, r->nr_iov, r->offset, RWF_NOWAIT);
 

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ struct uring_priv {
 
 static const int needed_ops[] = {
 	IORING_OP_READ, IORING_OP_WRITE, IORING_OP_READV, IORING_OP_WRITEV,
-	IORING_OP_FSYNC, IORING_OP_POLL_ADD, IORING_OP_ASYNC_CANCEL,
+	IORING_OP_FSYNC, IORING_OP_POLL_ADD, IORING_OP_ASYNC_CANCEL, IORING_OP_OPENAT,
 };
 
 static int ring_setup(struct io_uring *ring)
@@ -61,6 +62,8 @@ static int ring_setup(struct io_uring *ring)
 	if (err)
 		return aionl__fail(err, "io_uring_setup failed: %s%s", strerror(-err),
 				   err == -EPERM ? " (kernel.io_uring_disabled or seccomp?)" : "");
+	/* The ring's descriptor into the high range: its mappings do not care. */
+	ring->ring_fd = ring->enter_ring_fd = aionl__fd_high(ring->ring_fd);
 	probe = io_uring_get_probe_ring(ring);
 	for (i = 0; probe && i < sizeof(needed_ops) / sizeof(needed_ops[0]); i++) {
 		if (!io_uring_opcode_supported(probe, needed_ops[i])) {
@@ -121,7 +124,7 @@ static void uring_queue(struct aionl_engine *e, struct eng_req *r)
 {
 	struct uring_priv *u = e->exec_priv;
 	struct io_uring_sqe *sqe = get_sqe(&u->ring);
-	int fd = r->file->fd;
+	int fd = r->file ? r->file->fd : AT_FDCWD;
 
 	switch (r->op) {
 	case AIONL_CMD_READ:
@@ -141,6 +144,18 @@ static void uring_queue(struct aionl_engine *e, struct eng_req *r)
 		break;
 	case AIONL_CMD_FDATASYNC:
 		io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
+		break;
+	case AIONL_CMD_OPEN:
+		/*
+		 * Resolved by io_uring's workers, threads of this process: its
+		 * root, cwd, creds. IOSQE_ASYNC goes to them at once: io_uring
+		 * otherwise first tries the open in io_uring_enter, in this
+		 * thread, with O_NONBLOCK added, which calls the filesystem's
+		 * open (a hung one would hold the engine) and opens a FIFO
+		 * without waiting for its other end, unlike open(2).
+		 */
+		io_uring_prep_openat(sqe, fd, r->path, (int)r->oflags, r->mode);
+		sqe->flags |= IOSQE_ASYNC;
 		break;
 	}
 	io_uring_sqe_set_data(sqe, r);
@@ -228,5 +243,6 @@ const struct exec_ops aionl_exec_uring = {
 	.forget = uring_fini,	/* unmaps and closes the child's copies only */
 	.queue = uring_queue,
 	.cancel = uring_cancel,
+	.cancel_interrupts = true,
 	.wait = uring_wait,
 };

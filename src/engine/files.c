@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "files.h"
+#include "internal.h"
 
 #define SLOT_NONE UINT32_MAX
 /* Slots of the first table; it doubles from there. */
@@ -104,13 +105,13 @@ static void aio_socket_forget(ino_t ino)
  * An AIO socket: an engine's, or a generic netlink socket, which is or may
  * become one of the kernel backend's, as aionl.ko decides.
  */
-static bool is_aio_socket(int fd, const struct stat *st)
+static bool is_aio_socket(int fd, unsigned int mode, uint64_t ino)
 {
 	int domain = 0, proto = 0;
 	socklen_t len = sizeof(int);
 	bool found = false;
 
-	if (!S_ISSOCK(st->st_mode))
+	if (!S_ISSOCK(mode))
 		return false;
 	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK &&
 	    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &(socklen_t){ sizeof(int) }) == 0 &&
@@ -118,7 +119,7 @@ static bool is_aio_socket(int fd, const struct stat *st)
 		return true;
 	pthread_mutex_lock(&aio_socks_lock);
 	for (size_t i = 0; i < naio_socks && !found; i++)
-		found = aio_socks[i] == st->st_ino;
+		found = aio_socks[i] == ino;
 	pthread_mutex_unlock(&aio_socks_lock);
 	return found;
 }
@@ -150,15 +151,24 @@ struct eng_file *files_lookup(const struct eng_files *t, uint64_t handle)
 static struct eng_file *file_open(int fd, int *err)
 {
 	struct eng_file *f;
-	struct stat st;
+	unsigned int mode;
+	uint64_t ino;
 	int fl;
 
+	/*
+	 * What REGISTER waits for: nothing that asks the file's filesystem
+	 * (aionl__fd_type reads the type the kernel holds), so that a hung one
+	 * never holds the program's aionl_file_register.
+	 */
 	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fstat(fd, &st) < 0) {
+	if (fl < 0) {
 		*err = -errno;
 		return NULL;
 	}
-	if (is_aio_socket(fd, &st)) {
+	*err = aionl__fd_type(fd, &mode, &ino);
+	if (*err)
+		return NULL;
+	if (is_aio_socket(fd, mode, ino)) {
 		*err = -EBADF;
 		return NULL;
 	}
@@ -171,8 +181,8 @@ static struct eng_file *file_open(int fd, int *err)
 	f->refs = 1;
 	f->caps.readable = (fl & O_ACCMODE) != O_WRONLY && !(fl & O_PATH);
 	f->caps.writable = (fl & O_ACCMODE) != O_RDONLY && !(fl & O_PATH);
-	f->caps.seekable = aionl_mode_seekable(st.st_mode);
-	f->caps.directory = S_ISDIR(st.st_mode);
+	f->caps.seekable = aionl_mode_seekable(mode);
+	f->caps.directory = S_ISDIR(mode);
 	/*
 	 * A non-blocking read of an O_DIRECT file still waits for the device:
 	 * RWF_NOWAIT only refuses to wait for locks and page-cache misses. So
@@ -192,6 +202,8 @@ int files_add(struct eng_files *t, int fd, uint64_t *handle)
 		close(fd);
 		return -EMFILE;
 	}
+	/* Received at the lowest free number: kept in the high range (fds.c). */
+	fd = aionl__fd_high(fd);
 	f = file_open(fd, &err);
 	if (!f) {
 		close(fd);

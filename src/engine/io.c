@@ -29,6 +29,8 @@ static void req_recycle(struct aionl_engine *e, struct eng_req *r)
 {
 	if (r->iov != r->iov_inline)
 		free(r->iov);
+	free(r->path);
+	r->path = NULL;
 	r->next = e->req_free;
 	e->req_free = r;
 }
@@ -50,53 +52,28 @@ void io_forget_active(struct aionl_engine *e)
 
 	while ((r = e->active)) {
 		e->active = r->anext;
-		file_put(r->file);
+		if (r->file)
+			file_put(r->file);
 		req_recycle(e, r);
 	}
 }
 
-void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res)
-{
-	if (r->deadline.heap_idx != EV_NOT_ARMED)
-		events_deadline_disarm(e, r);
-	if (r->timed_out && (res == -ECANCELED || res == -EINTR))
-		res = -ETIMEDOUT;
-	if (r->aprev)
-		r->aprev->anext = r->anext;
-	else
-		e->active = r->anext;
-	if (r->anext)
-		r->anext->aprev = r->aprev;
-	engine_complete_cookie(e, r->cookie, res);
-	file_put(r->file);
-	e->inflight--;
-	req_recycle(e, r);
-}
-
-/* Hand a checked request to the executor: it completes through engine_complete(). */
-static void io_start(struct aionl_engine *e, uint8_t op, uint64_t cookie, struct eng_file *f,
-		     uint64_t offset, const struct iovec *iov, uint32_t nr_iov, uint64_t timeout_ns)
+struct eng_req *io_req_new(struct aionl_engine *e, uint8_t op, uint64_t cookie,
+			   struct eng_file *f)
 {
 	struct eng_req *r = req_alloc(e);
 
-	if (!r) {
-		engine_complete_cookie(e, cookie, -ENOMEM);
-		return;
-	}
-	r->iov = nr_iov > 1 ? malloc(nr_iov * sizeof(*iov)) : r->iov_inline;
-	if (!r->iov) {
-		r->iov = r->iov_inline;
-		req_recycle(e, r);
-		engine_complete_cookie(e, cookie, -ENOMEM);
-		return;
-	}
-	if (nr_iov)
-		memcpy(r->iov, iov, nr_iov * sizeof(*iov));
-	r->nr_iov = nr_iov;
+	if (!r)
+		return NULL;
+	r->iov = r->iov_inline;
+	r->nr_iov = 0;
+	r->path = NULL;
+	r->waiting = false;
 	r->cookie = cookie;
 	r->file = f;
-	file_get(f);
-	r->offset = offset;
+	if (f)
+		file_get(f);
+	r->offset = 0;
 	r->op = op;
 	r->timed_out = false;
 	r->deadline.heap_idx = EV_NOT_ARMED;
@@ -105,9 +82,63 @@ static void io_start(struct aionl_engine *e, uint8_t op, uint64_t cookie, struct
 	if (e->active)
 		e->active->aprev = r;
 	e->active = r;
+	e->inflight++;
+	return r;
+}
+
+/* r leaves e->active and is recycled; its completion is the caller's. */
+static void io_req_end(struct aionl_engine *e, struct eng_req *r)
+{
+	if (r->aprev)
+		r->aprev->anext = r->anext;
+	else
+		e->active = r->anext;
+	if (r->anext)
+		r->anext->aprev = r->aprev;
+	if (r->file)
+		file_put(r->file);
+	e->inflight--;
+	req_recycle(e, r);
+}
+
+void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res)
+{
+	if (r->deadline.heap_idx != EV_NOT_ARMED)
+		events_deadline_disarm(e, r);
+	if (r->timed_out && (res == -ECANCELED || res == -EINTR))
+		res = -ETIMEDOUT;
+	if (r->op == AIONL_CMD_OPEN)
+		open_done(e, r, res);	/* registers the file; completes it itself */
+	else
+		engine_complete_cookie(e, r->cookie, res);
+	io_req_end(e, r);
+}
+
+/* Hand a checked request to the executor: it completes through engine_complete(). */
+static void io_start(struct aionl_engine *e, uint8_t op, uint64_t cookie, struct eng_file *f,
+		     uint64_t offset, const struct iovec *iov, uint32_t nr_iov, uint64_t timeout_ns)
+{
+	struct iovec *copy = nr_iov > 1 ? malloc(nr_iov * sizeof(*iov)) : NULL;
+	struct eng_req *r;
+
+	if (nr_iov > 1 && !copy) {
+		engine_complete_cookie(e, cookie, -ENOMEM);
+		return;
+	}
+	r = io_req_new(e, op, cookie, f);
+	if (!r) {
+		free(copy);
+		engine_complete_cookie(e, cookie, -ENOMEM);
+		return;
+	}
+	if (copy)
+		r->iov = copy;
+	if (nr_iov)
+		memcpy(r->iov, iov, nr_iov * sizeof(*iov));
+	r->nr_iov = nr_iov;
+	r->offset = offset;
 	if (timeout_ns)
 		events_deadline_arm(e, r, timeout_ns);
-	e->inflight++;
 	e->exec->queue(e, r);
 }
 

@@ -12,12 +12,20 @@
 #include <stdint.h>
 #include <linux/aionl.h>
 
+#include "internal.h"
+
+/* Descriptors one datagram carries at most (SCM_RIGHTS): an OPEN's or an INSTALL's each. */
+#define OUTQ_MAX_FDS AIONL_FDS_PER_DGRAM
+
 /* A chunk of encoded messages waiting to be sent: one datagram. */
 struct out_chunk {
 	struct out_chunk *next;
 	uint64_t serial;	/* chunks are sent in serial order */
 	uint32_t len;
 	uint32_t count;		/* messages in it */
+	/* Descriptors that travel with it, owned by the chunk, in message order. */
+	uint32_t nfds;
+	int fds[OUTQ_MAX_FDS];
 	char data[AIONL_MAX_MSG_SIZE];
 };
 
@@ -44,8 +52,18 @@ struct outq {
  * or NULL when memory is exhausted.
  */
 void *outq_reserve(struct outq *q, size_t need);
+/*
+ * As outq_reserve, in a chunk that can carry one more descriptor: for a
+ * message that takes one (outq_commit_fd).
+ */
+void *outq_reserve_fd(struct outq *q, size_t need);
 /* Take the len bytes of one message written at the last reserve. */
 void outq_commit(struct outq *q, size_t len);
+/*
+ * outq_commit, for a message reserved with outq_reserve_fd that takes fd
+ * along (the queue owns it from then on, and closes it once sent or dropped).
+ */
+void outq_commit_fd(struct outq *q, size_t len, int fd);
 /* Where p, inside the last reserve, lies. */
 struct outq_pos outq_pos_of(const struct outq *q, const void *p);
 /* The bytes at pos if its chunk is still queued, else NULL. */

@@ -33,7 +33,7 @@ void signals_update(struct aionl_engine *e)
 	if (e->sigfd < 0) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_TAG_SIGNALFD };
 
-		e->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+		e->sigfd = aionl__fd_high(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
 		if (e->sigfd >= 0)
 			epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->sigfd, &ev);
 	} else {

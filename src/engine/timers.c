@@ -36,7 +36,7 @@ static void clock_program(struct aionl_engine *e, int clock)
 
 		if (!top)
 			return;
-		c->tfd = timerfd_create(clock_ids[clock], TFD_CLOEXEC | TFD_NONBLOCK);
+		c->tfd = aionl__fd_high(timerfd_create(clock_ids[clock], TFD_CLOEXEC | TFD_NONBLOCK));
 		if (c->tfd < 0)
 			return;
 		epoll_ctl(e->epfd, EPOLL_CTL_ADD, c->tfd, &ev);

@@ -97,6 +97,16 @@ struct aionl_params {
  * never take this path.
  */
 #define AIONL_PARAMS_NO_INLINE 1u
+/*
+ * Raise the process's soft RLIMIT_NOFILE to its hard limit when the context
+ * opens. Every descriptor the library keeps for the program (a registered
+ * file, the duplicates it needs) lives in a high range, at FD_SETSIZE (1024)
+ * and up, so that the low numbers, and select(), stay the program's; with a
+ * soft limit under 2048 the range starts at half the limit instead. The
+ * library never changes the limit unless asked, since programs the process
+ * execs inherit it.
+ */
+#define AIONL_PARAMS_RAISE_NOFILE 2u
 
 /* The opcodes of struct aionl_req: each is the number of its command on the wire. */
 enum aionl_op {
@@ -112,6 +122,7 @@ enum aionl_op {
 	AIONL_OP_POLL = AIONL_CMD_POLL,			/* readiness of a registered descriptor */
 	AIONL_OP_SIGNAL = AIONL_CMD_SIGNAL,		/* catch a set of signals */
 	AIONL_OP_CANCEL = AIONL_CMD_CANCEL,		/* cancel by cookie, by handle, or all */
+	AIONL_OP_OPEN = AIONL_CMD_OPEN,			/* open and register a file (since 0.3) */
 };
 
 /*
@@ -125,8 +136,26 @@ enum aionl_op {
  *  - cancel.flags: AIONL_CANCEL_HANDLE (target is a file handle) and
  *    AIONL_CANCEL_ALL (every request of the context);
  *  - the limits every server applies: AIONL_MAX_IO_LEN, AIONL_MAX_IOV,
- *    AIONL_MAX_NS for timers and deadlines, AIONL_MAX_FILES.
+ *    AIONL_MAX_NS for timers and deadlines, AIONL_MAX_FILES, AIONL_MAX_PATH
+ *    and AIONL_MAX_OPENS_RUNNING for OPEN;
+ *  - open.options: AIONL_OPEN_FD, give the program the descriptor too;
+ *    AIONL_OPEN_FLAG_MASK, the open(2) flags an OPEN may pass.
  */
+
+/* aionl_req_open's dir for a path relative to the working directory: no handle is ever 0. */
+#define AIONL_AT_CWD 0
+
+/*
+ * The arguments of an OPEN (since 0.3): see aionl_req_open(3). The directory
+ * a relative path starts from is the request's handle (AIONL_AT_CWD: the
+ * working directory). path is copied at submission.
+ */
+struct aionl_open_args {
+	const char *path;	/* at most AIONL_MAX_PATH bytes with its NUL */
+	uint32_t flags;		/* open(2)'s: O_RDONLY, O_CREAT... within AIONL_OPEN_FLAG_MASK */
+	uint32_t mode;		/* with O_CREAT or O_TMPFILE, before the umask; at most 07777 */
+	uint32_t options;	/* AIONL_OPEN_FD */
+};
 
 /*
  * The event arguments of struct aionl_req, named (since 0.3) so that binding
@@ -175,6 +204,7 @@ struct aionl_req {
 		struct aionl_poll_args poll;	/* POLL */
 		uint64_t sigmask;		/* SIGNAL: bit n - 1: signal n */
 		struct aionl_cancel_args cancel;	/* CANCEL */
+		struct aionl_open_args open;	/* OPEN (since 0.3) */
 	};
 };
 
@@ -193,6 +223,22 @@ struct aionl_siginfo {
 	uint64_t addr;		/* faulting address */
 };
 
+/*
+ * What the completion of an OPEN that succeeded carries (since 0.3): the
+ * handle of the file, registered, and with AIONL_CQE_F_FD its descriptor.
+ */
+struct aionl_cqe_open {
+	uint64_t handle;
+	/*
+	 * With AIONL_CQE_F_FD: the program's own descriptor of the file, at
+	 * aionl's high range, close-on-exec; the program closes it. Or a
+	 * negative errno if it could not be given (-EMFILE: the descriptor
+	 * table was full), the handle staying valid. Without the flag: -1.
+	 */
+	int32_t fd;
+	uint32_t reserved;
+};
+
 /* One completion. */
 struct aionl_cqe {
 	uint64_t cookie;
@@ -207,11 +253,16 @@ struct aionl_cqe {
 	 * AIONL_CQE_F_MORE: the request stays armed, more completions with this
 	 * cookie will follow; AIONL_CQE_F_TIMER: a timer's completion (a slow
 	 * reaper gets one, with res = expirations); AIONL_CQE_F_SIGNAL: a
-	 * signal's completion, si holds its siginfo.
+	 * signal's completion, si holds its siginfo; AIONL_CQE_F_FD (since
+	 * 0.3): an OPEN's completion whose open.fd is the descriptor asked for
+	 * with AIONL_OPEN_FD.
 	 */
 	uint32_t flags;
 	uint32_t reserved;
-	struct aionl_siginfo si;	/* with AIONL_CQE_F_SIGNAL */
+	union {
+		struct aionl_siginfo si;	/* with AIONL_CQE_F_SIGNAL */
+		struct aionl_cqe_open open;	/* an OPEN's, when res is 0 (since 0.3) */
+	};
 };
 
 /* Limits and identity of an open context. */
@@ -345,6 +396,25 @@ AIONL_REQ_API void aionl_req_cancel(struct aionl_req *r, uint64_t target, uint32
 }
 
 /*
+ * Open path as openat(2) would, relative to the registered directory dir
+ * (AIONL_AT_CWD: the working directory), with the caller's credentials and
+ * umask, in the engine or the module: a hung filesystem holds the request,
+ * never the caller. Completes with res 0 and cqe.open.handle, the new file
+ * registered with the context; or -errno. options AIONL_OPEN_FD also gives
+ * the program its descriptor (AIONL_CQE_F_FD, cqe.open.fd). See
+ * aionl_req_open(3).
+ */
+AIONL_REQ_API void aionl_req_open(struct aionl_req *r, uint64_t dir, const char *path, int flags,
+				  uint32_t mode, uint32_t options, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_OPEN, .handle = dir, .cookie = cookie };
+	r->open.path = path;
+	r->open.flags = (uint32_t)flags;
+	r->open.mode = mode;
+	r->open.options = options;
+}
+
+/*
  * Open a context. params may be NULL for defaults. On success *ctxp owns the
  * socket (and, on the user backend, the engine thread); free it with
  * aionl_ctx_close.
@@ -393,6 +463,17 @@ int aionl_file_register(struct aionl_ctx *ctx, int fd, uint64_t *handle);
  * naming it complete with -EBADF. Errors: -EBADF unknown handle.
  */
 int aionl_file_unregister(struct aionl_ctx *ctx, uint64_t handle);
+
+/*
+ * A descriptor of the registered file handle for the program (since 0.3):
+ * returns it, at aionl's high range and close-on-exec unless flags has
+ * AIONL_INSTALL_NO_CLOEXEC; the program owns it, and the handle stays
+ * registered. The kernel module installs it in the caller's context, as
+ * io_uring's FIXED_FD_INSTALL does; the engine sends it over SCM_RIGHTS.
+ * Errors: -EBADF unknown handle; -EINVAL unknown flags; -EMFILE the
+ * descriptor table is full.
+ */
+int aionl_file_install(struct aionl_ctx *ctx, uint64_t handle, unsigned int flags);
 
 /*
  * Submit nr requests in as few messages as fit. Returns how many were

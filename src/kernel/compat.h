@@ -114,4 +114,19 @@ static inline ssize_t aionl_iocb_iter_write(struct file *file, struct kiocb *kio
 }
 #endif
 
+/*
+ * Install file in current's descriptor table, as SCM_RIGHTS and io_uring's
+ * FIXED_FD_INSTALL do: the LSM's file_receive hook, the lowest free number,
+ * a reference of its own. 6.8 gave receive_fd() the user pointer of
+ * __receive_fd() ("file: remove __receive_fd()"), NULL for none.
+ */
+static inline int aionl_receive_fd(struct file *file, unsigned int o_flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	return receive_fd(file, NULL, o_flags);
+#else
+	return receive_fd(file, o_flags);
+#endif
+}
+
 #endif /* _AIONL_COMPAT_H */

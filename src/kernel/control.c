@@ -52,7 +52,7 @@ struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *in
 	return as;
 }
 
-struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle)
+struct file *aionl_file_lookup_any(struct aionl_sock *as, u64 handle)
 {
 	struct file *file;
 
@@ -62,6 +62,23 @@ struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle)
 	rcu_read_lock();
 	file = aionl_xa_get_file_rcu(&as->files, aionl_handle_slot(handle));
 	rcu_read_unlock();
+	return file;
+}
+
+/*
+ * The file of handle for I/O, or NULL: an O_PATH file (a directory handle
+ * for OPEN) does no I/O, and every request on it completes with -EBADF, as
+ * read(2), fsync(2) and poll's on such a descriptor say, and as the engine
+ * says.
+ */
+struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle)
+{
+	struct file *file = aionl_file_lookup_any(as, handle);
+
+	if (file && (file->f_mode & FMODE_PATH)) {
+		fput(file);
+		return NULL;
+	}
 	return file;
 }
 
@@ -110,9 +127,10 @@ static bool aionl_file_may_hold_us(struct file *file)
 /*
  * Register file (a reference the socket keeps, or NULL) as a handle. A
  * socket holds at most as many files as the registering process may have
- * open (RLIMIT_NOFILE), and never past AIONL_MAX_FILES.
+ * open (its RLIMIT_NOFILE, nofile: an OPEN's worker passes the sender's),
+ * and never past AIONL_MAX_FILES.
  */
-static s64 aionl_file_add(struct aionl_sock *as, struct file *file, u64 *handle)
+s64 aionl_file_add(struct aionl_sock *as, struct file *file, unsigned long nofile, u64 *handle)
 {
 	u32 id;
 	int err;
@@ -124,7 +142,7 @@ static s64 aionl_file_add(struct aionl_sock *as, struct file *file, u64 *handle)
 		return -EBADF;
 	}
 	xa_lock(&as->files);
-	if (as->nfiles >= rlimit(RLIMIT_NOFILE)) {
+	if (as->nfiles >= nofile) {
 		xa_unlock(&as->files);
 		fput(file);
 		return -EMFILE;
@@ -161,8 +179,12 @@ int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	r = aionl_kreq_new(as, AIONL_CMD_REGISTER, info->snd_seq);
 	if (!r)
 		return -ENOMEM;
-	/* The sender's file table: doit runs in its context. */
-	r->res = aionl_file_add(as, fget(m.fd), &r->handle);
+	/*
+	 * The sender's file table: doit runs in its context. O_PATH files too
+	 * (fget_raw), as SCM_RIGHTS takes them to the engine: a directory
+	 * opened O_PATH is a fine start for OPEN.
+	 */
+	r->res = aionl_file_add(as, fget_raw(m.fd), rlimit(RLIMIT_NOFILE), &r->handle);
 	aionl_post(as, r, true);
 	return 0;
 }

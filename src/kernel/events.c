@@ -231,6 +231,9 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 		cancel_work_sync(&w->work);
 	else
 		cancel_work(&w->work);
+	/* Bytes a transfer moved are never reported as cancelled (exactly once). */
+	if (w->moved)
+		res = w->moved_res;
 	r->res = res;
 	r->flags = flags;
 	aionl_post(as, r, in_sender);
@@ -595,8 +598,13 @@ static void aionl_watch_work(struct work_struct *work)
 		ret = aionl_stream_try(w);
 		if (ret == -EAGAIN)
 			return;	/* not ready after all: the next wake-up comes back here */
-		if (!test_and_set_bit(AW_DONE, &w->state))
+		if (!test_and_set_bit(AW_DONE, &w->state)) {
 			aionl_watch_finish(w, ret, 0, true, false);
+		} else {
+			/* A cancel won meanwhile; its finisher waits for us and reports this. */
+			w->moved_res = ret;
+			w->moved = true;
+		}
 		return;
 	}
 }

@@ -7,6 +7,7 @@
  *   control.c   GET_INFO, REGISTER, UNREGISTER, admission of requests
  *   rw.c        transfers and syncs: inline, or on the workqueue
  *   events.c    timers, readiness watches, stream transfers, NOP, cancel
+ *   open.c      OPEN and INSTALL: opening through the socket
  *   signals.c   signal watches
  *   compat.h    what differs between the kernels it is built for
  *
@@ -69,7 +70,10 @@ struct aionl_kreq {
 	u32 flags;			/* COMPLETION: AIONL_CQE_F_* */
 	bool has_si;			/* COMPLETION of a signal watch: si */
 	struct aionl_siginfo_raw si;
-	u64 handle;			/* REGISTER replies */
+	u64 handle;			/* REGISTER replies; an OPEN's new file */
+	bool has_handle;		/* COMPLETION of an OPEN: handle is its file's */
+	int fd;				/* INSTALL replies: the descriptor installed */
+	struct aionl_open_req *open;	/* OPEN: its state (open.c) */
 	struct list_head async_node;	/* aionl_sock.async while on the workqueue */
 	bool in_async;
 	bool has_deadline;		/* deadline armed while on the workqueue */
@@ -153,6 +157,7 @@ struct aionl_sock {
 	atomic_t watches_live;		/* watches not yet through aionl_watch_finish() */
 	wait_queue_head_t idle;		/* woken when either reaches 0 */
 	struct mutex flush_lock;	/* one sender at a time keeps order */
+	struct workqueue_struct *open_wq;	/* OPENs, AIONL_MAX_OPENS_RUNNING at once (open.c) */
 	struct delayed_work retry;	/* resend after a full receive buffer */
 	struct callback_head tw;	/* flush on the sender's return to user */
 };
@@ -209,6 +214,8 @@ struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *in
 				       enum aionl_admit admit, int *err);
 bool aionl_sock_full(struct aionl_sock *as, enum aionl_admit admit);
 struct file *aionl_file_lookup(struct aionl_sock *as, u64 handle);
+struct file *aionl_file_lookup_any(struct aionl_sock *as, u64 handle);
+s64 aionl_file_add(struct aionl_sock *as, struct file *file, unsigned long nofile, u64 *handle);
 void aionl_file_caps(const struct file *file, struct aionl_file_caps *caps);
 
 /* rw.c */
@@ -218,6 +225,12 @@ ssize_t aionl_rw_as_submitter(struct aionl_kreq *r, struct kiocb *kiocb, struct 
 int aionl_kreq_take_buffers(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov);
 ssize_t aionl_rw_in_worker(struct aionl_kreq *r, struct kiocb *kiocb);
 void aionl_io_done(struct aionl_kreq *r, s64 res);
+
+/* open.c */
+struct aionl_open_req;
+void aionl_open_free(struct aionl_open_req *o);
+void aionl_open_release(struct aionl_sock *as);
+void aionl_open_release_done(struct aionl_sock *as);
 
 /* events.c */
 int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns);
@@ -270,6 +283,13 @@ struct aionl_watch {
 	 */
 	bool armed;
 	bool timed_out;			/* STREAM: its deadline passed */
+	/*
+	 * STREAM: the work moved data after another finisher set AW_DONE
+	 * (a cancel, the release): that finisher waits for the work and
+	 * reports moved_res, the real result, instead of its own.
+	 */
+	bool moved;
+	ssize_t moved_res;
 	struct file *file;		/* POLL, STREAM: a reference of our own */
 	struct aionl_wait waits[AIONL_WATCH_QUEUES];	/* POLL, STREAM, SIGNAL */
 	unsigned int nwaits;

@@ -64,6 +64,10 @@ void aionl_kreq_release_io(struct aionl_kreq *r)
 		put_cred(r->cred);
 		r->cred = NULL;
 	}
+	if (r->open) {
+		aionl_open_free(r->open);
+		r->open = NULL;
+	}
 }
 
 void aionl_kreq_free(struct aionl_kreq *r)
@@ -210,7 +214,22 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 			m.present |= 1ULL << AIONL_A_COMPLETION_FLAGS;
 			m.flags = r->flags;
 		}
+		if (r->has_handle) {
+			m.present |= 1ULL << AIONL_A_COMPLETION_HANDLE;
+			m.handle = r->handle;
+		}
 		return aionl_nl_completion_put(skb, 0, &m);
+	}
+	case AIONL_CMD_INSTALL: {
+		struct aionl_install_reply m = {
+			.present = AIONL_INSTALL_REPLY_REQUIRED_MASK, .res = r->res,
+		};
+
+		if (!r->res) {
+			m.present |= 1ULL << AIONL_A_INSTALL_REPLY_FD;
+			m.fd = r->fd;
+		}
+		return aionl_nl_install_reply_put(skb, r->seq, &m);
 	}
 	case AIONL_CMD_REGISTER: {
 		struct aionl_register_reply m = {
@@ -470,9 +489,12 @@ static void aionl_sock_release(struct aionl_sock *as)
 	as->dead = true;
 	spin_unlock(&as->lock);
 	aionl_events_release(as);
+	/* OPENs that wait in the filesystem for a signal stop waiting. */
+	aionl_open_release(as);
 	/* Watches their own work is finishing, too: they still post. */
 	wait_event(as->idle, atomic_read(&as->inflight) == 0 &&
 			     atomic_read(&as->watches_live) == 0);
+	aionl_open_release_done(as);
 	/*
 	 * A flush still running ends before the retry is cancelled: one that
 	 * met a full receive buffer queues the retry again, which then ran on

@@ -28,7 +28,8 @@ static int start(struct aionl_ctx *ctx, const struct aionl_params *p, enum aionl
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return aionl__fail(-errno, "socketpair: %s", strerror(errno));
 	ep.peer = sv[0];
-	err = aionl_engine_start(&e, sv[1], &ep);
+	/* The program polls its end, which stays low; the engine's goes high. */
+	err = aionl_engine_start(&e, aionl__fd_high(sv[1]), &ep);
 	if (err) {
 		close(sv[0]);
 		return err;

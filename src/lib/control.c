@@ -2,12 +2,14 @@
 /*
  * Control calls: requests answered by a reply with their sequence number,
  * which the calling thread waits for (finding the family, GET_INFO, REGISTER,
- * UNREGISTER).
+ * UNREGISTER, INSTALL).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib.h"
 
@@ -171,4 +173,61 @@ AIONL_EXPORT int aionl_file_unregister(struct aionl_ctx *ctx, uint64_t handle)
 		return aionl__fail(err, "aionl_file_unregister: handle %#llx: %s",
 				   (unsigned long long)handle, strerror(-err));
 	return 0;
+}
+
+int ctl_install(struct aionl_ctx *ctx, uint64_t handle, unsigned int flags)
+{
+	char buf[CTL_ROOM];
+	struct waiter w = { .seq = ctl_next_seq(ctx), .fd = -1 };
+	struct nlmsghdr *nlh = aionl__msg_start(buf, ctx->family, NLM_F_REQUEST, w.seq,
+						AIONL_CMD_INSTALL, AIONL_FAMILY_VERSION);
+	struct aionl_install m = { .present = AIONL_INSTALL_REQUIRED_MASK, .handle = handle };
+	int err, fd;
+
+	if (flags) {
+		m.present |= 1ULL << AIONL_A_INSTALL_FLAGS;
+		m.flags = flags;
+	}
+	aionl_install_put(nlh, sizeof(buf), &m);
+	err = ctl_call(ctx, nlh, -1, &w);
+	if (!err)
+		err = (int)w.res;
+	if (err) {
+		if (w.fd >= 0)
+			close(w.fd);
+		return err;
+	}
+	if (w.fd < 0)
+		return -EPROTO;
+	/*
+	 * The module installs at the lowest free number, as open(2) and
+	 * FIXED_FD_INSTALL do; the engine's arrives there too. Up it goes,
+	 * into the high range (fds.c), close-on-exec on the way.
+	 */
+	fd = aionl__fd_high(w.fd);
+	if (fd == w.fd && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		err = -errno;
+	if (!err && (flags & AIONL_INSTALL_NO_CLOEXEC) && fcntl(fd, F_SETFD, 0) < 0)
+		err = -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+AIONL_EXPORT int aionl_file_install(struct aionl_ctx *ctx, uint64_t handle, unsigned int flags)
+{
+	int fd, err;
+
+	if ((err = ctx_check(ctx, "aionl_file_install")))
+		return err;
+	if (flags & ~AIONL_INSTALL_FLAG_MASK)
+		return aionl__fail(-EINVAL, "aionl_file_install: unknown flags %#x",
+				   flags & ~AIONL_INSTALL_FLAG_MASK);
+	fd = ctl_install(ctx, handle, flags);
+	if (fd < 0)
+		return aionl__fail(fd, "aionl_file_install: handle %#llx: %s",
+				   (unsigned long long)handle, strerror(-fd));
+	return fd;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cq.h"
 
@@ -108,7 +109,7 @@ static int cq_grow(struct aionl_cq *q)
 	return 0;
 }
 
-int cq_push(struct aionl_cq *q, const struct aionl_completion *m)
+int cq_push_fd(struct aionl_cq *q, const struct aionl_completion *m, int fd)
 {
 	bool tick = is_tick(m->flags);
 	struct aionl_cqe *c;
@@ -142,6 +143,8 @@ int cq_push(struct aionl_cq *q, const struct aionl_completion *m)
 		};
 	} else {
 		memset(&c->si, 0, sizeof(c->si));
+		c->open.handle = m->present & (1ULL << AIONL_A_COMPLETION_HANDLE) ? m->handle : 0;
+		c->open.fd = fd;
 	}
 	return 0;
 }
@@ -156,6 +159,12 @@ void cq_untick(struct aionl_cq *q, uint64_t cookie, uint64_t pos)
 
 void cq_fini(struct aionl_cq *q)
 {
+	for (unsigned int i = 0; i < q->len; i++) {
+		const struct aionl_cqe *c = &q->v[(q->head + i) & (q->cap - 1)];
+
+		if ((c->flags & AIONL_CQE_F_FD) && c->open.fd >= 0)
+			close(c->open.fd);
+	}
 	free(q->v);
 	free(q->ticks);
 	memset(q, 0, sizeof(*q));

@@ -31,8 +31,17 @@ struct aionl_cq {
 	bool ticked;
 };
 
-/* Queue m, or fold it into its timer's queued completion: 0, or -ENOMEM. */
-int cq_push(struct aionl_cq *q, const struct aionl_completion *m);
+/*
+ * Queue m, or fold it into its timer's queued completion: 0, or -ENOMEM. fd
+ * is the descriptor an OPEN's completion with AIONL_CQE_F_FD brings (the
+ * queue owns it until it is reaped), or a negative errno, or -1.
+ */
+int cq_push_fd(struct aionl_cq *q, const struct aionl_completion *m, int fd);
+static inline int cq_push(struct aionl_cq *q, const struct aionl_completion *m)
+{
+	return cq_push_fd(q, m, -1);
+}
+/* Free the queue, closing the descriptors of completions nobody reaped. */
 void cq_fini(struct aionl_cq *q);
 /* A periodic timer's completion at absolute index pos leaves the queue. */
 void cq_untick(struct aionl_cq *q, uint64_t cookie, uint64_t pos);

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -76,20 +75,21 @@ static struct inline_file *slot_of(struct aionl_inline_files *t, uint64_t handle
 void aionl__inline_files_add(struct aionl_inline_files *t, uint64_t handle, int fd)
 {
 	struct inline_file *s;
-	struct stat st;
+	unsigned int mode;
 	int fl, dup;
 
 	/*
 	 * Only what preadv2 can serve at an offset without blocking; O_DIRECT
 	 * reads wait for the device even with RWF_NOWAIT. The rest is the
-	 * module's.
+	 * module's. The file's type comes from what the kernel holds: asking
+	 * the filesystem (fstat) could wait on a hung one.
 	 */
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY || (fl & (O_PATH | O_DIRECT)) ||
-	    fstat(fd, &st) < 0 || !aionl_mode_seekable(st.st_mode))
+	    aionl__fd_type(fd, &mode, NULL) < 0 || !aionl_mode_seekable(mode))
 		return;
 	/* Without a descriptor to spare, the file is served by the module alone. */
-	dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	dup = aionl__dup_high(fd);
 	if (dup < 0)
 		return;
 	pthread_rwlock_wrlock(&t->lock);

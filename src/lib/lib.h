@@ -79,6 +79,7 @@ struct waiter {
 	bool done;
 	int64_t res;
 	uint64_t handle;
+	int fd;			/* INSTALL: the descriptor received, or -1 */
 	uint16_t family;
 	struct aionl_get_info_reply info;
 };
@@ -89,6 +90,8 @@ struct waiter {
  * staying split. Untouched slots cost address space only.
  */
 #define RX_SLOTS 8
+/* Ancillary data of one received datagram: the descriptors the engine passes. */
+#define RX_CTL_SIZE CMSG_SPACE(AIONL_FDS_PER_DGRAM * sizeof(int))
 
 struct aionl_ctx {
 	int fd;
@@ -125,6 +128,7 @@ struct aionl_ctx {
 	uint32_t bell_seq;	/* kernel backend: the acknowledgement that is the bell */
 	struct waiter *waiters;
 	char *rxbuf;
+	char *rxctl;		/* RX_SLOTS * RX_CTL_SIZE, on backends that pass descriptors */
 	struct mmsghdr rxmsg[RX_SLOTS];
 	struct iovec rxiov[RX_SLOTS];
 };
@@ -164,6 +168,11 @@ uint32_t ctl_next_seq(struct aionl_ctx *ctx);
 int ctl_call(struct aionl_ctx *ctx, const struct nlmsghdr *req, int passfd, struct waiter *w);
 /* Find the aionl family on ctx's socket: -ENOENT if it is not there. */
 int ctl_resolve_family(struct aionl_ctx *ctx);
+/*
+ * INSTALL: a close-on-exec descriptor of handle's file in the high range, or
+ * -errno; aionl_file_install without its checks and messages.
+ */
+int ctl_install(struct aionl_ctx *ctx, uint64_t handle, unsigned int flags);
 /* Fill ctx->info's protocol part from GET_INFO. */
 int ctl_get_info(struct aionl_ctx *ctx);
 

@@ -145,6 +145,7 @@ static void ctx_free_forked(struct aionl_ctx *ctx)
 	cq_fini(&ctx->cq);
 	free(ctx->txbuf);
 	free(ctx->rxbuf);
+	free(ctx->rxctl);
 	free(ctx);
 }
 
@@ -160,6 +161,7 @@ static void ctx_free(struct aionl_ctx *ctx)
 	cq_fini(&ctx->cq);
 	free(ctx->txbuf);
 	free(ctx->rxbuf);
+	free(ctx->rxctl);
 	free(ctx);
 }
 
@@ -197,6 +199,12 @@ static int backend_open(struct aionl_ctx *ctx, const struct backend_ops *ops,
 	int err;
 
 	ctx->ops = ops;
+	/* Room for the descriptors the engine passes back (OPEN, INSTALL). */
+	if (ops->pass_fd && !ctx->rxctl) {
+		ctx->rxctl = calloc(RX_SLOTS, RX_CTL_SIZE);
+		if (!ctx->rxctl)
+			return aionl__fail(-ENOMEM, "out of memory for the context");
+	}
 	err = ops->open(ctx, p, x, why, why_len);
 	if (err)
 		return err;
@@ -237,7 +245,13 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 		return err;
 	static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 
+	if (p->flags & ~(AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE))
+		return aionl__fail(-EINVAL, "aionl_params: unknown flags %#x",
+				   p->flags & ~(AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE));
 	pthread_once(&fork_once, fork_watch);
+	err = aionl__fd_floor_update(p->flags & AIONL_PARAMS_RAISE_NOFILE);
+	if (err)
+		return aionl__fail(err, "RLIMIT_NOFILE: %s", strerror(-err));
 	ctx = ctx_alloc();
 	if (!ctx)
 		return aionl__fail(-ENOMEM, "out of memory for the context");

@@ -65,6 +65,16 @@ AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsig
 	n = cq_pop(&ctx->cq, cqes, max, &finals);
 	rx_ring_bell(ctx);
 	pthread_mutex_unlock(&ctx->rx_lock);
+	/*
+	 * A netlink socket carries no descriptor: an OPEN that asked for one
+	 * gets it installed now, by this thread, in the module's INSTALL, which
+	 * runs in the caller's context as io_uring's FIXED_FD_INSTALL does.
+	 */
+	if (!ctx->ops->pass_fd) {
+		for (unsigned int i = 0; i < n; i++)
+			if (AIONL_UNLIKELY(cqes[i].flags & AIONL_CQE_F_FD))
+				cqes[i].open.fd = ctl_install(ctx, cqes[i].open.handle, 0);
+	}
 	if (n) {
 		unsigned int cur = atomic_load(&ctx->outstanding);
 

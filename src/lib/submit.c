@@ -34,6 +34,11 @@ static int check_req(const struct aionl_ctx *ctx, const struct aionl_req *r, uns
 	    (r->nr_iov > ctx->info.max_iov || (r->nr_iov && !r->iov)))
 		return aionl__fail(-EINVAL, "aionl_submit: request %u has %u iovecs (max %u)", i,
 				   r->nr_iov, ctx->info.max_iov);
+	if (r->op == AIONL_OP_OPEN && !r->open.path)
+		return aionl__fail(-EINVAL, "aionl_submit: request %u, an OPEN, has no path", i);
+	if (r->op == AIONL_OP_OPEN && strnlen(r->open.path, AIONL_MAX_PATH) == AIONL_MAX_PATH)
+		return aionl__fail(-ENAMETOOLONG, "aionl_submit: request %u, an OPEN, has a path "
+				   "of %u bytes or more", i, AIONL_MAX_PATH);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 
 #include "lib.h"
@@ -54,11 +55,33 @@ static struct waiter *find_waiter(struct aionl_ctx *ctx, uint32_t seq)
 	return NULL;
 }
 
-static void cq_add(struct aionl_ctx *ctx, const struct aionl_completion *m)
+/*
+ * The descriptors one datagram brought (SCM_RIGHTS, from the engine), taken
+ * in message order: by the completions flagged AIONL_CQE_F_FD and by the
+ * INSTALL replies that carry no number.
+ */
+struct rx_fds {
+	int fds[AIONL_FDS_PER_DGRAM];
+	int n, next;
+	bool truncated;		/* MSG_CTRUNC: the kernel could not give us all */
+};
+
+/* The next descriptor of the datagram, in the high range, or -EMFILE if it was lost. */
+static int rx_next_fd(struct rx_fds *fds)
+{
+	if (!fds || fds->next >= fds->n)
+		return -EMFILE;	/* the receiving kernel found no room for it (MSG_CTRUNC) */
+	return aionl__fd_high(fds->fds[fds->next++]);
+}
+
+static void cq_add(struct aionl_ctx *ctx, const struct aionl_completion *m, int fd)
 {
 	/* Cannot hold it: make the loss loud rather than silent. */
-	if (cq_push(&ctx->cq, m))
+	if (cq_push_fd(&ctx->cq, m, fd)) {
 		ctx->rx_err = -ENOMEM;
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 /*
@@ -93,15 +116,53 @@ static void rx_error_msg(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 		}
 	}
 	cq_add(ctx, &(struct aionl_completion){ .cookie = cookie, .res = me->error,
-						 .flags = AIONL_CQE_F_REJECTED });
+						 .flags = AIONL_CQE_F_REJECTED }, -1);
 }
 
-static void rx_reply(struct aionl_ctx *ctx, const struct nlmsghdr *nlh, uint8_t cmd)
+/*
+ * An INSTALL reply: its descriptor is its number in our table (the module),
+ * or the datagram's next one (the engine). Nobody waiting for it (a caller
+ * interrupted): it is closed, not leaked.
+ */
+static void rx_install_reply(struct aionl_ctx *ctx, const struct nlmsghdr *nlh,
+			     struct waiter *w, struct rx_fds *fds)
+{
+	struct aionl_install_reply m;
+	struct aionl_parse_err pe;
+	int fd = -1;
+
+	if (aionl_install_reply_parse(nlh, &m, &pe)) {
+		if (w) {
+			w->res = -EPROTO;
+			w->done = true;
+		}
+		return;
+	}
+	if (m.res == 0)
+		fd = m.present & (1ULL << AIONL_A_INSTALL_REPLY_FD) ? m.fd : rx_next_fd(fds);
+	if (!w) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	w->res = m.res;
+	if (m.res == 0 && fd < 0)
+		w->res = fd;		/* lost on the way (-EMFILE) */
+	w->fd = fd;
+	w->done = true;
+}
+
+static void rx_reply(struct aionl_ctx *ctx, const struct nlmsghdr *nlh, uint8_t cmd,
+		     struct rx_fds *fds)
 {
 	struct waiter *w = find_waiter(ctx, nlh->nlmsg_seq);
 	struct aionl_parse_err pe;
 	int err = 0;
 
+	if (cmd == AIONL_CMD_INSTALL) {
+		rx_install_reply(ctx, nlh, w, fds);
+		return;
+	}
 	if (!w)
 		return;
 	switch (cmd) {
@@ -154,7 +215,7 @@ static void rx_ctrl(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 }
 
 /* With rx_lock held: sort one datagram into the queue and the waiters. */
-static void rx_parse(struct aionl_ctx *ctx, const char *buf, size_t len)
+static void rx_parse(struct aionl_ctx *ctx, const char *buf, size_t len, struct rx_fds *fds)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int rem = (int)len;
@@ -172,19 +233,52 @@ static void rx_parse(struct aionl_ctx *ctx, const char *buf, size_t len)
 			struct aionl_parse_err pe;
 
 			if (cmd != AIONL_CMD_COMPLETION)
-				rx_reply(ctx, nlh, cmd);
+				rx_reply(ctx, nlh, cmd, fds);
 			else if (AIONL_LIKELY(aionl_completion_parse(nlh, &m, &pe) == 0))
-				cq_add(ctx, &m);
+				cq_add(ctx, &m, AIONL_UNLIKELY(m.flags & AIONL_CQE_F_FD) &&
+					   ctx->ops->pass_fd ? rx_next_fd(fds) : -1);
 		} else if (nlh->nlmsg_type == GENL_ID_CTRL) {
 			rx_ctrl(ctx, nlh);
 		}
 	}
 }
 
+/* The descriptors slot i brought, if any: NULL when there are none. */
+static struct rx_fds *rx_slot_fds(struct aionl_ctx *ctx, int i, struct rx_fds *fds)
+{
+	struct msghdr *mh = &ctx->rxmsg[i].msg_hdr;
+	struct cmsghdr *cm;
+
+	if (!ctx->rxctl || (!mh->msg_controllen && !(mh->msg_flags & MSG_CTRUNC)))
+		return NULL;
+	fds->n = fds->next = 0;
+	fds->truncated = mh->msg_flags & MSG_CTRUNC;
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t k = 0; k < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int), sizeof(int));
+			if (fds->n < AIONL_FDS_PER_DGRAM)
+				fds->fds[fds->n++] = fd;
+			else
+				close(fd);
+		}
+	}
+	return fds;
+}
+
 void rx_parse_slots(struct aionl_ctx *ctx, int n)
 {
-	for (int i = 0; i < n; i++)
-		rx_parse(ctx, ctx->rxiov[i].iov_base, ctx->rxmsg[i].msg_len);
+	for (int i = 0; i < n; i++) {
+		struct rx_fds fds, *f = rx_slot_fds(ctx, i, &fds);
+
+		rx_parse(ctx, ctx->rxiov[i].iov_base, ctx->rxmsg[i].msg_len, f);
+		/* None of the datagram's messages took these: the engine's error, not a leak of ours. */
+		while (f && f->next < f->n)
+			close(f->fds[f->next++]);
+	}
 }
 
 /* ------------------------------------------------------------ receiving */
@@ -196,7 +290,14 @@ int rx_take(struct aionl_ctx *ctx, int flags)
 	for (i = 0; i < RX_SLOTS; i++) {
 		ctx->rxmsg[i].msg_hdr = (struct msghdr){ .msg_iov = &ctx->rxiov[i], .msg_iovlen = 1 };
 		ctx->rxmsg[i].msg_len = 0;
+		if (ctx->rxctl) {
+			ctx->rxmsg[i].msg_hdr.msg_control = ctx->rxctl + (size_t)i * RX_CTL_SIZE;
+			ctx->rxmsg[i].msg_hdr.msg_controllen = RX_CTL_SIZE;
+		}
 	}
+	/* Descriptors the engine passes arrive close-on-exec, as every one of ours is. */
+	if (ctx->rxctl)
+		flags |= MSG_CMSG_CLOEXEC;
 	do {
 		n = recvmmsg(ctx->fd, ctx->rxmsg, RX_SLOTS, flags | MSG_WAITFORONE, NULL);
 	} while (n < 0 && errno == EINTR && (flags & MSG_DONTWAIT));

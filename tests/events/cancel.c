@@ -172,6 +172,61 @@ static void test_cancel_racing_completion_many_times(void **state)
  * Deadlines racing file reads that must go to disk: each read completes
  * exactly once, with its bytes or -ETIMEDOUT, whichever came first.
  */
+/*
+ * Regression (found by tests/stress/model.c on the module): a pipe read that a
+ * cancel raced moved its bytes and still reported -ECANCELED, so the bytes
+ * were lost. A cancelled stream read has moved nothing: its bytes are still
+ * in the pipe; one that moved them reports them.
+ */
+static void test_a_cancelled_pipe_read_moved_nothing(void **state)
+{
+	enum { N = 3000 };
+	int p[2], moved = 0, kept = 0;
+	uint64_t h;
+
+	(void)state;
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	h = reg(p[0]);
+	for (int i = 0; i < N; i++) {
+		unsigned char out[64], in[64] = { 0 }, left[65];
+		struct aionl_req r[2];
+		struct aionl_cqe c[2];
+		int64_t res = 1;
+
+		memset(out, i & 0xff, sizeof(out));
+		aionl_req_read(&r[0], h, in, sizeof(in), AIONL_OFFSET_STREAM, 700);
+		submit1(&r[0]);
+		/* The data and the cancel arrive together: the race. */
+		assert_int_equal(write(p[1], out, sizeof(out)), sizeof(out));
+		aionl_req_cancel(&r[1], 700, 0, 701);
+		submit1(&r[1]);
+		for (int got = 0; got < 2;) {
+			int n = aionl_reap(ctx, c, 2, 1, &(struct timespec){ 10, 0 });
+
+			assert_true(n > 0);
+			for (int x = 0; x < n; x++)
+				if (c[x].cookie == 700)
+					res = c[x].res;
+			got += n;
+		}
+		if (res == -ECANCELED) {
+			/* Lost bytes would leave nothing to read: poll first, never block. */
+			assert_int_equal(poll(&(struct pollfd){ .fd = p[0], .events = POLLIN }, 1, 0), 1);
+			assert_int_equal(read(p[0], left, sizeof(left)), sizeof(out));
+			assert_memory_equal(left, out, sizeof(out));
+			kept++;
+		} else {
+			assert_int_equal(res, sizeof(out));
+			assert_memory_equal(in, out, sizeof(out));
+			moved++;
+		}
+	}
+	assert_int_equal(moved + kept, N);
+	aionl_file_unregister(ctx, h);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void test_deadlines_racing_file_reads(void **state)
 {
 	enum { N = 4000 };
@@ -256,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_cancel_by_cookie_handle_and_all),
 		cmocka_unit_test(test_cancel_racing_completion_many_times),
 		cmocka_unit_test(test_deadlines_racing_file_reads),
+		cmocka_unit_test(test_a_cancelled_pipe_read_moved_nothing),
 		cmocka_unit_test(test_close_cancels_everything),
 	};
 

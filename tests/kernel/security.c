@@ -102,14 +102,120 @@ static void file_path(char *buf, size_t len, const char *name)
 	snprintf(buf, len, "%s/%s", dir, name);
 }
 
+/* A raw generic netlink socket bound to portid, and the aionl family's id. */
+static int raw_socket(uint32_t portid, uint16_t *family)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_pid = portid };
+	char buf[8192];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+	const struct nlattr *a;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = CTRL_CMD_GETFAMILY;
+	g->version = 1;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, AIONL_FAMILY_NAME);
+	assert_int_equal(send(fd, buf, nlh->nlmsg_len, 0), nlh->nlmsg_len);
+	assert_true(recv(fd, buf, sizeof(buf), 0) > 0);
+	nlh = (struct nlmsghdr *)buf;
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+			*family = mnl_attr_get_u16(a);
+	return fd;
+}
+
+static struct nlmsghdr *raw_msg(char *buf, uint16_t family, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = 1;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = AIONL_FAMILY_VERSION;
+	return nlh;
+}
+
+/*
+ * The library keeps a context to the process that opened it (after fork a
+ * child may only close it), but the module serves a socket whoever holds it.
+ * Children that act on a socket their parent opened speak the protocol raw.
+ */
+static uint64_t child_raw_register(int sock, uint16_t family, int fd)
+{
+	char buf[8192];
+	struct nlmsghdr *nlh = raw_msg(buf, family, AIONL_CMD_REGISTER);
+	const struct nlattr *a;
+	ssize_t n;
+
+	mnl_attr_put_u32(nlh, AIONL_A_REGISTER_FD, (uint32_t)fd);
+	CHECK(send(sock, buf, nlh->nlmsg_len, 0) == (ssize_t)nlh->nlmsg_len);
+	n = recv(sock, buf, sizeof(buf), 0);
+	CHECK(n > 0 && nlh->nlmsg_type == family);
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == AIONL_A_REGISTER_REPLY_HANDLE)
+			return mnl_attr_get_u64(a);
+	CHECK(!"a handle in the reply");
+	return 0;
+}
+
+/* The final completion of cookie on a raw socket, within 5 s: its res and flags. */
+static int64_t raw_wait_completion(int sock, uint16_t family, uint64_t cookie, uint32_t *flags)
+{
+	char buf[65536];
+
+	for (;;) {
+		struct pollfd pfd = { .fd = sock, .events = POLLIN };
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		ssize_t n;
+
+		assert_int_equal(poll(&pfd, 1, 5000), 1);
+		n = recv(sock, buf, sizeof(buf), 0);
+		assert_true(n > 0);
+		for (; mnl_nlmsg_ok(nlh, (int)n); nlh = mnl_nlmsg_next(nlh, (int *)&n)) {
+			const struct nlattr *a;
+			uint64_t ck = UINT64_MAX;
+			int64_t res = 0;
+			uint32_t fl = 0;
+
+			if (nlh->nlmsg_type != family)
+				continue;
+			mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+				if (mnl_attr_get_type(a) == AIONL_A_COMPLETION_COOKIE)
+					ck = mnl_attr_get_u64(a);
+				else if (mnl_attr_get_type(a) == AIONL_A_COMPLETION_RES)
+					res = (int64_t)mnl_attr_get_u64(a);
+				else if (mnl_attr_get_type(a) == AIONL_A_COMPLETION_FLAGS)
+					fl = mnl_attr_get_u32(a);
+			}
+			if (ck == cookie) {
+				*flags = fl;
+				return res;
+			}
+		}
+	}
+}
+
 /* ------------------------------------------------------------ 1: POLLFREE */
 
-static struct aionl_ctx *shared_ctx;
+static int shared_sock;
+static uint16_t shared_family;
 
 /* In a child: a POLL watch on the child's own signalfd, whose queue dies with it. */
 static void poll_own_signalfd(void *arg)
 {
-	struct aionl_req r;
+	char buf[4096];
+	struct nlmsghdr *nlh;
 	sigset_t set;
 	uint64_t h;
 	int sfd;
@@ -119,24 +225,26 @@ static void poll_own_signalfd(void *arg)
 	sigaddset(&set, SIGUSR2);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	CHECK(sfd >= 0);
-	CHECK(aionl_file_register(shared_ctx, sfd, &h) == 0);
-	aionl_req_poll(&r, h, AIONL_POLL_IN, 0, 11);
-	CHECK(aionl_submit(shared_ctx, &r, 1) == 1);
+	h = child_raw_register(shared_sock, shared_family, sfd);
+	nlh = raw_msg(buf, shared_family, AIONL_CMD_POLL);
+	mnl_attr_put_u64(nlh, AIONL_A_POLL_COOKIE, 11);
+	mnl_attr_put_u64(nlh, AIONL_A_POLL_HANDLE, h);
+	mnl_attr_put_u32(nlh, AIONL_A_POLL_EVENTS, AIONL_POLL_IN);
+	CHECK(send(shared_sock, buf, nlh->nlmsg_len, 0) == (ssize_t)nlh->nlmsg_len);
 	/* Exiting frees the sighand, whose queue the watch sits on: POLLFREE. */
 }
 
 static void test_a_poll_watch_ends_when_its_queue_is_freed(void **state)
 {
-	struct aionl_cqe c;
+	uint32_t flags;
 
 	(void)state;
-	shared_ctx = open_kernel();
+	shared_sock = raw_socket(0, &shared_family);
+	assert_true(shared_sock >= 0);
 	in_child(false, poll_own_signalfd, NULL);
 	/* The watch ends; nothing is left on a freed queue (the VM scans for WARN). */
-	assert_int_equal(aionl_reap(shared_ctx, &c, 1, 1, &(struct timespec){ 5, 0 }), 1);
-	assert_true(c.cookie == 11);
-	assert_int_equal(c.res, -ECANCELED);
-	aionl_ctx_close(shared_ctx);
+	assert_int_equal(raw_wait_completion(shared_sock, shared_family, 11, &flags), -ECANCELED);
+	close(shared_sock);
 }
 
 /* ------------------------------------------------------------ 2: credentials */
@@ -218,31 +326,34 @@ static void test_rlimit_fsize_applies_to_module_writes(void **state)
  */
 static void watch_then_exec(void *arg)
 {
-	struct aionl_req r;
+	char buf[4096];
+	struct nlmsghdr *nlh = raw_msg(buf, shared_family, AIONL_CMD_SIGNAL);
 	sigset_t set;
 
 	(void)arg;
+	/* As the library does for a watch: the signal is blocked in the watching thread. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	aionl_req_signal(&r, &set, 31);
-	CHECK(aionl_submit(shared_ctx, &r, 1) == 1);
+	CHECK(pthread_sigmask(SIG_BLOCK, &set, NULL) == 0);
+	mnl_attr_put_u64(nlh, AIONL_A_SIGNAL_COOKIE, 31);
+	mnl_attr_put_u64(nlh, AIONL_A_SIGNAL_MASK, 1ULL << (SIGUSR1 - 1));
+	CHECK(send(shared_sock, buf, nlh->nlmsg_len, 0) == (ssize_t)nlh->nlmsg_len);
 	execl("/bin/sh", "sh", "-c", "kill -USR1 $$; sleep 1", (char *)NULL);
 	_exit(2);
 }
 
 static void test_a_signal_watch_ends_at_exec(void **state)
 {
-	struct aionl_cqe c;
+	uint32_t flags;
 
 	(void)state;
-	shared_ctx = open_kernel();
+	shared_sock = raw_socket(0, &shared_family);
+	assert_true(shared_sock >= 0);
 	in_child(false, watch_then_exec, NULL);
-	assert_int_equal(aionl_reap(shared_ctx, &c, 1, 1, &(struct timespec){ 5, 0 }), 1);
-	assert_true(c.cookie == 31);
 	/* Ended, and no siginfo of the new image. */
-	assert_int_equal(c.res, -ESRCH);
-	assert_int_equal(c.flags & (AIONL_CQE_F_SIGNAL | AIONL_CQE_F_MORE), 0);
-	aionl_ctx_close(shared_ctx);
+	assert_int_equal(raw_wait_completion(shared_sock, shared_family, 31, &flags), -ESRCH);
+	assert_int_equal(flags & (AIONL_CQE_F_SIGNAL | AIONL_CQE_F_MORE), 0);
+	close(shared_sock);
 }
 
 static pid_t armed_tid;
@@ -453,50 +564,6 @@ static void test_close_racing_a_signal_being_posted(void **state)
 	aionl_ctx_close(s.ctx);	/* while the task_work stalls */
 	assert_int_equal(pthread_join(t, NULL), 0);
 	set_delay(0, 0);
-}
-
-/* A raw generic netlink socket bound to portid, and the aionl family's id. */
-static int raw_socket(uint32_t portid, uint16_t *family)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_pid = portid };
-	char buf[8192];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-	const struct nlattr *a;
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = CTRL_CMD_GETFAMILY;
-	g->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, AIONL_FAMILY_NAME);
-	assert_int_equal(send(fd, buf, nlh->nlmsg_len, 0), nlh->nlmsg_len);
-	assert_true(recv(fd, buf, sizeof(buf), 0) > 0);
-	nlh = (struct nlmsghdr *)buf;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
-		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-			*family = mnl_attr_get_u16(a);
-	return fd;
-}
-
-static struct nlmsghdr *raw_msg(char *buf, uint16_t family, uint8_t cmd)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct genlmsghdr *g;
-
-	nlh->nlmsg_type = family;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = 1;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = cmd;
-	g->version = AIONL_FAMILY_VERSION;
-	return nlh;
 }
 
 /* The first u64 attribute type of the first aionl message on fd. */

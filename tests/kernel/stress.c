@@ -143,6 +143,7 @@ struct shared {
 	_Atomic uint64_t completions, sig_completions, replies, handles, busy;
 	_Atomic uint64_t sock_opens, sock_closes, thread_exits, execs, forks, kills;
 	_Atomic uint64_t children, unpriv, netns, signals, nested;
+	_Atomic uint64_t opened, installed;
 	_Atomic uint64_t focus[F_COUNT];
 	_Atomic int stop;
 	uint16_t family;
@@ -936,6 +937,64 @@ static void gen_iov(struct worker *w, struct gen *g)
 	put_raw(g, r, attr_type(g, r, AIONL_A_TRANSFER_V_IOV), iov, bytes);
 }
 
+/*
+ * An OPEN: a file of the run's directories by absolute path, or a name
+ * relative to a handle (a directory, a file, an O_PATH one, or none), with
+ * open(2)'s flags, sometimes with bits the protocol refuses. O_CREAT makes
+ * "missing" at most (the run's directories are removed by name at the end);
+ * O_TMPFILE makes unnamed files.
+ */
+static void gen_open(struct worker *w, struct gen *g)
+{
+	static const char *const names[] = {
+		"f0", "f1", "f2", "f3", "ro", "fifo", ".", "..", "missing", "f0/x", "",
+		"../../../../../../..", "/", "/proc/self/fd",
+	};
+	static const uint32_t flag_bits[] = {
+		O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOCTTY, O_APPEND, O_NONBLOCK, O_DSYNC,
+		O_DIRECT, O_DIRECTORY, O_NOFOLLOW, O_NOATIME, O_CLOEXEC, O_SYNC, O_PATH,
+	};
+	struct rng *r = &w->r;
+	char path[PATH_MAX + 64];
+	const char *name = names[below(r, sizeof(names) / sizeof(names[0]))];
+	uint32_t flags = 0;
+	size_t len;
+
+	if (!one_in(r, 3) && name[0] != '/')
+		snprintf(path, sizeof(path), "%s/%s", cfg.dirs[below(r, cfg.ndirs)], name);
+	else
+		snprintf(path, sizeof(path), "%s", name);
+	/* A FIFO without O_NONBLOCK waits for its other end: the run holds both. */
+	for (unsigned int i = (unsigned int)below(r, 4); i; i--)
+		flags |= flag_bits[below(r, sizeof(flag_bits) / sizeof(flag_bits[0]))];
+	if (one_in(r, 6))
+		flags = O_TMPFILE | O_RDWR;
+	if (one_in(r, 16))
+		flags = (uint32_t)rnext(r);
+	put_u64(g, r, AIONL_A_OPEN_COOKIE, gen_cookie(w));
+	/* Most handles name nothing (-EBADF): a third of the OPENs take one. */
+	if (one_in(r, 3))
+		put_u64(g, r, AIONL_A_OPEN_DIR, gen_handle(w));
+	len = strlen(path) + 1;
+	if (one_in(r, 24)) {
+		/* Too long, or not terminated where the attribute ends. */
+		len = one_in(r, 2) ? PATH_MAX + 1 + below(r, 32) : len - 1;
+		memset(path + strlen(path), 'a', sizeof(path) - strlen(path));
+		path[sizeof(path) - 1] = '\0';
+		if (len > sizeof(path))
+			len = sizeof(path);
+	}
+	if (!((g->mut & MB_DROP) && one_in(r, 4)))
+		put_raw(g, r, attr_type(g, r, AIONL_A_OPEN_PATH), path, len);
+	put_u32(g, r, AIONL_A_OPEN_FLAGS, flags);
+	if (one_in(r, 2))
+		put_u32(g, r, AIONL_A_OPEN_MODE,
+			one_in(r, 10) ? (uint32_t)rnext(r) : (uint32_t)below(r, 010000));
+	if (one_in(r, 2))
+		put_u32(g, r, AIONL_A_OPEN_OPTIONS,
+			one_in(r, 10) ? (uint32_t)rnext(r) : (uint32_t)below(r, 2));
+}
+
 /* One message of a random command into g; false if there is no room. */
 static bool gen_msg(struct worker *w, struct gen *g)
 {
@@ -957,6 +1016,8 @@ static bool gen_msg(struct worker *w, struct gen *g)
 		{ AIONL_CMD_POLL,		8, 20, 10, 2, 8 },
 		{ AIONL_CMD_SIGNAL,		4, 8, 1, 1, 4 },
 		{ AIONL_CMD_CANCEL,		6, 20, 12, 8, 6 },
+		{ AIONL_CMD_OPEN,		4, 1, 2, 5, 4 },
+		{ AIONL_CMD_INSTALL,		1, 1, 1, 1, 1 },
 		{ AIONL_CMD_COMPLETION,		1, 1, 1, 1, 1 },
 		{ 0,				1, 1, 1, 1, 1 },
 		{ 200,				1, 1, 1, 1, 1 },
@@ -1099,6 +1160,16 @@ static bool gen_msg(struct worker *w, struct gen *g)
 			put_u32(g, r, AIONL_A_CANCEL_FLAGS, flags);
 		break;
 	}
+	case AIONL_CMD_OPEN:
+		gen_open(w, g);
+		break;
+	case AIONL_CMD_INSTALL:
+		put_u64(g, r, AIONL_A_INSTALL_HANDLE, gen_handle(w));
+		if (one_in(r, 2))
+			put_u32(g, r, AIONL_A_INSTALL_FLAGS,
+				one_in(r, 8) ? (uint32_t)rnext(r) : (uint32_t)below(r, 2));
+		cur(g)->nlmsg_seq = (uint32_t)rnext(r) & 0x7fffffff;
+		break;
 	default:	/* commands without a handler: random attributes */
 		for (unsigned int i = (unsigned int)below(r, 4); i; i--)
 			put_u64(g, r, (uint16_t)(1 + below(r, 8)), rnext(r));
@@ -1242,6 +1313,16 @@ static void parse(struct worker *w, const uint8_t *buf, ssize_t n, int slot)
 			} else if (mnl_attr_get_payload_len(a) == 4 && t == AIONL_A_COMPLETION_FLAGS &&
 				   cmd == AIONL_CMD_COMPLETION) {
 				flags = mnl_attr_get_u32(a);
+			} else if (mnl_attr_get_payload_len(a) == 8 && t == AIONL_A_COMPLETION_HANDLE &&
+				   cmd == AIONL_CMD_COMPLETION) {
+				/* An OPEN's file: the run's requests may name it. */
+				STAT(opened);
+				pool_put(P->handles, &w->r, mnl_attr_get_u64(a));
+			} else if (mnl_attr_get_payload_len(a) == 4 && t == AIONL_A_INSTALL_REPLY_FD &&
+				   cmd == AIONL_CMD_INSTALL) {
+				/* Installed in this process's table: ours to close. */
+				STAT(installed);
+				close((int)mnl_attr_get_u32(a));
 			}
 		}
 		(void)res;
@@ -2153,7 +2234,8 @@ static bool make_files(void)
 
 static void remove_files(void)
 {
-	static const char *const names[] = { "f0", "f1", "f2", "f3", "ro", "fifo" };
+	/* "missing": an OPEN with O_CREAT may have made it. */
+	static const char *const names[] = { "f0", "f1", "f2", "f3", "ro", "fifo", "missing" };
 
 	for (unsigned int d = 0; d < cfg.ndirs; d++) {
 		char path[PATH_MAX];
@@ -2332,6 +2414,8 @@ static void summary(uint64_t start, const char *how)
 	    LOAD(sh->recvs), LOAD(sh->completions), LOAD(sh->sig_completions), LOAD(sh->replies),
 	    LOAD(sh->handles), LOAD(sh->nl_errors), LOAD(sh->busy), LOAD(sh->acks),
 	    LOAD(sh->signals), LOAD(sh->nested));
+	say("%" PRIu64 " files opened through the module, %" PRIu64 " descriptors installed",
+	    LOAD(sh->opened), LOAD(sh->installed));
 }
 
 int main(int argc, char **argv)

@@ -240,7 +240,8 @@ static uint64_t kind_max(const struct aionl_attr_desc *a)
 static void assert_refused(const struct aionl_msg_desc *d, const struct aionl_attr_desc *a,
 			   uint64_t v)
 {
-	char buf[BUFSZ], strbufs[64][64], in[512], out[512];
+	char buf[2 * BUFSZ], strbufs[64][64], in[512], out[512];
+	static char longstr[2 * BUFSZ];
 	struct aionl_parse_err pe = { 0 };
 	struct nlmsghdr *nlh;
 	uint64_t mask = all_attrs(d);
@@ -249,13 +250,20 @@ static void assert_refused(const struct aionl_msg_desc *d, const struct aionl_at
 	for (unsigned int i = 0; i < d->nattrs; i++)
 		fill_value(d, &d->attrs[i], in, 5, strbufs[i]);
 	*(uint64_t *)in = mask;
-	if (a->kind == AIONL_ATTR_BINARY)
+	if (a->kind == AIONL_ATTR_BINARY) {
 		*(uint32_t *)(in + a->len_offset) = (uint32_t)v;
-	else
+	} else if (a->kind == AIONL_ATTR_STRING) {
+		/* A string of v bytes before its NUL. */
+		assert_true(v < sizeof(longstr));
+		memset(longstr, 'x', v);
+		longstr[v] = '\0';
+		*(const char **)(in + a->offset) = longstr;
+	} else {
 		set_value(a, in, v);
+	}
 	nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, NLM_F_REQUEST, 1, d->cmd,
 			       AIONL_FAMILY_VERSION);
-	assert_int_equal(d->put(nlh, BUFSZ, in), 0);
+	assert_int_equal(d->put(nlh, sizeof(buf), in), 0);
 	if (d->parse(nlh, out, &pe) != -EINVAL)
 		fail_msg("%s.%s = %#llx was accepted", d->name, a->name, (unsigned long long)v);
 	assert_int_equal(pe.attr, a->type);
@@ -280,6 +288,14 @@ static void test_out_of_range_values_are_refused(void **state)
 		for (unsigned int i = 0; i < d->nattrs; i++) {
 			const struct aionl_attr_desc *a = &d->attrs[i];
 
+			if (a->kind == AIONL_ATTR_STRING) {
+				/* max counts the NUL: a string of max bytes before it is too long. */
+				if (a->max < UINT64_MAX) {
+					assert_refused(d, a, a->max);
+					checked++;
+				}
+				continue;
+			}
 			if (a->elem_size) {
 				assert_refused(d, a, a->elem_size + 1);
 				assert_refused(d, a, (a->min ? a->min - 1 : 0) * a->elem_size);

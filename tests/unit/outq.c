@@ -5,6 +5,7 @@
  * queued message can be found again until its chunk is sent.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,6 +150,82 @@ static void test_an_oversized_reserve_is_refused(void **state)
 	outq_fini(&q);
 }
 
+/* An open descriptor of ours, distinct each time. */
+static int some_fd(void)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/*
+ * Descriptors travel with their chunk, in message order, at most
+ * OUTQ_MAX_FDS to a datagram; sent, or dropped with a gone peer, they are
+ * closed: the queue owned them.
+ */
+static void test_descriptors_travel_with_their_chunk(void **state)
+{
+	enum { N = OUTQ_MAX_FDS + 3 };
+	struct outq q = { 0 };
+	char buf[AIONL_MAX_MSG_SIZE];
+	union {
+		char b[CMSG_SPACE(OUTQ_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} cm;
+	int sv[2], fds[N], got = 0, datagrams = 0;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	for (int i = 0; i < N; i++) {
+		char *p = outq_reserve_fd(&q, 16);
+
+		assert_non_null(p);
+		memset(p, i, 16);
+		fds[i] = some_fd();
+		outq_commit_fd(&q, 16, fds[i]);
+	}
+	assert_int_equal(outq_flush(&q, sv[0]), 0);
+	/* Sent: the queue's own are closed. */
+	for (int i = 0; i < N; i++)
+		assert_int_equal(fcntl(fds[i], F_GETFD), -1);
+	while (got < N) {
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
+				     .msg_controllen = sizeof(cm.b) };
+		struct cmsghdr *h;
+		ssize_t n = recvmsg(sv[1], &mh, MSG_DONTWAIT);
+		int k;
+
+		assert_true(n > 0);
+		assert_false(mh.msg_flags & MSG_CTRUNC);
+		h = CMSG_FIRSTHDR(&mh);
+		assert_non_null(h);
+		k = (int)((h->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		/* One message per descriptor, in order. */
+		assert_int_equal(n, k * 16);
+		for (int j = 0; j < k; j++) {
+			int fd;
+
+			assert_int_equal((unsigned char)buf[j * 16], got + j);
+			memcpy(&fd, CMSG_DATA(h) + j * sizeof(int), sizeof(int));
+			close(fd);
+		}
+		got += k;
+		datagrams++;
+	}
+	assert_int_equal(datagrams, 2);
+	/* Dropped with the peer: closed too. */
+	fds[0] = some_fd();
+	assert_non_null(outq_reserve_fd(&q, 16));
+	outq_commit_fd(&q, 16, fds[0]);
+	close(sv[1]);
+	assert_int_equal(outq_flush(&q, sv[0]), -EPIPE);
+	assert_int_equal(fcntl(fds[0], F_GETFD), -1);
+	close(sv[0]);
+	outq_fini(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_a_gone_peer_drops_everything),
 		cmocka_unit_test(test_a_queued_message_is_found_until_sent),
 		cmocka_unit_test(test_an_oversized_reserve_is_refused),
+		cmocka_unit_test(test_descriptors_travel_with_their_chunk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

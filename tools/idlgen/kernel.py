@@ -22,6 +22,10 @@ def kernel_policy(p, m, f, extra):
         extra[fn] = ("static int %s(const struct nlattr *attr, struct netlink_ext_ack *extack)\n{\n%s}\n\n"
                      % (fn, body))
         return "NLA_POLICY_VALIDATE_FN(NLA_BINARY, %s)" % fn
+    if f.kind == "string" and f.max is not None:
+        # .len excludes the NUL: a longer string is refused with -EINVAL.
+        lim = "AIONL_" + f.max_s if f.max_s in p.consts else c_int(f.max)
+        return "{ .type = NLA_NUL_STRING, .len = %s - 1, }" % lim
     if f.mask is not None:
         cname = enum_mask_name(f.flags) if f.flags in p.enums else "AIONL_" + f.flags
         if f.kind == "u32":

@@ -127,6 +127,8 @@ class Field:
         if self.kind == "binary" and (self.min_s or self.max_s) and not self.elem_size:
             raise GenError("field %s: a bytes field is bounded in elements: give elem_size"
                            % fd.name)
+        if self.kind == "string" and (self.min_s or self.flags or self.elem_size):
+            raise GenError("field %s: a string takes only a max, its bytes with the NUL" % fd.name)
         if self.enum and (self.min_s or self.max_s or self.flags):
             raise GenError("field %s: an enum field takes its enum's values" % fd.name)
         if (self.req_count is not None) != (self.kind == "binary" and self.req_addr is not None):
@@ -172,7 +174,9 @@ class Field:
             parts.append("bits of %s" % self.flags)
         if self.elem_size:
             parts.append("%d-byte elements" % self.elem_size)
-        if self.min_s is not None or self.max_s is not None:
+        if self.kind == "string" and self.max_s is not None:
+            parts.append("at most %s bytes with the NUL" % self.max_s)
+        elif self.min_s is not None or self.max_s is not None:
             parts.append("%s..%s" % (self.min_s if self.min_s is not None else "0",
                                       self.max_s if self.max_s is not None else "any"))
         return "; ".join(parts)

@@ -135,6 +135,12 @@ def value_checks(p, f):
     v = "m->" + f.name
     bad = lambda why: "\t\t\t\treturn aionl__bad_attr(err, nlh, a, \"%s: %s\");\n" % (f.name, why)
     out = []
+    if f.kind == "string":
+        # As the kernel's NLA_NUL_STRING with .len = max - 1: a NUL within
+        # the first max bytes (check_stmt has seen the last byte is one).
+        lim = "AIONL_" + f.max_s if f.max_s in p.consts else c_int(f.max)
+        return ("\t\t\tif (strnlen(%s, %s) == %s)\n%s"
+                % (v, lim, lim, bad("longer than %s bytes with its NUL" % f.max_s)))
     if f.enum:
         out.append("\t\t\tswitch (%s) {\n" % v)
         for n, _, _ in p.enums[f.enum]:

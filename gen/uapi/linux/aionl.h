@@ -26,6 +26,10 @@
 #define AIONL_MAX_NS 0x7fffffffffffffffULL
 /* The highest signal a watch may name: bit n - 1 of a set stands for signal n. */
 #define AIONL_MAX_SIGNAL 64U
+/* Longest path an OPEN may name, in bytes with its terminating NUL: PATH_MAX. */
+#define AIONL_MAX_PATH 4096U
+/* Most OPENs of one socket that run at once (fewer where the threads executor has fewer workers free): the others wait, in order, and a cancel ends a waiting one with -ECANCELED. */
+#define AIONL_MAX_OPENS_RUNNING 16U
 
 /* Every request that completes through a Completion carries its cookie here. */
 #define AIONL_A_COOKIE 1
@@ -48,6 +52,8 @@ enum aionl_cmd {
 	AIONL_CMD_POLL = 14,
 	AIONL_CMD_SIGNAL = 15,
 	AIONL_CMD_CANCEL = 16,
+	AIONL_CMD_OPEN = 17,
+	AIONL_CMD_INSTALL = 18,
 
 	__AIONL_CMD_MAX,
 	AIONL_CMD_MAX = (__AIONL_CMD_MAX - 1)
@@ -58,8 +64,9 @@ enum aionl_cqe_flag {
 	AIONL_CQE_F_MORE = 2,
 	AIONL_CQE_F_TIMER = 4,
 	AIONL_CQE_F_SIGNAL = 8,
+	AIONL_CQE_F_FD = 16,
 };
-#define AIONL_CQE_FLAG_MASK 0xfU
+#define AIONL_CQE_FLAG_MASK 0x1fU
 
 enum aionl_timer_clock {
 	AIONL_TIMER_CLOCK_REALTIME = 0,
@@ -90,6 +97,39 @@ enum aionl_cancel_flag {
 	AIONL_CANCEL_ALL = 2,
 };
 #define AIONL_CANCEL_FLAG_MASK 0x3U
+
+enum aionl_open_flag {
+	AIONL_OPEN_RDONLY = 0,
+	AIONL_OPEN_WRONLY = 1,
+	AIONL_OPEN_RDWR = 2,
+	AIONL_OPEN_CREAT = 64,
+	AIONL_OPEN_EXCL = 128,
+	AIONL_OPEN_NOCTTY = 256,
+	AIONL_OPEN_TRUNC = 512,
+	AIONL_OPEN_APPEND = 1024,
+	AIONL_OPEN_NONBLOCK = 2048,
+	AIONL_OPEN_DSYNC = 4096,
+	AIONL_OPEN_DIRECT = 16384,
+	AIONL_OPEN_LARGEFILE = 32768,
+	AIONL_OPEN_DIRECTORY = 65536,
+	AIONL_OPEN_NOFOLLOW = 131072,
+	AIONL_OPEN_NOATIME = 262144,
+	AIONL_OPEN_CLOEXEC = 524288,
+	AIONL_OPEN_SYNC_BIT = 1048576,
+	AIONL_OPEN_PATH = 2097152,
+	AIONL_OPEN_TMPFILE_BIT = 4194304,
+};
+#define AIONL_OPEN_FLAG_MASK 0x7fdfc3U
+
+enum aionl_open_option {
+	AIONL_OPEN_FD = 1,
+};
+#define AIONL_OPEN_OPTION_MASK 0x1U
+
+enum aionl_install_flag {
+	AIONL_INSTALL_NO_CLOEXEC = 1,
+};
+#define AIONL_INSTALL_FLAG_MASK 0x1U
 
 enum aionl_backend {
 	AIONL_BACKEND_AUTO = 0,
@@ -220,6 +260,7 @@ enum {
 	AIONL_A_COMPLETION_SSI_FD = 12,
 	AIONL_A_COMPLETION_SSI_BAND = 13,
 	AIONL_A_COMPLETION_SSI_OVERRUN = 14,
+	AIONL_A_COMPLETION_HANDLE = 15,
 
 	__AIONL_A_COMPLETION_MAX,
 	AIONL_A_COMPLETION_MAX = (__AIONL_A_COMPLETION_MAX - 1)
@@ -291,6 +332,40 @@ enum {
 
 	__AIONL_A_CANCEL_MAX,
 	AIONL_A_CANCEL_MAX = (__AIONL_A_CANCEL_MAX - 1)
+};
+
+/* Attributes of message Open (AIONL_CMD_OPEN request). */
+enum {
+	AIONL_A_OPEN_UNSPEC,
+	AIONL_A_OPEN_COOKIE = 1,
+	AIONL_A_OPEN_DIR = 2,
+	AIONL_A_OPEN_PATH = 3,
+	AIONL_A_OPEN_FLAGS = 4,
+	AIONL_A_OPEN_MODE = 5,
+	AIONL_A_OPEN_OPTIONS = 6,
+
+	__AIONL_A_OPEN_MAX,
+	AIONL_A_OPEN_MAX = (__AIONL_A_OPEN_MAX - 1)
+};
+
+/* Attributes of message Install (AIONL_CMD_INSTALL request). */
+enum {
+	AIONL_A_INSTALL_UNSPEC,
+	AIONL_A_INSTALL_HANDLE = 1,
+	AIONL_A_INSTALL_FLAGS = 2,
+
+	__AIONL_A_INSTALL_MAX,
+	AIONL_A_INSTALL_MAX = (__AIONL_A_INSTALL_MAX - 1)
+};
+
+/* Attributes of message InstallReply (AIONL_CMD_INSTALL reply). */
+enum {
+	AIONL_A_INSTALL_REPLY_UNSPEC,
+	AIONL_A_INSTALL_REPLY_RES = 1,
+	AIONL_A_INSTALL_REPLY_FD = 2,
+
+	__AIONL_A_INSTALL_REPLY_MAX,
+	AIONL_A_INSTALL_REPLY_MAX = (__AIONL_A_INSTALL_REPLY_MAX - 1)
 };
 
 #endif /* _UAPI_LINUX_AIONL_H */
