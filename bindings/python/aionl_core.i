@@ -149,6 +149,7 @@ typedef struct aionl_py_core {
 	}
 	PyObject *register_fd(PyObject *fd) { return pycore_register($self, fd); }
 	PyObject *unregister_handle(PyObject *handle) { return pycore_unregister($self, handle); }
+	PyObject *install(PyObject *handle, PyObject *flags) { return pycore_install($self, handle, flags); }
 	PyObject *submit(PyObject *reqs) { return pycore_submit($self, reqs); }
 	PyObject *check(PyObject *req) { return pycore_check($self, req); }
 	PyObject *queue(PyObject *req, PyObject *token) { return pycore_queue($self, req, token); }

@@ -16,11 +16,12 @@ has the whole story. The generated SWIG module is aionl.aionl_core.
 from . import aionl_core as _c
 from ._async import AsyncContext
 from ._context import Context, File, Info
-from ._requests import (Cancel, Fdatasync, Fsync, Nop, Poll, Read, Readv, Request, Signal,
+from ._requests import (Cancel, Fdatasync, Fsync, Nop, Open, Poll, Read, Readv, Request, Signal,
                         Timer, TimerUpdate, Write, Writev)
 
 Completion = _c._aionl_core.Completion
 SigInfo = _c._aionl_core.SigInfo
+OpenInfo = _c._aionl_core.OpenInfo
 
 #: The offset of reads and writes on pipes, sockets and other streams.
 OFFSET_STREAM = _c.AIONL_OFFSET_STREAM
@@ -34,6 +35,7 @@ CQE_F_REJECTED = _c.AIONL_CQE_F_REJECTED
 CQE_F_MORE = _c.AIONL_CQE_F_MORE
 CQE_F_TIMER = _c.AIONL_CQE_F_TIMER
 CQE_F_SIGNAL = _c.AIONL_CQE_F_SIGNAL
+CQE_F_FD = _c.AIONL_CQE_F_FD
 MAX_IO_LEN = _c.AIONL_MAX_IO_LEN
 MAX_IOV = _c.AIONL_MAX_IOV
 
@@ -56,10 +58,11 @@ def probe(backend=None, executor=None):
 
 
 __all__ = [
-    "Context", "AsyncContext", "File", "Info", "Completion", "SigInfo",
+    "Context", "AsyncContext", "File", "Info", "Completion", "SigInfo", "OpenInfo",
     "Request", "Read", "Write", "Readv", "Writev", "Fsync", "Fdatasync", "Nop", "Timer",
-    "TimerUpdate", "Poll", "Signal", "Cancel",
+    "TimerUpdate", "Poll", "Signal", "Cancel", "Open",
     "OFFSET_STREAM", "POLL_IN", "POLL_OUT", "POLL_ERR", "POLL_HUP",
-    "CQE_F_REJECTED", "CQE_F_MORE", "CQE_F_TIMER", "CQE_F_SIGNAL", "MAX_IO_LEN", "MAX_IOV",
+    "CQE_F_REJECTED", "CQE_F_MORE", "CQE_F_TIMER", "CQE_F_SIGNAL", "CQE_F_FD", "MAX_IO_LEN",
+    "MAX_IOV",
     "probe", "version_info", "__version__",
 ]

@@ -9,6 +9,7 @@ one batch per turn of the loop; every wake-up reaps every completion waiting.
 import asyncio
 import collections
 import errno
+import os
 import select
 import threading
 import time
@@ -17,7 +18,7 @@ import weakref
 from . import _sigmask
 from . import aionl_core as _c
 from ._context import File, _Base, _oserror
-from ._requests import Cancel, Fdatasync, Fsync, Nop, Poll, Readv, Signal, Timer, Writev
+from ._requests import Cancel, Fdatasync, Fsync, Nop, Open, Poll, Readv, Signal, Timer, Writev
 
 __all__ = ["AsyncContext"]
 
@@ -307,18 +308,22 @@ class AsyncContext(_Base):
         return res
 
     async def _cancel(self, cookie, fut):
+        """After the task awaiting fut was cancelled: make sure the request is over (a
+        CANCEL, and its last completion) before the task goes on. Returns that last
+        result, or None if the request was never submitted."""
         core = self._core
         if core is None:
-            return
+            return None
         if core.unqueue(cookie):
-            return          # never submitted: nothing to wait for
-        if self._late.pop(cookie, None) is not None:
-            return          # its completion came as the task was cancelled
+            return None     # never submitted: nothing to wait for
+        late = self._late.pop(cookie, None)
+        if late is not None:
+            return late     # its completion came as the task was cancelled
         if fut.done() and not fut.cancelled():
-            return          # completed, then cancelled: it is over
+            return fut.result() if fut.exception() is None else None  # completed, then cancelled
         done = self._loop.create_future()
         if not core.retoken(cookie, done):
-            return          # no longer in flight
+            return None     # no longer in flight
         try:
             self._queue_own(Cancel(cookie))
         except (OSError, ValueError):
@@ -332,6 +337,9 @@ class AsyncContext(_Base):
                 continue
             except Exception:
                 break
+        if done.done() and not done.cancelled() and done.exception() is None:
+            return done.result()
+        return None
 
     async def read(self, file, buf, offset, *, timeout=None):
         """Read into the writable buffer ``buf`` at ``offset`` (OFFSET_STREAM for streams): bytes read."""
@@ -390,6 +398,20 @@ class AsyncContext(_Base):
     async def fdatasync(self, file):
         """fdatasync(2) the file."""
         await self._await(Fdatasync(file), "fdatasync")
+
+    async def open(self, path, flags=os.O_RDONLY, mode=0o666, *, dir=None, fd=False):
+        """Open ``path`` through the context (in the engine or the module, never in the
+        loop's thread) and register it: an aionl.File. With ``fd=True``, ``file.fd`` is
+        the program's own descriptor of it, to close."""
+        cookie, fut = self._start(Open(path, flags, mode, dir=dir, fd=fd))
+        try:
+            res, handle, got_fd = await fut
+        except asyncio.CancelledError:
+            final = await self._cancel(cookie, fut)
+            if final is not None and final[0] == 0:
+                self._drop_opened(final[1], final[2])   # it went through: undo it
+            raise
+        return self._opened(res, handle, got_fd, fd, path)
 
     async def sleep(self, seconds):
         """Sleep on a timer of the context (CLOCK_MONOTONIC)."""

@@ -10,7 +10,7 @@ import warnings
 from typing import NamedTuple
 
 from . import aionl_core as _c
-from ._requests import Cancel, Fdatasync, Fsync, Nop, Read, Readv, Write, Writev
+from ._requests import Cancel, Fdatasync, Fsync, Nop, Open, Read, Readv, Write, Writev
 
 __all__ = ["Context", "File", "Info"]
 
@@ -53,8 +53,10 @@ class Info(NamedTuple):
 class File:
     """A file registered with a context: what requests name.
 
-    ``fd`` is the descriptor number it was registered from; the context holds
-    its own reference to the open file, so that descriptor may be closed.
+    ``fd`` is the descriptor number it was registered from (the context holds
+    its own reference to the open file, so that descriptor may be closed), or
+    for a file from open(): the program's own descriptor with ``fd=True``
+    (the program closes it), else None.
     """
 
     __slots__ = ("handle", "fd", "_ctx", "registered", "__weakref__")
@@ -152,6 +154,51 @@ class _Base:
             raise ValueError("this File belongs to another context")
         core.unregister_handle(file.handle)
         file.registered = False
+
+    def install(self, file, *, cloexec=True):
+        """A new descriptor of the registered file for the program (aionl_file_install):
+        the program owns it and closes it; the file stays registered."""
+        core = self._live()
+        if not isinstance(file, File):
+            raise TypeError(f"install takes an aionl.File, not {type(file).__name__}")
+        return core.install(file.handle, 0 if cloexec else _c.AIONL_INSTALL_NO_CLOEXEC)
+
+    def _opened(self, res, handle, fd, want_fd, path):
+        """The File of an OPEN's result, or its error raised (naming the path, as os.open)."""
+        if res < 0:
+            raise OSError(-res, os.strerror(-res), os.fspath(path))
+        if want_fd and fd < 0:
+            # Opened and registered, but no descriptor could be given: undo.
+            try:
+                self._live().unregister_handle(handle)
+            except (OSError, ValueError):
+                pass
+            raise OSError(-fd, f"{os.strerror(-fd)} (open: no descriptor could be given)",
+                          os.fspath(path))
+        return File(handle, fd if want_fd else None, self)
+
+    def file_of(self, completion):
+        """The aionl.File of a reaped Open request's completion (its error raised if it
+        failed). With Open(fd=True), ``file.fd`` is the program's descriptor, to close."""
+        req = completion.request
+        if not isinstance(req, Open):
+            raise TypeError("file_of takes the completion of an Open request")
+        info = completion.open
+        if info is None:
+            return self._opened(completion.result if completion.result < 0 else -22, 0, -1,
+                                req.fd, req.path)
+        return self._opened(0, info.handle, info.fd, req.fd, req.path)
+
+    def _drop_opened(self, handle, fd):
+        """Undo an OPEN nobody will use (its caller was interrupted or cancelled)."""
+        if fd >= 0:
+            os.close(fd)
+        core = self._core
+        if core is not None:
+            try:
+                core.unregister_handle(handle)
+            except (OSError, ValueError):
+                pass
 
     def close(self):
         """Close the context: waits for I/O in flight, drops the files. Idempotent."""
@@ -300,6 +347,9 @@ class Context(_Base):
                         del mine[req]
                         if req is self._wake:
                             self._wake = None
+                    if c.open is not None:
+                        # An interrupted open() that went through: undo it.
+                        self._drop_opened(c.open.handle, c.open.fd)
                 else:
                     mine[req] = c
                     handed = True
@@ -355,6 +405,10 @@ class Context(_Base):
 
     def _run(self, req, what):
         """Submit req and wait for its completion: its result, or its error raised."""
+        return _result(self._run_c(req), what)
+
+    def _run_c(self, req):
+        """Submit req and wait for its completion."""
         core = self._live()
         cond = self._cond
         mine = self._mine
@@ -381,7 +435,7 @@ class Context(_Base):
                 raise
             c = mine.pop(req)
             self._keep_readable()
-        return _result(c, what)
+        return c
 
     def read(self, file, buf, offset, *, timeout=None):
         """Read into the writable buffer ``buf`` at ``offset`` (OFFSET_STREAM for streams): bytes read."""
@@ -406,3 +460,12 @@ class Context(_Base):
     def fdatasync(self, file):
         """fdatasync(2) the file."""
         self._run(Fdatasync(file), "fdatasync")
+
+    def open(self, path, flags=os.O_RDONLY, mode=0o666, *, dir=None, fd=False):
+        """Open ``path`` through the context (off this thread's path, in the engine or the
+        module) and register it: an aionl.File. With ``fd=True``, ``file.fd`` is the
+        program's own descriptor of it, to close."""
+        c = self._run_c(Open(path, flags, mode, dir=dir, fd=fd))
+        if c.result < 0:
+            return self._opened(c.result, 0, -1, fd, path)
+        return self._opened(0, c.open.handle, c.open.fd, fd, path)

@@ -15,13 +15,14 @@ distinct among the requests in flight of a context (ValueError otherwise).
 Times are seconds, as int or float (nanoseconds on the wire).
 """
 
+import os as _os
 import time as _time
 
 from . import aionl_core as _c
 
 __all__ = [
     "Request", "Read", "Write", "Readv", "Writev", "Fsync", "Fdatasync", "Nop",
-    "Timer", "TimerUpdate", "Poll", "Signal", "Cancel",
+    "Timer", "TimerUpdate", "Poll", "Signal", "Cancel", "Open",
 ]
 
 
@@ -231,3 +232,30 @@ class Cancel(Request):
         self.cookie = cookie
         self.file = file
         self.all = all
+
+
+class Open(Request):
+    """Open ``path`` as openat(2) would and register the new file with the context.
+
+    The open runs in the engine or the kernel module, never in the calling
+    thread: a slow or hung filesystem holds the request, not the program.
+    ``path`` is a str, bytes or os.PathLike; a relative one starts from
+    ``dir`` (a registered directory's File) or, with None, the working
+    directory. ``flags`` and ``mode`` are os.open's. With ``fd=True`` the
+    program also gets a descriptor of the file, which it closes.
+
+    The result is 0, and the completion's ``open`` (an OpenInfo) holds the
+    new file's ``handle`` and, with ``fd=True``, its ``fd`` (else -1).
+    Context.open and AsyncContext.open return an aionl.File instead.
+    """
+
+    __slots__ = ("path", "flags", "mode", "dir", "fd")
+    _op = _c.AIONL_OP_OPEN
+
+    def __init__(self, path, flags=_os.O_RDONLY, mode=0o666, cookie=None, *, dir=None, fd=False):
+        self.path = path
+        self.flags = flags
+        self.mode = mode
+        self.cookie = cookie
+        self.dir = dir
+        self.fd = fd

@@ -27,11 +27,12 @@
 
 static PyObject *s_op, *s_cookie, *s_file, *s_handle, *s_buf, *s_buffers, *s_offset,
 	*s_timeout, *s_value, *s_interval, *s_clock, *s_absolute, *s_target, *s_events,
-	*s_multishot, *s_signals, *s_all, *s_set_result, *s_cancelled;
+	*s_multishot, *s_signals, *s_all, *s_set_result, *s_cancelled, *s_path, *s_flags,
+	*s_mode, *s_dir, *s_fd;
 /* The in-flight value of close()'s wake-ups: never handed out. */
 static PyObject *wake_marker;
 
-static PyTypeObject *CompletionType, *SigInfoType;
+static PyTypeObject *CompletionType, *SigInfoType, *OpenInfoType;
 
 static PyStructSequence_Field completion_fields[] = {
 	{ "cookie", "the request's cookie" },
@@ -39,13 +40,26 @@ static PyStructSequence_Field completion_fields[] = {
 	{ "flags", "CQE_F_* bits" },
 	{ "request", "the request object, or None if no request in flight has this cookie" },
 	{ "siginfo", "a SigInfo for a signal's completion, else None" },
+	{ "open", "an OpenInfo for an OPEN that succeeded, else None" },
 	{ NULL, NULL },
 };
 
 static PyStructSequence_Desc completion_desc = {
 	"aionl.Completion",
-	"One completion: Completion(cookie, result, flags, request, siginfo).",
-	completion_fields, 5,
+	"One completion: Completion(cookie, result, flags, request, siginfo, open).",
+	completion_fields, 6,
+};
+
+static PyStructSequence_Field openinfo_fields[] = {
+	{ "handle", "the new file's handle, registered with the context" },
+	{ "fd", "with Open(fd=True): the program's descriptor, to close; or -errno; else -1" },
+	{ NULL, NULL },
+};
+
+static PyStructSequence_Desc openinfo_desc = {
+	"aionl.OpenInfo",
+	"What the completion of an OPEN that succeeded carries.",
+	openinfo_fields, 2,
 };
 
 static PyStructSequence_Field siginfo_fields[] = {
@@ -85,17 +99,21 @@ int pycore_init_types(PyObject *module)
 	    intern(&s_target, "target") || intern(&s_events, "events") ||
 	    intern(&s_multishot, "multishot") || intern(&s_signals, "signals") ||
 	    intern(&s_all, "all") || intern(&s_set_result, "set_result") ||
-	    intern(&s_cancelled, "cancelled"))
+	    intern(&s_cancelled, "cancelled") || intern(&s_path, "path") ||
+	    intern(&s_flags, "flags") || intern(&s_mode, "mode") || intern(&s_dir, "dir") ||
+	    intern(&s_fd, "fd"))
 		return -1;
 	wake_marker = PyCapsule_New(&wake_marker, "aionl.wake", NULL);
 	if (!wake_marker)
 		return -1;
 	CompletionType = PyStructSequence_NewType(&completion_desc);
 	SigInfoType = PyStructSequence_NewType(&siginfo_desc);
-	if (!CompletionType || !SigInfoType)
+	OpenInfoType = PyStructSequence_NewType(&openinfo_desc);
+	if (!CompletionType || !SigInfoType || !OpenInfoType)
 		return -1;
 	if (PyModule_AddObjectRef(module, "Completion", (PyObject *)CompletionType) < 0 ||
-	    PyModule_AddObjectRef(module, "SigInfo", (PyObject *)SigInfoType) < 0)
+	    PyModule_AddObjectRef(module, "SigInfo", (PyObject *)SigInfoType) < 0 ||
+	    PyModule_AddObjectRef(module, "OpenInfo", (PyObject *)OpenInfoType) < 0)
 		return -1;
 	return 0;
 }
@@ -302,6 +320,7 @@ struct hold {
 	 */
 	PyObject *req;
 	int token;
+	int open;		/* an OPEN: its completion carries a handle */
 	Py_ssize_t n;		/* views exported so far */
 	struct iovec *iov;	/* n entries, after v[] */
 	Py_buffer v[];
@@ -319,6 +338,7 @@ static struct hold *hold_new(Py_ssize_t n)
 	}
 	h->req = NULL;
 	h->token = 0;
+	h->open = 0;
 	h->n = 0;
 	h->iov = (struct iovec *)&h->v[n];
 	return h;
@@ -627,6 +647,47 @@ static int encode(aionl_py_core *c, PyObject *obj, struct aionl_req *r, struct h
 			}
 		}
 		aionl_req_cancel(r, v3, cflags, 0);
+		break;
+	}
+	case AIONL_OP_OPEN: {
+		PyObject *path = NULL;
+		uint64_t dir = AIONL_AT_CWD, mode, opt;
+
+		if (!(o = attr(obj, s_dir)))
+			return -1;
+		if (o != Py_None && handle_of(o, &dir))
+			goto fail;
+		Py_CLEAR(o);
+		if (attr_u64(obj, s_flags, "flags", UINT32_MAX, &v1) ||
+		    attr_u64(obj, s_mode, "mode", 07777, &mode) || attr_bool(obj, s_fd, &flag))
+			return -1;
+		if (v1 & ~(uint64_t)AIONL_OPEN_FLAG_MASK) {
+			PyErr_Format(PyExc_ValueError, "flags %#llx: an OPEN takes open(2)'s flags "
+				     "within %#x", (unsigned long long)v1, AIONL_OPEN_FLAG_MASK);
+			return -1;
+		}
+		opt = flag ? AIONL_OPEN_FD : 0;
+		if (!(o = attr(obj, s_path)))
+			return -1;
+		/* str, bytes or os.PathLike, as os.open takes; NUL inside: ValueError. */
+		if (!PyUnicode_FSConverter(o, &path))
+			goto fail;
+		Py_CLEAR(o);
+		if (PyBytes_GET_SIZE(path) + 1 > (Py_ssize_t)AIONL_MAX_PATH) {
+			Py_DECREF(path);
+			errno = ENAMETOOLONG;
+			PyErr_SetFromErrno(PyExc_OSError);
+			return -1;
+		}
+		/* The path stays alive (and unchanged: bytes) until submitted, and after. */
+		if (!(h = hold_new(1)) || hold_add(h, path, 0, "path")) {
+			Py_DECREF(path);
+			goto fail;
+		}
+		Py_DECREF(path);
+		h->open = 1;
+		aionl_req_open(r, dir, (const char *)h->iov[0].iov_base, (int)v1, (uint32_t)mode,
+			       (uint32_t)opt, 0);
 		break;
 	}
 	default:
@@ -1277,6 +1338,39 @@ static PyObject *siginfo_new(const struct aionl_siginfo *si)
 	return s;
 }
 
+/* The descriptor an OPEN's completion carries: -1 without AIONL_CQE_F_FD. */
+static int open_fd(const struct aionl_cqe *q)
+{
+	return q->flags & AIONL_CQE_F_FD ? q->open.fd : -1;
+}
+
+static PyObject *openinfo_new(const struct aionl_cqe *q)
+{
+	PyObject *s = PyStructSequence_New(OpenInfoType), *h, *fd;
+
+	if (!s)
+		return NULL;
+	h = PyLong_FromUnsignedLongLong(q->open.handle);
+	fd = PyLong_FromLong(open_fd(q));
+	if (!h || !fd) {
+		Py_XDECREF(h);
+		Py_XDECREF(fd);
+		Py_DECREF(s);
+		return NULL;
+	}
+	PyStructSequence_SET_ITEM(s, 0, h);
+	PyStructSequence_SET_ITEM(s, 1, fd);
+	return s;
+}
+
+/* What the future of an OPEN gets: (res, handle, fd), handle 0 unless res is 0. */
+static PyObject *open_result(const struct aionl_cqe *q)
+{
+	return Py_BuildValue("(LKi)", (long long)q->res,
+			     (unsigned long long)(q->res == 0 ? q->open.handle : 0),
+			     q->res == 0 ? open_fd(q) : -1);
+}
+
 /*
  * The Completion of q, taking its request out of the table with its last
  * completion. *skip is set for close()'s own wake-ups.
@@ -1284,7 +1378,8 @@ static PyObject *siginfo_new(const struct aionl_siginfo *si)
 static PyObject *completion_new(aionl_py_core *c, const struct aionl_cqe *q, int *skip)
 {
 	PyObject *key = PyLong_FromUnsignedLongLong(q->cookie), *val, *req = Py_None, *s;
-	PyObject *res = NULL, *flags = NULL, *si = NULL;
+	PyObject *res = NULL, *flags = NULL, *si = NULL, *op = NULL;
+	int is_open = 0;
 
 	*skip = 0;
 	if (!key)
@@ -1302,8 +1397,10 @@ static PyObject *completion_new(aionl_py_core *c, const struct aionl_cqe *q, int
 	}
 	if (val) {
 		int holds = PyCapsule_CheckExact(val);
+		struct hold *h = holds ? PyCapsule_GetPointer(val, HOLD_NAME) : NULL;
 
-		req = holds ? ((struct hold *)PyCapsule_GetPointer(val, HOLD_NAME))->req : val;
+		req = h ? h->req : val;
+		is_open = h && h->open;
 		Py_INCREF(req);
 		/*
 		 * The last completion lets the buffers go. A refusal whose echo was
@@ -1324,11 +1421,18 @@ static PyObject *completion_new(aionl_py_core *c, const struct aionl_cqe *q, int
 		si = Py_None;
 		Py_INCREF(si);
 	}
+	if (is_open && q->res == 0 && !(q->flags & AIONL_CQE_F_REJECTED)) {
+		op = openinfo_new(q);
+	} else {
+		op = Py_None;
+		Py_INCREF(op);
+	}
 	res = PyLong_FromLongLong(q->res);
 	flags = PyLong_FromUnsignedLong(q->flags);
 	s = PyStructSequence_New(CompletionType);
-	if (!si || !res || !flags || !s) {
+	if (!si || !op || !res || !flags || !s) {
 		Py_XDECREF(si);
+		Py_XDECREF(op);
 		Py_XDECREF(res);
 		Py_XDECREF(flags);
 		Py_XDECREF(s);
@@ -1341,6 +1445,7 @@ static PyObject *completion_new(aionl_py_core *c, const struct aionl_cqe *q, int
 	PyStructSequence_SET_ITEM(s, 2, flags);
 	PyStructSequence_SET_ITEM(s, 3, req);
 	PyStructSequence_SET_ITEM(s, 4, si);
+	PyStructSequence_SET_ITEM(s, 5, op);
 	return s;
 }
 
@@ -1507,9 +1612,12 @@ PyObject *pycore_dispatch(aionl_py_core *c, PyObject *late, PyObject *feed)
 				int is;
 
 				Py_INCREF(fut);
+				if (h->open)
+					res = open_result(q);
+				else
+					res = PyLong_FromLongLong(q->res);
 				if (!(q->flags & AIONL_CQE_F_MORE))
 					leave_table(c, key);
-				res = PyLong_FromLongLong(q->res);
 				r = res ? PyObject_CallMethodOneArg(fut, s_set_result, res) : NULL;
 				if (!r && res) {
 					/*
@@ -1590,4 +1698,22 @@ PyObject *pycore_tokens(aionl_py_core *c)
 		}
 	}
 	return list;
+}
+
+PyObject *pycore_install(aionl_py_core *c, PyObject *hobj, PyObject *flagsobj)
+{
+	uint64_t handle, flags;
+	int fd;
+
+	if (to_u64(hobj, "handle", UINT64_MAX, &handle) ||
+	    to_u64(flagsobj, "flags", UINT32_MAX, &flags) || check_open(c))
+		return NULL;
+	c->busy++;
+	Py_BEGIN_ALLOW_THREADS
+	fd = aionl_file_install(c->ctx, handle, (unsigned int)flags);
+	Py_END_ALLOW_THREADS
+	c->busy--;
+	if (fd < 0)
+		return raise_errno(fd, aionl_error_message());
+	return PyLong_FromLong(fd);
 }

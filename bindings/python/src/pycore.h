@@ -50,7 +50,7 @@ typedef struct aionl_py_core {
 	unsigned int max_iov;
 } aionl_py_core;
 
-/* Creates the Completion and SigInfo types and adds them to module: 0 or -1. */
+/* Creates the Completion, SigInfo and OpenInfo types and adds them to module: 0 or -1. */
 int pycore_init_types(PyObject *module);
 
 aionl_py_core *pycore_open(int backend, int executor, unsigned int max_inflight,
@@ -62,6 +62,7 @@ PyObject *pycore_fileno(aionl_py_core *c);
 int pycore_info(aionl_py_core *c, struct aionl_info *info);
 PyObject *pycore_register(aionl_py_core *c, PyObject *fd);
 PyObject *pycore_unregister(aionl_py_core *c, PyObject *handle);
+PyObject *pycore_install(aionl_py_core *c, PyObject *handle, PyObject *flags);
 PyObject *pycore_submit(aionl_py_core *c, PyObject *reqs);
 PyObject *pycore_check(aionl_py_core *c, PyObject *req);
 PyObject *pycore_queue(aionl_py_core *c, PyObject *req, PyObject *token);

@@ -392,3 +392,24 @@ def test_async_context_is_not_a_sync_context_manager():
                 pass
     finally:
         actx.close()
+
+
+def test_open_through_the_context(run, data, tmp_path):
+    async def main():
+        async with aionl.AsyncContext() as actx:
+            f = await actx.open(data[0])
+            buf = bytearray(64)
+            assert await actx.read(f, buf, 0) == 64 and bytes(buf) == data[1][:64]
+            g = await actx.open(tmp_path / "new", os.O_CREAT | os.O_RDWR, 0o600, fd=True)
+            try:
+                assert await actx.write(g, b"xyz", 0) == 3
+                assert os.pread(g.fd, 3, 0) == b"xyz"
+            finally:
+                os.close(g.fd)
+            with pytest.raises(FileNotFoundError):
+                await actx.open(tmp_path / "missing")
+            files = await asyncio.gather(*(actx.open(data[0]) for _ in range(40)))
+            assert len({f.handle for f in files}) == 40
+            fd = actx.install(files[0])
+            os.close(fd)
+    run(main)

@@ -88,6 +88,11 @@ def test_a_file_of_another_context(ctx, data):
     (lambda f, b: aionl.Signal({65}), ValueError),
     (lambda f, b: aionl.Signal({"SIGINT"}), TypeError),
     (lambda f, b: aionl.Cancel("x"), TypeError),
+    (lambda f, b: aionl.Open(b"a\0b"), ValueError),
+    (lambda f, b: aionl.Open(None), TypeError),
+    (lambda f, b: aionl.Open("x", flags=-1), ValueError),
+    (lambda f, b: aionl.Open("x", mode=-1), ValueError),
+    (lambda f, b: aionl.Open("x", dir=3), TypeError),
     (lambda f, b: object(), TypeError),
     (lambda f, b: 42, TypeError),
 ])
@@ -171,10 +176,11 @@ def test_random_input_never_crashes_the_interpreter(tmp_path):
         rnd = random.Random(int(sys.argv[1]))
         values = [None, 0, 1, -1, 2**63, 2**64, -2**70, 1.5, float("nan"), "s", b"b",
                   bytearray(3), memoryview(b"ro"), array.array("b", [1]), [], [bytearray(2)],
-                  (b"x",), {1, 2}, {0}, object(), aionl.OFFSET_STREAM, 4096, 1e-9]
+                  (b"x",), {1, 2}, {0}, object(), aionl.OFFSET_STREAM, 4096, 1e-9,
+                  "/etc/hostname", "/nonexistent", "\\0", "x" * 5000, 0o644, os.O_RDONLY]
         kinds = [aionl.Read, aionl.Write, aionl.Readv, aionl.Writev, aionl.Fsync,
                  aionl.Fdatasync, aionl.Nop, aionl.Timer, aionl.TimerUpdate, aionl.Poll,
-                 aionl.Cancel]
+                 aionl.Cancel, aionl.Open]
         r, w = os.pipe()
         ok = errors = 0
         with aionl.Context(max_inflight=64) as ctx:

@@ -2,6 +2,7 @@
 """The synchronous API: Context, its blocking calls, and batches of requests."""
 
 import array
+import fcntl
 import mmap
 import os
 import select
@@ -408,3 +409,101 @@ def test_requests_have_readable_reprs(rfile):
 
 def test_pattern_is_what_the_file_holds(data):
     assert data[1] == pattern(FILE_SIZE)
+
+
+def test_open_through_the_context(ctx, data, tmp_path):
+    f = ctx.open(data[0])
+    assert isinstance(f, aionl.File) and f.fd is None
+    buf = bytearray(100)
+    assert ctx.read(f, buf, 50) == 100 and bytes(buf) == data[1][50:150]
+    ctx.unregister(f)
+    # str, bytes and os.PathLike, as os.open takes them.
+    for p in (os.fsencode(data[0]), tmp_path / "data.bin"):
+        g = ctx.open(p)
+        assert ctx.read(g, buf, 0) == 100
+        ctx.unregister(g)
+
+
+def test_open_gives_a_descriptor_on_request(ctx, data):
+    f = ctx.open(data[0], fd=True)
+    try:
+        assert f.fd >= 0
+        assert os.pread(f.fd, 10, 0) == data[1][:10]
+        assert os.fstat(f.fd).st_size == FILE_SIZE
+        assert fcntl.fcntl(f.fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC
+    finally:
+        os.close(f.fd)
+
+
+def test_open_creates_and_starts_from_a_directory(ctx, tmp_path):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    f = ctx.open(tmp_path / "new.txt", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o640)
+    assert ctx.write(f, b"created", 0) == 7
+    st = os.stat(tmp_path / "new.txt")
+    assert st.st_mode & 0o777 == 0o640 & ~umask
+    with pytest.raises(FileExistsError) as e:
+        ctx.open(tmp_path / "new.txt", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    assert e.value.filename == tmp_path / "new.txt" or str(e.value.filename) == str(tmp_path / "new.txt")
+    d = ctx.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    g = ctx.open("new.txt", dir=d)
+    buf = bytearray(7)
+    assert ctx.read(g, buf, 0) == 7 and buf == b"created"
+
+
+def test_open_errors(ctx, tmp_path):
+    with pytest.raises(FileNotFoundError) as e:
+        ctx.open(tmp_path / "missing")
+    assert e.value.errno == 2 and "missing" in str(e.value)
+    with pytest.raises(IsADirectoryError):
+        ctx.open(tmp_path, os.O_WRONLY)
+    with pytest.raises(ValueError):
+        ctx.open(tmp_path / "x", os.O_ASYNC)             # not an OPEN flag
+    with pytest.raises(ValueError):
+        ctx.open(tmp_path / "x", os.O_CREAT, 0o10000)    # mode above 07777
+    with pytest.raises(ValueError):
+        ctx.open("nul\0inside")
+    with pytest.raises(TypeError):
+        ctx.open(42)
+    with pytest.raises(OSError) as e:
+        ctx.open("x" * 5000)
+    assert e.value.errno == 36                           # ENAMETOOLONG
+    with pytest.raises(TypeError):
+        ctx.open("x", dir="not a File")
+
+
+def test_open_in_a_batch_and_install(ctx, data):
+    reqs = [aionl.Open(data[0], cookie=1), aionl.Open(data[0], cookie=2, fd=True),
+            aionl.Open("/nonexistent/file", cookie=3)]
+    assert ctx.submit(reqs) == 3
+    got = {}
+    while len(got) < 3:
+        for c in ctx.reap():
+            got[c.cookie] = c
+    assert got[1].result == 0 and got[1].open.fd == -1
+    assert got[2].result == 0 and got[2].flags & aionl.CQE_F_FD and got[2].open.fd >= 0
+    assert got[3].result == -2 and got[3].open is None
+    a = ctx.file_of(got[1])
+    b = ctx.file_of(got[2])
+    assert b.fd == got[2].open.fd
+    os.close(b.fd)
+    with pytest.raises(FileNotFoundError):
+        ctx.file_of(got[3])
+    buf = bytearray(8)
+    assert ctx.read(a, buf, 0) == 8 and bytes(buf) == data[1][:8]
+    # A descriptor of a registered file, for the program.
+    fd = ctx.install(a)
+    try:
+        assert os.pread(fd, 8, 8) == data[1][8:16]
+        assert fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC
+    finally:
+        os.close(fd)
+    fd = ctx.install(a, cloexec=False)
+    try:
+        assert not fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC
+    finally:
+        os.close(fd)
+    ctx.unregister(a)
+    with pytest.raises(OSError) as e:
+        ctx.install(a)
+    assert e.value.errno == 9
