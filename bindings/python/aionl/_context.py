@@ -85,7 +85,7 @@ class _Base:
     _core = None
 
     def __init__(self, backend=None, executor=None, max_inflight=None, *, workers=None,
-                 spin_us=None, inline_reads=True):
+                 spin_us=None, inline_reads=True, raise_nofile=False):
         try:
             b = _BACKENDS[backend]
         except (KeyError, TypeError):
@@ -104,6 +104,8 @@ class _Base:
         if not -2**31 <= sp < 2**31:
             raise ValueError("spin_us out of range")
         flags = 0 if inline_reads else _c.AIONL_PARAMS_NO_INLINE
+        if raise_nofile:
+            flags |= _c.AIONL_PARAMS_RAISE_NOFILE
         self._core = _c.Core(b, e, mi, w, sp, flags)
 
     def _live(self):
@@ -234,7 +236,7 @@ class Context(_Base):
     """One AIO socket, used synchronously.
 
     Context(backend=None, executor=None, max_inflight=None, *, workers=None,
-    spin_us=None, inline_reads=True): backend is None/'auto', 'user' or
+    spin_us=None, inline_reads=True, raise_nofile=False): backend is None/'auto', 'user' or
     'kernel'; executor None/'auto', 'uring' or 'threads' (None lets
     AIONL_BACKEND and AIONL_EXECUTOR choose). Asking for something this
     machine lacks raises OSError; there is no silent fallback.

@@ -507,3 +507,18 @@ def test_open_in_a_batch_and_install(ctx, data):
     with pytest.raises(OSError) as e:
         ctx.install(a)
     assert e.value.errno == 9
+
+
+def test_raise_nofile_raises_the_soft_limit():
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard <= 1024:
+        pytest.skip("the hard limit leaves nothing to raise")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+    try:
+        with aionl.Context():
+            assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == 1024, "not unless asked"
+        with aionl.Context(raise_nofile=True):
+            assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
