@@ -10,6 +10,7 @@ pkgs=(
 	protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev python3-protobuf
 	libcmocka-dev
 	clang-14 libclang-rt-14-dev
+	swig python3-dev python3-pytest python3-uvloop python3-numpy
 	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static cpio kmod e2fsprogs iproute2
 	xz-utils
 )

@@ -158,6 +158,29 @@ struct aionl_open_args {
 };
 
 /*
+ * The event arguments of struct aionl_req, named (since 0.3) so that binding
+ * generators and FFIs (SWIG, ctypes, cffi) can name their types; the members
+ * are the same as before, r->timer.value_ns and so on.
+ */
+struct aionl_timer_args {
+	uint64_t value_ns;	/* delay, or absolute with AIONL_TIMER_ABS */
+	uint64_t interval_ns;	/* period; 0: one-shot */
+	uint32_t clock;		/* CLOCK_MONOTONIC, _REALTIME or _BOOTTIME */
+	uint32_t flags;		/* AIONL_TIMER_ABS */
+	uint64_t target;	/* TIMER_UPDATE: the cookie of the timer */
+};
+
+struct aionl_poll_args {
+	uint32_t events;	/* AIONL_POLL_* */
+	uint32_t flags;		/* AIONL_POLL_MULTISHOT */
+};
+
+struct aionl_cancel_args {
+	uint64_t target;	/* cookie, or handle with AIONL_CANCEL_HANDLE */
+	uint32_t flags;		/* AIONL_CANCEL_* */
+};
+
+/*
  * One request. Fill it with the aionl_req_* helpers below. Buffers (and for
  * READV/WRITEV the buffers the iovecs point at) must stay valid until the
  * request's completion is reaped; the iovec array itself is copied at submit.
@@ -177,23 +200,11 @@ struct aionl_req {
 	/* READ..WRITEV: complete with -ETIMEDOUT if not done by then; 0: never. */
 	uint64_t timeout_ns;
 	union {
-		struct {
-			uint64_t value_ns;	/* delay, or absolute with AIONL_TIMER_ABS */
-			uint64_t interval_ns;	/* period; 0: one-shot */
-			uint32_t clock;		/* CLOCK_MONOTONIC, _REALTIME or _BOOTTIME */
-			uint32_t flags;		/* AIONL_TIMER_ABS */
-			uint64_t target;	/* TIMER_UPDATE: the cookie of the timer */
-		} timer;
-		struct {
-			uint32_t events;	/* AIONL_POLL_* */
-			uint32_t flags;		/* AIONL_POLL_MULTISHOT */
-		} poll;
-		uint64_t sigmask;		/* bit n - 1: signal n */
-		struct {
-			uint64_t target;	/* cookie, or handle with AIONL_CANCEL_HANDLE */
-			uint32_t flags;		/* AIONL_CANCEL_* */
-		} cancel;
-		struct aionl_open_args open;	/* OPEN */
+		struct aionl_timer_args timer;	/* TIMER, TIMER_UPDATE */
+		struct aionl_poll_args poll;	/* POLL */
+		uint64_t sigmask;		/* SIGNAL: bit n - 1: signal n */
+		struct aionl_cancel_args cancel;	/* CANCEL */
+		struct aionl_open_args open;	/* OPEN (since 0.3) */
 	};
 };
 
@@ -269,29 +280,32 @@ struct aionl_info {
 };
 
 /*
- * How the request builders are declared: static inline unless the program
- * defines AIONL_REQ_API first; the library defines it to export those that
- * are symbols (aionl_req_open, since 0.3), for FFIs.
+ * The request builders. C and C++ get them inline; the library also exports
+ * each as a real symbol of the same name (since 0.3), for FFIs that call into
+ * the shared library without a compiler (ctypes, cffi's ABI mode, Go's
+ * purego...). AIONL_REQ_API is the linkage of the definitions below: static
+ * inline unless defined before this header is included, which the library
+ * does to compile the exported copies. Programs leave it alone.
  */
 #ifndef AIONL_REQ_API
 #define AIONL_REQ_API static inline
 #endif
 
-static inline void aionl_req_read(struct aionl_req *r, uint64_t handle, void *buf,
+AIONL_REQ_API void aionl_req_read(struct aionl_req *r, uint64_t handle, void *buf,
 				  size_t len, uint64_t offset, uint64_t cookie)
 {
 	*r = (struct aionl_req){ .op = AIONL_OP_READ, .handle = handle, .offset = offset,
 				 .buf = buf, .len = len, .cookie = cookie };
 }
 
-static inline void aionl_req_write(struct aionl_req *r, uint64_t handle, const void *buf,
+AIONL_REQ_API void aionl_req_write(struct aionl_req *r, uint64_t handle, const void *buf,
 				   size_t len, uint64_t offset, uint64_t cookie)
 {
 	*r = (struct aionl_req){ .op = AIONL_OP_WRITE, .handle = handle, .offset = offset,
 				 .buf = (void *)buf, .len = len, .cookie = cookie };
 }
 
-static inline void aionl_req_readv(struct aionl_req *r, uint64_t handle,
+AIONL_REQ_API void aionl_req_readv(struct aionl_req *r, uint64_t handle,
 				   const struct iovec *iov, unsigned int nr_iov,
 				   uint64_t offset, uint64_t cookie)
 {
@@ -299,7 +313,7 @@ static inline void aionl_req_readv(struct aionl_req *r, uint64_t handle,
 				 .offset = offset, .iov = iov, .cookie = cookie };
 }
 
-static inline void aionl_req_writev(struct aionl_req *r, uint64_t handle,
+AIONL_REQ_API void aionl_req_writev(struct aionl_req *r, uint64_t handle,
 				    const struct iovec *iov, unsigned int nr_iov,
 				    uint64_t offset, uint64_t cookie)
 {
@@ -307,23 +321,23 @@ static inline void aionl_req_writev(struct aionl_req *r, uint64_t handle,
 				 .offset = offset, .iov = iov, .cookie = cookie };
 }
 
-static inline void aionl_req_fsync(struct aionl_req *r, uint64_t handle, uint64_t cookie)
+AIONL_REQ_API void aionl_req_fsync(struct aionl_req *r, uint64_t handle, uint64_t cookie)
 {
 	*r = (struct aionl_req){ .op = AIONL_OP_FSYNC, .handle = handle, .cookie = cookie };
 }
 
-static inline void aionl_req_fdatasync(struct aionl_req *r, uint64_t handle, uint64_t cookie)
+AIONL_REQ_API void aionl_req_fdatasync(struct aionl_req *r, uint64_t handle, uint64_t cookie)
 {
 	*r = (struct aionl_req){ .op = AIONL_OP_FDATASYNC, .handle = handle, .cookie = cookie };
 }
 
 /* Give a read or write a deadline: -ETIMEDOUT if not done in timeout_ns. */
-static inline void aionl_req_set_timeout(struct aionl_req *r, uint64_t timeout_ns)
+AIONL_REQ_API void aionl_req_set_timeout(struct aionl_req *r, uint64_t timeout_ns)
 {
 	r->timeout_ns = timeout_ns;
 }
 
-static inline void aionl_req_nop(struct aionl_req *r, uint64_t cookie)
+AIONL_REQ_API void aionl_req_nop(struct aionl_req *r, uint64_t cookie)
 {
 	*r = (struct aionl_req){ .op = AIONL_OP_NOP, .cookie = cookie };
 }
@@ -333,7 +347,7 @@ static inline void aionl_req_nop(struct aionl_req *r, uint64_t cookie)
  * in value_ns (or at value_ns with AIONL_TIMER_ABS), then every interval_ns if
  * that is not 0. Each completion's res counts the expirations it reports.
  */
-static inline void aionl_req_timer(struct aionl_req *r, int clock, uint64_t value_ns,
+AIONL_REQ_API void aionl_req_timer(struct aionl_req *r, int clock, uint64_t value_ns,
 				   uint64_t interval_ns, uint32_t flags, uint64_t cookie)
 {
 	*r = (struct aionl_req){ .op = AIONL_OP_TIMER, .cookie = cookie };
@@ -344,7 +358,7 @@ static inline void aionl_req_timer(struct aionl_req *r, int clock, uint64_t valu
 }
 
 /* Re-arm the timer whose cookie is target; it keeps its clock. */
-static inline void aionl_req_timer_update(struct aionl_req *r, uint64_t target, uint64_t value_ns,
+AIONL_REQ_API void aionl_req_timer_update(struct aionl_req *r, uint64_t target, uint64_t value_ns,
 					  uint64_t interval_ns, uint32_t flags, uint64_t cookie)
 {
 	aionl_req_timer(r, 0, value_ns, interval_ns, flags, cookie);
@@ -353,7 +367,7 @@ static inline void aionl_req_timer_update(struct aionl_req *r, uint64_t target, 
 }
 
 /* Readiness of a registered descriptor: once, or with AIONL_POLL_MULTISHOT at every edge. */
-static inline void aionl_req_poll(struct aionl_req *r, uint64_t handle, uint32_t events,
+AIONL_REQ_API void aionl_req_poll(struct aionl_req *r, uint64_t handle, uint32_t events,
 				  uint32_t flags, uint64_t cookie)
 {
 	*r = (struct aionl_req){ .op = AIONL_OP_POLL, .handle = handle, .cookie = cookie };
@@ -362,7 +376,7 @@ static inline void aionl_req_poll(struct aionl_req *r, uint64_t handle, uint32_t
 }
 
 /* Catch the signals of set until cancelled; see aionl_req_signal(3). */
-static inline void aionl_req_signal(struct aionl_req *r, const sigset_t *set, uint64_t cookie)
+AIONL_REQ_API void aionl_req_signal(struct aionl_req *r, const sigset_t *set, uint64_t cookie)
 {
 	int sig;
 
@@ -373,7 +387,7 @@ static inline void aionl_req_signal(struct aionl_req *r, const sigset_t *set, ui
 }
 
 /* Cancel the requests whose cookie is target (or, with AIONL_CANCEL_HANDLE, on that file). */
-static inline void aionl_req_cancel(struct aionl_req *r, uint64_t target, uint32_t flags,
+AIONL_REQ_API void aionl_req_cancel(struct aionl_req *r, uint64_t target, uint32_t flags,
 				    uint64_t cookie)
 {
 	*r = (struct aionl_req){ .op = AIONL_OP_CANCEL, .cookie = cookie };
@@ -438,8 +452,9 @@ int aionl_ctx_info(struct aionl_ctx *ctx, struct aionl_info *info);
 /*
  * Register open file descriptor fd; *handle receives an opaque handle valid
  * only on this context. The context keeps its own reference: fd may be closed
- * right after. Errors: -EBADF fd is not open; -EMFILE too many files
- * registered; -ENOMEM.
+ * right after. A signal handler does not interrupt it (nor unregister, nor
+ * opening): it never fails with -EINTR. Errors: -EBADF fd is not open;
+ * -EMFILE too many files registered; -ENOMEM.
  */
 int aionl_file_register(struct aionl_ctx *ctx, int fd, uint64_t *handle);
 

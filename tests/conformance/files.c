@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * Conformance: the backend asked for, registering files, handles and the
- * EBADF cases, and closing a context with I/O in flight.
+ * EBADF cases, closing a context with I/O in flight, and signal handlers
+ * that interrupt the calls that wait.
  */
 #define _GNU_SOURCE
 #include <linux/netlink.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+
+#include <signal.h>
+#include <stdatomic.h>
 
 #include "common.h"
 
@@ -279,6 +283,103 @@ static void test_close_with_io_in_flight(void **state)
 	}
 }
 
+/* ------------------------------------------------------------ signal handlers */
+
+static atomic_int interrupts;
+
+static void count_interrupt(int sig)
+{
+	(void)sig;
+	atomic_fetch_add(&interrupts, 1);
+}
+
+struct interrupter {
+	pthread_t target;
+	atomic_bool stop;
+};
+
+static void *interrupt_loop(void *arg)
+{
+	struct interrupter *it = arg;
+
+	while (!atomic_load(&it->stop)) {
+		pthread_kill(it->target, SIGUSR1);
+		usleep(20);
+	}
+	return NULL;
+}
+
+/*
+ * A handler installed without SA_RESTART (as Python's are) interrupts the
+ * system calls of the thread it runs in. The control calls wait for a reply
+ * the server always sends: a signal must not make them fail, or lose the
+ * reply, which would leave a file registered under a handle nobody knows.
+ */
+static void test_control_calls_are_not_interrupted_by_signals(void **state)
+{
+	struct fixture *f = *state;
+	struct sigaction sa = { .sa_handler = count_interrupt }, old;
+	struct interrupter it = { .target = pthread_self() };
+	struct aionl_info info;
+	pthread_t th;
+	enum { ROUNDS = 3000 };
+
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	atomic_store(&interrupts, 0);
+	assert_int_equal(pthread_create(&th, NULL, interrupt_loop, &it), 0);
+	char what[320] = "";
+	for (int i = 0; i < ROUNDS && !what[0]; i++) {
+		uint64_t h;
+
+		if (aionl_file_register(f->ctx, f->fd, &h))
+			snprintf(what, sizeof(what), "round %d: %s", i, aionl_error_message());
+		else if (aionl_ctx_info(f->ctx, &info) || aionl_file_unregister(f->ctx, h))
+			snprintf(what, sizeof(what), "round %d: %s", i, aionl_error_message());
+	}
+	atomic_store(&it.stop, true);
+	pthread_join(th, NULL);
+	assert_int_equal(sigaction(SIGUSR1, &old, NULL), 0);
+	if (what[0])
+		fail_msg("%s", what);
+	/* The calls really were interrupted, many times. */
+	assert_true(atomic_load(&interrupts) > 100);
+	/* And the file table holds what it held: the fixture's file, working. */
+	{
+		struct aionl_req r;
+		char buf[64];
+
+		aionl_req_read(&r, f->h, buf, sizeof(buf), 0, 77);
+		assert_int_equal(run(f->ctx, &r), sizeof(buf));
+	}
+}
+
+/*
+ * A blocking reap is the one call a signal does end: with nothing reaped it
+ * returns -EINTR, so the program's handler can act (PEP 475's contract, which
+ * the Python bindings build on).
+ */
+static void test_a_blocking_reap_returns_eintr_to_a_handler(void **state)
+{
+	struct fixture *f = *state;
+	struct sigaction sa = { .sa_handler = count_interrupt }, old;
+	struct interrupter it = { .target = pthread_self() };
+	struct aionl_cqe c;
+	pthread_t th;
+	int n;
+
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	atomic_store(&interrupts, 0);
+	assert_int_equal(pthread_create(&th, NULL, interrupt_loop, &it), 0);
+	n = aionl_reap(f->ctx, &c, 1, 1, NULL);
+	atomic_store(&it.stop, true);
+	pthread_join(th, NULL);
+	assert_int_equal(sigaction(SIGUSR1, &old, NULL), 0);
+	assert_int_equal(n, -EINTR);
+	assert_true(atomic_load(&interrupts) > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +397,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_signals_do_not_interrupt_control_calls, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_close_with_io_in_flight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_calls_are_not_interrupted_by_signals,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_blocking_reap_returns_eintr_to_a_handler, setup,
+						teardown),
 	};
 
 	if (getenv("AIONL_TEST_FILTER"))

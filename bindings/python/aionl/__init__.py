@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: MIT
+"""libaionl for Python: asynchronous file I/O, timers, signals and readiness through one socket.
+
+    import aionl
+
+    with aionl.Context() as ctx, open("data.bin", "rb") as f:
+        file = ctx.register(f)
+        buf = bytearray(4096)
+        n = ctx.read(file, buf, 0)
+
+Context is the synchronous API (blocking calls, and batches of request
+objects with submit() and reap()); AsyncContext the asyncio one. docs/python.md
+has the whole story. The generated SWIG module is aionl.aionl_core.
+"""
+
+from . import aionl_core as _c
+from ._async import AsyncContext
+from ._context import Context, File, Info
+from ._requests import (Cancel, Fdatasync, Fsync, Nop, Open, Poll, Read, Readv, Request, Signal,
+                        Timer, TimerUpdate, Write, Writev)
+
+Completion = _c._aionl_core.Completion
+SigInfo = _c._aionl_core.SigInfo
+OpenInfo = _c._aionl_core.OpenInfo
+
+#: The offset of reads and writes on pipes, sockets and other streams.
+OFFSET_STREAM = _c.AIONL_OFFSET_STREAM
+POLL_IN = _c.AIONL_POLL_IN
+POLL_OUT = _c.AIONL_POLL_OUT
+POLL_ERR = _c.AIONL_POLL_ERR
+POLL_HUP = _c.AIONL_POLL_HUP
+#: Completion flags: refused by the protocol's checks; more completions follow;
+#: a timer's; a signal's (siginfo set).
+CQE_F_REJECTED = _c.AIONL_CQE_F_REJECTED
+CQE_F_MORE = _c.AIONL_CQE_F_MORE
+CQE_F_TIMER = _c.AIONL_CQE_F_TIMER
+CQE_F_SIGNAL = _c.AIONL_CQE_F_SIGNAL
+CQE_F_FD = _c.AIONL_CQE_F_FD
+MAX_IO_LEN = _c.AIONL_MAX_IO_LEN
+MAX_IOV = _c.AIONL_MAX_IOV
+
+#: The version of the C library the module was built with.
+version_info = (_c.AIONL_VERSION_MAJOR, _c.AIONL_VERSION_MINOR)
+__version__ = "%d.%d" % version_info
+
+
+def probe(backend=None, executor=None):
+    """Whether Context(backend, executor) could open here: None, or the OSError it would raise."""
+    from ._context import _BACKENDS, _EXECUTORS
+    try:
+        b, e = _BACKENDS[backend], _EXECUTORS[executor]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown backend or executor: {backend!r}, {executor!r}") from None
+    err = _c.aionl_probe(b, e)
+    if err:
+        return OSError(-err, _c.aionl_error_message())
+    return None
+
+
+__all__ = [
+    "Context", "AsyncContext", "File", "Info", "Completion", "SigInfo", "OpenInfo",
+    "Request", "Read", "Write", "Readv", "Writev", "Fsync", "Fdatasync", "Nop", "Timer",
+    "TimerUpdate", "Poll", "Signal", "Cancel", "Open",
+    "OFFSET_STREAM", "POLL_IN", "POLL_OUT", "POLL_ERR", "POLL_HUP",
+    "CQE_F_REJECTED", "CQE_F_MORE", "CQE_F_TIMER", "CQE_F_SIGNAL", "CQE_F_FD", "MAX_IO_LEN",
+    "MAX_IOV",
+    "probe", "version_info", "__version__",
+]
