@@ -292,6 +292,9 @@ func (c *Ctx) isClosed() bool {
 // outstanding, or until ctx ends) and gives the op a cookie and a place in
 // the dispatch table.
 func (c *Ctx) newOp(ctx context.Context, reserve bool) (*op, error) {
+	if c.isClosed() {
+		return nil, nil
+	}
 	sem := c.credits
 	if reserve {
 		sem = c.reserve

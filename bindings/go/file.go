@@ -268,7 +268,7 @@ func (f *File) ReadAtBufferContext(ctx context.Context, b *Buffer, off int64) (i
 func (f *File) readCached(p []byte, off int64) (m int, ok bool) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	if f.fast < 0 {
+	if f.fast < 0 || f.c.isClosed() {
 		return 0, false
 	}
 	iov := syscall.Iovec{Base: &p[0]}

@@ -84,7 +84,8 @@ func (c *Ctx) armTimer(valueNS, intervalNS uint64, on func(a *arming, res int64,
 		on(a, res, final)
 		if final {
 			if res < 0 && res != -int64(syscall.ECANCELED) {
-				a.err = opError("timer", "", &op{res: res, flags: flags})
+				o.res, o.flags = res, flags
+				a.err = opError("timer", "", o)
 			}
 			close(a.done)
 		}
