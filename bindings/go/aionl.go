@@ -650,10 +650,17 @@ func (c *Ctx) reaper(rc syscall.RawConn) {
 					stop = true
 					return true
 				}
-				c.dispatch(out[:n])
-				if n < c.ring.n {
-					return false // all handed out: wait in the netpoller
+				if n == 0 {
+					// Nothing waits: the socket is empty, or a
+					// thread receiving a control reply holds
+					// what came and rings the bell for it.
+					// Either way the next datagram is an edge
+					// the netpoller sees. (A reap that returns
+					// fewer than asked may have left datagrams
+					// on the socket: it takes a few at a time.)
+					return false
 				}
+				c.dispatch(out[:n])
 			}
 		})
 		if stop || err != nil {
