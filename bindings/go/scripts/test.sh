@@ -5,6 +5,8 @@
 #   test.sh BUILD_DIR installed  install BUILD_DIR into a scratch prefix and
 #                                build and test the package against it through
 #                                the installed aionl.pc, as a user would
+#   test.sh BUILD_DIR bench      the ReadAt benchmark, a few reads per case on
+#                                a small file: it runs, and reports its metrics
 # No module proxy (the package uses the standard library only), and every
 # cache inside BUILD_DIR. AIONL_BACKEND/AIONL_EXECUTOR pass through.
 set -eu
@@ -45,8 +47,20 @@ installed)
 	LD_LIBRARY_PATH=$libdir GODEBUG=cgocheck=2 "$go" test -count=1 \
 		-run 'TestInfo|TestReadAtLikeOsFile|TestStreams|TestTimerFires' .
 	;;
+bench)
+	export PKG_CONFIG_PATH="$build/go/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+	out="$build/go/bench.txt"
+	AIONL_BENCH_SIZE=16M AIONL_BENCH_DIR="$build/go" \
+		"$go" test -run '^$' -bench ReadAt -benchtime 200x . | tee "$out"
+	# Every case reported its reads per second and its threads.
+	cases=$(grep -c 'reads/s.*threads' "$out" || true)
+	if [ "$cases" -ne 15 ]; then
+		echo "bench: $cases of 15 cases reported reads/s and threads" >&2
+		exit 1
+	fi
+	;;
 *)
-	echo "usage: $0 BUILD_DIR race|installed" >&2
+	echo "usage: $0 BUILD_DIR race|installed|bench" >&2
 	exit 2
 	;;
 esac
