@@ -131,7 +131,6 @@ type Ctx struct {
 	ep         *os.File
 	reaperDone chan struct{}
 	ring       *reapRing
-	reapErr    error
 
 	progressMu sync.Mutex
 	progress   chan struct{} // closed at the reaper's next dispatch
@@ -673,7 +672,6 @@ func (c *Ctx) reaper(rc syscall.RawConn) {
 // reaper (the engine is gone: nothing will complete any more), and makes
 // later calls fail with it.
 func (c *Ctx) broken(err error) {
-	c.reapErr = err
 	errno := syscall.EPIPE
 	msg := err.Error()
 	if e, ok := err.(*Error); ok {
