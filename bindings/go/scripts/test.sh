@@ -15,7 +15,7 @@ mode=$2
 here=$(cd "$(dirname "$0")/.." && pwd)
 src=$(cd "$here/../.." && pwd)
 
-export GOPROXY=off GOFLAGS=-buildvcs=false GO111MODULE=on CGO_ENABLED=1
+export GOPROXY=off GOFLAGS=-buildvcs=false GO111MODULE=on CGO_ENABLED=1 GOENV=off
 export GOCACHE="$build/go/cache" GOPATH="$build/go/path" GOMODCACHE="$build/go/path/pkg/mod"
 export GOTMPDIR="$build/go/tmp"
 mkdir -p "$GOTMPDIR"
