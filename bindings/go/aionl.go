@@ -152,7 +152,7 @@ type op struct {
 	credit chan struct{} // the semaphore its token came from
 
 	// Exactly one of these receives the end.
-	ch chan struct{}                        // a waiter: res and flags are set first
+	ch chan struct{}                             // a waiter: res and flags are set first
 	on func(res int64, flags uint32, final bool) // a watch: runs in the reaper
 
 	accepted chan struct{} // if not nil: closed once the library took the request, or it ended

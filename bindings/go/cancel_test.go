@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"sync"
@@ -285,5 +286,34 @@ func TestWaitReadable(t *testing.T) {
 	af := register(t, c, path, os.O_RDONLY)
 	if err := af.WaitReadable(context.Background()); !errors.Is(err, syscall.EPERM) {
 		t.Errorf("WaitReadable on a regular file: %v, want EPERM", err)
+	}
+}
+
+// A stream write cancelled while the pipe is full returns how many bytes
+// went in, with ctx.Err(): the reader finds exactly those, no more, no less.
+func TestCancelStreamWrite(t *testing.T) {
+	c := openCtx(t, nil)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	aw, err := c.Register(w)
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer aw.Close()
+	msg := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB: more than a pipe holds
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	n, err := aw.WriteContext(ctx, msg)
+	if err != context.DeadlineExceeded || n <= 0 || n >= len(msg) {
+		t.Fatalf("WriteContext into a full pipe = %d, %v", n, err)
+	}
+	aw.Close()
+	got, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(got, msg[:n]) {
+		t.Fatalf("the pipe holds %d bytes (%v); WriteContext said %d", len(got), err, n)
 	}
 }
