@@ -1,8 +1,8 @@
 #!/bin/sh
 # ctest's Go tests (bindings/go/CMakeLists.txt). Usage:
-#   test.sh BUILD_DIR race       go vet, then go test -race ./... against the
+#   test.sh BUILD_DIR race       gofmt, go vet, then go test -race ./... against the
 #                                library of BUILD_DIR (an uninstalled aionl.pc)
-#   test.sh BUILD_DIR installed  install BUILD_DIR into a scratch prefix and
+#   test.sh BUILD_DIR installed  install BUILD_DIR into BUILD_DIR/go/prefix and
 #                                build and test the package against it through
 #                                the installed aionl.pc, as a user would
 #   test.sh BUILD_DIR bench      the ReadAt benchmark, a few reads per case on
@@ -29,6 +29,11 @@ cd "$here"
 case $mode in
 race)
 	export PKG_CONFIG_PATH="$build/go/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+	unformatted=$("$("$go" env GOROOT)/bin/gofmt" -l .)
+	if [ -n "$unformatted" ]; then
+		echo "not gofmt-formatted: $unformatted" >&2
+		exit 1
+	fi
 	"$go" vet ./...
 	GODEBUG=cgocheck=2 "$go" test -race -count=1 ./...
 	;;
