@@ -365,7 +365,7 @@ func (c *Ctx) end(o *op, res int64, flags uint32) {
 	o.ch <- struct{}{}
 }
 
-// put recycles a waiter's op after its end was received.
+// putOp recycles a waiter's op after its end was received.
 func putOp(o *op) {
 	*o = op{ch: o.ch}
 	opPool.Put(o)
@@ -737,9 +737,9 @@ func (c *Ctx) dispatch(cqes []cqe) {
 
 // ---------------------------------------------------------------- helpers
 
-// await submits o (unless queued is set: the caller enqueued it) and
-// waits for its result (>= 0) or its error. It never returns while the
-// library may still use the request's memory. o is recycled.
+// await waits for the result (>= 0) or the error of o, which the caller
+// has queued. It never returns while the library may still use the
+// request's memory. o is recycled.
 func (c *Ctx) await(ctx context.Context, opName, path string, o *op) (res int64, cancelled bool, err error) {
 	cancelled = c.wait(ctx, o)
 	res = o.res

@@ -247,7 +247,7 @@ type creq = C.struct_goaionl_req
 // cctx is the library's context.
 type cctx = C.struct_aionl_ctx
 
-// ret turns a goaionl_ret into an error, or nil.
+// err turns a goaionl_ret into an error, or nil.
 func (r *C.struct_goaionl_ret) err(op string) error {
 	if r.r >= 0 {
 		return nil
@@ -361,7 +361,7 @@ func cCalloc(n int) unsafe.Pointer { return C.calloc(1, C.size_t(n)) }
 
 func cFree(p unsafe.Pointer) { C.free(p) }
 
-// fillRW and the others set a request's fields; the op's C buffer is an
+// set and the others fill a request; its buffer is C memory, held as an
 // address, never a Go pointer.
 func (r *creq) set(op uint32, handle, offset uint64, buf unsafe.Pointer, n int, cookie uint64) {
 	*r = creq{}
