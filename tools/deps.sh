@@ -9,6 +9,7 @@ pkgs=(
 	libmnl-dev liburing-dev libaio-dev libuv1-dev gnuplot-nox
 	protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev python3-protobuf
 	libcmocka-dev
+	libtsan2
 	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static cpio kmod e2fsprogs iproute2
 	xz-utils
 )
