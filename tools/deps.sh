@@ -12,6 +12,7 @@ pkgs=(
 	clang-14 libclang-rt-14-dev
 	swig python3-dev python3-pytest python3-uvloop python3-numpy
 	golang-go	# bindings/go: Go 1.19, cgo
+	libtsan2
 	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static cpio kmod e2fsprogs iproute2
 	xz-utils
 )

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Everything CI checks: install what is missing, build with warnings as
 # errors, run every test, then run the unit and conformance tests again
-# under AddressSanitizer and UndefinedBehaviorSanitizer, and last run each
+# under AddressSanitizer and UndefinedBehaviorSanitizer, the conformance
+# and events suites (ctest label conformance, both executors) under
+# ThreadSanitizer (docs/testing.md, "ThreadSanitizer"), and last run each
 # fuzz target with libFuzzer for a while (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,14 @@ cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --output-on-failure -j"$jobs" -L 'unit|conformance')
+
+# Any report fails its test: halt_on_error stops the program at the first
+# one, with TSan's exit code 66. No suppressions: docs/testing.md says why.
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIONL_WERROR=ON -DAIONL_TSAN=ON \
+	-DAIONL_KERNEL_MODULE=OFF > /dev/null
+cmake --build build-tsan -j"$jobs" --target conformance_suites
+(cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	ctest --output-on-failure -j"$jobs" -L conformance)
 
 # Each fuzz target for AIONL_FUZZ_SECONDS (30), built with clang, ASan and
 # UBSan in build-fuzz: any crash, leak, failed check or hang fails.
