@@ -58,7 +58,7 @@ int aionl_get_info_parse(const struct nlmsghdr *nlh, struct aionl_get_info *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -127,7 +127,7 @@ int aionl_get_info_reply_parse(const struct nlmsghdr *nlh, struct aionl_get_info
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -210,7 +210,7 @@ int aionl_register_parse(const struct nlmsghdr *nlh, struct aionl_register *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -256,7 +256,7 @@ int aionl_register_reply_parse(const struct nlmsghdr *nlh, struct aionl_register
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -304,7 +304,7 @@ int aionl_unregister_parse(const struct nlmsghdr *nlh, struct aionl_unregister *
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -347,7 +347,7 @@ int aionl_unregister_reply_parse(const struct nlmsghdr *nlh, struct aionl_unregi
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -409,7 +409,7 @@ int aionl_transfer_parse(const struct nlmsghdr *nlh, struct aionl_transfer *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -496,7 +496,7 @@ int aionl_transfer_v_parse(const struct nlmsghdr *nlh, struct aionl_transfer_v *
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -566,7 +566,7 @@ int aionl_sync_parse(const struct nlmsghdr *nlh, struct aionl_sync *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -657,7 +657,7 @@ int aionl_completion_parse(const struct nlmsghdr *nlh, struct aionl_completion *
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -770,7 +770,7 @@ int aionl_nop_parse(const struct nlmsghdr *nlh, struct aionl_nop *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -827,7 +827,7 @@ int aionl_timer_parse(const struct nlmsghdr *nlh, struct aionl_timer *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -918,7 +918,7 @@ int aionl_timer_update_parse(const struct nlmsghdr *nlh, struct aionl_timer_upda
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -998,7 +998,7 @@ int aionl_poll_parse(const struct nlmsghdr *nlh, struct aionl_poll *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -1064,7 +1064,7 @@ int aionl_signal_parse(const struct nlmsghdr *nlh, struct aionl_signal *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -1120,7 +1120,7 @@ int aionl_cancel_parse(const struct nlmsghdr *nlh, struct aionl_cancel *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -1192,7 +1192,7 @@ int aionl_open_parse(const struct nlmsghdr *nlh, struct aionl_open *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -1271,7 +1271,7 @@ int aionl_install_parse(const struct nlmsghdr *nlh, struct aionl_install *m,
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 
@@ -1324,7 +1324,7 @@ int aionl_install_reply_parse(const struct nlmsghdr *nlh, struct aionl_install_r
 	uint64_t missing;
 
 	memset(m, 0, sizeof(*m));
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		uint16_t type = mnl_attr_get_type(a);
 		uint16_t len = mnl_attr_get_payload_len(a);
 

@@ -25,6 +25,15 @@ struct aionl_parse_err {
 	uint32_t offset;
 };
 
+/*
+ * Walk the attributes after a message's genlmsghdr, up to nlmsg_len exactly.
+ * libmnl's mnl_attr_for_each() walks up to nlmsg_len rounded up to 4 bytes,
+ * so it takes a last attribute that runs up to 3 bytes past the message, in
+ * bytes that are not the message's (nor, at the end of a buffer, the
+ * buffer's), where the kernel's nla_parse() refuses it.
+ */
+#define aionl_attr_for_each(a, nlh)                                                 	for ((a) = (void *)((char *)(nlh) + NLMSG_HDRLEN + GENL_HDRLEN);            	     mnl_attr_ok((a), (int)((const char *)(nlh) + (nlh)->nlmsg_len -       				    (const char *)(a)));                            	     (a) = mnl_attr_next(a))
+
 /* Attribute kinds, for the descriptor table. */
 enum aionl_attr_kind {
 	AIONL_ATTR_U8, AIONL_ATTR_U32, AIONL_ATTR_S32, AIONL_ATTR_U64,

@@ -9,7 +9,9 @@ pkgs=(
 	libmnl-dev liburing-dev libaio-dev libuv1-dev gnuplot-nox
 	protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev python3-protobuf
 	libcmocka-dev
+	clang-14 libclang-rt-14-dev
 	swig python3-dev python3-pytest python3-uvloop python3-numpy
+	golang-go	# bindings/go: Go 1.19, cgo
 	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static cpio kmod e2fsprogs iproute2
 	xz-utils
 )

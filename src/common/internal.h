@@ -95,6 +95,25 @@ static inline struct nlmsghdr *aionl__msg_start(void *buf, uint16_t type, uint16
 	return nlh;
 }
 
+/*
+ * Whether nlh is a whole message within the len bytes left of a buffer.
+ * libmnl's mnl_nlmsg_ok() compares nlmsg_len as an int, so a length of 2 GiB
+ * or more passes it, and mnl_nlmsg_next() then leaps as far.
+ */
+static inline bool aionl__nlmsg_ok(const struct nlmsghdr *nlh, size_t len)
+{
+	return len >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= len;
+}
+
+/* After aionl__nlmsg_ok(nlh, *len): the next message, *len what is left from it. */
+static inline const struct nlmsghdr *aionl__nlmsg_next(const struct nlmsghdr *nlh, size_t *len)
+{
+	size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
+
+	*len = step < *len ? *len - step : 0;
+	return (const struct nlmsghdr *)((const char *)nlh + step);
+}
+
 static inline const struct genlmsghdr *aionl__genl_hdr(const struct nlmsghdr *nlh)
 {
 	return mnl_nlmsg_get_payload(nlh);

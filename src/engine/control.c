@@ -15,8 +15,19 @@
 
 /* Room for any reply the engine builds, but an error's echo. */
 #define REPLY_ROOM 512
-/* Echo at most this much of a refused request in its NLMSG_ERROR. */
-#define MAX_ECHO 4096
+/*
+ * Echo at most this much of a refused request in its NLMSG_ERROR; a longer
+ * one's echo is its header alone (NLM_F_CAPPED), which holds no cookie. So
+ * it is room for the longest request the library builds, a READV of
+ * AIONL_MAX_IOV buffers, whose cookie must come back, and it leaves the
+ * NLMSG_ERROR within one datagram.
+ */
+#define MAX_ECHO (AIONL_MAX_MSG_SIZE / 2)
+#define LONGEST_REQUEST (NLMSG_HDRLEN + GENL_HDRLEN + 4 * NLA_HDRLEN + 4 * 8 + \
+			 NLA_HDRLEN + AIONL_MAX_IOV * 16)
+_Static_assert(LONGEST_REQUEST <= MAX_ECHO, "a READV's echo would lose its cookie");
+_Static_assert(NLMSG_HDRLEN + sizeof(int) + MAX_ECHO + REPLY_ROOM <= AIONL_MAX_MSG_SIZE,
+	       "an NLMSG_ERROR would not fit in a datagram");
 
 /* Start a reply to req in the out queue, or NULL when memory is exhausted. */
 static struct nlmsghdr *reply_start(struct aionl_engine *e, const struct nlmsghdr *req,
@@ -171,7 +182,7 @@ int eng_nlctrl(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_
 
 	if (g->cmd != CTRL_CMD_GETFAMILY)
 		return -EOPNOTSUPP;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME)
 			name = a;
 	}

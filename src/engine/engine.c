@@ -56,7 +56,7 @@ struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl
 	nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 0, AIONL_CMD_COMPLETION,
 			       AIONL_FAMILY_VERSION);
 	aionl_completion_put(nlh, COMPLETION_ROOM, m);
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		if (mnl_attr_get_type(a) == AIONL_A_COMPLETION_RES)
 			pos = outq_pos_of(&e->out, mnl_attr_get_payload(a));
 	}
@@ -155,13 +155,11 @@ static const handler_fn handlers[AIONL_CMD_MAX + 1] = {
 };
 
 /*
- * Whether a request of cmd is past max_inflight. Messages waiting only
- * because this batch has not been sent yet do not count: those the socket
- * cannot take do (a program that does not read).
+ * Messages waiting only because this batch has not been sent yet do not
+ * count: those the socket cannot take do (a program that does not read).
  */
-static bool engine_full(struct aionl_engine *e, uint8_t cmd)
+bool engine_full(struct aionl_engine *e, bool work)
 {
-	bool work = aionl_cmd_adds_work(cmd);
 	uint32_t max = e->params.max_inflight;
 
 	if (!aionl_admit_full(work, e->inflight, e->nwatches, e->out.backlog, max))
@@ -192,11 +190,12 @@ static void handle_msg(struct aionl_engine *e, const struct nlmsghdr *nlh)
 		err = -ENOENT;
 	} else {
 		uint8_t cmd = aionl__genl_hdr(nlh)->cmd;
+		bool known = cmd <= AIONL_CMD_MAX && handlers[cmd];
 
-		if (cmd <= AIONL_CMD_MAX && handlers[cmd] && engine_full(e, cmd)) {
+		if (known && engine_full(e, aionl_cmd_adds_work(cmd))) {
 			pe.msg = "too many requests outstanding: reap completions first";
 			err = -EBUSY;
-		} else if (cmd <= AIONL_CMD_MAX && handlers[cmd]) {
+		} else if (known) {
 			err = handlers[cmd](e, nlh, &pe);
 		} else {
 			pe.msg = "unknown command";

@@ -176,6 +176,12 @@ void engine_complete_cookie(struct aionl_engine *e, uint64_t cookie, int64_t res
  * out queue owns from then on: 0, or -ENOMEM with fd closed.
  */
 int engine_put_completion_fd(struct aionl_engine *e, const struct aionl_completion *m, int fd);
+/*
+ * Whether max_inflight is reached: requests at work, messages the socket
+ * cannot take yet, and with adds_work the armed watches. What waits only
+ * because it is not sent yet does not count: this sends what the socket takes.
+ */
+bool engine_full(struct aionl_engine *e, bool adds_work);
 
 /* ------------------------------------------------------------ control.c */
 

@@ -108,19 +108,44 @@ static void signals_overflow(struct aionl_engine *e)
 	}
 }
 
+/* Take only standard signals (limit), or every watched one again. */
+static void signals_limit(struct aionl_engine *e, bool limit)
+{
+	uint64_t std = (1ULL << ENG_STD_SIGNALS) - 1;
+	sigset_t set;
+
+	aionl__sigset_of(limit ? e->sigmask & std : e->sigmask, &set);
+	signalfd(e->sigfd, &set, 0);
+}
+
+/*
+ * The limit is checked before every read, and a read takes no more signals
+ * than the out queue has room for: however many are queued when the
+ * signalfd wakes the engine, real-time ones are taken only while under
+ * max_inflight (each may complete more than one watch, so the queue may end
+ * a few watches past it).
+ */
 void signals_ready(struct aionl_engine *e)
 {
-	bool full = aionl_admit_full(false, e->inflight, e->nwatches, e->out.backlog,
-				     e->params.max_inflight);
 	struct signalfd_siginfo si[SIGNAL_BATCH];
-	sigset_t set;
+	uint32_t max = e->params.max_inflight;
+	bool limited = false;
 	ssize_t n;
 
-	if (full) {
-		aionl__sigset_of(e->sigmask & ((1ULL << ENG_STD_SIGNALS) - 1), &set);
-		signalfd(e->sigfd, &set, 0);
-	}
-	while ((n = read(e->sigfd, si, sizeof(si))) > 0) {
+	for (;;) {
+		uint64_t held;
+		size_t batch = SIGNAL_BATCH;
+
+		if (!limited && engine_full(e, false)) {
+			signals_limit(e, true);
+			limited = true;
+		}
+		held = (uint64_t)e->inflight + e->out.backlog;
+		if (!limited && max - held < batch)
+			batch = max - held;	/* engine_full() said held < max */
+		n = read(e->sigfd, si, batch * sizeof(si[0]));
+		if (n <= 0)
+			break;
 		for (size_t i = 0; i < n / sizeof(si[0]); i++) {
 			const struct aionl_siginfo_raw raw = {
 				.signo = si[i].ssi_signo, .code = si[i].ssi_code,
@@ -140,9 +165,8 @@ void signals_ready(struct aionl_engine *e)
 			}
 		}
 	}
-	if (full) {
-		aionl__sigset_of(e->sigmask, &set);
-		signalfd(e->sigfd, &set, 0);
+	if (limited) {
+		signals_limit(e, false);
 		signals_overflow(e);
 	}
 }

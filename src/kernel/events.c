@@ -12,7 +12,6 @@
  * context, reads the state and posts completions.
  */
 #include <linux/file.h>
-#include <linux/hash.h>
 #include <linux/hrtimer.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -35,7 +34,7 @@ void aionl_watch_put(struct aionl_watch *w)
 		aionl_kreq_free(w->interim);
 	if (w->final)
 		aionl_kreq_free(w->final);
-	kfree(w);
+	kmem_cache_free(aionl_watch_cache, w);
 }
 
 /* Put one of w's entries on head, with func as its wake-up. */
@@ -218,6 +217,8 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 	r = w->final;
 	w->final = NULL;
 	spin_unlock(&as->lock);
+	if (w->kind == AW_SIGNAL)
+		aionl_sig_unhash(w);
 	if (w->has_timer)
 		hrtimer_cancel(&w->timer);
 	aionl_watch_unqueue(w);
@@ -251,7 +252,7 @@ static void aionl_watch_work(struct work_struct *work);
 struct aionl_watch *aionl_watch_new(struct aionl_sock *as, u8 kind, u64 cookie, bool repeats,
 				    u32 interim_flags)
 {
-	struct aionl_watch *w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	struct aionl_watch *w = kmem_cache_zalloc(aionl_watch_cache, GFP_KERNEL_ACCOUNT);
 
 	if (!w)
 		return NULL;
@@ -470,7 +471,13 @@ int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* ------------------------------------------------------------ streams */
 
-int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
+/*
+ * Wait until file (the registered one: cancel finds the request by it) is
+ * ready for r, whose own file the transfer runs on. On success the watch
+ * owns r and the reference on file.
+ */
+int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, struct file *file,
+		       u64 timeout_ns)
 {
 	struct aionl_watch *w = aionl_watch_new(as, AW_STREAM, r->cookie, false, 0);
 	int err;
@@ -478,7 +485,7 @@ int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_
 	if (!w)
 		return -ENOMEM;
 	w->io = r;
-	w->file = get_file(r->file);
+	w->file = file;
 	w->events = r->dir == ITER_DEST ? EPOLLIN : EPOLLOUT;
 	if (timeout_ns) {
 		hrtimer_init(&w->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
@@ -493,61 +500,18 @@ int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_
 }
 
 /*
- * Files without FMODE_NOWAIT (pipes on 6.1) ignore IOCB_NOWAIT: a transfer
- * may go only once poll says it can, and between that poll and the transfer
- * no other transfer of the module on the same file may take what poll saw
- * (two reads woken by one write: the second blocked its worker for good,
- * and the socket's release with it; caught by
- * test_a_waiting_read_holds_no_pages). One of these locks, by file, covers
- * both. A reader outside the module can still take the data in between;
- * docs/kernel.md says so.
+ * A transfer on a pipe or socket, in the submitter's buffers. Its file never
+ * blocks (rw.c, aionl_stream_file()): if another transfer, of the module or
+ * not, took what woke us, this one says -EAGAIN and waits for the next
+ * wake-up, as the userspace engine does.
  */
-#define AIONL_STREAM_LOCKS 64
-static struct mutex aionl_stream_locks[AIONL_STREAM_LOCKS];
-
-void aionl_stream_locks_init(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < AIONL_STREAM_LOCKS; i++)
-		mutex_init(&aionl_stream_locks[i]);
-}
-
-/*
- * The lock of file, taken, or NULL if file needs none. With trylock (in the
- * sender's context, under genetlink's cb_lock, which must never wait for a
- * worker) ERR_PTR(-EAGAIN) if another holds it: the worker tries later.
- */
-struct mutex *aionl_stream_lock(struct file *file, bool trylock)
-{
-	struct mutex *m;
-
-	if (file->f_mode & FMODE_NOWAIT)
-		return NULL;
-	m = &aionl_stream_locks[hash_ptr(file, ilog2(AIONL_STREAM_LOCKS))];
-	if (!trylock)
-		mutex_lock(m);
-	else if (!mutex_trylock(m))
-		return ERR_PTR(-EAGAIN);
-	return m;
-}
-
-/* A transfer on a pipe or socket, in the submitter's buffers, without blocking. */
 static ssize_t aionl_stream_try(struct aionl_watch *w)
 {
-	struct aionl_kreq *r = w->io;
-	struct mutex *m = aionl_stream_lock(r->file, false);
 	struct kiocb kiocb;
-	ssize_t ret = -EAGAIN;
 
-	if (!m || (vfs_poll(r->file, NULL) & (w->events | AIONL_EPOLL_ALWAYS))) {
-		init_sync_kiocb(&kiocb, r->file);
-		kiocb.ki_flags |= IOCB_NOWAIT;
-		ret = aionl_rw_in_worker(r, &kiocb);
-	}
-	if (m)
-		mutex_unlock(m);
-	return ret;
+	init_sync_kiocb(&kiocb, w->io->file);
+	kiocb.ki_flags |= IOCB_NOWAIT;
+	return aionl_rw_in_worker(w->io, &kiocb);
 }
 
 /* ------------------------------------------------------------ the work */

@@ -165,6 +165,7 @@ struct aionl_sock {
 /* main.c */
 extern struct workqueue_struct *aionl_wq;
 extern struct kmem_cache *aionl_kreq_cache;
+extern struct kmem_cache *aionl_watch_cache;
 extern unsigned int aionl_max_inflight;
 
 /*
@@ -233,9 +234,8 @@ void aionl_open_release(struct aionl_sock *as);
 void aionl_open_release_done(struct aionl_sock *as);
 
 /* events.c */
-int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns);
-void aionl_stream_locks_init(void);
-struct mutex *aionl_stream_lock(struct file *file, bool trylock);
+int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, struct file *file,
+		       u64 timeout_ns);
 void aionl_events_release(struct aionl_sock *as);
 
 /*
@@ -298,7 +298,7 @@ struct aionl_watch {
 	poll_table pt;
 	__poll_t events;
 	bool multishot;
-	struct aionl_kreq *io;		/* STREAM: the transfer, its buffers and direction */
+	struct aionl_kreq *io;		/* STREAM: the transfer, its file, buffers and direction */
 
 	/*
 	 * Completions, allocated when the watch is armed so that none is ever
@@ -324,7 +324,8 @@ struct aionl_watch {
 	sigset_t sigmask;		/* the signals NOT watched */
 	struct task_struct *task;
 	u64 exec_id;			/* the task's image when armed: exec ends the watch */
-	bool task_gone;			/* the task exited or could take no task_work */
+	bool task_gone;			/* the task exited or exec'd, or could take no task_work */
+	struct hlist_node task_node;	/* in signals.c's table of watches by task */
 	struct callback_head tw;
 	atomic_t tw_queued;
 };
@@ -341,6 +342,11 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 void aionl_watch_more(struct aionl_watch *w, s64 res);
 void aionl_watch_armed(struct aionl_watch *w);
 void aionl_watch_taken(struct aionl_kreq *r, bool taken);
+
+/* signals.c */
+int aionl_signals_init(void);
+void aionl_signals_exit(void);
+void aionl_sig_unhash(struct aionl_watch *w);
 struct aionl_watch *aionl_watch_sent(struct aionl_sock *as, struct aionl_kreq *r, bool *keep);
 
 #endif /* _AIONL_INTERNAL_H */

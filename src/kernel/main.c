@@ -5,7 +5,8 @@
  * A program's netlink socket is its AIO socket. Requests arrive through
  * genl doit handlers, which run in the sender's context: files are looked up
  * in its file table, page-cache hits are served there and then (IOCB_NOWAIT),
- * and everything else is handed to a workqueue with the caller's pages pinned.
+ * and everything else is handed to a workqueue, which runs it in the caller's
+ * address space.
  * See internal.h for the parts and docs/kernel.md for the design.
  */
 #include <linux/module.h>
@@ -26,6 +27,8 @@ module_param_named(debug_delay_ms, aionl_debug_delay_ms, uint, 0600);
 MODULE_PARM_DESC(debug_delay_ms, "Testing only: how long to stall, in ms");
 
 struct kmem_cache *aionl_kreq_cache;
+/* Its own cache: the VM test's leak check (tests/vm/run-vm.sh) sees what outlives rmmod. */
+struct kmem_cache *aionl_watch_cache;
 /* The unbound workqueue that runs blocking I/O and event work. */
 struct workqueue_struct *aionl_wq;
 
@@ -37,18 +40,25 @@ static int __init aionl_init(void)
 	BUILD_BUG_ON(AIONL_MAX_IO_LEN > MAX_RW_COUNT);
 	BUILD_BUG_ON(AIONL_MAX_IOV > UIO_MAXIOV);
 	BUILD_BUG_ON(AIONL_KMSG_SIZE > AIONL_MAX_MSG_SIZE);
-	aionl_stream_locks_init();
 	aionl_kreq_cache = KMEM_CACHE(aionl_kreq, SLAB_ACCOUNT);
 	if (!aionl_kreq_cache)
 		return -ENOMEM;
-	aionl_wq = alloc_workqueue("aionl", WQ_UNBOUND, 0);
-	if (!aionl_wq) {
+	aionl_watch_cache = KMEM_CACHE(aionl_watch, SLAB_ACCOUNT);
+	if (!aionl_watch_cache) {
 		err = -ENOMEM;
 		goto err_cache;
 	}
-	err = netlink_register_notifier(&aionl_netlink_notifier);
+	aionl_wq = alloc_workqueue("aionl", WQ_UNBOUND, 0);
+	if (!aionl_wq) {
+		err = -ENOMEM;
+		goto err_watch_cache;
+	}
+	err = aionl_signals_init();
 	if (err)
 		goto err_wq;
+	err = netlink_register_notifier(&aionl_netlink_notifier);
+	if (err)
+		goto err_signals;
 	err = genl_register_family(&aionl_nl_family);
 	if (err)
 		goto err_notifier;
@@ -56,8 +66,12 @@ static int __init aionl_init(void)
 
 err_notifier:
 	netlink_unregister_notifier(&aionl_netlink_notifier);
+err_signals:
+	aionl_signals_exit();
 err_wq:
 	destroy_workqueue(aionl_wq);
+err_watch_cache:
+	kmem_cache_destroy(aionl_watch_cache);
 err_cache:
 	kmem_cache_destroy(aionl_kreq_cache);
 	return err;
@@ -69,7 +83,9 @@ static void __exit aionl_exit(void)
 	netlink_unregister_notifier(&aionl_netlink_notifier);
 	/* No request can arrive any more; release what sockets still hold. */
 	aionl_socks_release_all();
+	aionl_signals_exit();
 	destroy_workqueue(aionl_wq);
+	kmem_cache_destroy(aionl_watch_cache);
 	kmem_cache_destroy(aionl_kreq_cache);
 }
 

@@ -2,8 +2,8 @@
 /*
  * Transfers and syncs. A read or write is checked by the protocol's rules,
  * tried without blocking in the sender's context, and what remains goes to
- * the workqueue with the caller's pages pinned; pipes and sockets wait for
- * readiness instead (events.c). A request on the workqueue can be found by
+ * the workqueue, which runs it in the caller's address space; pipes and
+ * sockets wait for readiness instead (events.c), and never block. A request on the workqueue can be found by
  * cancel, and by its deadline if it has one, until it runs.
  */
 #include <linux/cred.h>
@@ -238,61 +238,105 @@ static bool aionl_may_try_inline(struct file *file, int dir)
 }
 
 /*
- * A read or write on a pipe or socket: at once if it can go without blocking,
- * else with the caller's pages pinned, when the file is ready (events.c).
+ * The file a stream transfer runs on: one on which it never sleeps. A
+ * transfer that cannot go now must end with -EAGAIN and wait for the file's
+ * next wake-up: asleep in a worker (or in the sender), only the file's peer
+ * could wake it, and a cancel or the socket's release, which wait for the
+ * worker, would wait as long, unkillable (kernel_stress on 6.1 stalled so).
+ *
+ * - Files with FMODE_NOWAIT, and sockets (MSG_DONTWAIT), honour IOCB_NOWAIT.
+ * - Pipes and FIFOs on 6.1 ignore it (6.12's handle it): a
+ *   write waits until all it was given is in, though poll's EPOLLOUT
+ *   promises one free buffer, and a read waits if another reader took the
+ *   data. The transfer goes through an open of the same pipe of the
+ *   module's own, as the submitter, with O_NONBLOCK, which nobody else can
+ *   clear: it moves what fits, as write(2) on a non-blocking pipe does.
+ *   It is one more reader or writer only while the request holds the
+ *   submitter's file, which is one too. No fsnotify event sees it.
+ * - A file without the operation fails it at once (-EINVAL).
+ * - Any other file could only block: -EOPNOTSUPP, as preadv2(RWF_NOWAIT)
+ *   answers for it, and as the userspace engine does.
+ */
+static struct file *aionl_stream_file(struct file *file, int dir)
+{
+	umode_t mode = file_inode(file)->i_mode;
+	struct file *own;
+
+	if ((file->f_mode & FMODE_NOWAIT) || S_ISSOCK(mode))
+		return get_file(file);
+	if (S_ISFIFO(mode)) {
+		own = dentry_open(&file->f_path,
+				  (dir == ITER_DEST ? O_RDONLY : O_WRONLY) | O_NONBLOCK |
+				  __FMODE_NONOTIFY, current_cred());
+		/* A FIFO without readers: what a write to it says. */
+		if (own == ERR_PTR(-ENXIO))
+			return ERR_PTR(-EPIPE);
+		/* Packet mode: set afterwards, since open refuses O_DIRECT on pipes. */
+		if (!IS_ERR(own))
+			own->f_flags |= file->f_flags & O_DIRECT;
+		return own;
+	}
+	if (!(dir == ITER_DEST ? file->f_op->read_iter : file->f_op->write_iter))
+		return get_file(file);
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+/*
+ * A read or write on a pipe or socket: at once if it can go without
+ * blocking, else when the file is ready (events.c). file is the registered
+ * one, which the request's watch polls and cancel finds; the transfer runs
+ * on aionl_stream_file()'s.
  */
 static int aionl_start_stream(struct aionl_sock *as, u64 cookie, struct file *file,
 			      const struct iovec *iov, unsigned int nr_iov, size_t total, int dir,
 			      u64 timeout_ns)
 {
-	struct aionl_kreq *r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
+	struct file *xfile = aionl_stream_file(file, dir);
+	struct aionl_kreq *r;
 	struct iov_iter iter;
 	struct kiocb kiocb;
 	ssize_t ret = -EAGAIN;
 	int err;
 
+	if (IS_ERR(xfile)) {
+		fput(file);
+		return aionl_complete_now(as, cookie, PTR_ERR(xfile));
+	}
+	r = aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0);
 	if (!r) {
+		fput(xfile);
 		fput(file);
 		return -ENOMEM;
 	}
 	r->cookie = cookie;
 	/*
-	 * Without FMODE_NOWAIT (pipes on 6.1) only a file poll calls ready is
-	 * safe to try. A datagram socket drops a datagram it fails to copy
-	 * out, as it would with faults off: its reads are the worker's.
+	 * A datagram socket drops a datagram it fails to copy out, as it
+	 * would with faults off: its reads are the worker's.
 	 */
 	if (aionl_may_try_inline(file, dir)) {
-		struct mutex *m = aionl_stream_lock(file, true);
-
-		if (IS_ERR(m)) {
-			m = NULL;	/* a worker transfers on it: go after it */
-		} else if (!m || (vfs_poll(file, NULL) &
-				  (dir == ITER_DEST ? EPOLLIN | EPOLLHUP : EPOLLOUT) &
-				  ~EPOLLERR)) {
-			iov_iter_init(&iter, dir, iov, nr_iov, total);
-			init_sync_kiocb(&kiocb, file);
-			kiocb.ki_flags |= IOCB_NOWAIT;
-			ret = aionl_rw_inline(file, &kiocb, &iter, dir);
-		}
-		if (m)
-			mutex_unlock(m);
+		iov_iter_init(&iter, dir, iov, nr_iov, total);
+		init_sync_kiocb(&kiocb, xfile);
+		kiocb.ki_flags |= IOCB_NOWAIT;
+		ret = aionl_rw_inline(xfile, &kiocb, &iter, dir);
 	}
 	if (ret != -EAGAIN) {
+		fput(xfile);
 		fput(file);
 		r->res = ret;
 		aionl_post(as, r, true);
 		return 0;
 	}
-	r->file = file;
+	r->file = xfile;
 	r->dir = dir;
 	r->len = total;
 	err = aionl_kreq_take_buffers(r, iov, nr_iov);
 	if (!err) {
 		aionl_kreq_as_submitter(r);
-		err = aionl_stream_start(as, r, timeout_ns);
+		err = aionl_stream_start(as, r, file, timeout_ns);
 	}
 	if (err) {
 		aionl_kreq_free(r);
+		fput(file);
 		return aionl_complete_now(as, cookie, err);
 	}
 	return 0;

@@ -9,14 +9,114 @@
  * task's way back to user space, interrupting a blocking recvmsg, which then
  * restarts, and dequeues the watched signals there, as signalfd's read does.
  */
+#include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/task_work.h>
+#include <linux/tracepoint.h>
 #include <net/genetlink.h>
 
 #include "internal.h"
+
+/*
+ * Signal watches by watching task. A watch ends with -ESRCH when its task
+ * exits or execs: the signals left are the process's, or the new image's.
+ * Nothing the kernel exports to modules tells of either but the scheduler's
+ * tracepoints sched_process_exit and sched_process_exec, whose probes find
+ * the task's watches here and queue their work. (Without them a watch
+ * ended only at the next signal, when its task_work found the task gone,
+ * or with the process's sighand, POLLFREE.) The lock is taken in process
+ * context only: the probes run with preemption off, the rest may sleep
+ * around it but not under it.
+ */
+#define AIONL_SIG_TASK_BITS 6
+static DEFINE_HASHTABLE(aionl_sig_tasks, AIONL_SIG_TASK_BITS);
+static DEFINE_SPINLOCK(aionl_sig_tasks_lock);
+static atomic_t aionl_sig_watching = ATOMIC_INIT(0);	/* hashed watches: the probes' fast path */
+static struct tracepoint *aionl_tp_exit, *aionl_tp_exec;
+
+/* p exits, or runs a new image: its watches end (aionl_watch_work). */
+static void aionl_sig_task_gone(struct task_struct *p)
+{
+	struct aionl_watch *w;
+
+	if (!atomic_read(&aionl_sig_watching))
+		return;
+	spin_lock(&aionl_sig_tasks_lock);
+	hash_for_each_possible(aionl_sig_tasks, w, task_node, (unsigned long)p) {
+		if (w->task != p)
+			continue;
+		WRITE_ONCE(w->task_gone, true);
+		queue_work(aionl_wq, &w->work);
+	}
+	spin_unlock(&aionl_sig_tasks_lock);
+}
+
+static void aionl_probe_exit(void *data, struct task_struct *p)
+{
+	aionl_sig_task_gone(p);
+}
+
+static void aionl_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+			     struct linux_binprm *bprm)
+{
+	aionl_sig_task_gone(p);
+}
+
+static void aionl_sig_hash(struct aionl_watch *w)
+{
+	spin_lock(&aionl_sig_tasks_lock);
+	hash_add(aionl_sig_tasks, &w->task_node, (unsigned long)w->task);
+	atomic_inc(&aionl_sig_watching);
+	spin_unlock(&aionl_sig_tasks_lock);
+}
+
+/* From aionl_watch_finish(), before w's work is cancelled: no probe queues it after. */
+void aionl_sig_unhash(struct aionl_watch *w)
+{
+	spin_lock(&aionl_sig_tasks_lock);
+	if (!hlist_unhashed(&w->task_node)) {
+		hash_del(&w->task_node);
+		atomic_dec(&aionl_sig_watching);
+	}
+	spin_unlock(&aionl_sig_tasks_lock);
+}
+
+static void aionl_find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_process_exit"))
+		aionl_tp_exit = tp;
+	else if (!strcmp(tp->name, "sched_process_exec"))
+		aionl_tp_exec = tp;
+}
+
+int aionl_signals_init(void)
+{
+	int err;
+
+	for_each_kernel_tracepoint(aionl_find_tracepoint, NULL);
+	if (!aionl_tp_exit || !aionl_tp_exec)
+		return -ENOENT;
+	err = tracepoint_probe_register(aionl_tp_exit, aionl_probe_exit, NULL);
+	if (err)
+		return err;
+	err = tracepoint_probe_register(aionl_tp_exec, aionl_probe_exec, NULL);
+	if (err) {
+		tracepoint_probe_unregister(aionl_tp_exit, aionl_probe_exit, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	return err;
+}
+
+/* Once no watch is left: no probe runs after this returns. */
+void aionl_signals_exit(void)
+{
+	tracepoint_probe_unregister(aionl_tp_exec, aionl_probe_exec, NULL);
+	tracepoint_probe_unregister(aionl_tp_exit, aionl_probe_exit, NULL);
+	tracepoint_synchronize_unregister();
+}
 
 /*
  * A signal's completion, in r (allocated before the signal was taken, so
@@ -194,6 +294,7 @@ int aionl_nl_signal_doit(struct sk_buff *skb, struct genl_info *info)
 	w->task = get_task_struct(current);
 	w->exec_id = current->self_exec_id;
 	init_task_work(&w->tw, aionl_sig_tw);
+	aionl_sig_hash(w);
 	aionl_watch_enqueue(w, &current->sighand->signalfd_wqh, aionl_sig_wake);
 	aionl_sig_kick(w);	/* signals already pending */
 	aionl_watch_armed(w);

@@ -119,7 +119,11 @@ int cq_push_fd(struct aionl_cq *q, const struct aionl_completion *m, int fd)
 
 		q->ticked = true;
 		if (t) {
-			q->v[(q->head + (t->pos - q->taken)) & (q->cap - 1)].res += m->res;
+			int64_t *res = &q->v[(q->head + (t->pos - q->taken)) & (q->cap - 1)].res;
+
+			/* A count of expirations: at worst it stops counting, it never wraps. */
+			if (__builtin_add_overflow(*res, m->res, res))
+				*res = m->res > 0 ? INT64_MAX : INT64_MIN;
 			return 0;
 		}
 		if (ticks_reserve(q))

@@ -131,6 +131,8 @@ struct aionl_ctx {
 	char *rxctl;		/* RX_SLOTS * RX_CTL_SIZE, on backends that pass descriptors */
 	struct mmsghdr rxmsg[RX_SLOTS];
 	struct iovec rxiov[RX_SLOTS];
+	/* The receiver met the peer's close: every later rx_take is -EPIPE. */
+	bool rx_closed;
 };
 
 /* ------------------------------------------------------------ transport.c */
@@ -139,8 +141,8 @@ struct aionl_ctx {
 int tx_send(struct aionl_ctx *ctx, const void *buf, size_t len, int fd);
 /*
  * One recvmmsg() into the rx slots: the first datagram as flags say, then
- * all that are already waiting. Returns how many, -EPIPE at end of stream,
- * or -errno.
+ * all that are already waiting. Returns how many, -EPIPE at end of stream
+ * (and from then on), or -errno.
  */
 int rx_take(struct aionl_ctx *ctx, int flags);
 /* With rx_lock held: sort the n datagrams rx_take() took. */
@@ -148,7 +150,8 @@ void rx_parse_slots(struct aionl_ctx *ctx, int n);
 /*
  * With rx_lock held: wait until ready() holds, receiving or letting another
  * thread receive, until deadline (CLOCK_MONOTONIC; NULL: forever). Returns 0,
- * -ETIMEDOUT, -EINTR or the sticky error.
+ * -ETIMEDOUT, -EINTR (only for rx_cq_ready: control calls wait through
+ * signals) or the sticky error.
  */
 int rx_wait(struct aionl_ctx *ctx, bool (*ready)(struct aionl_ctx *, void *), void *arg,
 	    const struct timespec *deadline);
@@ -203,5 +206,12 @@ static inline int ctx_check(const struct aionl_ctx *ctx, const char *fn)
 
 /* Busy-poll time of p, in ns. */
 uint64_t aionl__spin_ns(const struct aionl_params *p);
+/*
+ * A context with its locks and buffers but no socket (fd -1) and no backend,
+ * and its undoing: aionl_ctx_open's first and last steps. tests/fuzz/reply.c
+ * fills in a socket and a backend_ops of its own to play the server.
+ */
+struct aionl_ctx *aionl__ctx_alloc(void);
+void aionl__ctx_free(struct aionl_ctx *ctx);
 
 #endif /* AIONL_LIB_H */

@@ -149,7 +149,7 @@ static void ctx_free_forked(struct aionl_ctx *ctx)
 	free(ctx);
 }
 
-static void ctx_free(struct aionl_ctx *ctx)
+void aionl__ctx_free(struct aionl_ctx *ctx)
 {
 	if (ctx->fd >= 0)
 		close(ctx->fd);
@@ -165,7 +165,7 @@ static void ctx_free(struct aionl_ctx *ctx)
 	free(ctx);
 }
 
-static struct aionl_ctx *ctx_alloc(void)
+struct aionl_ctx *aionl__ctx_alloc(void)
 {
 	struct aionl_ctx *ctx = calloc(1, sizeof(*ctx));
 	pthread_condattr_t ca;
@@ -182,7 +182,7 @@ static struct aionl_ctx *ctx_alloc(void)
 	ctx->txbuf = malloc(AIONL_MAX_MSG_SIZE);
 	ctx->rxbuf = malloc((size_t)RX_SLOTS * AIONL_MAX_MSG_SIZE);
 	if (!ctx->txbuf || !ctx->rxbuf) {
-		ctx_free(ctx);
+		aionl__ctx_free(ctx);
 		return NULL;
 	}
 	for (int i = 0; i < RX_SLOTS; i++)
@@ -252,7 +252,7 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	err = aionl__fd_floor_update(p->flags & AIONL_PARAMS_RAISE_NOFILE);
 	if (err)
 		return aionl__fail(err, "RLIMIT_NOFILE: %s", strerror(-err));
-	ctx = ctx_alloc();
+	ctx = aionl__ctx_alloc();
 	if (!ctx)
 		return aionl__fail(-ENOMEM, "out of memory for the context");
 	ctx->fork_gen = atomic_load(&aionl__fork_gen);
@@ -296,7 +296,7 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	*ctxp = ctx;
 	return 0;
 fail:
-	ctx_free(ctx);
+	aionl__ctx_free(ctx);
 	return err;
 }
 
@@ -305,7 +305,7 @@ AIONL_EXPORT void aionl_ctx_close(struct aionl_ctx *ctx)
 	if (ctx && ctx_forked(ctx))
 		ctx_free_forked(ctx);
 	else if (ctx)
-		ctx_free(ctx);
+		aionl__ctx_free(ctx);
 }
 
 AIONL_EXPORT int aionl_ctx_fd(const struct aionl_ctx *ctx)

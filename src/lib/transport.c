@@ -55,6 +55,19 @@ static struct waiter *find_waiter(struct aionl_ctx *ctx, uint32_t seq)
 	return NULL;
 }
 
+/* The largest errno, as the kernel's MAX_ERRNO. */
+#define MAX_ERRNO 4095
+
+/*
+ * The result a server gave a control call: 0 or a negative errno, as the
+ * protocol says; anything else breaks it, and callers return their result
+ * as an errno and negate it for strerror().
+ */
+static int64_t server_res(int64_t res)
+{
+	return res <= 0 && res >= -MAX_ERRNO ? res : -EPROTO;
+}
+
 /*
  * The descriptors one datagram brought (SCM_RIGHTS, from the engine), taken
  * in message order: by the completions flagged AIONL_CQE_F_FD and by the
@@ -100,7 +113,7 @@ static void rx_error_msg(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 		return;
 	w = nlh->nlmsg_seq ? find_waiter(ctx, nlh->nlmsg_seq) : NULL;
 	if (w) {
-		w->res = me->error;
+		w->res = server_res(me->error);
 		w->done = true;
 		return;
 	}
@@ -109,7 +122,7 @@ static void rx_error_msg(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && req->nlmsg_type == ctx->family &&
 	    req->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
 	    req->nlmsg_len <= nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(int)) {
-		mnl_attr_for_each(a, req, GENL_HDRLEN) {
+		aionl_attr_for_each(a, req) {
 			if (mnl_attr_get_type(a) == AIONL_A_COOKIE &&
 			    mnl_attr_get_payload_len(a) == sizeof(uint64_t))
 				cookie = mnl_attr_get_u64(a);
@@ -174,7 +187,7 @@ static void rx_reply(struct aionl_ctx *ctx, const struct nlmsghdr *nlh, uint8_t 
 		struct aionl_register_reply m;
 
 		err = aionl_register_reply_parse(nlh, &m, &pe);
-		w->res = m.res;
+		w->res = server_res(m.res);
 		w->handle = m.handle;
 		if (!err && !m.res && !(m.present & (1ULL << AIONL_A_REGISTER_REPLY_HANDLE)))
 			err = -EPROTO;
@@ -184,7 +197,7 @@ static void rx_reply(struct aionl_ctx *ctx, const struct nlmsghdr *nlh, uint8_t 
 		struct aionl_unregister_reply m;
 
 		err = aionl_unregister_reply_parse(nlh, &m, &pe);
-		w->res = m.res;
+		w->res = server_res(m.res);
 		break;
 	}
 	default:
@@ -204,7 +217,7 @@ static void rx_ctrl(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 	if (!w || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
 		return;
 	w->res = -EPROTO;
-	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+	aionl_attr_for_each(a, nlh) {
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
 		    mnl_attr_validate(a, MNL_TYPE_U16) == 0) {
 			w->family = mnl_attr_get_u16(a);
@@ -218,9 +231,9 @@ static void rx_ctrl(struct aionl_ctx *ctx, const struct nlmsghdr *nlh)
 static void rx_parse(struct aionl_ctx *ctx, const char *buf, size_t len, struct rx_fds *fds)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	int rem = (int)len;
+	size_t rem = len;
 
-	for (; mnl_nlmsg_ok(nlh, rem); nlh = mnl_nlmsg_next(nlh, &rem)) {
+	for (; aionl__nlmsg_ok(nlh, rem); nlh = aionl__nlmsg_next(nlh, &rem)) {
 		if (ctx->bell && ctx->ops->is_bell(ctx, nlh)) {
 			ctx->bell = false;
 		} else if (nlh->nlmsg_type == NLMSG_ERROR) {
@@ -287,6 +300,8 @@ int rx_take(struct aionl_ctx *ctx, int flags)
 {
 	int n, i;
 
+	if (ctx->rx_closed)
+		return -EPIPE;
 	for (i = 0; i < RX_SLOTS; i++) {
 		ctx->rxmsg[i].msg_hdr = (struct msghdr){ .msg_iov = &ctx->rxiov[i], .msg_iovlen = 1 };
 		ctx->rxmsg[i].msg_len = 0;
@@ -303,10 +318,17 @@ int rx_take(struct aionl_ctx *ctx, int flags)
 	} while (n < 0 && errno == EINTR && (flags & MSG_DONTWAIT));
 	if (n < 0)
 		return -errno;
-	/* A datagram of length 0 on a SOCK_SEQPACKET pair is the peer's close. */
-	for (i = 0; i < n; i++)
-		if (!ctx->rxmsg[i].msg_len)
+	/*
+	 * A datagram of length 0 on a SOCK_SEQPACKET pair is the peer's close.
+	 * What this call took after it is gone with it: the close has to stay,
+	 * or a caller would wait for ever for a reply that came and went.
+	 */
+	for (i = 0; i < n; i++) {
+		if (!ctx->rxmsg[i].msg_len) {
+			ctx->rx_closed = true;
 			return i ? i : -EPIPE;
+		}
+	}
 	return n;
 }
 
@@ -412,6 +434,13 @@ int rx_wait(struct aionl_ctx *ctx, bool (*ready)(struct aionl_ctx *, void *), vo
 			if (ready != rx_cq_ready)
 				rx_ring_bell(ctx);
 			pthread_cond_broadcast(&ctx->rx_cond);
+			/*
+			 * A signal ends a reaper's wait, as it ends a system
+			 * call's; a control call's request is sent, and it
+			 * waits for the reply whatever the program catches.
+			 */
+			if (n == -EINTR && ready != rx_cq_ready)
+				continue;
 			if (n == -ETIMEDOUT || n == -EINTR)
 				return ready(ctx, arg) ? 0 : n;
 			if (n < 0 && n != -EAGAIN)

@@ -57,6 +57,33 @@ static void test_bad_requests_fail_submit(void **state)
 	assert_true(wait_one(f->ctx).cookie == 30);
 }
 
+/*
+ * A request the server refuses comes back with its cookie, however long:
+ * a READV of max_iov buffers with a deadline past AIONL_MAX_NS.
+ */
+static void test_long_refused_request_keeps_its_cookie(void **state)
+{
+	struct fixture *f = *state;
+	struct aionl_info info;
+	struct iovec *iov;
+	struct aionl_req r;
+	struct aionl_cqe c;
+	char buf[16];
+
+	aionl_ctx_info(f->ctx, &info);
+	iov = calloc(info.max_iov, sizeof(*iov));
+	for (unsigned int i = 0; i < info.max_iov; i++)
+		iov[i] = (struct iovec){ buf, 1 };
+	aionl_req_readv(&r, f->h, iov, info.max_iov, 0, 0x5151);
+	aionl_req_set_timeout(&r, AIONL_MAX_NS + 1);
+	submit(f->ctx, &r, 1);
+	c = wait_one(f->ctx);
+	assert_true(c.cookie == 0x5151);
+	assert_int_equal(c.res, -EINVAL);
+	assert_int_equal(c.flags, AIONL_CQE_F_REJECTED);
+	free(iov);
+}
+
 /* ------------------------------------------------------------ raw bytes */
 
 struct raw {
@@ -397,6 +424,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bad_offsets_and_lengths_are_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_requests_fail_submit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_refused_request_keeps_its_cookie, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_messages_are_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejection_says_what_was_wrong, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated_message_is_rejected, setup, teardown),

@@ -6,7 +6,9 @@
  */
 #define _GNU_SOURCE
 #include <linux/netlink.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <signal.h>
 #include <stdatomic.h>
@@ -212,6 +214,55 @@ static void test_a_read_of_a_directory_is_eisdir(void **state)
 	close(dir);
 }
 
+/* ------------------------------------------------------------ signals */
+
+static volatile sig_atomic_t ticks;
+
+static void on_tick(int sig)
+{
+	(void)sig;
+	ticks++;
+}
+
+/*
+ * A signal caught while a call waits for its reply interrupts the wait, not
+ * the call: the request was sent, and a program's timer must not make
+ * opening a context or registering a file fail with -EINTR (nor leave a
+ * file registered that the program never heard of).
+ */
+static void test_signals_do_not_interrupt_control_calls(void **state)
+{
+	struct fixture *f = *state;
+	struct sigaction sa = { .sa_handler = on_tick }, old;	/* no SA_RESTART */
+	struct itimerval every = { { 0, 50 }, { 0, 50 } }, off = { { 0, 0 }, { 0, 0 } };
+	const char *failed = NULL;
+	char why[256] = "";
+	int err = 0;
+
+	sigaction(SIGALRM, &sa, &old);
+	setitimer(ITIMER_REAL, &every, NULL);
+	for (int round = 0; round < 2000 && ticks < 200 && !failed; round++) {
+		struct aionl_ctx *ctx = NULL;
+		uint64_t h;
+
+		if ((err = aionl_file_register(f->ctx, f->fd, &h)))
+			failed = "aionl_file_register";
+		else if ((err = aionl_file_unregister(f->ctx, h)))
+			failed = "aionl_file_unregister";
+		else if (round % 50 == 0 && (err = aionl_ctx_open(&ctx, NULL)))
+			failed = "aionl_ctx_open";
+		if (failed)
+			snprintf(why, sizeof(why), "%s", aionl_error_message());
+		aionl_ctx_close(ctx);
+	}
+	/* Before anything can fail: the next tests run without the timer. */
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	if (failed)
+		fail_msg("%s: %d %s", failed, err, why);
+	assert_true(ticks > 0);
+}
+
 /* ------------------------------------------------------------ teardown paths */
 
 static void test_close_with_io_in_flight(void **state)
@@ -343,6 +394,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_write_to_read_only_file_is_ebadf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_read_of_a_directory_is_eisdir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signals_do_not_interrupt_control_calls, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_close_with_io_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_calls_are_not_interrupted_by_signals,
 						setup, teardown),

@@ -210,6 +210,15 @@ static void test_malformed_attributes_are_refused(void **state)
 	assert_int_equal(d->parse(nlh, out, &pe), -EINVAL);
 	assert_string_equal(pe.msg, "truncated attribute");
 
+	/* Past the end by less than the alignment: into bytes that are not the message's. */
+	for (unsigned int cut = 1; cut < NLA_ALIGNTO; cut++) {
+		build(d, in, 1, buf, strbufs, all_attrs(d));
+		nlh->nlmsg_len -= cut;
+		pe = (struct aionl_parse_err){ 0 };
+		assert_int_equal(d->parse(nlh, out, &pe), -EINVAL);
+		assert_string_equal(pe.msg, "truncated attribute");
+	}
+
 	/* An attribute header whose length is below its own size. */
 	build(d, in, 1, buf, strbufs, all_attrs(d));
 	a = mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN);

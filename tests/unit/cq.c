@@ -121,6 +121,24 @@ static void test_timers_whose_cookies_collide_fold_apart(void **state)
 	cq_fini(&q);
 }
 
+/* A server's counts that would overflow the queued one stop at its limit. */
+static void test_folded_ticks_saturate(void **state)
+{
+	struct aionl_cq q = { 0 };
+	struct aionl_cqe out[2];
+	unsigned int finals;
+
+	(void)state;
+	push(&q, tick(1, INT64_MAX));
+	push(&q, tick(1, INT64_MAX));
+	push(&q, tick(2, INT64_MIN));
+	push(&q, tick(2, -1));
+	assert_int_equal(cq_pop(&q, out, 2, &finals), 2);
+	assert_true(out[0].res == INT64_MAX);
+	assert_true(out[1].res == INT64_MIN);
+	cq_fini(&q);
+}
+
 /*
  * Against a model: random pushes of ticks and plain completions and random
  * pops; every tick lands on its cookie's queued completion if there is one.
@@ -202,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_finals_count_only_completions_that_end),
 		cmocka_unit_test(test_ticks_of_a_queued_timer_fold_into_it),
 		cmocka_unit_test(test_timers_whose_cookies_collide_fold_apart),
+		cmocka_unit_test(test_folded_ticks_saturate),
 		cmocka_unit_test(test_random_traffic_matches_a_model),
 		cmocka_unit_test(test_a_signal_keeps_its_siginfo),
 	};

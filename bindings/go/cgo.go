@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+
+package aionl
+
+// Every call into libaionl goes through this file. The rules it keeps:
+//
+//   - C never keeps a Go pointer after a call returns. Buffers that a request
+//     names live in C memory (Buffer, or the bounce buffers of the []byte
+//     calls); the request descriptors passed to goaionl_submit hold those
+//     addresses as integers and are copied into struct aionl_req on the C
+//     stack, which aionl_submit encodes before it returns.
+//   - aionl_error_message() is per OS thread, and a goroutine may move to
+//     another thread between two cgo calls: each helper below reads the
+//     message in the same C call that failed and copies it out.
+
+/*
+#cgo pkg-config: aionl
+#include <aionl.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GOAIONL_MSG 256
+
+// The result of a call that can fail: the return value, a value it produced,
+// and the library's message, copied in the thread that failed.
+struct goaionl_ret {
+	int64_t r;
+	uint64_t v;
+	struct aionl_ctx *ctx;
+	char msg[GOAIONL_MSG];
+};
+
+static void goaionl_msg(struct goaionl_ret *ret)
+{
+	if (ret->r < 0) {
+		strncpy(ret->msg, aionl_error_message(), GOAIONL_MSG - 1);
+		ret->msg[GOAIONL_MSG - 1] = 0;
+	} else {
+		ret->msg[0] = 0;
+	}
+}
+
+static struct goaionl_ret goaionl_open(int backend, int executor, unsigned int max_inflight,
+				       unsigned int workers, int spin_us, unsigned int flags)
+{
+	struct aionl_params p;
+	struct aionl_ctx *ctx = NULL;
+	struct goaionl_ret ret = { 0 };
+
+	memset(&p, 0, sizeof(p));
+	p.backend = (enum aionl_backend)backend;
+	p.executor = (enum aionl_executor)executor;
+	p.max_inflight = max_inflight;
+	p.workers = workers;
+	p.spin_us = spin_us;
+	p.flags = flags;
+	ret.r = aionl_ctx_open(&ctx, &p);
+	ret.v = 0;
+	ret.ctx = ctx;
+	goaionl_msg(&ret);
+	return ret;
+}
+
+static struct goaionl_ret goaionl_fd(struct aionl_ctx *ctx)
+{
+	struct goaionl_ret ret = { 0 };
+
+	ret.r = aionl_ctx_fd(ctx);
+	ret.v = 0;
+	goaionl_msg(&ret);
+	return ret;
+}
+
+static struct goaionl_ret goaionl_info(struct aionl_ctx *ctx, struct aionl_info *info)
+{
+	struct goaionl_ret ret = { 0 };
+
+	ret.r = aionl_ctx_info(ctx, info);
+	ret.v = 0;
+	goaionl_msg(&ret);
+	return ret;
+}
+
+static struct goaionl_ret goaionl_register(struct aionl_ctx *ctx, uintptr_t fd)
+{
+	struct goaionl_ret ret = { 0 };
+	uint64_t handle = 0;
+
+	ret.r = aionl_file_register(ctx, (int)fd, &handle);
+	ret.v = handle;
+	goaionl_msg(&ret);
+	return ret;
+}
+
+static struct goaionl_ret goaionl_unregister(struct aionl_ctx *ctx, uint64_t handle)
+{
+	struct goaionl_ret ret = { 0 };
+
+	ret.r = aionl_file_unregister(ctx, handle);
+	ret.v = 0;
+	goaionl_msg(&ret);
+	return ret;
+}
+
+// One request as Go fills it: plain integers, no pointer, no union.
+struct goaionl_req {
+	uint64_t handle;
+	uint64_t offset;
+	uint64_t len;
+	uint64_t cookie;
+	uint64_t a;		// timer value, poll events, cancel target
+	uint64_t b;		// timer interval
+	uint64_t timeout_ns;
+	uintptr_t buf;		// C memory
+	uint32_t op;
+	uint32_t flags;
+};
+
+static void goaionl_fill(struct aionl_req *r, const struct goaionl_req *g)
+{
+	switch (g->op) {
+	case AIONL_OP_READ:
+		aionl_req_read(r, g->handle, (void *)g->buf, g->len, g->offset, g->cookie);
+		break;
+	case AIONL_OP_WRITE:
+		aionl_req_write(r, g->handle, (const void *)g->buf, g->len, g->offset, g->cookie);
+		break;
+	case AIONL_OP_FSYNC:
+		aionl_req_fsync(r, g->handle, g->cookie);
+		break;
+	case AIONL_OP_FDATASYNC:
+		aionl_req_fdatasync(r, g->handle, g->cookie);
+		break;
+	case AIONL_OP_TIMER:
+		aionl_req_timer(r, CLOCK_MONOTONIC, g->a, g->b, g->flags, g->cookie);
+		break;
+	case AIONL_OP_POLL:
+		aionl_req_poll(r, g->handle, (uint32_t)g->a, g->flags, g->cookie);
+		break;
+	case AIONL_OP_CANCEL:
+		aionl_req_cancel(r, g->a, g->flags, g->cookie);
+		break;
+	default:
+		aionl_req_nop(r, g->cookie);
+		r->op = (uint8_t)g->op;
+		break;
+	}
+	if (g->timeout_ns)
+		aionl_req_set_timeout(r, g->timeout_ns);
+}
+
+#define GOAIONL_BATCH 64
+
+// Submit up to GOAIONL_BATCH requests; the count accepted, from the first,
+// or -errno with the message when none was.
+static int goaionl_submit(struct aionl_ctx *ctx, const struct goaionl_req *g, unsigned int n,
+			  char *msg)
+{
+	struct aionl_req r[GOAIONL_BATCH];
+	unsigned int i;
+	int ret;
+
+	if (n > GOAIONL_BATCH)
+		n = GOAIONL_BATCH;
+	for (i = 0; i < n; i++)
+		goaionl_fill(&r[i], &g[i]);
+	ret = aionl_submit(ctx, r, n);
+	if (ret < 0) {
+		strncpy(msg, aionl_error_message(), GOAIONL_MSG - 1);
+		msg[GOAIONL_MSG - 1] = 0;
+	}
+	return ret;
+}
+
+// Reap what waits, never blocking (min_nr 0), so that no OS thread sits in
+// C while goroutines wait: the waiting is the netpoller's.
+static int goaionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsigned int max,
+			char *msg)
+{
+	int ret = aionl_reap(ctx, cqes, max, 0, NULL);
+
+	if (ret < 0) {
+		strncpy(msg, aionl_error_message(), GOAIONL_MSG - 1);
+		msg[GOAIONL_MSG - 1] = 0;
+	}
+	return ret;
+}
+
+static void *goaionl_alloc(size_t n)
+{
+	void *p = NULL;
+
+	// Page-aligned, so that the buffer suits O_DIRECT files.
+	if (posix_memalign(&p, 4096, n ? n : 1))
+		return NULL;
+	return p;
+}
+*/
+import "C"
+
+import (
+	"syscall"
+	"unsafe"
+)
+
+const (
+	opRead      = C.AIONL_OP_READ
+	opWrite     = C.AIONL_OP_WRITE
+	opFsync     = C.AIONL_OP_FSYNC
+	opFdatasync = C.AIONL_OP_FDATASYNC
+	opTimer     = C.AIONL_OP_TIMER
+	opPoll      = C.AIONL_OP_POLL
+	opCancel    = C.AIONL_OP_CANCEL
+	opNop       = C.AIONL_OP_NOP
+
+	offsetStream = uint64(C.AIONL_OFFSET_STREAM)
+	maxIOLen     = int64(C.AIONL_MAX_IO_LEN)
+	maxNS        = int64(C.AIONL_MAX_NS)
+
+	cqeRejected = uint32(C.AIONL_CQE_F_REJECTED)
+	cqeMore     = uint32(C.AIONL_CQE_F_MORE)
+
+	pollIn        = uint32(C.AIONL_POLL_IN)
+	pollOut       = uint32(C.AIONL_POLL_OUT)
+	pollErr       = uint32(C.AIONL_POLL_ERR)
+	pollHup       = uint32(C.AIONL_POLL_HUP)
+	cancelHandle  = uint32(C.AIONL_CANCEL_HANDLE)
+	paramNoInline = uint(C.AIONL_PARAMS_NO_INLINE)
+
+	backendAuto    = int(C.AIONL_BACKEND_AUTO)
+	backendKernel  = int(C.AIONL_BACKEND_KERNEL)
+	backendUser    = int(C.AIONL_BACKEND_USER)
+	executorAuto   = int(C.AIONL_EXEC_AUTO)
+	executorKernel = int(C.AIONL_EXEC_KERNEL)
+	executorURing  = int(C.AIONL_EXEC_URING)
+	executorThread = int(C.AIONL_EXEC_THREADS)
+
+	submitBatch = C.GOAIONL_BATCH
+	msgSize     = C.GOAIONL_MSG
+)
+
+// creq is one request as the submitter hands it to C.
+type creq = C.struct_goaionl_req
+
+// cctx is the library's context.
+type cctx = C.struct_aionl_ctx
+
+// err turns a goaionl_ret into an error, or nil.
+func (r *C.struct_goaionl_ret) err(op string) error {
+	if r.r >= 0 {
+		return nil
+	}
+	return &Error{Op: op, Errno: syscall.Errno(-r.r), Msg: C.GoString(&r.msg[0])}
+}
+
+func cOpen(backend, executor int, maxInflight, workers uint, spinUS int, flags uint) (*cctx, error) {
+	r := C.goaionl_open(C.int(backend), C.int(executor), C.uint(maxInflight), C.uint(workers),
+		C.int(spinUS), C.uint(flags))
+	if err := r.err("open"); err != nil {
+		return nil, err
+	}
+	return r.ctx, nil
+}
+
+func cClose(c *cctx) { C.aionl_ctx_close(c) }
+
+func cFd(c *cctx) (int, error) {
+	r := C.goaionl_fd(c)
+	if err := r.err("fd"); err != nil {
+		return -1, err
+	}
+	return int(r.r), nil
+}
+
+func cInfo(c *cctx) (Info, error) {
+	var ci C.struct_aionl_info
+	r := C.goaionl_info(c, &ci)
+	if err := r.err("info"); err != nil {
+		return Info{}, err
+	}
+	return Info{
+		Backend:         C.GoString(C.aionl_backend_name(ci.backend)),
+		Executor:        C.GoString(C.aionl_executor_name(ci.executor)),
+		ProtocolVersion: int(ci.version),
+		MaxInflight:     int(ci.max_inflight),
+		MaxFiles:        int(ci.max_files),
+		MaxIOV:          int(ci.max_iov),
+		MaxIOLen:        int64(ci.max_io_len),
+		MaxMsgSize:      int(ci.max_msg_size),
+		Workers:         int(ci.workers),
+		Reason:          C.GoString(&ci.reason[0]),
+	}, nil
+}
+
+func cRegister(c *cctx, fd uintptr) (uint64, error) {
+	r := C.goaionl_register(c, C.uintptr_t(fd))
+	if err := r.err("register"); err != nil {
+		return 0, err
+	}
+	return uint64(r.v), nil
+}
+
+func cUnregister(c *cctx, handle uint64) error {
+	r := C.goaionl_unregister(c, C.uint64_t(handle))
+	return r.err("unregister")
+}
+
+// cSubmit submits reqs[:min(len, submitBatch)]: the count accepted, or
+// -errno with the message written to msg (C memory of msgSize bytes).
+func cSubmit(c *cctx, reqs []creq, msg unsafe.Pointer) int {
+	return int(C.goaionl_submit(c, &reqs[0], C.uint(len(reqs)), (*C.char)(msg)))
+}
+
+// cqe is the part of a completion the dispatcher reads.
+type cqe struct {
+	cookie uint64
+	res    int64
+	flags  uint32
+}
+
+// reapRing is C memory the reaper receives completions into.
+type reapRing struct {
+	cqes *C.struct_aionl_cqe
+	n    int
+	msg  unsafe.Pointer
+}
+
+func newReapRing(n int) *reapRing {
+	return &reapRing{
+		cqes: (*C.struct_aionl_cqe)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.struct_aionl_cqe{})))),
+		n:    n,
+		msg:  C.calloc(1, msgSize),
+	}
+}
+
+func (r *reapRing) free() {
+	C.free(unsafe.Pointer(r.cqes))
+	C.free(r.msg)
+}
+
+// reap takes what waits into out (len(out) >= r.n) without blocking.
+func (r *reapRing) reap(c *cctx, out []cqe) (int, error) {
+	n := int(C.goaionl_reap(c, r.cqes, C.uint(r.n), (*C.char)(r.msg)))
+	if n < 0 {
+		return 0, &Error{Op: "reap", Errno: syscall.Errno(-n), Msg: C.GoString((*C.char)(r.msg))}
+	}
+	cs := unsafe.Slice(r.cqes, n)
+	for i := range cs {
+		out[i] = cqe{cookie: uint64(cs[i].cookie), res: int64(cs[i].res), flags: uint32(cs[i].flags)}
+	}
+	return n, nil
+}
+
+func cMsgString(msg unsafe.Pointer) string { return C.GoString((*C.char)(msg)) }
+
+func cAlloc(n int) unsafe.Pointer { return C.goaionl_alloc(C.size_t(n)) }
+
+func cCalloc(n int) unsafe.Pointer { return C.calloc(1, C.size_t(n)) }
+
+func cFree(p unsafe.Pointer) { C.free(p) }
+
+// set and the others fill a request; its buffer is C memory, held as an
+// address, never a Go pointer.
+func (r *creq) set(op uint32, handle, offset uint64, buf unsafe.Pointer, n int, cookie uint64) {
+	*r = creq{}
+	r.op = C.uint32_t(op)
+	r.handle = C.uint64_t(handle)
+	r.offset = C.uint64_t(offset)
+	r.buf = C.uintptr_t(uintptr(buf))
+	r.len = C.uint64_t(n)
+	r.cookie = C.uint64_t(cookie)
+}
+
+func (r *creq) setTimer(valueNS, intervalNS uint64, cookie uint64) {
+	*r = creq{}
+	r.op = C.uint32_t(opTimer)
+	r.a = C.uint64_t(valueNS)
+	r.b = C.uint64_t(intervalNS)
+	r.cookie = C.uint64_t(cookie)
+}
+
+func (r *creq) setPoll(handle uint64, events uint32, cookie uint64) {
+	*r = creq{}
+	r.op = C.uint32_t(opPoll)
+	r.handle = C.uint64_t(handle)
+	r.a = C.uint64_t(events)
+	r.cookie = C.uint64_t(cookie)
+}
+
+func (r *creq) setCancel(target uint64, flags uint32, cookie uint64) {
+	*r = creq{}
+	r.op = C.uint32_t(opCancel)
+	r.a = C.uint64_t(target)
+	r.flags = C.uint32_t(flags)
+	r.cookie = C.uint64_t(cookie)
+}
+
+func (r *creq) cookieOf() uint64 { return uint64(r.cookie) }

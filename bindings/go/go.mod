@@ -1,0 +1,3 @@
+module aionl
+
+go 1.19
