@@ -12,7 +12,11 @@
 
 Each contender runs for --seconds, the two of a pair alternately, --rounds
 times; the figures are the medians of the rounds, and the ratio is the median
-of the rounds' ratios (each pair ran back to back), all within one run. The file is created (--size, default 1 GiB) unless --file names one,
+of the rounds' ratios (each pair ran back to back), all within one run. The
+asyncio pairs also report the process's CPU time per read (every thread's,
+so the executor's workers count): on a host shared with other work, where a
+pool of threads takes a larger share of the CPUs than one event loop, it is
+the figure that load does not move. The file is created (--size, default 1 GiB) unless --file names one,
 and read once so that the page cache holds it.
 """
 
@@ -21,6 +25,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -34,6 +39,20 @@ if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(
 import aionl  # noqa: E402
 
 PAGE = 4096
+
+
+def cpu_seconds():
+    """CPU time of the whole process, every thread (the executor's too)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+class Rate:
+    """Reads per second, and CPU microseconds per read, of one run."""
+
+    def __init__(self, count, seconds, cpu):
+        self.rate = count / seconds
+        self.cpu_us = cpu / count * 1e6 if count else float("nan")
 
 
 def make_file(path, size):
@@ -83,9 +102,9 @@ async def run_executor(fd, offs, tasks, seconds):
             k += tasks
             count += 1
 
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), cpu_seconds()
     await asyncio.gather(*(worker(i) for i in range(tasks)))
-    return count / (time.monotonic() - t0)
+    return Rate(count, time.monotonic() - t0, cpu_seconds() - c0)
 
 
 async def run_aionl(actx, file, offs, tasks, seconds):
@@ -104,9 +123,9 @@ async def run_aionl(actx, file, offs, tasks, seconds):
             k += tasks
             count += 1
 
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), cpu_seconds()
     await asyncio.gather(*(worker(i) for i in range(tasks)))
-    return count / (time.monotonic() - t0)
+    return Rate(count, time.monotonic() - t0, cpu_seconds() - c0)
 
 
 async def asyncio_suite(path, size, args, results):
@@ -123,15 +142,21 @@ async def asyncio_suite(path, size, args, results):
             for _ in range(args.rounds):
                 ex.append(await run_executor(fd, offs, tasks, args.seconds))
                 al.append(await run_aionl(actx, file, offs, tasks, args.seconds))
-            r = {"tasks": tasks, "executor": statistics.median(ex),
-                 "aionl": statistics.median(al),
+            r = {"tasks": tasks,
+                 "executor": statistics.median(x.rate for x in ex),
+                 "aionl": statistics.median(x.rate for x in al),
                  # Each round's pair ran back to back: the median of their
                  # ratios resists a load that drifts over the run.
-                 "ratio": statistics.median(a / e for a, e in zip(al, ex)),
-                 "rounds": {"executor": ex, "aionl": al}}
+                 "ratio": statistics.median(a.rate / e.rate for a, e in zip(al, ex)),
+                 "executor_cpu_us": statistics.median(x.cpu_us for x in ex),
+                 "aionl_cpu_us": statistics.median(x.cpu_us for x in al),
+                 "rounds": {"executor": [x.rate for x in ex], "aionl": [x.rate for x in al]}}
+            r["cpu_ratio"] = r["executor_cpu_us"] / r["aionl_cpu_us"]
             results.append(r)
-            print(f"  {tasks:4d} tasks: run_in_executor {r['executor']:9.0f} reads/s   "
-                  f"AsyncContext {r['aionl']:9.0f} reads/s   {r['ratio']:5.2f}x", flush=True)
+            print(f"  {tasks:4d} tasks: run_in_executor {r['executor']:9.0f} reads/s "
+                  f"({r['executor_cpu_us']:5.1f} us CPU/read)   AsyncContext {r['aionl']:9.0f} "
+                  f"reads/s ({r['aionl_cpu_us']:5.1f} us)   {r['ratio']:5.2f}x, "
+                  f"{r['cpu_ratio']:5.2f}x less CPU", flush=True)
     os.close(fd)
     return info
 
