@@ -50,17 +50,9 @@ int ctl_call(struct aionl_ctx *ctx, const struct nlmsghdr *req, int passfd, stru
 	pthread_mutex_unlock(&ctx->tx_lock);
 
 	pthread_mutex_lock(&ctx->rx_lock);
-	/*
-	 * The server always answers, at once: a signal handler that interrupts
-	 * the wait must not fail the call, or its reply would be lost (a file
-	 * registered under a handle nobody knows, an unregister reported failed
-	 * that happened).
-	 */
-	if (!err) {
-		do {
-			err = rx_wait(ctx, waiter_done, w, NULL);
-		} while (err == -EINTR);
-	}
+	/* rx_wait waits through signals for a control call: its reply is never lost. */
+	if (!err)
+		err = rx_wait(ctx, waiter_done, w, NULL);
 	for (pp = &ctx->waiters; *pp; pp = &(*pp)->next) {
 		if (*pp == w) {
 			*pp = w->next;
