@@ -131,8 +131,8 @@ struct aionl_sock {
 	/*
 	 * The socket itself: netlink frees a portid before it tells us the
 	 * socket is gone, so a new socket may already hold the same portid.
-	 * Only compared, and only dereferenced at NETLINK_URELEASE, which
-	 * comes before the socket is freed.
+	 * Held (sock_hold) for as long as the state lives: lookups read its
+	 * SOCK_DEAD, and a freed socket's address could come back as a new one.
 	 */
 	const struct sock *sk;
 	u32 tag;			/* random: handles of other sockets fail */

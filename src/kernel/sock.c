@@ -101,6 +101,7 @@ void aionl_sock_put(struct aionl_sock *as)
 	xa_for_each(&as->files, id, file)
 		fput(file);
 	xa_destroy(&as->files);
+	sock_put((struct sock *)as->sk);
 	kfree(as->quick);
 	kfree(as);
 }
@@ -178,8 +179,15 @@ struct aionl_sock *aionl_sock_get(struct sk_buff *skb, struct genl_info *info)
 
 	spin_lock(&aionl_socks_lock);
 	found = aionl_sock_find(net, info->snd_portid, sk);
-	if (!found)
+	if (!found) {
+		/*
+		 * The state keeps its socket: aionl_sock_find reads SOCK_DEAD
+		 * through it, and a socket freed while its state lived could
+		 * be reallocated, at the same address, for a new one.
+		 */
+		sock_hold((struct sock *)sk);
 		hash_add(aionl_socks, &as->node, aionl_hash(net, info->snd_portid));
+	}
 	spin_unlock(&aionl_socks_lock);
 	if (found) {
 		kfree(as->quick);
