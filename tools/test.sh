@@ -25,8 +25,11 @@ cmake --build build-asan -j"$jobs"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIONL_WERROR=ON -DAIONL_TSAN=ON \
 	-DAIONL_KERNEL_MODULE=OFF > /dev/null
 cmake --build build-tsan -j"$jobs" --target conformance_suites
+# conformance_open's children open contexts of their own after fork, starting
+# threads after a multi-threaded fork, which ThreadSanitizer's runtime cannot
+# follow ("dup thread with used id"); it runs plain and under ASan above.
 (cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	ctest --output-on-failure -j"$jobs" -L conformance)
+	ctest --output-on-failure -j"$jobs" -L conformance -E conformance_open)
 
 # Each fuzz target for AIONL_FUZZ_SECONDS (30), built with clang, ASan and
 # UBSan in build-fuzz: any crash, leak, failed check or hang fails.

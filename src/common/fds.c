@@ -59,6 +59,16 @@ int aionl__dup_high(int fd)
 	/* The high range is full (EMFILE there, or EINVAL past the limit): any number. */
 	if (nfd < 0 && (errno == EMFILE || errno == EINVAL))
 		nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+#ifdef __SANITIZE_THREAD__
+	/*
+	 * ThreadSanitizer follows a descriptor through dup3 but not through
+	 * fcntl(F_DUPFD): without this, the engine's socket end loses the
+	 * pairing that makes a send and its receive synchronize, and every
+	 * buffer handed over the socket looks like a race.
+	 */
+	if (nfd >= 0)
+		dup3(fd, nfd, O_CLOEXEC);
+#endif
 	return nfd < 0 ? -errno : nfd;
 }
 
