@@ -314,6 +314,8 @@ static void *engine_main(void *arg)
 		uint64_t t = 0;
 		int rev;
 
+		if (atomic_load_explicit(&e->park_asked, memory_order_relaxed))
+			fork_park(e);
 		if (outq_flush(&e->out, e->sock))
 			e->peer_gone = true;
 		if (e->peer_gone && !cancelled_all) {
@@ -345,6 +347,7 @@ static void *engine_main(void *arg)
 		if (rev & (POLLIN | POLLHUP | POLLERR))
 			read_requests(e);
 	}
+	fork_engine_exits(e);
 	return NULL;
 }
 
@@ -356,6 +359,7 @@ static void *engine_main(void *arg)
  */
 static void engine_free(struct aionl_engine *e, bool forget)
 {
+	fork_fini(e, forget);
 	if (forget) {
 		io_forget_active(e);
 		events_forget(e);
@@ -382,14 +386,19 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 		return aionl__fail(-ENOMEM, "out of memory for the engine");
 	}
 	e->sock = sock;
+	e->kickfd = -1;
+	pthread_mutex_init(&e->park_lock, NULL);
+	pthread_cond_init(&e->park_cond, NULL);
 	e->params = *params;
 	e->exec = params->executor == AIONL_EXEC_URING ? &aionl_exec_uring : &aionl_exec_threads;
 	/* Both first, so that engine_free() may undo a start that fails anywhere. */
 	err = files_init(&e->files);
 	if (!err && params->peer >= 0)
-		err = files_set_socket(&e->files, params->peer);
+		err = files_set_socket(&e->files, params->peer, sock);
 	if (!err)
 		err = events_init(e);
+	if (!err)
+		err = fork_init(e);
 	e->rxbuf = malloc(AIONL_MAX_MSG_SIZE);
 	if (err || !e->rxbuf) {
 		engine_free(e, false);
@@ -405,6 +414,7 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 		engine_free(e, false);
 		return err;
 	}
+	e->running = true;
 	err = pthread_create(&e->thread, NULL, engine_main, e);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
@@ -412,12 +422,14 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 		engine_free(e, false);
 		return aionl__fail(-err, "cannot start the engine thread");
 	}
+	fork_track(e);
 	*ep = e;
 	return 0;
 }
 
 void aionl_engine_join(struct aionl_engine *e)
 {
+	fork_untrack(e);
 	pthread_join(e->thread, NULL);
 	e->exec->fini(e);
 	engine_free(e, false);
@@ -427,10 +439,12 @@ void aionl_engine_join(struct aionl_engine *e)
  * Every descriptor here shares its open file with the parent's engine:
  * epoll_ctl, timerfd_settime or a signalfd mask change through the child's
  * copy would change the parent's engine, and its threads' locks may be
- * frozen held. So only close and free.
+ * frozen held. So only close and free. The lists walked are whole: the
+ * engine was parked at the top of its loop while the process forked (fork.c).
  */
 void aionl_engine_forget(struct aionl_engine *e)
 {
+	fork_untrack(e);
 	e->exec->forget(e);
 	engine_free(e, true);
 }

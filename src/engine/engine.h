@@ -163,6 +163,14 @@ struct aionl_engine {
 	} clocks[AIONL_TIMER_CLOCK_COUNT];
 	int sigfd;
 	uint64_t sigmask;		/* union of the signal watches */
+
+	/* Parked while the program forks (fork.c). */
+	int kickfd;			/* eventfd in the epoll set: wakes the loop to park */
+	atomic_bool park_asked;
+	pthread_mutex_t park_lock;
+	pthread_cond_t park_cond;
+	bool parked, running;		/* under park_lock */
+	struct aionl_engine *fork_next;	/* fork.c's list of running engines */
 };
 
 /* ------------------------------------------------------------ engine.c */
@@ -239,10 +247,21 @@ int watch_epoll(struct aionl_engine *e, struct eng_watch *w, uint32_t events);
 
 /* epoll tags below this are event sources of the engine's own, not watches. */
 enum {
-	EV_TAG_SIGNALFD = 1,
+	EV_TAG_KICK = 1,	/* fork.c's eventfd */
+	EV_TAG_SIGNALFD,
 	EV_TAG_TIMERFD,		/* + the clock's index */
 	EV_TAG_WATCHES = EV_TAG_TIMERFD + AIONL_TIMER_CLOCK_COUNT,
 };
+
+/* ------------------------------------------------------------ fork.c */
+
+int fork_init(struct aionl_engine *e);		/* after events_init: needs epfd */
+void fork_track(struct aionl_engine *e);	/* once the thread runs */
+void fork_untrack(struct aionl_engine *e);
+void fork_kicked(struct aionl_engine *e);
+void fork_park(struct aionl_engine *e);
+void fork_engine_exits(struct aionl_engine *e);
+void fork_fini(struct aionl_engine *e, bool forget);
 
 /* ------------------------------------------------------------ timers.c */
 

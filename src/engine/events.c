@@ -200,7 +200,9 @@ void events_dispatch(struct aionl_engine *e)
 	for (i = 0; i < n; i++) {
 		uint64_t tag = evs[i].data.u64;
 
-		if (tag >= EV_TAG_TIMERFD && tag < EV_TAG_WATCHES) {
+		if (tag == EV_TAG_KICK) {
+			fork_kicked(e);
+		} else if (tag >= EV_TAG_TIMERFD && tag < EV_TAG_WATCHES) {
 			timers_expired(e, (int)(tag - EV_TAG_TIMERFD));
 		} else if (tag == EV_TAG_SIGNALFD) {
 			signals_ready(e);

@@ -36,7 +36,7 @@ void file_put(struct eng_file *f)
 }
 
 /*
- * The program's ends of every engine's socket in the process. A socket's
+ * Both ends of every engine's socket in the process. A socket's
  * inode number names it for as long as it is open, and these stay open
  * until their engine's files_fini.
  */
@@ -60,17 +60,19 @@ static void aio_socks_atfork(void)
 	pthread_atfork(aio_socks_lock_take, aio_socks_lock_drop, aio_socks_lock_drop);
 }
 
-int files_set_socket(struct eng_files *t, int sock)
+int files_set_socket(struct eng_files *t, int peer, int own)
 {
 	static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-	struct stat st;
+	int fds[2] = { peer, own };
+	struct stat st[2];
 	int err = 0;
 
 	pthread_once(&atfork_once, aio_socks_atfork);
-	if (fstat(sock, &st) < 0)
-		return -errno;
+	for (int i = 0; i < 2; i++)
+		if (fstat(fds[i], &st[i]) < 0)
+			return -errno;
 	pthread_mutex_lock(&aio_socks_lock);
-	if (naio_socks == aio_socks_cap) {
+	if (naio_socks + 2 > aio_socks_cap) {
 		size_t cap = aio_socks_cap ? aio_socks_cap * 2 : 8;
 		ino_t *n = realloc(aio_socks, cap * sizeof(*n));
 
@@ -81,9 +83,9 @@ int files_set_socket(struct eng_files *t, int sock)
 			err = -ENOMEM;
 		}
 	}
-	if (!err) {
-		aio_socks[naio_socks++] = st.st_ino;
-		t->sock_ino = st.st_ino;
+	for (int i = 0; i < 2 && !err; i++) {
+		aio_socks[naio_socks++] = st[i].st_ino;
+		t->sock_ino[i] = st[i].st_ino;
 	}
 	pthread_mutex_unlock(&aio_socks_lock);
 	return err;
@@ -126,8 +128,9 @@ static bool is_aio_socket(int fd, unsigned int mode, uint64_t ino)
 
 void files_fini(struct eng_files *t)
 {
-	if (t->sock_ino)
-		aio_socket_forget(t->sock_ino);
+	for (int i = 0; i < 2; i++)
+		if (t->sock_ino[i])
+			aio_socket_forget(t->sock_ino[i]);
 	for (uint32_t i = 0; i < t->nslots; i++)
 		if (t->slots[i].file)
 			file_put(t->slots[i].file);

@@ -36,16 +36,16 @@ struct eng_files {
 		uint32_t next_free;
 	} *slots;
 	uint32_t nslots, cap, free_head, nfiles;
-	ino_t sock_ino;		/* the program's end of this engine's socket, or 0 */
+	ino_t sock_ino[2];	/* both ends of this engine's socket, or 0 */
 };
 
 int files_init(struct eng_files *t);
 /*
- * Name the program's end of the engine's socket (only inspected, never
- * kept): until files_fini, files_add of this table or any other in the
- * process refuses it.
+ * Name both ends of the engine's socket, the program's and the engine's
+ * own (only inspected, never kept): until files_fini, files_add of this
+ * table or any other in the process refuses them.
  */
-int files_set_socket(struct eng_files *t, int sock);
+int files_set_socket(struct eng_files *t, int peer, int own);
 /* Drop every file still registered and free the table. */
 void files_fini(struct eng_files *t);
 /*

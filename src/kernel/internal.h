@@ -169,6 +169,16 @@ extern struct kmem_cache *aionl_watch_cache;
 extern unsigned int aionl_max_inflight;
 
 /*
+ * The long-lived objects that come from kmalloc rather than the module's own
+ * caches (socket states, iovec copies, OPENs in flight): counted, so that
+ * module exit can tell one that outlived its socket (a WARNING, which the VM
+ * test fails on), as kmem_cache_destroy() tells it for the caches.
+ */
+extern atomic_long_t aionl_objects;
+static inline void aionl_object_new(void) { atomic_long_inc(&aionl_objects); }
+static inline void aionl_object_gone(void) { atomic_long_dec(&aionl_objects); }
+
+/*
  * Testing only (tests/kernel/security.c): stall at one of these points for
  * debug_delay_ms, to widen a race window the tests then try to hit. Both
  * module parameters are 0 unless a test sets them.

@@ -27,6 +27,7 @@ module_param_named(debug_delay_ms, aionl_debug_delay_ms, uint, 0600);
 MODULE_PARM_DESC(debug_delay_ms, "Testing only: how long to stall, in ms");
 
 struct kmem_cache *aionl_kreq_cache;
+atomic_long_t aionl_objects = ATOMIC_LONG_INIT(0);
 /* Its own cache: the VM test's leak check (tests/vm/run-vm.sh) sees what outlives rmmod. */
 struct kmem_cache *aionl_watch_cache;
 /* The unbound workqueue that runs blocking I/O and event work. */
@@ -87,6 +88,8 @@ static void __exit aionl_exit(void)
 	destroy_workqueue(aionl_wq);
 	kmem_cache_destroy(aionl_watch_cache);
 	kmem_cache_destroy(aionl_kreq_cache);
+	WARN(atomic_long_read(&aionl_objects), "aionl: %ld objects outlived their sockets\n",
+	     atomic_long_read(&aionl_objects));
 }
 
 module_init(aionl_init);

@@ -77,6 +77,7 @@ void aionl_open_free(struct aionl_open_req *o)
 		path_put(&o->pwd);
 	mem_cgroup_put(o->memcg);
 	kfree(o);
+	aionl_object_gone();
 }
 
 /* The socket's workqueue for OPENs, made by its first. */
@@ -215,9 +216,14 @@ int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info)
 	wq = aionl_open_wq(as);
 	len = strlen(m.path) + 1;	/* the policy bounds it by AIONL_MAX_PATH */
 	o = wq ? kzalloc(struct_size(o, path, len), GFP_KERNEL_ACCOUNT) : NULL;
+	if (o)
+		aionl_object_new();
 	r = o ? aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0) : NULL;
 	if (!r) {
-		kfree(o);
+		if (o) {
+			kfree(o);
+			aionl_object_gone();
+		}
 		if (dir)
 			fput(dir);
 		return aionl_complete_now(as, m.cookie, -ENOMEM);

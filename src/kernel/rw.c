@@ -186,6 +186,7 @@ int aionl_kreq_take_buffers(struct aionl_kreq *r, const struct iovec *iov, unsig
 		r->iov = kmemdup(iov, nr_iov * sizeof(*iov), GFP_KERNEL_ACCOUNT);
 		if (!r->iov)
 			return -ENOMEM;
+		aionl_object_new();
 	}
 	r->nr_iov = nr_iov;
 	return 0;

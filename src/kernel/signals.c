@@ -178,9 +178,9 @@ static bool aionl_rt_pending(const struct aionl_watch *w)
  * In the watching task, on its way back to user space: take the watched
  * signals pending for it. The task_work holds a reference on the watch and on
  * the socket's state, which a close from another thread may release
- * meanwhile.
+ * meanwhile, and one on the module, which aionl_sig_tw() drops.
  */
-static void aionl_sig_tw(struct callback_head *cb)
+static noinline void aionl_sig_take(struct callback_head *cb)
 {
 	struct aionl_watch *w = container_of(cb, struct aionl_watch, tw);
 	struct aionl_sock *as = w->as;
@@ -233,6 +233,19 @@ static void aionl_sig_tw(struct callback_head *cb)
 out:
 	aionl_watch_put(w);
 	aionl_sock_put(as);
+}
+
+/*
+ * The module reference goes last, as a tail call: once it is dropped, rmmod
+ * may free this code, so nothing of the module may run after it, not even a
+ * stack-protector check or a return. aionl_sig_take() has the locals; this
+ * has none, so the compiler ends it with a jump to module_put(), which
+ * returns straight to task_work_run(). tests/kernel/tail-calls.sh checks the
+ * built module for that.
+ */
+static void aionl_sig_tw(struct callback_head *cb)
+{
+	aionl_sig_take(cb);
 	module_put(THIS_MODULE);
 }
 

@@ -2,10 +2,10 @@
 /*
  * Per-socket state and the delivery of completions.
  *
- * Completions are unicast back to the sending socket only, many to a
- * message, from a per-socket backlog that is never dropped: an entry leaves
- * the backlog only once netlink_unicast() has taken the message that carries
- * it. A socket's state is freed in exactly one place, aionl_sock_put().
+ * Completions are queued on the sending socket itself, many to a message,
+ * from a per-socket backlog that is never dropped: an entry leaves the
+ * backlog only once the socket's receive queue has taken the message that
+ * carries it. A socket's state is freed in exactly one place, aionl_sock_put().
  */
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -48,8 +48,10 @@ struct aionl_kreq *aionl_kreq_new(struct aionl_sock *as, u8 cmd, u32 seq)
  */
 void aionl_kreq_release_io(struct aionl_kreq *r)
 {
-	if (r->iov != &r->one)
+	if (r->iov && r->iov != &r->one) {
 		kfree(r->iov);
+		aionl_object_gone();
+	}
 	r->iov = NULL;
 	r->nr_iov = 0;
 	if (r->mm) {
@@ -104,6 +106,7 @@ void aionl_sock_put(struct aionl_sock *as)
 	sock_put((struct sock *)as->sk);
 	kfree(as->quick);
 	kfree(as);
+	aionl_object_gone();
 }
 
 static u32 aionl_hash(const struct net *net, u32 portid)
@@ -158,6 +161,7 @@ struct aionl_sock *aionl_sock_get(struct sk_buff *skb, struct genl_info *info)
 		kfree(as);
 		return NULL;
 	}
+	aionl_object_new();
 	refcount_set(&as->refs, 1);
 	write_pnet(&as->net, net);
 	as->portid = info->snd_portid;
@@ -192,6 +196,7 @@ struct aionl_sock *aionl_sock_get(struct sk_buff *skb, struct genl_info *info)
 	if (found) {
 		kfree(as->quick);
 		kfree(as);
+		aionl_object_gone();
 		return found;
 	}
 	return as;
@@ -300,15 +305,46 @@ static void aionl_free_sent(struct aionl_sock *as, struct list_head *sent)
 }
 
 /*
+ * Queue skb on the socket the state belongs to, and only on it. Sending by
+ * port id, as genlmsg_unicast() does, could reach another socket: netlink
+ * frees a released socket's port id before NETLINK_URELEASE tells us, and a
+ * new socket may bind it in between. The state holds its socket (sock_hold),
+ * so queueing on it is safe even once it is dead; a dead socket's queue is
+ * purged when its last reference goes. The receive-buffer check, the owner
+ * charge and a socket filter are those of any datagram socket
+ * (sock_queue_rcv_skb); netlink taps (nlmon) do not see completions.
+ *
+ * 0 once queued (or dropped by the socket's own filter, which netlink_unicast
+ * also counts as delivered), -EAGAIN if the receive buffer is full,
+ * -ECONNREFUSED if the socket is gone.
+ */
+static int aionl_deliver(struct aionl_sock *as, struct sk_buff *skb)
+{
+	struct sock *sk = (struct sock *)as->sk;
+	int err;
+
+	if (sock_flag(sk, SOCK_DEAD)) {
+		kfree_skb(skb);
+		return -ECONNREFUSED;
+	}
+	/* From the kernel: port id 0, no group, as netlink_unicast() leaves them. */
+	NETLINK_CB(skb).portid = 0;
+	NETLINK_CB(skb).dst_group = 0;
+	err = sock_queue_rcv_skb(sk, skb);
+	if (!err)
+		return 0;
+	kfree_skb(skb);
+	return err == -ENOMEM || err == -ENOBUFS ? -EAGAIN : 0;
+}
+
+/*
  * Send the backlog to the socket, as many entries to a message as fit. An
- * entry is removed only after netlink_unicast() accepted its message: a full
+ * entry is removed only after aionl_deliver() queued its message: a full
  * receive buffer makes netlink drop the skb, and then the entries are simply
  * sent again later, so nothing is ever lost.
  */
 void aionl_flush(struct aionl_sock *as)
 {
-	struct net *net = read_pnet(&as->net);
-
 	mutex_lock(&as->flush_lock);
 	for (;;) {
 		struct aionl_kreq *r;
@@ -355,8 +391,8 @@ void aionl_flush(struct aionl_sock *as)
 			break;
 		}
 
-		err = genlmsg_unicast(net, skb, as->portid);
-		if (err == -EAGAIN || err == -ENOBUFS) {
+		err = aionl_deliver(as, skb);
+		if (err == -EAGAIN) {
 			/* Receive buffer full: retry once the program has read. */
 			spin_lock(&as->lock);
 			list_for_each_entry(r, &as->backlog, list) {
@@ -401,6 +437,7 @@ static void aionl_tw_flush(struct callback_head *cb)
 	spin_unlock(&as->lock);
 	aionl_flush(as);
 	aionl_sock_put(as);
+	/* Last, as a tail call: see aionl_sig_tw(). */
 	module_put(THIS_MODULE);
 }
 

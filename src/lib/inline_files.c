@@ -36,6 +36,25 @@ struct aionl_inline_files {
 	struct inline_file *leaves[ROOT_SIZE];
 };
 
+/*
+ * Around a fork (lib/fork.c): no register or unregister is half done in the
+ * child's copy, whose lock is then made new.
+ */
+void aionl__inline_files_fork_prepare(struct aionl_inline_files *t)
+{
+	pthread_rwlock_wrlock(&t->lock);
+}
+
+void aionl__inline_files_fork_parent(struct aionl_inline_files *t)
+{
+	pthread_rwlock_unlock(&t->lock);
+}
+
+void aionl__inline_files_fork_child(struct aionl_inline_files *t)
+{
+	pthread_rwlock_init(&t->lock, NULL);
+}
+
 struct aionl_inline_files *aionl__inline_files_new(void)
 {
 	struct aionl_inline_files *t = calloc(1, sizeof(*t));

@@ -22,5 +22,9 @@ int aionl__inline_files_try_read(struct aionl_inline_files *t, uint64_t handle,
 				 const struct iovec *iov, unsigned int nr_iov, uint64_t offset,
 				 int64_t *res);
 void aionl__inline_files_end(struct aionl_inline_files *t);
+/* Around a fork (fork.c): held across it, then new in the child. */
+void aionl__inline_files_fork_prepare(struct aionl_inline_files *t);
+void aionl__inline_files_fork_parent(struct aionl_inline_files *t);
+void aionl__inline_files_fork_child(struct aionl_inline_files *t);
 
 #endif /* AIONL_INLINE_FILES_H */

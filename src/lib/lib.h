@@ -106,6 +106,7 @@ struct aionl_ctx {
 	atomic_uint seq;
 	bool inline_reads;	/* serve page-cache hits in aionl_submit */
 	unsigned int fork_gen;	/* aionl__fork_gen when opened: see ctx_check() */
+	struct aionl_ctx *fork_next;	/* fork.c's list of open contexts */
 
 	/* tx_lock serializes use of txbuf and keeps a datagram whole. */
 	pthread_mutex_t tx_lock;
@@ -179,10 +180,15 @@ int ctl_install(struct aionl_ctx *ctx, uint64_t handle, unsigned int flags);
 /* Fill ctx->info's protocol part from GET_INFO. */
 int ctl_get_info(struct aionl_ctx *ctx);
 
-/* ------------------------------------------------------------ open.c */
+/* ------------------------------------------------------------ fork.c */
 
 /* Bumped in the child at every fork (pthread_atfork). */
 extern atomic_uint aionl__fork_gen;
+void aionl__fork_watch(void);
+void aionl__fork_track(struct aionl_ctx *ctx);
+void aionl__fork_untrack(struct aionl_ctx *ctx);
+
+/* ------------------------------------------------------------ open.c */
 
 /* Whether ctx was opened by an ancestor of this process: only close may touch it. */
 static inline bool ctx_forked(const struct aionl_ctx *ctx)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lib.h"
@@ -27,18 +28,6 @@ static const char *const executor_names[] = {
 };
 
 #define NAMES(a) (sizeof(a) / sizeof((a)[0]))
-
-atomic_uint aionl__fork_gen;
-
-static void fork_child(void)
-{
-	atomic_fetch_add_explicit(&aionl__fork_gen, 1, memory_order_relaxed);
-}
-
-static void fork_watch(void)
-{
-	pthread_atfork(NULL, NULL, fork_child);
-}
 
 AIONL_EXPORT const char *aionl_backend_name(enum aionl_backend backend)
 {
@@ -132,9 +121,10 @@ static int choose(const struct aionl_params *p, struct choice *c)
 
 /*
  * Close in a child after fork: the threads that served the context are not
- * in this process and its locks may have been held by them, so release the
- * descriptors and memory of the child's copy without locking, waiting or
- * sending anything. The parent's socket and engine live on.
+ * in this process, so release the descriptors and memory of the child's
+ * copy without waiting or sending anything. The parent's socket and engine
+ * live on. The copy is whole: the fork waited for the context and its
+ * engine to be between changes (fork.c, src/engine/fork.c).
  */
 static void ctx_free_forked(struct aionl_ctx *ctx)
 {
@@ -151,6 +141,15 @@ static void ctx_free_forked(struct aionl_ctx *ctx)
 
 void aionl__ctx_free(struct aionl_ctx *ctx)
 {
+	/*
+	 * The engine ends when its socket ends, and a close ends it only if
+	 * this was the last descriptor of our end: a child that has not
+	 * exec'd, or a process sent it over SCM_RIGHTS, holds another. A
+	 * shutdown ends it whoever holds copies. (Never in a forked child,
+	 * whose socket is the parent's: ctx_free_forked.)
+	 */
+	if (ctx->fd >= 0 && ctx->ops && ctx->ops->kind == AIONL_BACKEND_USER)
+		shutdown(ctx->fd, SHUT_RDWR);
 	if (ctx->fd >= 0)
 		close(ctx->fd);
 	if (ctx->ops)
@@ -243,12 +242,10 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	err = choose(p, &c);
 	if (err)
 		return err;
-	static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
-
 	if (p->flags & ~(AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE))
 		return aionl__fail(-EINVAL, "aionl_params: unknown flags %#x",
 				   p->flags & ~(AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE));
-	pthread_once(&fork_once, fork_watch);
+	aionl__fork_watch();
 	err = aionl__fd_floor_update(p->flags & AIONL_PARAMS_RAISE_NOFILE);
 	if (err)
 		return aionl__fail(err, "RLIMIT_NOFILE: %s", strerror(-err));
@@ -293,6 +290,7 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 			 c.backend == AIONL_BACKEND_USER ? c.backend_why : why_kernel,
 			 aionl_executor_name(ctx->info.executor),
 			 c.executor != AIONL_EXEC_AUTO ? c.executor_why : why_exec);
+	aionl__fork_track(ctx);
 	*ctxp = ctx;
 	return 0;
 fail:
@@ -302,6 +300,8 @@ fail:
 
 AIONL_EXPORT void aionl_ctx_close(struct aionl_ctx *ctx)
 {
+	if (ctx)
+		aionl__fork_untrack(ctx);
 	if (ctx && ctx_forked(ctx))
 		ctx_free_forked(ctx);
 	else if (ctx)

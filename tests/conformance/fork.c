@@ -6,6 +6,10 @@
  * is -ECHILD. The parent's context must not notice the child at all.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/select.h>
 #include <sys/wait.h>
 #include "common.h"
 
@@ -129,6 +133,143 @@ static void test_a_child_gets_echild_and_takes_nothing(void **state)
 	assert_int_equal(wait_one(f->ctx).cookie, 7);
 }
 
+static void *close_ctx(void *arg)
+{
+	aionl_ctx_close(arg);
+	return NULL;
+}
+
+/*
+ * Regression: a child that held the context's descriptor and called nothing
+ * (it had not exec'd yet, or never would) kept the parent's aionl_ctx_close
+ * waiting until the child exited: the engine waited for the end of its
+ * socket, which the child's copy kept open. A process that received the
+ * descriptor over SCM_RIGHTS did the same.
+ */
+static void test_close_does_not_wait_for_a_child_holding_the_socket(void **state)
+{
+	struct aionl_ctx *ctx = open_ctx(0);
+	struct aionl_req r;
+	struct timespec deadline;
+	int go[2], status, err;
+	pthread_t t;
+	pid_t pid;
+
+	(void)state;
+	aionl_req_nop(&r, 5);
+	submit(ctx, &r, 1);
+	assert_int_equal(wait_one(ctx).cookie, 5);
+	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c;
+
+		close(go[1]);
+		_exit(read(go[0], &c, 1) < 0);	/* until the parent is done */
+	}
+	close(go[0]);
+	assert_int_equal(pthread_create(&t, NULL, close_ctx, ctx), 0);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	err = pthread_timedjoin_np(t, NULL, &deadline);
+	close(go[1]);	/* the child goes; a close still waiting then returns */
+	if (err)
+		assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (err)
+		fail_msg("aionl_ctx_close waited for the child: %s", strerror(err));
+}
+
+struct churn {
+	struct fixture *f;
+	atomic_bool stop;
+	unsigned long rounds;
+};
+
+/* Reads, timers and NOPs, submitted and reaped as fast as they go. */
+static void *churn(void *arg)
+{
+	struct churn *c = arg;
+	static char bufs[16][4096];
+
+	while (!atomic_load(&c->stop)) {
+		struct aionl_req r[18];
+		struct aionl_cqe cq[18];
+		int got = 0;
+
+		for (int i = 0; i < 16; i++)
+			aionl_req_read(&r[i], c->f->h, bufs[i], sizeof(bufs[i]),
+				       (uint64_t)i * 65536, (uint64_t)i);
+		aionl_req_timer(&r[16], CLOCK_MONOTONIC, 1, 0, 0, 16);
+		aionl_req_nop(&r[17], 17);
+		submit(c->f->ctx, r, 18);
+		while (got < 18) {
+			int n = aionl_reap(c->f->ctx, cq, 18, 1, NULL);
+
+			assert_true(n > 0);
+			got += n;
+		}
+		c->rounds++;
+	}
+	return NULL;
+}
+
+/* In the child: close, then no descriptor of the context may be left. */
+static int child_closes_everything(struct fixture *f)
+{
+	DIR *d;
+	struct dirent *de;
+	int left = 0;
+
+	aionl_ctx_close(f->ctx);
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return 2;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+		char target[256] = "";
+
+		/* The library and the engine keep theirs at FD_SETSIZE and up. */
+		if (fd < FD_SETSIZE || fd == dirfd(d))
+			continue;
+		if (readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1) < 0)
+			continue;
+		fprintf(stderr, "child: descriptor %d (%s) left after close\n", fd, target);
+		left++;
+	}
+	closedir(d);
+	return left ? 1 : 0;
+}
+
+/*
+ * A fork may land while the engine is in the middle of its work: the child's
+ * close must still find the engine whole, and close every descriptor the
+ * engine held there (registered files, timerfds, its socket end), never
+ * crash or hang. The engine parks while the process forks (fork.c).
+ */
+static void test_a_child_forked_amid_work_closes_every_descriptor(void **state)
+{
+	struct fixture *f = *state;
+	struct churn c = { .f = f };
+	int p[2];
+	uint64_t hp;
+	pthread_t t;
+
+	/* A registered pipe too: a write end a child kept would hold it open. */
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(aionl_file_register(f->ctx, p[1], &hp), 0);
+	assert_int_equal(pthread_create(&t, NULL, churn, &c), 0);
+	for (int i = 0; i < 100; i++)
+		in_child(child_closes_everything, f);
+	atomic_store(&c.stop, true);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(c.rounds > 0);
+	assert_int_equal(aionl_file_unregister(f->ctx, hp), 0);
+	close(p[1]);
+	close(p[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +277,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_a_child_gets_echild_and_takes_nothing, setup,
 						teardown),
+		cmocka_unit_test(test_close_does_not_wait_for_a_child_holding_the_socket),
+		cmocka_unit_test_setup_teardown(test_a_child_forked_amid_work_closes_every_descriptor,
+						setup, teardown),
 	};
 
 	if (getenv("AIONL_TEST_FILTER"))

@@ -28,7 +28,11 @@
 #include "fuzz.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
+#include <linux/genetlink.h>
 #include <linux/netlink.h>
 
 #include "lib.h"
@@ -50,6 +54,7 @@ enum op {
 #define MAX_CQES 64
 
 static int server = -1;		/* the fuzzer's end */
+static bool server_eof;		/* the fuzzer's end is shut for writing */
 static int devnull = -1;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -153,6 +158,79 @@ static bool answer_next_call(struct aionl_ctx *ctx, bool eof)
 	return send(server, &ack, sizeof(ack), MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(ack);
 }
 
+/*
+ * On a backend that passes no descriptor (the kernel's), a reap that hands
+ * out an OPEN's completion installs its file with a control call of its own,
+ * INSTALL, which the module always answers. While such a reap runs, this
+ * thread answers it as the server: an acknowledgement with the call's
+ * number, which carries no descriptor (the library then reports -EPROTO
+ * for that completion). Without it the reap waited for ever: the first
+ * hour-long run of this target stopped there, on a timeout.
+ */
+struct responder {
+	pthread_t thread;
+	atomic_bool stop;
+	uint16_t family;
+};
+
+static void *respond(void *arg)
+{
+	struct responder *r = arg;
+	static char buf[AIONL_MAX_MSG_SIZE];
+
+	while (!atomic_load(&r->stop)) {
+		struct pollfd p = { server, POLLIN, 0 };
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		ssize_t n;
+		int len;
+
+		if (poll(&p, 1, 2) != 1)
+			continue;
+		n = recv(server, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n <= 0)
+			continue;
+		for (len = (int)n; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+			struct {
+				struct nlmsghdr nlh;
+				struct nlmsgerr err;
+			} ack = {
+				.nlh = { .nlmsg_len = sizeof(ack), .nlmsg_type = NLMSG_ERROR,
+					 .nlmsg_seq = nlh->nlmsg_seq },
+			};
+
+			if (nlh->nlmsg_type != r->family || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN ||
+			    g->cmd != AIONL_CMD_INSTALL)
+				continue;
+			/* The reaper reads meanwhile: a full socket empties. */
+			while (send(server, &ack, sizeof(ack), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+			       errno == EAGAIN && !atomic_load(&r->stop))
+				poll(NULL, 0, 1);
+		}
+	}
+	return NULL;
+}
+
+static bool responder_start(struct responder *r, const struct aionl_ctx *ctx)
+{
+	int err;
+
+	if (ctx->ops->pass_fd || server_eof)
+		return false;	/* descriptors come with completions, or the end answers */
+	atomic_init(&r->stop, false);
+	r->family = ctx->family;
+	err = pthread_create(&r->thread, NULL, respond, r);
+	if (err)
+		fz_fail("pthread_create: %s", strerror(err));
+	return true;
+}
+
+static void responder_stop(struct responder *r)
+{
+	atomic_store(&r->stop, true);
+	pthread_join(r->thread, NULL);
+}
+
 /* ------------------------------------------------------------ the checks */
 
 /* What the API promises a call returns: 0 or a count, or a negative errno. */
@@ -188,11 +266,15 @@ static void reap(struct aionl_ctx *ctx, unsigned int max, unsigned int min_nr,
 		 const struct timespec *timeout)
 {
 	struct aionl_cqe cqes[MAX_CQES];
+	struct responder r;
+	bool responding = responder_start(&r, ctx);
 	int n;
 
 	if (min_nr > max)
 		min_nr = max;
 	n = check_result("aionl_reap", aionl_reap(ctx, cqes, max, min_nr, timeout));
+	if (responding)
+		responder_stop(&r);
 	check_cqes(cqes, n, max);
 }
 
@@ -208,6 +290,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool eof = false;
 	int sv[2];
 
+	server_eof = false;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		fz_fail("socketpair: %s", strerror(errno));
 	ctx = aionl__ctx_alloc();
@@ -278,7 +361,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_EOF:
 			shutdown(server, SHUT_WR);
-			eof = true;
+			eof = server_eof = true;
 			break;
 		}
 		server_drain();
@@ -286,6 +369,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* What is left, then the end of the stream. */
 	reap(ctx, MAX_CQES, 0, NULL);
 	shutdown(server, SHUT_WR);
+	server_eof = true;
 	reap(ctx, MAX_CQES, MAX_CQES, NULL);
 	server_drain();
 	aionl__ctx_free(ctx);

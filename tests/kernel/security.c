@@ -699,6 +699,60 @@ static void test_a_reused_portid_gets_nothing_of_the_old_socket(void **state)
 	close(b);
 }
 
+/*
+ * 9, the other half: a completion that finishes in that window belongs to
+ * the old socket. Sent by port id, it reached the new socket, which then
+ * read a cookie it never used.
+ */
+static void test_a_reused_portid_receives_no_completion_of_the_old_socket(void **state)
+{
+	uint32_t portid = 0x7e000000u | ((uint32_t)getpid() & 0xffff);
+	struct timespec end, now;
+	char buf[8192];
+	struct nlmsghdr *nlh;
+	uint16_t family = 0;
+	pthread_t t;
+	int a, b;
+
+	(void)state;
+	a = raw_socket(portid, &family);
+	assert_true(a >= 0 && family);
+	nlh = raw_msg(buf, family, AIONL_CMD_TIMER);
+	mnl_attr_put_u64(nlh, AIONL_A_TIMER_COOKIE, 92);
+	mnl_attr_put_u32(nlh, AIONL_A_TIMER_CLOCK, CLOCK_MONOTONIC);
+	mnl_attr_put_u64(nlh, AIONL_A_TIMER_VALUE_NS, 300 * MS);	/* fires in the window */
+	assert_int_equal(send(a, buf, nlh->nlmsg_len, 0), nlh->nlmsg_len);
+
+	set_delay(DELAY_RELEASE, 900);
+	assert_int_equal(pthread_create(&t, NULL, close_in_thread, (void *)(intptr_t)a), 0);
+	usleep(100000);
+	b = raw_socket(portid, &family);
+	assert_true(b >= 0);	/* the portid is free again already */
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += 2;	/* past the timer and past the release */
+	for (;;) {
+		struct pollfd pfd = { .fd = b, .events = POLLIN };
+		ssize_t n;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			break;
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		n = recv(b, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0) {
+			nlh = (struct nlmsghdr *)buf;
+			fprintf(stderr, "the new socket received type %u (family %u)\n",
+				nlh->nlmsg_type, family);
+			assert_true(nlh->nlmsg_type != family);
+		}
+	}
+	assert_int_equal(pthread_join(t, NULL), 0);
+	set_delay(0, 0);
+	close(b);
+}
+
 
 /* ------------------------------------------------------------ 4: bounded memory */
 
@@ -1516,6 +1570,7 @@ int main(void)
 		cmocka_unit_test(test_timer_update_racing_its_expiry),
 		cmocka_unit_test(test_close_racing_a_signal_being_posted),
 		cmocka_unit_test(test_a_reused_portid_gets_nothing_of_the_old_socket),
+		cmocka_unit_test(test_a_reused_portid_receives_no_completion_of_the_old_socket),
 		cmocka_unit_test(test_control_requests_count_against_the_limit),
 		cmocka_unit_test(test_an_unread_periodic_timer_holds_one_entry),
 		cmocka_unit_test(test_an_unread_multishot_poll_holds_one_entry),

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -122,6 +123,35 @@ static void test_a_bad_descriptor_is_refused(void **state)
 	files_fini(&t);
 }
 
+/*
+ * Both ends of an engine's socket are refused, by every table in the
+ * process: the program's end (a context holding itself never closes) and the
+ * engine's own, which only the program's end was checked against before.
+ */
+static void test_both_ends_of_an_engine_socket_are_refused(void **state)
+{
+	struct eng_files t, other;
+	uint64_t h;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(files_init(&t), 0);
+	assert_int_equal(files_init(&other), 0);
+	assert_int_equal(files_set_socket(&t, sv[0], sv[1]), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(files_add(&t, dup(sv[i]), &h), -EBADF);
+		assert_int_equal(files_add(&other, dup(sv[i]), &h), -EBADF);
+	}
+	assert_int_equal(t.nfiles + other.nfiles, 0);
+	files_fini(&t);
+	/* Once its engine is gone, a socket is just a socket. */
+	assert_int_equal(files_add(&other, dup(sv[1]), &h), 0);
+	files_fini(&other);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void test_thousands_of_files_come_and_go(void **state)
 {
 	enum { N = 3000 };
@@ -157,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_stale_and_foreign_handles_find_nothing),
 		cmocka_unit_test(test_a_file_held_by_a_request_outlives_its_handle),
 		cmocka_unit_test(test_a_bad_descriptor_is_refused),
+		cmocka_unit_test(test_both_ends_of_an_engine_socket_are_refused),
 		cmocka_unit_test(test_thousands_of_files_come_and_go),
 	};
 
