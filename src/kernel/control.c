@@ -142,6 +142,11 @@ s64 aionl_file_add(struct aionl_sock *as, struct file *file, unsigned long nofil
 		return -EBADF;
 	}
 	xa_lock(&as->files);
+	if (as->bound && file_inode(file)->i_sb->s_dev != as->bound_dev) {
+		xa_unlock(&as->files);
+		fput(file);
+		return -EXDEV;
+	}
 	if (as->nfiles >= nofile) {
 		xa_unlock(&as->files);
 		fput(file);
@@ -185,6 +190,62 @@ int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	 * opened O_PATH is a fine start for OPEN.
 	 */
 	r->res = aionl_file_add(as, fget_raw(m.fd), rlimit(RLIMIT_NOFILE), &r->handle);
+	aionl_post(as, r, true);
+	return 0;
+}
+
+/*
+ * Bind the socket to the filesystem of a descriptor of the sender's: from
+ * then on aionl_file_add() takes only its files (REGISTER, and the files
+ * OPENs open), and file requests run on the socket's own workqueue.
+ */
+int aionl_nl_bind_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct workqueue_struct *wq = NULL;
+	struct aionl_bind m;
+	struct aionl_sock *as;
+	struct aionl_kreq *r;
+	struct file *file;
+	dev_t dev;
+	int err;
+
+	err = aionl_nl_bind_parse(info, &m);
+	if (err)
+		return err;
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_REPLY, &err);
+	if (!as)
+		return err;
+	r = aionl_kreq_new(as, AIONL_CMD_BIND, info->snd_seq);
+	if (!r)
+		return -ENOMEM;
+	file = fget_raw(m.fd);
+	if (!file) {
+		r->res = -EBADF;
+		goto out;
+	}
+	dev = file_inode(file)->i_sb->s_dev;
+	fput(file);
+	if (!READ_ONCE(as->bound))
+		wq = alloc_workqueue("aionl-io", WQ_UNBOUND, AIONL_MAX_BOUND_IO_RUNNING);
+	xa_lock(&as->files);
+	if (as->bound) {
+		r->res = as->bound_dev == dev ? 0 : -EINVAL;
+	} else if (as->nfiles) {
+		r->res = -EBUSY;
+	} else if (!wq) {
+		r->res = -ENOMEM;
+	} else {
+		as->bound_dev = dev;
+		as->io_wq = wq;
+		WRITE_ONCE(as->bound, true);
+		wq = NULL;
+		r->res = 0;
+	}
+	xa_unlock(&as->files);
+	if (wq)
+		destroy_workqueue(wq);
+	r->handle = huge_encode_dev(dev);
+out:
 	aionl_post(as, r, true);
 	return 0;
 }

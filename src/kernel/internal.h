@@ -158,6 +158,16 @@ struct aionl_sock {
 	wait_queue_head_t idle;		/* woken when either reaches 0 */
 	struct mutex flush_lock;	/* one sender at a time keeps order */
 	struct workqueue_struct *open_wq;	/* OPENs, AIONL_MAX_OPENS_RUNNING at once (open.c) */
+	/*
+	 * BIND (control.c): the one filesystem (its superblock's s_dev) whose
+	 * files the socket takes, set once under the xarray's lock with nfiles;
+	 * then file requests run on the socket's own queue, io_wq, at most
+	 * AIONL_MAX_BOUND_IO_RUNNING at once, so that a hung filesystem holds
+	 * only the sockets bound to it. Freed by the release, once idle.
+	 */
+	bool bound;
+	dev_t bound_dev;
+	struct workqueue_struct *io_wq;
 	struct delayed_work retry;	/* resend after a full receive buffer */
 	struct callback_head tw;	/* flush on the sender's return to user */
 };

@@ -168,7 +168,8 @@ static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 time
 	/* Its work waits for the lock, so it finds r queued. */
 	if (timeout_ns)
 		hrtimer_start(&r->deadline, ns_to_ktime(timeout_ns), HRTIMER_MODE_REL);
-	queue_work(aionl_wq, &r->work);
+	/* A bound socket's own queue (BIND): set before its first file came. */
+	queue_work(as->io_wq ?: aionl_wq, &r->work);
 	spin_unlock(&as->lock);
 }
 

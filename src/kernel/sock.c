@@ -254,6 +254,17 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 			m.present |= 1ULL << AIONL_A_REGISTER_REPLY_HANDLE;
 		return aionl_nl_register_reply_put(skb, r->seq, &m);
 	}
+	case AIONL_CMD_BIND: {
+		struct aionl_bind_reply m = {
+			.present = AIONL_BIND_REPLY_REQUIRED_MASK, .res = r->res,
+		};
+
+		if (!r->res) {
+			m.present |= 1ULL << AIONL_A_BIND_REPLY_DEV;
+			m.dev = r->handle;
+		}
+		return aionl_nl_bind_reply_put(skb, r->seq, &m);
+	}
 	case AIONL_CMD_UNREGISTER: {
 		struct aionl_unregister_reply m = {
 			.present = AIONL_UNREGISTER_REPLY_REQUIRED_MASK, .res = r->res,
@@ -540,6 +551,9 @@ static void aionl_sock_release(struct aionl_sock *as)
 	wait_event(as->idle, atomic_read(&as->inflight) == 0 &&
 			     atomic_read(&as->watches_live) == 0);
 	aionl_open_release_done(as);
+	if (as->io_wq)
+		destroy_workqueue(as->io_wq);
+	as->io_wq = NULL;
 	/*
 	 * A flush still running ends before the retry is cancelled: one that
 	 * met a full receive buffer queues the retry again, which then ran on
