@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Copy one file to another filesystem with one AIO socket per filesystem,
- * as the original design has it: a context for the source's filesystem and
- * one for the destination's. Both files are opened through their sockets
+ * as the original design has it: a context bound to the source's filesystem
+ * and one bound to the destination's (aionl_params.bind_fd), each with
+ * execution resources of its own and taking files of its filesystem only.
+ * Both files are opened through their sockets
  * (OPEN requests), so neither filesystem can hold this program's thread in
  * an open(2); the copy keeps a few chunks in flight, and one select() on the
  * two contexts' descriptors is the only wait.
@@ -68,6 +70,46 @@ static void fail_call(const char *what)
 {
 	fprintf(stderr, "fs_copy: %s: %s\n", what, aionl_error_message());
 	exit(1);
+}
+
+/*
+ * A context bound to the filesystem path is on, path naming file in
+ * messages. The path is opened O_PATH only, which reads nothing, and the
+ * descriptor binds the context (AIONL_PARAMS_BIND_FD).
+ */
+static struct aionl_ctx *open_bound(const char *path, const char *file)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	struct aionl_params p = { .flags = AIONL_PARAMS_BIND_FD, .bind_fd = fd };
+	struct aionl_ctx *ctx;
+
+	if (fd < 0) {
+		fprintf(stderr, "fs_copy: open %s: %s\n", file, strerror(errno));
+		exit(1);
+	}
+	if (aionl_ctx_open(&ctx, &p))
+		fail_call("opening a context");
+	close(fd);
+	return ctx;
+}
+
+/* The directory DST is made in: what the new file's filesystem is. */
+static char *parent_of(const char *path)
+{
+	char *dir = strdup(path), *slash;
+
+	if (!dir) {
+		fprintf(stderr, "fs_copy: out of memory\n");
+		exit(1);
+	}
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return strcpy(dir, ".");
+	if (slash == dir)
+		slash[1] = '\0';	/* "/x": the root */
+	else
+		*slash = '\0';
+	return dir;
 }
 
 /* A completion's res: the I/O's own -errno, not a failed call's. */
@@ -286,6 +328,7 @@ int main(int argc, char **argv)
 {
 	static struct copy c = { .eof = NO_EOF };
 	struct aionl_req r;
+	char *dst_dir;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: fs_copy SRC DST\n");
@@ -302,13 +345,14 @@ int main(int argc, char **argv)
 	}
 
 	/*
-	 * One context per filesystem. Nothing ties a context to its
-	 * filesystem yet: which files go to which socket is this program's
-	 * own discipline, so that a filesystem that stalls holds only its own
-	 * socket's requests.
+	 * One context per filesystem, bound to it: a filesystem that stalls
+	 * holds only its own socket's requests, and a file of the wrong one
+	 * would be refused (-EXDEV) rather than share a socket.
 	 */
-	if (aionl_ctx_open(&c.sctx, NULL) || aionl_ctx_open(&c.dctx, NULL))
-		fail_call("opening a context");
+	dst_dir = parent_of(c.dst);
+	c.sctx = open_bound(c.src, c.src);
+	c.dctx = open_bound(dst_dir, c.dst);
+	free(dst_dir);
 
 	/*
 	 * select() takes descriptors below FD_SETSIZE only. The library keeps
