@@ -104,20 +104,19 @@ static void aio_socket_forget(ino_t ino)
 }
 
 /*
- * An AIO socket: an engine's, or a generic netlink socket, which is or may
- * become one of the kernel backend's, as aionl.ko decides.
+ * An AIO socket: an engine's, or a netlink socket. A generic netlink one is
+ * or may become one of the kernel backend's, and aionl.ko refuses every
+ * netlink socket (src/kernel/control.c says why): the same rule here.
  */
 static bool is_aio_socket(int fd, unsigned int mode, uint64_t ino)
 {
-	int domain = 0, proto = 0;
+	int domain = 0;
 	socklen_t len = sizeof(int);
 	bool found = false;
 
 	if (!S_ISSOCK(mode))
 		return false;
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK &&
-	    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &(socklen_t){ sizeof(int) }) == 0 &&
-	    proto == NETLINK_GENERIC)
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK)
 		return true;
 	pthread_mutex_lock(&aio_socks_lock);
 	for (size_t i = 0; i < naio_socks && !found; i++)

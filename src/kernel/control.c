@@ -35,10 +35,36 @@ bool aionl_sock_full(struct aionl_sock *as, enum aionl_admit admit)
  * socket's state, and refuse with -EBUSY past max_inflight. Returns the
  * state, or NULL with *err set.
  */
+/* The module parameter disabled (main.c), as io_uring_allowed() reads io_uring's. */
+static bool aionl_allowed(void)
+{
+	unsigned int disabled = READ_ONCE(aionl_disabled);
+	int gid = READ_ONCE(aionl_allowed_gid);
+
+	if (likely(!disabled))
+		return true;
+	if (disabled > 1)
+		return false;
+	if (gid >= 0) {
+		kgid_t kgid = make_kgid(&init_user_ns, gid);
+
+		if (gid_valid(kgid) && in_group_p(kgid))
+			return true;
+	}
+	return capable(CAP_SYS_ADMIN);
+}
+
 struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *info,
 				       enum aionl_admit admit, int *err)
 {
-	struct aionl_sock *as = aionl_sock_get(skb, info);
+	struct aionl_sock *as;
+
+	if (!aionl_allowed()) {
+		GENL_SET_ERR_MSG(info, "aionl is disabled for this user (the module's disabled parameter)");
+		*err = -EPERM;
+		return NULL;
+	}
+	as = aionl_sock_get(skb, info);
 
 	if (!as) {
 		*err = -ENOMEM;
@@ -111,17 +137,21 @@ int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * A generic netlink socket may be an AIO socket, now or later: registered
- * with one, it could come to hold itself (or two sockets each other), and
- * nothing would ever release them. io_uring refuses its own files for the
- * same reason.
+ * No netlink socket is taken. A generic netlink one may be an AIO socket,
+ * now or later: registered with one, it could come to hold itself (or two
+ * sockets each other), and nothing would ever release them; io_uring
+ * refuses its own files for the same reason. And a transfer on any netlink
+ * socket runs that protocol's handlers in the transfer's context, which for
+ * the inline attempt is a doit holding genetlink's cb_lock: rtnetlink's
+ * RTM_NEWLINK may request_module() a module whose init registers a genetlink
+ * family, waiting for that lock behind us, and every genetlink user on the
+ * machine with it.
  */
 static bool aionl_file_may_hold_us(struct file *file)
 {
 	struct socket *sock = sock_from_file(file);
 
-	return sock && sock->sk && sock->sk->sk_family == AF_NETLINK &&
-	       sock->sk->sk_protocol == NETLINK_GENERIC;
+	return sock && sock->sk && sock->sk->sk_family == AF_NETLINK;
 }
 
 /*

@@ -67,7 +67,7 @@ static enum hrtimer_restart aionl_deadline_fn(struct hrtimer *t)
 {
 	struct aionl_kreq *r = container_of(t, struct aionl_kreq, deadline);
 
-	queue_work(aionl_wq, &r->deadline_work);
+	queue_work(aionl_ev_wq, &r->deadline_work);
 	return HRTIMER_NORESTART;
 }
 
@@ -127,6 +127,7 @@ static void aionl_io_work(struct work_struct *work)
 	struct kiocb kiocb;
 	ssize_t ret;
 
+	aionl_debug_delay(AIONL_DELAY_IO, true);
 	if (r->sync) {
 		old = override_creds(r->cred);
 		ret = vfs_fsync_range(r->file, 0, LLONG_MAX, r->sync == AIONL_CMD_FDATASYNC);

@@ -125,6 +125,10 @@ int cmd_info(int argc, char **argv)
 	printf("  max iovecs         %-10u of one READV or WRITEV: -EINVAL past it\n", info.max_iov);
 	printf("  max message size   %-10u bytes of one sendmsg or recvmsg of the socket\n",
 	       info.max_msg_size);
+	printf("  opens at once      %-10u OPENs of one socket running; the rest wait in order\n",
+	       AIONL_MAX_OPENS_RUNNING);
+	printf("  max path           %-10u bytes of an OPEN's path with its NUL: -EINVAL past it\n",
+	       AIONL_MAX_PATH);
 	if (info.backend == AIONL_BACKEND_KERNEL)
 		printf("  watch completions  merged while unread: timer expirations add up, poll\n"
 	       "                                events are or'ed, a standard signal merges as the\n"
