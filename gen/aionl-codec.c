@@ -391,6 +391,9 @@ int aionl_transfer_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_t
 	if ((m->present & (1ULL << AIONL_A_TRANSFER_TIMEOUT_NS)) &&
 	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_TIMEOUT_NS, (uint64_t)m->timeout_ns))
 		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_REQ_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_TRANSFER_REQ_FLAGS, (uint32_t)m->req_flags))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -449,6 +452,13 @@ int aionl_transfer_parse(const struct nlmsghdr *nlh, struct aionl_transfer *m,
 			if (m->timeout_ns > AIONL_MAX_NS)
 				return aionl__bad_attr(err, nlh, a, "timeout_ns: out of range");
 			break;
+		case AIONL_A_TRANSFER_REQ_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "req_flags: wrong attribute length");
+			m->req_flags = mnl_attr_get_u32(a);
+			if (m->req_flags & ~(uint64_t)AIONL_REQ_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "req_flags: unknown bits set");
+			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
 		}
@@ -478,6 +488,9 @@ int aionl_transfer_v_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl
 		return -EMSGSIZE;
 	if ((m->present & (1ULL << AIONL_A_TRANSFER_V_TIMEOUT_NS)) &&
 	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_TRANSFER_V_TIMEOUT_NS, (uint64_t)m->timeout_ns))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_TRANSFER_V_REQ_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_TRANSFER_V_REQ_FLAGS, (uint32_t)m->req_flags))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -530,6 +543,13 @@ int aionl_transfer_v_parse(const struct nlmsghdr *nlh, struct aionl_transfer_v *
 			if (m->timeout_ns > AIONL_MAX_NS)
 				return aionl__bad_attr(err, nlh, a, "timeout_ns: out of range");
 			break;
+		case AIONL_A_TRANSFER_V_REQ_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "req_flags: wrong attribute length");
+			m->req_flags = mnl_attr_get_u32(a);
+			if (m->req_flags & ~(uint64_t)AIONL_REQ_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "req_flags: unknown bits set");
+			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
 		}
@@ -550,6 +570,9 @@ int aionl_sync_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_sync 
 		return -EMSGSIZE;
 	if ((m->present & (1ULL << AIONL_A_SYNC_HANDLE)) &&
 	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_SYNC_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_SYNC_REQ_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_SYNC_REQ_FLAGS, (uint32_t)m->req_flags))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -581,6 +604,13 @@ int aionl_sync_parse(const struct nlmsghdr *nlh, struct aionl_sync *m,
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
 			m->handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_SYNC_REQ_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "req_flags: wrong attribute length");
+			m->req_flags = mnl_attr_get_u32(a);
+			if (m->req_flags & ~(uint64_t)AIONL_REQ_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "req_flags: unknown bits set");
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -756,6 +786,9 @@ int aionl_nop_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_nop *m
 	if ((m->present & (1ULL << AIONL_A_NOP_COOKIE)) &&
 	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_NOP_COOKIE, (uint64_t)m->cookie))
 		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_NOP_REQ_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_NOP_REQ_FLAGS, (uint32_t)m->req_flags))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -780,6 +813,13 @@ int aionl_nop_parse(const struct nlmsghdr *nlh, struct aionl_nop *m,
 			if (len != 8)
 				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
 			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_NOP_REQ_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "req_flags: wrong attribute length");
+			m->req_flags = mnl_attr_get_u32(a);
+			if (m->req_flags & ~(uint64_t)AIONL_REQ_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "req_flags: unknown bits set");
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -1176,6 +1216,9 @@ int aionl_open_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_open 
 	if ((m->present & (1ULL << AIONL_A_OPEN_OPTIONS)) &&
 	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_OPEN_OPTIONS, (uint32_t)m->options))
 		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_OPEN_REQ_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_OPEN_REQ_FLAGS, (uint32_t)m->req_flags))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -1235,6 +1278,13 @@ int aionl_open_parse(const struct nlmsghdr *nlh, struct aionl_open *m,
 			m->options = mnl_attr_get_u32(a);
 			if (m->options & ~(uint64_t)AIONL_OPEN_OPTION_MASK)
 				return aionl__bad_attr(err, nlh, a, "options: unknown bits set");
+			break;
+		case AIONL_A_OPEN_REQ_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "req_flags: wrong attribute length");
+			m->req_flags = mnl_attr_get_u32(a);
+			if (m->req_flags & ~(uint64_t)AIONL_REQ_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "req_flags: unknown bits set");
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -1573,6 +1623,8 @@ static const struct aionl_attr_desc aionl__transfer_attrs[] = {
 	  0ULL, 0x7ffff000ULL, 0ULL, 0, 0, NULL },
 	{ "timeout_ns", AIONL_A_TRANSFER_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_transfer, timeout_ns), 0,
 	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "req_flags", AIONL_A_TRANSFER_REQ_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_transfer, req_flags), 0,
+	  0ULL, 0xffffffffULL, 3ULL, 0, 0, NULL },
 };
 
 static int aionl__transfer_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1596,6 +1648,8 @@ static const struct aionl_attr_desc aionl__transfer_v_attrs[] = {
 	  1ULL, 1024ULL, 0ULL, 16, 0, NULL },
 	{ "timeout_ns", AIONL_A_TRANSFER_V_TIMEOUT_NS, AIONL_ATTR_U64, 0, offsetof(struct aionl_transfer_v, timeout_ns), 0,
 	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "req_flags", AIONL_A_TRANSFER_V_REQ_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_transfer_v, req_flags), 0,
+	  0ULL, 0xffffffffULL, 3ULL, 0, 0, NULL },
 };
 
 static int aionl__transfer_v_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1613,6 +1667,8 @@ static const struct aionl_attr_desc aionl__sync_attrs[] = {
 	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 	{ "handle", AIONL_A_SYNC_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_sync, handle), 0,
 	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "req_flags", AIONL_A_SYNC_REQ_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_sync, req_flags), 0,
+	  0ULL, 0xffffffffULL, 3ULL, 0, 0, NULL },
 };
 
 static int aionl__sync_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1671,6 +1727,8 @@ static int aionl__completion_parse(const struct nlmsghdr *nlh, void *m, struct a
 static const struct aionl_attr_desc aionl__nop_attrs[] = {
 	{ "cookie", AIONL_A_NOP_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_nop, cookie), 0,
 	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "req_flags", AIONL_A_NOP_REQ_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_nop, req_flags), 0,
+	  0ULL, 0xffffffffULL, 3ULL, 0, 0, NULL },
 };
 
 static int aionl__nop_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1799,6 +1857,8 @@ static const struct aionl_attr_desc aionl__open_attrs[] = {
 	  0ULL, 4095ULL, 0ULL, 0, 0, NULL },
 	{ "options", AIONL_A_OPEN_OPTIONS, AIONL_ATTR_U32, 0, offsetof(struct aionl_open, options), 0,
 	  0ULL, 0xffffffffULL, 1ULL, 0, 0, NULL },
+	{ "req_flags", AIONL_A_OPEN_REQ_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_open, req_flags), 0,
+	  0ULL, 0xffffffffULL, 3ULL, 0, 0, NULL },
 };
 
 static int aionl__open_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1890,15 +1950,15 @@ const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	  aionl__unregister_attrs, aionl__unregister_put, aionl__unregister_parse },
 	{ "UnregisterReply", AIONL_CMD_UNREGISTER, 1, 1, sizeof(struct aionl_unregister_reply), AIONL_UNREGISTER_REPLY_REQUIRED_MASK,
 	  aionl__unregister_reply_attrs, aionl__unregister_reply_put, aionl__unregister_reply_parse },
-	{ "Transfer", AIONL_CMD_READ, 0, 6, sizeof(struct aionl_transfer), AIONL_TRANSFER_REQUIRED_MASK,
+	{ "Transfer", AIONL_CMD_READ, 0, 7, sizeof(struct aionl_transfer), AIONL_TRANSFER_REQUIRED_MASK,
 	  aionl__transfer_attrs, aionl__transfer_put, aionl__transfer_parse },
-	{ "TransferV", AIONL_CMD_READV, 0, 5, sizeof(struct aionl_transfer_v), AIONL_TRANSFER_V_REQUIRED_MASK,
+	{ "TransferV", AIONL_CMD_READV, 0, 6, sizeof(struct aionl_transfer_v), AIONL_TRANSFER_V_REQUIRED_MASK,
 	  aionl__transfer_v_attrs, aionl__transfer_v_put, aionl__transfer_v_parse },
-	{ "Sync", AIONL_CMD_FSYNC, 0, 2, sizeof(struct aionl_sync), AIONL_SYNC_REQUIRED_MASK,
+	{ "Sync", AIONL_CMD_FSYNC, 0, 3, sizeof(struct aionl_sync), AIONL_SYNC_REQUIRED_MASK,
 	  aionl__sync_attrs, aionl__sync_put, aionl__sync_parse },
 	{ "Completion", AIONL_CMD_COMPLETION, 2, 15, sizeof(struct aionl_completion), AIONL_COMPLETION_REQUIRED_MASK,
 	  aionl__completion_attrs, aionl__completion_put, aionl__completion_parse },
-	{ "Nop", AIONL_CMD_NOP, 0, 1, sizeof(struct aionl_nop), AIONL_NOP_REQUIRED_MASK,
+	{ "Nop", AIONL_CMD_NOP, 0, 2, sizeof(struct aionl_nop), AIONL_NOP_REQUIRED_MASK,
 	  aionl__nop_attrs, aionl__nop_put, aionl__nop_parse },
 	{ "Timer", AIONL_CMD_TIMER, 0, 5, sizeof(struct aionl_timer), AIONL_TIMER_REQUIRED_MASK,
 	  aionl__timer_attrs, aionl__timer_put, aionl__timer_parse },
@@ -1910,7 +1970,7 @@ const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	  aionl__signal_attrs, aionl__signal_put, aionl__signal_parse },
 	{ "Cancel", AIONL_CMD_CANCEL, 0, 3, sizeof(struct aionl_cancel), AIONL_CANCEL_REQUIRED_MASK,
 	  aionl__cancel_attrs, aionl__cancel_put, aionl__cancel_parse },
-	{ "Open", AIONL_CMD_OPEN, 0, 6, sizeof(struct aionl_open), AIONL_OPEN_REQUIRED_MASK,
+	{ "Open", AIONL_CMD_OPEN, 0, 7, sizeof(struct aionl_open), AIONL_OPEN_REQUIRED_MASK,
 	  aionl__open_attrs, aionl__open_put, aionl__open_parse },
 	{ "Install", AIONL_CMD_INSTALL, 0, 2, sizeof(struct aionl_install), AIONL_INSTALL_REQUIRED_MASK,
 	  aionl__install_attrs, aionl__install_put, aionl__install_parse },

@@ -91,6 +91,7 @@ struct aionl_transfer {
 	__u64 addr;
 	__u64 len;
 	__u64 timeout_ns;
+	__u32 req_flags;
 };
 
 #define AIONL_TRANSFER_REQUIRED_MASK 0x3eULL
@@ -104,6 +105,7 @@ struct aionl_transfer_v {
 	const void *iov;
 	__u32 iov_len;
 	__u64 timeout_ns;
+	__u32 req_flags;
 };
 
 #define AIONL_TRANSFER_V_REQUIRED_MASK 0x1eULL
@@ -113,6 +115,7 @@ struct aionl_sync {
 	__u64 present;
 	__u64 cookie;
 	__u64 handle;
+	__u32 req_flags;
 };
 
 #define AIONL_SYNC_REQUIRED_MASK 0x6ULL
@@ -143,6 +146,7 @@ struct aionl_completion {
 struct aionl_nop {
 	__u64 present;
 	__u64 cookie;
+	__u32 req_flags;
 };
 
 #define AIONL_NOP_REQUIRED_MASK 0x2ULL
@@ -210,6 +214,7 @@ struct aionl_open {
 	__u32 flags;
 	__u32 mode;
 	__u32 options;
+	__u32 req_flags;
 };
 
 #define AIONL_OPEN_REQUIRED_MASK 0x1aULL
@@ -248,5 +253,22 @@ struct aionl_bind_reply {
 };
 
 #define AIONL_BIND_REPLY_REQUIRED_MASK 0x2ULL
+
+/* 1 if cmd's request takes req_flags (ReqFlag): the requests that can be ordered. */
+static inline int aionl_cmd_takes_req_flags(unsigned int cmd)
+{
+	switch (cmd) {
+	case AIONL_CMD_READ:
+	case AIONL_CMD_WRITE:
+	case AIONL_CMD_READV:
+	case AIONL_CMD_WRITEV:
+	case AIONL_CMD_FSYNC:
+	case AIONL_CMD_FDATASYNC:
+	case AIONL_CMD_NOP:
+	case AIONL_CMD_OPEN:
+		return 1;
+	}
+	return 0;
+}
 
 #endif /* AIONL_MSG_H */

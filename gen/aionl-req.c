@@ -54,13 +54,15 @@ int aionl__req_encode(struct nlmsghdr *nlh, size_t room, uint16_t family,
 	{
 		struct aionl_transfer m = {
 			.present = AIONL_TRANSFER_REQUIRED_MASK |
-				   (r->timeout_ns ? 1ULL << AIONL_A_TRANSFER_TIMEOUT_NS : 0),
+				   (r->timeout_ns ? 1ULL << AIONL_A_TRANSFER_TIMEOUT_NS : 0) |
+				   (r->flags ? 1ULL << AIONL_A_TRANSFER_REQ_FLAGS : 0),
 			.cookie = r->cookie,
 			.handle = r->handle,
 			.offset = r->offset,
 			.addr = (uintptr_t)r->buf,
 			.len = r->len,
 			.timeout_ns = r->timeout_ns,
+			.req_flags = r->flags,
 		};
 
 		return aionl_transfer_put(nlh, room, &m);
@@ -70,13 +72,15 @@ int aionl__req_encode(struct nlmsghdr *nlh, size_t room, uint16_t family,
 	{
 		struct aionl_transfer_v m = {
 			.present = AIONL_TRANSFER_V_REQUIRED_MASK |
-				   (r->timeout_ns ? 1ULL << AIONL_A_TRANSFER_V_TIMEOUT_NS : 0),
+				   (r->timeout_ns ? 1ULL << AIONL_A_TRANSFER_V_TIMEOUT_NS : 0) |
+				   (r->flags ? 1ULL << AIONL_A_TRANSFER_V_REQ_FLAGS : 0),
 			.cookie = r->cookie,
 			.handle = r->handle,
 			.offset = r->offset,
 			.iov = r->iov,
 			.iov_len = r->nr_iov * 16,
 			.timeout_ns = r->timeout_ns,
+			.req_flags = r->flags,
 		};
 
 		return aionl_transfer_v_put(nlh, room, &m);
@@ -85,9 +89,11 @@ int aionl__req_encode(struct nlmsghdr *nlh, size_t room, uint16_t family,
 	case AIONL_CMD_FDATASYNC:
 	{
 		struct aionl_sync m = {
-			.present = AIONL_SYNC_REQUIRED_MASK,
+			.present = AIONL_SYNC_REQUIRED_MASK |
+				   (r->flags ? 1ULL << AIONL_A_SYNC_REQ_FLAGS : 0),
 			.cookie = r->cookie,
 			.handle = r->handle,
+			.req_flags = r->flags,
 		};
 
 		return aionl_sync_put(nlh, room, &m);
@@ -95,8 +101,10 @@ int aionl__req_encode(struct nlmsghdr *nlh, size_t room, uint16_t family,
 	case AIONL_CMD_NOP:
 	{
 		struct aionl_nop m = {
-			.present = AIONL_NOP_REQUIRED_MASK,
+			.present = AIONL_NOP_REQUIRED_MASK |
+				   (r->flags ? 1ULL << AIONL_A_NOP_REQ_FLAGS : 0),
 			.cookie = r->cookie,
+			.req_flags = r->flags,
 		};
 
 		return aionl_nop_put(nlh, room, &m);
@@ -173,13 +181,15 @@ int aionl__req_encode(struct nlmsghdr *nlh, size_t room, uint16_t family,
 			.present = AIONL_OPEN_REQUIRED_MASK |
 				   (r->handle ? 1ULL << AIONL_A_OPEN_DIR : 0) |
 				   (r->open.mode ? 1ULL << AIONL_A_OPEN_MODE : 0) |
-				   (r->open.options ? 1ULL << AIONL_A_OPEN_OPTIONS : 0),
+				   (r->open.options ? 1ULL << AIONL_A_OPEN_OPTIONS : 0) |
+				   (r->flags ? 1ULL << AIONL_A_OPEN_REQ_FLAGS : 0),
 			.cookie = r->cookie,
 			.dir = r->handle,
 			.path = r->open.path,
 			.flags = r->open.flags,
 			.mode = r->open.mode,
 			.options = r->open.options,
+			.req_flags = r->flags,
 		};
 
 		return aionl_open_put(nlh, room, &m);

@@ -1504,7 +1504,7 @@ const ProtobufCMessageDescriptor aionl__unregister_reply__descriptor =
   (ProtobufCMessageInit) aionl__unregister_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__transfer__field_descriptors[6] =
+static const ProtobufCFieldDescriptor aionl__transfer__field_descriptors[7] =
 {
   {
     "cookie",
@@ -1578,6 +1578,18 @@ static const ProtobufCFieldDescriptor aionl__transfer__field_descriptors[6] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "req_flags",
+    16,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Transfer, has_req_flags),
+    offsetof(Aionl__Transfer, req_flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__transfer__field_indices_by_name[] = {
   3,   /* field[3] = addr */
@@ -1585,12 +1597,14 @@ static const unsigned aionl__transfer__field_indices_by_name[] = {
   1,   /* field[1] = handle */
   4,   /* field[4] = len */
   2,   /* field[2] = offset */
+  6,   /* field[6] = req_flags */
   5,   /* field[5] = timeout_ns */
 };
-static const ProtobufCIntRange aionl__transfer__number_ranges[1 + 1] =
+static const ProtobufCIntRange aionl__transfer__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 16, 6 },
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor aionl__transfer__descriptor =
 {
@@ -1600,14 +1614,14 @@ const ProtobufCMessageDescriptor aionl__transfer__descriptor =
   "Aionl__Transfer",
   "aionl",
   sizeof(Aionl__Transfer),
-  6,
+  7,
   aionl__transfer__field_descriptors,
   aionl__transfer__field_indices_by_name,
-  1,  aionl__transfer__number_ranges,
+  2,  aionl__transfer__number_ranges,
   (ProtobufCMessageInit) aionl__transfer__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__transfer_v__field_descriptors[5] =
+static const ProtobufCFieldDescriptor aionl__transfer_v__field_descriptors[6] =
 {
   {
     "cookie",
@@ -1669,19 +1683,33 @@ static const ProtobufCFieldDescriptor aionl__transfer_v__field_descriptors[5] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "req_flags",
+    16,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__TransferV, has_req_flags),
+    offsetof(Aionl__TransferV, req_flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__transfer_v__field_indices_by_name[] = {
   0,   /* field[0] = cookie */
   1,   /* field[1] = handle */
   3,   /* field[3] = iov */
   2,   /* field[2] = offset */
+  5,   /* field[5] = req_flags */
   4,   /* field[4] = timeout_ns */
 };
-static const ProtobufCIntRange aionl__transfer_v__number_ranges[2 + 1] =
+static const ProtobufCIntRange aionl__transfer_v__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 6, 4 },
-  { 0, 5 }
+  { 16, 5 },
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor aionl__transfer_v__descriptor =
 {
@@ -1691,14 +1719,14 @@ const ProtobufCMessageDescriptor aionl__transfer_v__descriptor =
   "Aionl__TransferV",
   "aionl",
   sizeof(Aionl__TransferV),
-  5,
+  6,
   aionl__transfer_v__field_descriptors,
   aionl__transfer_v__field_indices_by_name,
-  2,  aionl__transfer_v__number_ranges,
+  3,  aionl__transfer_v__number_ranges,
   (ProtobufCMessageInit) aionl__transfer_v__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__sync__field_descriptors[2] =
+static const ProtobufCFieldDescriptor aionl__sync__field_descriptors[3] =
 {
   {
     "cookie",
@@ -1724,15 +1752,29 @@ static const ProtobufCFieldDescriptor aionl__sync__field_descriptors[2] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "req_flags",
+    16,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Sync, has_req_flags),
+    offsetof(Aionl__Sync, req_flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__sync__field_indices_by_name[] = {
   0,   /* field[0] = cookie */
   1,   /* field[1] = handle */
+  2,   /* field[2] = req_flags */
 };
-static const ProtobufCIntRange aionl__sync__number_ranges[1 + 1] =
+static const ProtobufCIntRange aionl__sync__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 16, 2 },
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor aionl__sync__descriptor =
 {
@@ -1742,14 +1784,14 @@ const ProtobufCMessageDescriptor aionl__sync__descriptor =
   "Aionl__Sync",
   "aionl",
   sizeof(Aionl__Sync),
-  2,
+  3,
   aionl__sync__field_descriptors,
   aionl__sync__field_indices_by_name,
-  1,  aionl__sync__number_ranges,
+  2,  aionl__sync__number_ranges,
   (ProtobufCMessageInit) aionl__sync__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__nop__field_descriptors[1] =
+static const ProtobufCFieldDescriptor aionl__nop__field_descriptors[2] =
 {
   {
     "cookie",
@@ -1763,14 +1805,28 @@ static const ProtobufCFieldDescriptor aionl__nop__field_descriptors[1] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "req_flags",
+    16,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Nop, has_req_flags),
+    offsetof(Aionl__Nop, req_flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__nop__field_indices_by_name[] = {
   0,   /* field[0] = cookie */
+  1,   /* field[1] = req_flags */
 };
-static const ProtobufCIntRange aionl__nop__number_ranges[1 + 1] =
+static const ProtobufCIntRange aionl__nop__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 16, 1 },
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor aionl__nop__descriptor =
 {
@@ -1780,10 +1836,10 @@ const ProtobufCMessageDescriptor aionl__nop__descriptor =
   "Aionl__Nop",
   "aionl",
   sizeof(Aionl__Nop),
-  1,
+  2,
   aionl__nop__field_descriptors,
   aionl__nop__field_indices_by_name,
-  1,  aionl__nop__number_ranges,
+  2,  aionl__nop__number_ranges,
   (ProtobufCMessageInit) aionl__nop__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -2159,7 +2215,7 @@ const ProtobufCMessageDescriptor aionl__cancel__descriptor =
   (ProtobufCMessageInit) aionl__cancel__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__open__field_descriptors[6] =
+static const ProtobufCFieldDescriptor aionl__open__field_descriptors[7] =
 {
   {
     "cookie",
@@ -2233,6 +2289,18 @@ static const ProtobufCFieldDescriptor aionl__open__field_descriptors[6] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "req_flags",
+    16,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Open, has_req_flags),
+    offsetof(Aionl__Open, req_flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__open__field_indices_by_name[] = {
   0,   /* field[0] = cookie */
@@ -2241,11 +2309,13 @@ static const unsigned aionl__open__field_indices_by_name[] = {
   4,   /* field[4] = mode */
   5,   /* field[5] = options */
   2,   /* field[2] = path */
+  6,   /* field[6] = req_flags */
 };
-static const ProtobufCIntRange aionl__open__number_ranges[1 + 1] =
+static const ProtobufCIntRange aionl__open__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 16, 6 },
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor aionl__open__descriptor =
 {
@@ -2255,10 +2325,10 @@ const ProtobufCMessageDescriptor aionl__open__descriptor =
   "Aionl__Open",
   "aionl",
   sizeof(Aionl__Open),
-  6,
+  7,
   aionl__open__field_descriptors,
   aionl__open__field_indices_by_name,
-  1,  aionl__open__number_ranges,
+  2,  aionl__open__number_ranges,
   (ProtobufCMessageInit) aionl__open__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -2965,6 +3035,34 @@ const ProtobufCEnumDescriptor aionl__cancel_flag__descriptor =
   aionl__cancel_flag__enum_values_by_name,
   1,
   aionl__cancel_flag__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__req_flag__enum_values_by_number[2] =
+{
+  { "REQ_LINK", "AIONL__REQ_FLAG__REQ_LINK", 1 },
+  { "REQ_DRAIN", "AIONL__REQ_FLAG__REQ_DRAIN", 2 },
+};
+static const ProtobufCIntRange aionl__req_flag__value_ranges[] = {
+{1, 0},{0, 2}
+};
+static const ProtobufCEnumValueIndex aionl__req_flag__enum_values_by_name[2] =
+{
+  { "REQ_DRAIN", 1 },
+  { "REQ_LINK", 0 },
+};
+const ProtobufCEnumDescriptor aionl__req_flag__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.ReqFlag",
+  "ReqFlag",
+  "Aionl__ReqFlag",
+  "aionl",
+  2,
+  aionl__req_flag__enum_values_by_number,
+  2,
+  aionl__req_flag__enum_values_by_name,
+  1,
+  aionl__req_flag__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue aionl__open_flag__enum_values_by_number[19] =

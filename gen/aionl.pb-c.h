@@ -110,6 +110,11 @@ typedef enum _Aionl__CancelFlag {
   AIONL__CANCEL_FLAG__CANCEL_ALL = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CANCEL_FLAG)
 } Aionl__CancelFlag;
+typedef enum _Aionl__ReqFlag {
+  AIONL__REQ_FLAG__REQ_LINK = 1,
+  AIONL__REQ_FLAG__REQ_DRAIN = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__REQ_FLAG)
+} Aionl__ReqFlag;
 typedef enum _Aionl__OpenFlag {
   AIONL__OPEN_FLAG__OPEN_RDONLY = 0,
   AIONL__OPEN_FLAG__OPEN_WRONLY = 1,
@@ -267,10 +272,12 @@ struct  Aionl__Transfer
   uint64_t len;
   protobuf_c_boolean has_timeout_ns;
   uint64_t timeout_ns;
+  protobuf_c_boolean has_req_flags;
+  uint32_t req_flags;
 };
 #define AIONL__TRANSFER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__transfer__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Aionl__TransferV
@@ -282,10 +289,12 @@ struct  Aionl__TransferV
   ProtobufCBinaryData iov;
   protobuf_c_boolean has_timeout_ns;
   uint64_t timeout_ns;
+  protobuf_c_boolean has_req_flags;
+  uint32_t req_flags;
 };
 #define AIONL__TRANSFER_V__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__transfer_v__descriptor) \
-    , 0, 0, 0, {0,NULL}, 0, 0 }
+    , 0, 0, 0, {0,NULL}, 0, 0, 0, 0 }
 
 
 struct  Aionl__Sync
@@ -293,20 +302,24 @@ struct  Aionl__Sync
   ProtobufCMessage base;
   uint64_t cookie;
   uint64_t handle;
+  protobuf_c_boolean has_req_flags;
+  uint32_t req_flags;
 };
 #define AIONL__SYNC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__sync__descriptor) \
-    , 0, 0 }
+    , 0, 0, 0, 0 }
 
 
 struct  Aionl__Nop
 {
   ProtobufCMessage base;
   uint64_t cookie;
+  protobuf_c_boolean has_req_flags;
+  uint32_t req_flags;
 };
 #define AIONL__NOP__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__nop__descriptor) \
-    , 0 }
+    , 0, 0, 0 }
 
 
 struct  Aionl__Timer
@@ -392,10 +405,12 @@ struct  Aionl__Open
   uint32_t mode;
   protobuf_c_boolean has_options;
   uint32_t options;
+  protobuf_c_boolean has_req_flags;
+  uint32_t req_flags;
 };
 #define AIONL__OPEN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__open__descriptor) \
-    , 0, 0, 0, NULL, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Aionl__Install
@@ -982,6 +997,7 @@ extern const ProtobufCEnumDescriptor    aionl__timer_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__poll_event__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__poll_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__cancel_flag__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__req_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__open_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__open_option__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__install_flag__descriptor;

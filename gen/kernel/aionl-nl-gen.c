@@ -42,6 +42,7 @@ const struct nla_policy aionl_transfer_nl_policy[AIONL_A_TRANSFER_MAX + 1] = {
 	[AIONL_A_TRANSFER_ADDR] = { .type = NLA_U64, },
 	[AIONL_A_TRANSFER_LEN] = { .type = NLA_U64, },
 	[AIONL_A_TRANSFER_TIMEOUT_NS] = { .type = NLA_U64, },
+	[AIONL_A_TRANSFER_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_REQ_FLAG_MASK),
 };
 
 /* AIONL_CMD_READV, AIONL_CMD_WRITEV */
@@ -51,17 +52,20 @@ const struct nla_policy aionl_transfer_v_nl_policy[AIONL_A_TRANSFER_V_MAX + 1] =
 	[AIONL_A_TRANSFER_V_OFFSET] = { .type = NLA_U64, },
 	[AIONL_A_TRANSFER_V_IOV] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, aionl_transfer_v_iov_validate),
 	[AIONL_A_TRANSFER_V_TIMEOUT_NS] = { .type = NLA_U64, },
+	[AIONL_A_TRANSFER_V_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_REQ_FLAG_MASK),
 };
 
 /* AIONL_CMD_FSYNC, AIONL_CMD_FDATASYNC */
 const struct nla_policy aionl_sync_nl_policy[AIONL_A_SYNC_MAX + 1] = {
 	[AIONL_A_SYNC_COOKIE] = { .type = NLA_U64, },
 	[AIONL_A_SYNC_HANDLE] = { .type = NLA_U64, },
+	[AIONL_A_SYNC_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_REQ_FLAG_MASK),
 };
 
 /* AIONL_CMD_NOP */
 const struct nla_policy aionl_nop_nl_policy[AIONL_A_NOP_MAX + 1] = {
 	[AIONL_A_NOP_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_NOP_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_REQ_FLAG_MASK),
 };
 
 /* AIONL_CMD_TIMER */
@@ -111,6 +115,7 @@ const struct nla_policy aionl_open_nl_policy[AIONL_A_OPEN_MAX + 1] = {
 	[AIONL_A_OPEN_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_OPEN_FLAG_MASK),
 	[AIONL_A_OPEN_MODE] = { .type = NLA_U32, },
 	[AIONL_A_OPEN_OPTIONS] = NLA_POLICY_MASK(NLA_U32, AIONL_OPEN_OPTION_MASK),
+	[AIONL_A_OPEN_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_REQ_FLAG_MASK),
 };
 
 /* AIONL_CMD_INSTALL */
@@ -202,6 +207,10 @@ int aionl_nl_transfer_parse(struct genl_info *info, struct aionl_transfer *m)
 			return -EINVAL;
 		}
 	}
+	if (tb[AIONL_A_TRANSFER_REQ_FLAGS]) {
+		m->req_flags = nla_get_u32(tb[AIONL_A_TRANSFER_REQ_FLAGS]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_REQ_FLAGS;
+	}
 	return 0;
 }
 
@@ -240,6 +249,10 @@ int aionl_nl_transfer_v_parse(struct genl_info *info, struct aionl_transfer_v *m
 			return -EINVAL;
 		}
 	}
+	if (tb[AIONL_A_TRANSFER_V_REQ_FLAGS]) {
+		m->req_flags = nla_get_u32(tb[AIONL_A_TRANSFER_V_REQ_FLAGS]);
+		m->present |= 1ULL << AIONL_A_TRANSFER_V_REQ_FLAGS;
+	}
 	return 0;
 }
 
@@ -259,6 +272,10 @@ int aionl_nl_sync_parse(struct genl_info *info, struct aionl_sync *m)
 		m->handle = nla_get_u64(tb[AIONL_A_SYNC_HANDLE]);
 		m->present |= 1ULL << AIONL_A_SYNC_HANDLE;
 	}
+	if (tb[AIONL_A_SYNC_REQ_FLAGS]) {
+		m->req_flags = nla_get_u32(tb[AIONL_A_SYNC_REQ_FLAGS]);
+		m->present |= 1ULL << AIONL_A_SYNC_REQ_FLAGS;
+	}
 	return 0;
 }
 
@@ -272,6 +289,10 @@ int aionl_nl_nop_parse(struct genl_info *info, struct aionl_nop *m)
 	if (tb[AIONL_A_NOP_COOKIE]) {
 		m->cookie = nla_get_u64(tb[AIONL_A_NOP_COOKIE]);
 		m->present |= 1ULL << AIONL_A_NOP_COOKIE;
+	}
+	if (tb[AIONL_A_NOP_REQ_FLAGS]) {
+		m->req_flags = nla_get_u32(tb[AIONL_A_NOP_REQ_FLAGS]);
+		m->present |= 1ULL << AIONL_A_NOP_REQ_FLAGS;
 	}
 	return 0;
 }
@@ -474,6 +495,10 @@ int aionl_nl_open_parse(struct genl_info *info, struct aionl_open *m)
 	if (tb[AIONL_A_OPEN_OPTIONS]) {
 		m->options = nla_get_u32(tb[AIONL_A_OPEN_OPTIONS]);
 		m->present |= 1ULL << AIONL_A_OPEN_OPTIONS;
+	}
+	if (tb[AIONL_A_OPEN_REQ_FLAGS]) {
+		m->req_flags = nla_get_u32(tb[AIONL_A_OPEN_REQ_FLAGS]);
+		m->present |= 1ULL << AIONL_A_OPEN_REQ_FLAGS;
 	}
 	return 0;
 }

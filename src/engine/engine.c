@@ -44,6 +44,7 @@ struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl
 	const struct nlattr *a;
 	void *buf;
 
+	order_note(e, m);
 	if (e->peer_gone)
 		return pos;
 	buf = outq_reserve(&e->out, COMPLETION_ROOM);
@@ -69,6 +70,7 @@ int engine_put_completion_fd(struct aionl_engine *e, const struct aionl_completi
 	struct nlmsghdr *nlh;
 	void *buf;
 
+	order_note(e, m);
 	if (e->peer_gone) {
 		close(fd);
 		return 0;
@@ -159,41 +161,59 @@ static const handler_fn handlers[AIONL_CMD_MAX + 1] = {
  * Messages waiting only because this batch has not been sent yet do not
  * count: those the socket cannot take do (a program that does not read).
  */
-bool engine_full(struct aionl_engine *e, bool work)
+bool engine_full(struct aionl_engine *e, bool work, unsigned int more)
 {
 	uint32_t max = e->params.max_inflight;
+	uint32_t at_work = e->inflight + e->order.nheld + more;
 
-	if (!aionl_admit_full(work, e->inflight, e->nwatches, e->out.backlog, max))
+	if (!aionl_admit_full(work, at_work, e->nwatches, e->out.backlog, max))
 		return false;
 	if (outq_flush(&e->out, e->sock) < 0)
 		e->peer_gone = true;
-	return aionl_admit_full(work, e->inflight, e->nwatches, e->out.backlog, max);
+	return aionl_admit_full(work, at_work, e->nwatches, e->out.backlog, max);
 }
 
-static void handle_msg(struct aionl_engine *e, const struct nlmsghdr *nlh)
+int engine_dispatch(struct aionl_engine *e, uint8_t cmd, const struct nlmsghdr *nlh,
+		    struct aionl_parse_err *pe)
+{
+	return handlers[cmd](e, nlh, pe);
+}
+
+/* rem: the bytes of the datagram from nlh on, for a chain that looks ahead. */
+static void handle_msg(struct aionl_engine *e, const struct nlmsghdr *nlh, uint32_t rem)
 {
 	struct aionl_parse_err pe = { 0 };
 	int err;
 
 	/* As netlink_rcv_skb(): only requests are processed, others just acked. */
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE) {
+		order_other_msg(e);
 		if (nlh->nlmsg_flags & NLM_F_ACK)
 			eng_put_error(e, nlh, nlh->nlmsg_len, 0, NULL);
 		return;
 	}
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN) {
+		order_other_msg(e);
 		pe.msg = "message too short for a genlmsghdr";
 		err = -EINVAL;
 	} else if (nlh->nlmsg_type == GENL_ID_CTRL) {
+		order_other_msg(e);
 		err = eng_nlctrl(e, nlh, &pe);
 	} else if (nlh->nlmsg_type != AIONL_USER_FAMILY_ID) {
+		order_other_msg(e);
 		pe.msg = "unknown generic netlink family";
 		err = -ENOENT;
 	} else {
 		uint8_t cmd = aionl__genl_hdr(nlh)->cmd;
 		bool known = cmd <= AIONL_CMD_MAX && handlers[cmd];
 
-		if (known && engine_full(e, aionl_cmd_adds_work(cmd))) {
+		if (known && aionl_cmd_takes_req_flags(cmd)) {
+			/* Admitted, started or held by its chain and the drains. */
+			err = order_msg(e, nlh, rem, &pe);
+			goto out;
+		}
+		order_other_msg(e);
+		if (known && engine_full(e, aionl_cmd_adds_work(cmd), 0)) {
 			pe.msg = "too many requests outstanding: reap completions first";
 			err = -EBUSY;
 		} else if (known) {
@@ -203,6 +223,7 @@ static void handle_msg(struct aionl_engine *e, const struct nlmsghdr *nlh)
 			err = -EOPNOTSUPP;
 		}
 	}
+out:
 	if (err || (nlh->nlmsg_flags & NLM_F_ACK))
 		eng_put_error(e, nlh, nlh->nlmsg_len, err, &pe);
 }
@@ -227,12 +248,15 @@ static void handle_datagram(struct aionl_engine *e, char *buf, size_t len, bool 
 			eng_put_error(e, &hdr, sizeof(hdr), -EINVAL, &pe);
 			break;
 		}
-		handle_msg(e, nlh);
+		handle_msg(e, nlh, rem);
+		/* What the message finished may start the next of its chain, in order. */
+		order_run(e);
 		if (NLMSG_ALIGN(nlh->nlmsg_len) >= rem)
 			break;
 		rem -= NLMSG_ALIGN(nlh->nlmsg_len);
 		nlh = (const struct nlmsghdr *)((const char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len));
 	}
+	order_datagram_end(e);
 	/* Descriptors no REGISTER took. */
 	while (e->dgram.next < e->dgram.nfds)
 		close(e->dgram.fds[e->dgram.next++]);
@@ -345,6 +369,8 @@ static void *engine_main(void *arg)
 		rev = e->exec->wait(e, want_in, want_out, !spin);
 		if (e->events_ready)
 			events_dispatch(e);
+		/* Completions may have made the turn of held requests come. */
+		order_run(e);
 		if (rev & (POLLIN | POLLHUP | POLLERR))
 			read_requests(e);
 	}
@@ -367,6 +393,7 @@ static void engine_free(struct aionl_engine *e, bool forget)
 	} else {
 		events_fini(e);
 	}
+	order_fini(e);
 	files_fini(&e->files);
 	outq_fini(&e->out);
 	io_free_recycled(e);

@@ -10,6 +10,7 @@
  *   files.c      the table of registered files (handles)
  *   outq.c       completions and replies waiting to be sent
  *   events.c     watches, the epoll set they share, cancel and deadlines
+ *   order.c      ordering: chains (REQ_LINK) and drains (REQ_DRAIN)
  *   timers.c heap.c readiness.c signals.c   the event sources
  *   exec_uring.c exec_threads.c             the executors
  *
@@ -34,6 +35,7 @@
 #include "outq.h"
 
 struct aionl_engine;
+struct eng_ord;
 
 #define EV_NOT_ARMED HEAP_NOT_ARMED
 enum { EV_OWNER_REQ, EV_OWNER_WATCH };
@@ -50,6 +52,7 @@ struct eng_req {
 	uint32_t nr_iov;
 	uint8_t op;		/* AIONL_CMD_READ..AIONL_CMD_FDATASYNC, AIONL_CMD_OPEN */
 	bool timed_out;		/* its deadline passed: report -ETIMEDOUT */
+	struct eng_ord *ord;	/* an ordered request's place in its order (order.c) */
 	/* OPEN: the path (its own copy), open(2)'s flags and mode, the options. */
 	bool waiting;		/* in e->open_wait, not given to the executor yet */
 	char *path;
@@ -81,6 +84,7 @@ struct eng_watch {
 	uint8_t op;			/* STREAM: AIONL_CMD_READ..WRITEV */
 	bool timed_out;			/* STREAM */
 	bool dead;			/* freed while a dispatch batch runs */
+	struct eng_ord *ord;		/* STREAM: an ordered request's place (order.c) */
 	struct iovec *iov;		/* STREAM */
 	uint32_t nr_iov;
 	struct iovec iov_inline[1];
@@ -119,6 +123,31 @@ struct exec_ops {
 extern const struct exec_ops aionl_exec_uring;
 extern const struct exec_ops aionl_exec_threads;
 
+/*
+ * Ordering (order.c): the requests a chain or a drain holds, and the chain of
+ * the datagram being handled.
+ */
+struct eng_order {
+	struct eng_ord *all_head, *all_tail;	/* every one not finished, in arrival order */
+	struct eng_ord *fifo_head, *fifo_tail;	/* held behind a drain, in arrival order */
+	struct eng_ord *ready_head, *ready_tail;	/* whose turn came: started by order_run() */
+	struct eng_ord *active_drain;	/* a drain started and not finished */
+	unsigned int nheld;		/* not started: counted against max_inflight */
+	/*
+	 * While a handler runs for an ordered request: the request takes ticket
+	 * (io_req_new, watch_new), or the completion emitted for it finishes
+	 * emit at once (an error, a NOP). engine_complete() and
+	 * watch_complete() point emit at the request they complete.
+	 */
+	struct eng_ord *ticket;
+	struct eng_ord *emit;
+	/* The datagram being handled: the chain its next message is in. */
+	bool chain_open;	/* the last message linked to the next */
+	bool chain_broken;	/* a member failed or was refused: the rest are cancelled */
+	bool chain_refused;	/* did not fit max_inflight: the rest are refused */
+	struct eng_ord *chain_tail;	/* its last member, until that finishes */
+};
+
 /* The descriptors a datagram brought, for its REGISTER requests in order. */
 struct eng_dgram {
 	int *fds;
@@ -147,6 +176,7 @@ struct aionl_engine {
 	struct eng_files files;
 	struct eng_dgram dgram;		/* while a datagram is handled */
 
+	struct eng_order order;		/* order.c */
 	struct eng_req *req_free;	/* recycled requests */
 	char *rxbuf;
 
@@ -185,11 +215,15 @@ void engine_complete_cookie(struct aionl_engine *e, uint64_t cookie, int64_t res
  */
 int engine_put_completion_fd(struct aionl_engine *e, const struct aionl_completion *m, int fd);
 /*
- * Whether max_inflight is reached: requests at work, messages the socket
- * cannot take yet, and with adds_work the armed watches. What waits only
- * because it is not sent yet does not count: this sends what the socket takes.
+ * Whether max_inflight is reached, or would be by more requests than one:
+ * requests at work or held by ordering, messages the socket cannot take yet,
+ * and with adds_work the armed watches. What waits only because it is not
+ * sent yet does not count: this sends what the socket takes.
  */
-bool engine_full(struct aionl_engine *e, bool adds_work);
+bool engine_full(struct aionl_engine *e, bool adds_work, unsigned int more);
+/* Run the handler of cmd, a command a program may send, on nlh. */
+int engine_dispatch(struct aionl_engine *e, uint8_t cmd, const struct nlmsghdr *nlh,
+		    struct aionl_parse_err *pe);
 
 /* ------------------------------------------------------------ control.c */
 
@@ -253,6 +287,38 @@ enum {
 	EV_TAG_TIMERFD,		/* + the clock's index */
 	EV_TAG_WATCHES = EV_TAG_TIMERFD + AIONL_TIMER_CLOCK_COUNT,
 };
+
+/* ------------------------------------------------------------ order.c */
+
+/*
+ * An orderable request (aionl_cmd_takes_req_flags) of the datagram being
+ * handled, rem bytes from its end: admitted, started, held or cancelled as
+ * its chain and the drains say. Returns what handle_msg() returns.
+ */
+int order_msg(struct aionl_engine *e, const struct nlmsghdr *nlh, uint32_t rem,
+	      struct aionl_parse_err *pe);
+/* A message that is no orderable request: it breaks a chain that reaches it. */
+void order_other_msg(struct aionl_engine *e);
+/* The datagram is handled: no chain continues into the next one. */
+void order_datagram_end(struct aionl_engine *e);
+/* Start the requests whose turn came. */
+void order_run(struct aionl_engine *e);
+/* A completion about to be queued: it may be emit's, which then finishes. */
+void order_note(struct aionl_engine *e, const struct aionl_completion *m);
+/* Cancel the held requests that match, with -ECANCELED: how many. */
+int64_t order_cancel(struct aionl_engine *e, uint64_t target, struct eng_file *tfile,
+		     uint32_t flags);
+/* A request starts that may be an ordered one's: it takes the ticket. */
+static inline struct eng_ord *order_take(struct aionl_engine *e)
+{
+	struct eng_ord *o = e->order.ticket;
+
+	e->order.ticket = NULL;
+	if (o)
+		e->order.emit = NULL;
+	return o;
+}
+void order_fini(struct aionl_engine *e);
 
 /* ------------------------------------------------------------ fork.c */
 

@@ -37,6 +37,8 @@ struct eng_watch *watch_new(struct aionl_engine *e, enum eng_watch_kind kind, ui
 	w->timer.heap_idx = EV_NOT_ARMED;
 	w->timer.owner_kind = EV_OWNER_WATCH;
 	w->timer.owner = w;
+	/* A stream transfer an ordered request started (order.c). */
+	w->ord = order_take(e);
 	w->next = e->watches;
 	if (e->watches)
 		e->watches->prev = w;
@@ -89,7 +91,11 @@ void watch_free(struct aionl_engine *e, struct eng_watch *w)
 
 void watch_complete(struct aionl_engine *e, struct eng_watch *w, int64_t res)
 {
+	struct eng_ord *emit = e->order.emit;
+
+	e->order.emit = w->ord;
 	engine_complete_cookie(e, w->cookie, res);
+	e->order.emit = emit;
 	watch_free(e, w);
 }
 
@@ -153,6 +159,8 @@ static int64_t cancel_matching(struct aionl_engine *e, uint64_t target, uint32_t
 		if (!tfile)
 			return -EBADF;
 	}
+	/* Requests held by ordering first: none of them has started. */
+	found += order_cancel(e, target, tfile, flags);
 	for (w = e->watches; w; w = wn) {
 		wn = w->next;
 		if (aionl_cancel_matches(w->cookie, w->file, target, tfile, flags)) {

@@ -76,6 +76,8 @@ struct eng_req *io_req_new(struct aionl_engine *e, uint8_t op, uint64_t cookie,
 	r->offset = 0;
 	r->op = op;
 	r->timed_out = false;
+	/* The ordered request a handler runs for, if any, is this one (order.c). */
+	r->ord = order_take(e);
 	r->deadline.heap_idx = EV_NOT_ARMED;
 	r->aprev = NULL;
 	r->anext = e->active;
@@ -103,14 +105,19 @@ static void io_req_end(struct aionl_engine *e, struct eng_req *r)
 
 void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res)
 {
+	struct eng_ord *emit = e->order.emit;
+
 	if (r->deadline.heap_idx != EV_NOT_ARMED)
 		events_deadline_disarm(e, r);
 	if (r->timed_out && (res == -ECANCELED || res == -EINTR))
 		res = -ETIMEDOUT;
+	/* Its completion, whatever res it reports, is an ordered request's end. */
+	e->order.emit = r->ord;
 	if (r->op == AIONL_CMD_OPEN)
 		open_done(e, r, res);	/* registers the file; completes it itself */
 	else
 		engine_complete_cookie(e, r->cookie, res);
+	e->order.emit = emit;
 	io_req_end(e, r);
 }
 

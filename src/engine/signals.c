@@ -136,11 +136,11 @@ void signals_ready(struct aionl_engine *e)
 		uint64_t held;
 		size_t batch = SIGNAL_BATCH;
 
-		if (!limited && engine_full(e, false)) {
+		if (!limited && engine_full(e, false, 0)) {
 			signals_limit(e, true);
 			limited = true;
 		}
-		held = (uint64_t)e->inflight + e->out.backlog;
+		held = (uint64_t)e->inflight + e->order.nheld + e->out.backlog;
 		if (!limited && max - held < batch)
 			batch = max - held;	/* engine_full() said held < max */
 		n = read(e->sigfd, si, batch * sizeof(si[0]));

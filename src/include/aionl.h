@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define AIONL_VERSION_MAJOR 0
-#define AIONL_VERSION_MINOR 3
+#define AIONL_VERSION_MINOR 4
 
 struct aionl_ctx;
 
@@ -160,7 +160,10 @@ enum aionl_op {
  *    AIONL_MAX_NS for timers and deadlines, AIONL_MAX_FILES, AIONL_MAX_PATH
  *    and AIONL_MAX_OPENS_RUNNING for OPEN;
  *  - open.options: AIONL_OPEN_FD, give the program the descriptor too;
- *    AIONL_OPEN_FLAG_MASK, the open(2) flags an OPEN may pass.
+ *    AIONL_OPEN_FLAG_MASK, the open(2) flags an OPEN may pass;
+ *  - struct aionl_req's flags (since 0.4), the ordering of requests:
+ *    AIONL_REQ_LINK and AIONL_REQ_DRAIN, io_uring's IOSQE_IO_LINK and
+ *    IOSQE_IO_DRAIN (aionl_req_set_flags(3)).
  */
 
 /* aionl_req_open's dir for a path relative to the working directory: no handle is ever 0. */
@@ -208,7 +211,9 @@ struct aionl_cancel_args {
  */
 struct aionl_req {
 	uint8_t op;		/* enum aionl_op */
-	uint8_t reserved0[3];
+	/* AIONL_REQ_LINK, AIONL_REQ_DRAIN (since 0.4): see aionl_req_set_flags. */
+	uint8_t flags;
+	uint8_t reserved0[2];
 	uint32_t nr_iov;	/* READV/WRITEV: entries in iov */
 	uint64_t handle;	/* from aionl_file_register */
 	uint64_t offset;	/* or AIONL_OFFSET_STREAM */
@@ -352,10 +357,40 @@ AIONL_REQ_API void aionl_req_fdatasync(struct aionl_req *r, uint64_t handle, uin
 	*r = (struct aionl_req){ .op = AIONL_OP_FDATASYNC, .handle = handle, .cookie = cookie };
 }
 
-/* Give a read or write a deadline: -ETIMEDOUT if not done in timeout_ns. */
+/*
+ * Give a read or write a deadline: -ETIMEDOUT if not done in timeout_ns
+ * after it starts (at submission, or for a request held by
+ * aionl_req_set_flags' ordering, when its turn comes).
+ */
 AIONL_REQ_API void aionl_req_set_timeout(struct aionl_req *r, uint64_t timeout_ns)
 {
 	r->timeout_ns = timeout_ns;
+}
+
+/*
+ * Order a request (since 0.4): flags is 0 or AIONL_REQ_LINK and
+ * AIONL_REQ_DRAIN, io_uring's IOSQE_IO_LINK and IOSQE_IO_DRAIN. Transfers,
+ * syncs, NOP and OPEN take them; aionl_submit refuses them on any other op
+ * (-EINVAL), and any other bit.
+ *
+ * AIONL_REQ_LINK: the next request of the same aionl_submit call starts only
+ * once this one completed successfully (res >= 0, and a transfer moved every
+ * byte it asked for); if it fails, the rest of the chain (up to and with the
+ * first request without the flag) completes with -ECANCELED, each once,
+ * none started. The flag on the last request of a call is ignored. A chain
+ * is accepted whole or not at all: aionl_submit never splits one.
+ *
+ * AIONL_REQ_DRAIN: the request starts only once every transfer, sync, NOP and
+ * OPEN submitted before it on the context has completed, and those
+ * submitted after it start only once it has completed.
+ *
+ * Ordered requests, and requests behind a drain, are never served from the
+ * page cache in aionl_submit. A deadline (aionl_req_set_timeout) runs from
+ * the request's start. See aionl_req_set_flags(3).
+ */
+AIONL_REQ_API void aionl_req_set_flags(struct aionl_req *r, uint32_t flags)
+{
+	r->flags = (uint8_t)flags;
 }
 
 AIONL_REQ_API void aionl_req_nop(struct aionl_req *r, uint64_t cookie)
@@ -500,9 +535,13 @@ int aionl_file_install(struct aionl_ctx *ctx, uint64_t handle, unsigned int flag
  * Submit nr requests in as few messages as fit. Returns how many were
  * accepted, from the first; each accepted request completes exactly once
  * (with -errno in the completion for a bad handle, offset or length).
+ * A chain of AIONL_REQ_LINK requests travels in one message and is accepted
+ * whole or not at all: when the count stops short, it stops before a chain.
  * Errors, when none was accepted: -EBUSY max_inflight requests are
- * outstanding, so reap first; -EINVAL unknown op or nr_iov over max_iov;
- * -EAGAIN the engine's socket is full; -EPIPE the engine is gone.
+ * outstanding, so reap first (or the first chain needs more credits than
+ * are free); -EINVAL unknown op, nr_iov over max_iov, flags on a request
+ * that takes none, or a chain too long for one message; -EAGAIN the
+ * engine's socket is full; -EPIPE the engine is gone.
  */
 int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int nr);
 

@@ -93,6 +93,10 @@ struct waiter {
 /* Ancillary data of one received datagram: the descriptors the engine passes. */
 #define RX_CTL_SIZE CMSG_SPACE(AIONL_FDS_PER_DGRAM * sizeof(int))
 
+/* The parts of aionl_ctx.outstanding. max_inflight is far below bit 31. */
+#define CREDIT_DRAIN (1u << 31)
+#define CREDIT_COUNT(v) ((v) & ~CREDIT_DRAIN)
+
 struct aionl_ctx {
 	int fd;
 	uint16_t family;
@@ -101,7 +105,12 @@ struct aionl_ctx {
 	struct aionl_info info;
 	unsigned int max_inflight;
 	uint64_t spin_ns;	/* busy-poll in receiving while completions are due */
-	/* Requests submitted and not yet reaped: the credit that backs -EBUSY. */
+	/*
+	 * Requests submitted and not yet reaped: the credit that backs -EBUSY,
+	 * in the bits of CREDIT_COUNT; and CREDIT_DRAIN, set by the submit of
+	 * an AIONL_REQ_DRAIN request and cleared when the count comes back to
+	 * 0, while which no read is served inline (submit.c).
+	 */
 	atomic_uint outstanding;
 	atomic_uint seq;
 	bool inline_reads;	/* serve page-cache hits in aionl_submit */

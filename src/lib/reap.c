@@ -81,10 +81,12 @@ AIONL_EXPORT int aionl_reap(struct aionl_ctx *ctx, struct aionl_cqe *cqes, unsig
 		/*
 		 * A request's credit returns with its last completion: armed
 		 * timers, polls and signal watches keep theirs. Raw test traffic
-		 * completes without a credit: never underflow.
+		 * completes without a credit: never underflow. Once none is
+		 * left, every drain submitted has completed: the inline reads
+		 * resume (submit.c).
 		 */
 		while (finals && !atomic_compare_exchange_weak(&ctx->outstanding, &cur,
-							       cur > finals ? cur - finals : 0))
+				CREDIT_COUNT(cur) > finals ? cur - finals : 0))
 			;
 		return (int)n;
 	}

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib.h"
@@ -39,7 +40,92 @@ static int check_req(const struct aionl_ctx *ctx, const struct aionl_req *r, uns
 	if (r->op == AIONL_OP_OPEN && strnlen(r->open.path, AIONL_MAX_PATH) == AIONL_MAX_PATH)
 		return aionl__fail(-ENAMETOOLONG, "aionl_submit: request %u, an OPEN, has a path "
 				   "of %u bytes or more", i, AIONL_MAX_PATH);
+	if (r->flags & ~AIONL_REQ_FLAG_MASK)
+		return aionl__fail(-EINVAL, "aionl_submit: request %u has unknown flags 0x%x", i,
+				   r->flags & ~AIONL_REQ_FLAG_MASK);
+	if (r->flags && !aionl_cmd_takes_req_flags(r->op))
+		return aionl__fail(-EINVAL, "aionl_submit: request %u: op %u cannot be ordered "
+				   "(AIONL_REQ_LINK, AIONL_REQ_DRAIN)", i, r->op);
 	return 0;
+}
+
+/* ------------------------------------------------------------ chains */
+
+static inline bool links(const struct aionl_req *r)
+{
+	return r->flags & AIONL_REQ_LINK;
+}
+
+/*
+ * Where a batch of reqs[0..n) may end when it must end before n: not inside
+ * a chain, whose requests travel together and are accepted together. A
+ * chain reaches reqs[n] if reqs[n - 1] links; the batch then ends where
+ * that chain begins. At the true end of a call the last request's link is
+ * ignored, as the server ignores it at the end of a datagram.
+ */
+static unsigned int chain_floor(const struct aionl_req *reqs, unsigned int n)
+{
+	if (!n || !links(&reqs[n - 1]))
+		return n;
+	while (--n && links(&reqs[n - 1]))
+		;
+	return n;
+}
+
+/*
+ * Whether the chain of reqs[0..n) (n requests, all but the last linking)
+ * fits in one datagram, the server's unit of a chain: encoded into a
+ * scratch buffer, as send_rest() will encode it.
+ */
+static bool chain_fits(const struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int n)
+{
+	char *buf = malloc(AIONL_MAX_MSG_SIZE);
+	size_t pos = 0;
+	unsigned int i;
+	bool fits = true;
+
+	if (!buf)
+		return false;
+	for (i = 0; i < n && fits; i++) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)(buf + pos);
+
+		fits = !aionl__req_encode(nlh, AIONL_MAX_MSG_SIZE - pos, ctx->family, &reqs[i]);
+		if (fits)
+			pos += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	free(buf);
+	return fits;
+}
+
+/*
+ * Check reqs[0..nr): returns how many, from the first, may be submitted,
+ * every request valid and no chain cut or too long for a datagram; 0 with
+ * *err set when not even the first may.
+ */
+static unsigned int check_batch(const struct aionl_ctx *ctx, const struct aionl_req *reqs,
+				unsigned int nr, int *err)
+{
+	unsigned int i, start = 0;
+
+	*err = 0;
+	for (i = 0; i < nr; i++) {
+		*err = check_req(ctx, &reqs[i], i);
+		if (*err)
+			return chain_floor(reqs, i);
+		if (i > 0 && links(&reqs[i - 1]))
+			continue;	/* inside a chain begun at start */
+		if (start < i && i - start > 1 && !chain_fits(ctx, reqs + start, i - start))
+			goto too_long;
+		start = i;
+	}
+	if (nr - start > 1 && links(&reqs[start]) && !chain_fits(ctx, reqs + start, nr - start))
+		goto too_long;
+	return nr;
+too_long:
+	*err = aionl__fail(-EINVAL, "aionl_submit: the chain of AIONL_REQ_LINK requests from "
+			   "request %u does not fit in one message (%u bytes)", start,
+			   AIONL_MAX_MSG_SIZE);
+	return start;
 }
 
 /* Completions of reads served inline, gathered on the submitter's stack. */
@@ -116,9 +202,15 @@ static void block_watched_signals(const struct aionl_req *reqs, unsigned int nr)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-/* Serve what the page cache holds among reqs; done[i] marks each served. */
+/*
+ * Serve what the page cache holds among reqs; done[i] marks each served.
+ * Ordered requests are the server's, which starts them in their order: a
+ * request with flags, one a link reaches, and, behind a drain (*drained,
+ * set by one of an earlier call or window), every one. An inline read
+ * would complete before what it must wait for.
+ */
 static unsigned int serve_inline(struct aionl_ctx *ctx, const struct aionl_req *reqs,
-				 unsigned int nr, uint64_t *done)
+				 unsigned int nr, uint64_t *done, bool *drained)
 {
 	struct inline_batch b;
 	unsigned int i, n = 0;
@@ -126,6 +218,10 @@ static unsigned int serve_inline(struct aionl_ctx *ctx, const struct aionl_req *
 	b.n = 0;
 	ctx->ops->inline_begin(ctx);
 	for (i = 0; i < nr; i++) {
+		if (reqs[i].flags & AIONL_REQ_DRAIN)
+			*drained = true;
+		if (*drained || reqs[i].flags || (i > 0 && links(&reqs[i - 1])))
+			continue;
 		if (try_inline(ctx, &reqs[i], &b)) {
 			done[i / 64] |= 1ULL << (i % 64);
 			n++;
@@ -138,38 +234,53 @@ static unsigned int serve_inline(struct aionl_ctx *ctx, const struct aionl_req *
 
 /*
  * Encode and send the requests of reqs not marked in done, in as few
- * datagrams as fit. Returns how many were sent, and sets *err to why the
- * rest were not.
+ * datagrams as fit, a chain always whole in one (check_batch() saw that each
+ * fits one): when a chain's request does not fit where its datagram stands,
+ * what came before the chain is sent and the chain starts the next one.
+ * Returns how many were sent, and sets *err to why the rest were not.
  */
 static unsigned int send_rest(struct aionl_ctx *ctx, const struct aionl_req *reqs,
 			      unsigned int nr, const uint64_t *done, int *err)
 {
-	unsigned int i, sent = 0, batched = 0;
-	size_t pos = 0;
+	unsigned int i, sent = 0, batched = 0, chain_n = 0;
+	size_t pos = 0, chain_pos = 0;
 
 	*err = 0;
 	pthread_mutex_lock(&ctx->tx_lock);
 	for (i = 0; i < nr; i++) {
+		bool in_chain = i > 0 && links(&reqs[i - 1]);
 		struct nlmsghdr *nlh;
 
 		if (done[i / 64] >> (i % 64) & 1)
 			continue;
+		if (!in_chain) {
+			chain_pos = pos;
+			chain_n = 0;
+		}
 		nlh = (struct nlmsghdr *)(ctx->txbuf + pos);
 		*err = aionl__req_encode(nlh, AIONL_MAX_MSG_SIZE - pos, ctx->family, &reqs[i]);
-		if (*err == -EMSGSIZE && pos) {
-			*err = tx_send(ctx, ctx->txbuf, pos, -1);
+		if (*err == -EMSGSIZE && chain_pos) {
+			/* Send what precedes this chain; the chain moves to the front. */
+			*err = tx_send(ctx, ctx->txbuf, chain_pos, -1);
 			if (*err)
 				break;
-			sent += batched;
-			batched = 0;
-			pos = 0;
-			nlh = (struct nlmsghdr *)ctx->txbuf;
-			*err = aionl__req_encode(nlh, AIONL_MAX_MSG_SIZE, ctx->family, &reqs[i]);
+			sent += batched - chain_n;
+			batched = chain_n;
+			memmove(ctx->txbuf, ctx->txbuf + chain_pos, pos - chain_pos);
+			pos -= chain_pos;
+			chain_pos = 0;
+			nlh = (struct nlmsghdr *)(ctx->txbuf + pos);
+			*err = aionl__req_encode(nlh, AIONL_MAX_MSG_SIZE - pos, ctx->family, &reqs[i]);
 		}
-		if (*err)
+		if (*err) {
+			/* A chain is sent whole or not at all. */
+			batched -= chain_n;
+			pos = chain_pos;
 			break;
+		}
 		pos += NLMSG_ALIGN(nlh->nlmsg_len);
 		batched++;
+		chain_n++;
 	}
 	if (pos && *err != -EPIPE) {
 		int serr = tx_send(ctx, ctx->txbuf, pos, -1);
@@ -185,7 +296,7 @@ static unsigned int send_rest(struct aionl_ctx *ctx, const struct aionl_req *req
 
 /* Submit a window of at most SUBMIT_WINDOW requests, all of which have credits. */
 static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req *reqs,
-				  unsigned int nr, int *err)
+				  unsigned int nr, bool *drained, int *err)
 {
 	uint64_t done[SUBMIT_WINDOW / 64];
 	unsigned int ninline = 0;
@@ -197,7 +308,7 @@ static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req 
 	 * io_uring_enter; only the rest travels to the server.
 	 */
 	if (ctx->inline_reads)
-		ninline = serve_inline(ctx, reqs, nr, done);
+		ninline = serve_inline(ctx, reqs, nr, done, drained);
 	*err = 0;
 	if (ninline == nr)
 		return nr;
@@ -210,7 +321,8 @@ static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req 
 
 AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int nr)
 {
-	unsigned int cur, take, i, sent = 0;
+	unsigned int cur, take, want, i, sent = 0;
+	bool has_drain = false, drained;
 	int err = 0;
 
 	if ((err = ctx_check(ctx, "aionl_submit")))
@@ -219,30 +331,44 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 		return aionl__fail(-EINVAL, "aionl_submit: NULL argument");
 	if (!nr)
 		return 0;
-	/* A bad request ends the batch before it, before anything is done. */
-	for (i = 0; i < nr; i++) {
-		err = check_req(ctx, &reqs[i], i);
-		if (err) {
-			if (!i)
-				return err;
-			nr = i;
-			err = 0;
-			break;
-		}
-	}
+	/*
+	 * A bad request ends the batch before it, before anything is done;
+	 * before the chain it is in, if it is in one.
+	 */
+	nr = check_batch(ctx, reqs, nr, &err);
+	if (!nr)
+		return err;
+	err = 0;
 	cur = atomic_load_explicit(&ctx->outstanding, memory_order_relaxed);
 	do {
-		if (cur >= ctx->max_inflight)
+		unsigned int used = CREDIT_COUNT(cur);
+
+		if (used >= ctx->max_inflight)
 			return aionl__fail(-EBUSY, "aionl_submit: %u requests outstanding; reap first",
-					   cur);
-		take = ctx->max_inflight - cur < nr ? ctx->max_inflight - cur : nr;
-	} while (!atomic_compare_exchange_weak(&ctx->outstanding, &cur, cur + take));
+					   used);
+		want = ctx->max_inflight - used < nr ? ctx->max_inflight - used : nr;
+		/* A chain is accepted whole or not at all. */
+		take = want < nr ? chain_floor(reqs, want) : want;
+		if (!take)
+			return aionl__fail(-EBUSY, "aionl_submit: %u requests outstanding; the first "
+					   "chain needs more credits than the %u free; reap first",
+					   used, ctx->max_inflight - used);
+		for (i = 0, has_drain = false; i < take && !has_drain; i++)
+			has_drain = reqs[i].flags & AIONL_REQ_DRAIN;
+	} while (!atomic_compare_exchange_weak(&ctx->outstanding, &cur,
+					       (cur + take) | (has_drain ? CREDIT_DRAIN : 0)));
+	/* A drain of an earlier call that may not have completed yet holds every read. */
+	drained = cur & CREDIT_DRAIN;
 	block_watched_signals(reqs, take);
 
-	for (i = 0; i < take && !err; i += SUBMIT_WINDOW) {
+	for (i = 0; i < take && !err; ) {
 		unsigned int n = take - i < SUBMIT_WINDOW ? take - i : SUBMIT_WINDOW;
 
-		sent += submit_window(ctx, reqs + i, n, &err);
+		/* A window ends between chains: a datagram never splits one. */
+		if (i + n < take)
+			n = chain_floor(reqs + i, n);
+		sent += submit_window(ctx, reqs + i, n, &drained, &err);
+		i += n;
 	}
 	if (sent < take)
 		atomic_fetch_sub(&ctx->outstanding, take - sent);

@@ -361,7 +361,8 @@ static uint64_t ts_ns(const struct timespec *ts)
  */
 static int rx_spin(struct aionl_ctx *ctx, const struct timespec *deadline)
 {
-	unsigned int outstanding = atomic_load_explicit(&ctx->outstanding, memory_order_relaxed);
+	unsigned int outstanding = CREDIT_COUNT(atomic_load_explicit(&ctx->outstanding,
+								     memory_order_relaxed));
 	uint64_t start, t;
 	int n;
 

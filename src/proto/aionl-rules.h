@@ -15,6 +15,8 @@
 #ifndef AIONL_RULES_H
 #define AIONL_RULES_H
 
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
 #ifdef __KERNEL__
 #include <linux/errno.h>
 #include <linux/signal.h>
@@ -168,6 +170,79 @@ static inline bool aionl_admit_full(bool adds_work, __u32 at_work, __u32 watches
 	__u64 held = (__u64)at_work + waiting + (adds_work ? watches : 0);
 
 	return held >= max_inflight;
+}
+
+/* ------------------------------------------------------------ ordering */
+
+/*
+ * The ReqFlag bits of a request message, read from its REQ_FLAGS attribute
+ * (the same in every message that has one, idl/aionl.proto), for a server
+ * that looks ahead in a datagram before it parses: 0 without one, or for
+ * bytes too malformed to walk. The last occurrence counts, as a parse keeps.
+ */
+static inline __u32 aionl_msg_req_flags(const struct nlmsghdr *nlh)
+{
+	const char *p = (const char *)nlh + NLMSG_HDRLEN + GENL_HDRLEN;
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	__u32 flags = 0;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return 0;
+	while (end - p >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > end - p)
+			return 0;
+		if ((a->nla_type & NLA_TYPE_MASK) == AIONL_A_REQ_FLAGS)
+			flags = a->nla_len == NLA_HDRLEN + sizeof(__u32) ?
+				*(const __u32 *)(p + NLA_HDRLEN) : 0;
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return flags;
+}
+
+/*
+ * Whether nlh is the last message of the rem bytes of its datagram that
+ * start with it: no other message header fits after it. REQ_LINK on it is
+ * ignored (a chain never crosses datagrams), as io_uring ignores
+ * IOSQE_IO_LINK on the last SQE of a submission.
+ */
+static inline bool aionl_msg_is_last(const struct nlmsghdr *nlh, __u32 rem)
+{
+	__u32 step = NLMSG_ALIGN(nlh->nlmsg_len);
+
+	return step >= rem || rem - step < NLMSG_HDRLEN;
+}
+
+/*
+ * How many messages the chain that starts at nlh spans in the rem bytes from
+ * it: the run of messages with REQ_LINK and the one after the last of them,
+ * for admission, which takes a chain whole. Messages are walked as the
+ * server will walk them (a length that overruns ends the datagram).
+ */
+static inline unsigned int aionl_chain_span(const struct nlmsghdr *nlh, __u32 rem)
+{
+	unsigned int n = 1;
+
+	while ((aionl_msg_req_flags(nlh) & AIONL_REQ_LINK) && !aionl_msg_is_last(nlh, rem)) {
+		rem -= NLMSG_ALIGN(nlh->nlmsg_len);
+		nlh = (const struct nlmsghdr *)((const char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len));
+		if (nlh->nlmsg_len < NLMSG_HDRLEN || nlh->nlmsg_len > rem)
+			break;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Whether an ordered request completed successfully, so that the next of its
+ * chain may start: res >= 0 and, for a transfer, every byte it asked for
+ * (expect; 0 for the others). A short read or write breaks a chain, as in
+ * io_uring, since what follows may depend on all of it.
+ */
+static inline bool aionl_order_ok(__s64 res, __u64 expect)
+{
+	return res >= 0 && (__u64)res >= expect;
 }
 
 /* ------------------------------------------------------------ cancellation */

@@ -467,7 +467,8 @@ static void test_golden_vectors(void **state)
 		check_vector("writev", nlh, nlh->nlmsg_len);
 	}
 	{
-		struct aionl_sync m = { AIONL_SYNC_REQUIRED_MASK, 9, 0xabcd000000100003ULL };
+		struct aionl_sync m = { .present = AIONL_SYNC_REQUIRED_MASK, .cookie = 9,
+					.handle = 0xabcd000000100003ULL };
 
 		nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, NLM_F_REQUEST, 9, AIONL_CMD_FSYNC, 1);
 		assert_int_equal(aionl_sync_put(nlh, BUFSZ, &m), 0);

@@ -16,6 +16,9 @@ OPT_MIN, OPT_MAX, OPT_FLAGS, OPT_ELEM_SIZE = 50001, 50002, 50003, 50004
 OPT_REQ, OPT_REQ_ADDR, OPT_REQ_COUNT = 50005, 50006, 50007
 OPT_ATTRS = 50010
 OPT_CONSTANTS = 50020
+# The attribute of a request's ordering flags (ReqFlag), the same in every
+# message that has one, as the cookie is always attribute 1.
+REQ_FLAGS_ATTR = 16
 
 
 def banner_c():
@@ -301,6 +304,10 @@ class Proto:
             cookie = [fl for fl in msg.fields if fl.name == "cookie"]
             if msg.role == "request" and cookie and cookie[0].number != 1:
                 raise GenError("message %s: cookie must be attribute 1" % msg.name)
+            rf = [fl for fl in msg.fields if fl.name == "req_flags"]
+            if rf and (msg.role != "request" or rf[0].number != REQ_FLAGS_ATTR):
+                raise GenError("message %s: req_flags must be attribute %d of a request"
+                               % (msg.name, REQ_FLAGS_ATTR))
             if msg.role != "request" and any(fl.req or fl.req_addr for fl in msg.fields):
                 raise GenError("message %s: only requests map struct aionl_req" % msg.name)
         order = {}
@@ -318,6 +325,11 @@ class Proto:
 
     def cmd_of(self, name):
         return [c for c in self.commands if "AIONL_" + c[0] == name][0]
+
+    def ordered_cmds(self):
+        """The commands whose request takes req_flags: those that can be ordered."""
+        return [c for m in self.requests() if any(f.name == "req_flags" for f in m.fields)
+                for c in m.cmds]
 
     def requests(self):
         return [m for m in self.msg_list if m.role == "request"]

@@ -1,6 +1,6 @@
 """gen/uapi/linux/aionl.h and gen/aionl-msg.h: shared by every side."""
 
-from .model import (DUAL, banner_c, c_int, enum_mask_name, snake)
+from .model import (DUAL, REQ_FLAGS_ATTR, banner_c, c_int, enum_mask_name, snake)
 
 
 def gen_uapi(p):
@@ -15,7 +15,9 @@ def gen_uapi(p):
             o.append("/* %s */\n" % doc)
         o.append("#define AIONL_%s %s\n" % (name, c_int(val, kind)))
     o.append("\n/* Every request that completes through a Completion carries its cookie here. */\n")
-    o.append("#define AIONL_A_COOKIE 1\n\n")
+    o.append("#define AIONL_A_COOKIE 1\n")
+    o.append("/* A request that can be ordered carries its ReqFlag bits here. */\n")
+    o.append("#define AIONL_A_REQ_FLAGS %d\n\n" % REQ_FLAGS_ATTR)
     o.append("enum aionl_cmd {\n\tAIONL_CMD_UNSPEC,\n")
     for name, num, doc, role, base in p.commands:
         o.append("\tAIONL_%s = %d,\n" % (name, num))
@@ -75,6 +77,11 @@ def gen_msg_h(p):
                 o.append("\t__u32 %s_len;\n" % f.name)
         o.append("};\n\n")
         o.append("#define AIONL_%s_REQUIRED_MASK 0x%xULL\n\n" % (m.upper, m.required_mask))
+    o.append("/* 1 if cmd's request takes req_flags (ReqFlag): the requests that can be ordered. */\n")
+    o.append("static inline int aionl_cmd_takes_req_flags(unsigned int cmd)\n{\n\tswitch (cmd) {\n")
+    for c in p.ordered_cmds():
+        o.append("\tcase %s:\n" % c)
+    o.append("\t\treturn 1;\n\t}\n\treturn 0;\n}\n\n")
     o.append("#endif /* AIONL_MSG_H */\n")
     return "".join(o)
 

@@ -35,6 +35,8 @@
 
 /* Every request that completes through a Completion carries its cookie here. */
 #define AIONL_A_COOKIE 1
+/* A request that can be ordered carries its ReqFlag bits here. */
+#define AIONL_A_REQ_FLAGS 16
 
 enum aionl_cmd {
 	AIONL_CMD_UNSPEC,
@@ -100,6 +102,12 @@ enum aionl_cancel_flag {
 	AIONL_CANCEL_ALL = 2,
 };
 #define AIONL_CANCEL_FLAG_MASK 0x3U
+
+enum aionl_req_flag {
+	AIONL_REQ_LINK = 1,
+	AIONL_REQ_DRAIN = 2,
+};
+#define AIONL_REQ_FLAG_MASK 0x3U
 
 enum aionl_open_flag {
 	AIONL_OPEN_RDONLY = 0,
@@ -218,6 +226,7 @@ enum {
 	AIONL_A_TRANSFER_ADDR = 4,
 	AIONL_A_TRANSFER_LEN = 5,
 	AIONL_A_TRANSFER_TIMEOUT_NS = 6,
+	AIONL_A_TRANSFER_REQ_FLAGS = 16,
 
 	__AIONL_A_TRANSFER_MAX,
 	AIONL_A_TRANSFER_MAX = (__AIONL_A_TRANSFER_MAX - 1)
@@ -231,6 +240,7 @@ enum {
 	AIONL_A_TRANSFER_V_OFFSET = 3,
 	AIONL_A_TRANSFER_V_IOV = 4,
 	AIONL_A_TRANSFER_V_TIMEOUT_NS = 6,
+	AIONL_A_TRANSFER_V_REQ_FLAGS = 16,
 
 	__AIONL_A_TRANSFER_V_MAX,
 	AIONL_A_TRANSFER_V_MAX = (__AIONL_A_TRANSFER_V_MAX - 1)
@@ -241,6 +251,7 @@ enum {
 	AIONL_A_SYNC_UNSPEC,
 	AIONL_A_SYNC_COOKIE = 1,
 	AIONL_A_SYNC_HANDLE = 2,
+	AIONL_A_SYNC_REQ_FLAGS = 16,
 
 	__AIONL_A_SYNC_MAX,
 	AIONL_A_SYNC_MAX = (__AIONL_A_SYNC_MAX - 1)
@@ -273,6 +284,7 @@ enum {
 enum {
 	AIONL_A_NOP_UNSPEC,
 	AIONL_A_NOP_COOKIE = 1,
+	AIONL_A_NOP_REQ_FLAGS = 16,
 
 	__AIONL_A_NOP_MAX,
 	AIONL_A_NOP_MAX = (__AIONL_A_NOP_MAX - 1)
@@ -346,6 +358,7 @@ enum {
 	AIONL_A_OPEN_FLAGS = 4,
 	AIONL_A_OPEN_MODE = 5,
 	AIONL_A_OPEN_OPTIONS = 6,
+	AIONL_A_OPEN_REQ_FLAGS = 16,
 
 	__AIONL_A_OPEN_MAX,
 	AIONL_A_OPEN_MAX = (__AIONL_A_OPEN_MAX - 1)
