@@ -70,7 +70,8 @@ struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *in
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if (aionl_sock_full(as, admit)) {
+	/* A chain is admitted whole, at its first request (chain.c). */
+	if (aionl_sock_full(as, admit) && !aionl_order_admitted(as, skb, info)) {
 		GENL_SET_ERR_MSG(info, "too many requests outstanding: reap completions first");
 		*err = -EBUSY;
 		return NULL;

@@ -484,6 +484,9 @@ int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, struct file 
 
 	if (!w)
 		return -ENOMEM;
+	/* An ordered request's completion is now the watch's (chain.c). */
+	if (unlikely(r->ord))
+		aionl_order_moved(as, r, w->final);
 	w->io = r;
 	w->file = file;
 	w->events = r->dir == ITER_DEST ? EPOLLIN : EPOLLOUT;
@@ -578,6 +581,7 @@ static void aionl_watch_work(struct work_struct *work)
 int aionl_nl_nop_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aionl_sock *as;
+	struct aionl_ord *ord;
 	struct aionl_nop m;
 	int err;
 
@@ -587,6 +591,12 @@ int aionl_nl_nop_doit(struct sk_buff *skb, struct genl_info *info)
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
+	/* Without flags outside a chain, a wake-up: no drain holds it (chain.c). */
+	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, true, &ord);
+	if (err)
+		return err;
+	if (ord)
+		return aionl_order_result(as, ord, 0);
 	return aionl_complete_now(as, m.cookie, 0);
 }
 
@@ -629,6 +639,8 @@ static s64 aionl_cancel(struct aionl_sock *as, u64 target, const struct file *tf
 		if (cancel_work(&r->work))
 			list_move(&r->async_node, &unqueued);
 	}
+	/* And those a chain or a drain holds, none of which started (chain.c). */
+	found += aionl_order_cancel_held(as, target, tfile, flags, &unqueued);
 	spin_unlock(&as->lock);
 	list_for_each_entry_safe(r, rt, &unqueued, async_node) {
 		list_del_init(&r->async_node);

@@ -8,6 +8,7 @@
  *   rw.c        transfers and syncs: inline, or on the workqueue
  *   events.c    timers, readiness watches, stream transfers, NOP, cancel
  *   open.c      OPEN and INSTALL: opening through the socket
+ *   chain.c     ordering: chains (REQ_LINK) and drains (REQ_DRAIN)
  *   signals.c   signal watches
  *   compat.h    what differs between the kernels it is built for
  *
@@ -80,6 +81,7 @@ struct aionl_kreq {
 	bool has_handle;		/* COMPLETION of an OPEN: handle is its file's */
 	int fd;				/* INSTALL replies: the descriptor installed */
 	struct aionl_open_req *open;	/* OPEN: its state (open.c) */
+	struct aionl_ord *ord;		/* an ordered request's place (chain.c) */
 	struct list_head async_node;	/* aionl_sock.async while on the workqueue */
 	bool in_async;
 	bool has_deadline;		/* deadline armed while on the workqueue */
@@ -178,6 +180,7 @@ struct aionl_sock {
 	unsigned long retry_delay;	/* its next delay, under flush_lock */
 	struct work_struct release_work;	/* the release's wait (sock.c) */
 	struct callback_head tw;	/* flush on the sender's return to user */
+	struct aionl_order *order;	/* made by its first ordered request (chain.c) */
 };
 
 /* main.c */
@@ -264,6 +267,10 @@ void aionl_kreq_as_submitter(struct aionl_kreq *r);
 ssize_t aionl_rw_as_submitter(struct aionl_kreq *r, struct kiocb *kiocb, struct iov_iter *iter);
 int aionl_kreq_take_buffers(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov);
 ssize_t aionl_rw_in_worker(struct aionl_kreq *r, struct kiocb *kiocb);
+struct file *aionl_stream_file(struct file *file, int dir);
+void aionl_io_prepare(struct aionl_kreq *r);
+void aionl_io_enqueue(struct aionl_sock *as, struct aionl_kreq *r, struct workqueue_struct *wq,
+		      u64 timeout_ns);
 void aionl_io_done(struct aionl_kreq *r, s64 res);
 
 /* open.c */
@@ -271,6 +278,24 @@ struct aionl_open_req;
 void aionl_open_free(struct aionl_open_req *o);
 void aionl_open_release(struct aionl_sock *as);
 void aionl_open_release_done(struct aionl_sock *as);
+
+/* chain.c: ordering, see its comment. */
+struct aionl_ord;
+int aionl_order_begin(struct aionl_sock *as, struct sk_buff *skb, struct genl_info *info,
+		      u64 cookie, u32 flags, u64 expect, bool wake, struct aionl_ord **op);
+int aionl_order_result(struct aionl_sock *as, struct aionl_ord *o, s64 res);
+int aionl_order_queue(struct aionl_sock *as, struct aionl_ord *o, struct aionl_kreq *r,
+		      struct workqueue_struct *wq, u64 timeout_ns);
+int aionl_order_rw(struct aionl_sock *as, struct aionl_ord *o, u8 cmd, u64 cookie, u64 handle,
+		   u64 offset, const struct iovec *iov, unsigned int nr_iov, u64 timeout_ns);
+int aionl_order_sync(struct aionl_sock *as, struct aionl_ord *o, u8 cmd, u64 cookie, u64 handle);
+void aionl_order_done(struct aionl_sock *as, struct aionl_ord *o, s64 res);
+void aionl_order_kick(struct aionl_sock *as);
+void aionl_order_moved(struct aionl_sock *as, struct aionl_kreq *from, struct aionl_kreq *to);
+s64 aionl_order_cancel_held(struct aionl_sock *as, u64 target, const struct file *tfile,
+			    u32 flags, struct list_head *unqueued);
+bool aionl_order_admitted(struct aionl_sock *as, struct sk_buff *skb, struct genl_info *info);
+void aionl_order_free(struct aionl_sock *as);
 
 /* events.c */
 int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, struct file *file,

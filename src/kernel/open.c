@@ -204,11 +204,18 @@ static void aionl_open_work(struct work_struct *work)
 	aionl_io_done(r, res);
 }
 
+/* An OPEN decided in its doit: at once, or, ordered, in its turn. */
+static int aionl_open_now(struct aionl_sock *as, struct aionl_ord *ord, u64 cookie, s64 res)
+{
+	return ord ? aionl_order_result(as, ord, res) : aionl_complete_now(as, cookie, res);
+}
+
 int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct workqueue_struct *wq;
 	struct aionl_open_req *o;
 	struct file *dir = NULL;
+	struct aionl_ord *ord;
 	struct aionl_sock *as;
 	struct aionl_kreq *r;
 	struct aionl_open m;
@@ -221,14 +228,18 @@ int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info)
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
+	/* Held by a chain or a drain (chain.c)? Its results then come in its turn. */
+	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, false, &ord);
+	if (err)
+		return err;
 	if (m.present & (1ULL << AIONL_A_OPEN_DIR)) {
 		dir = aionl_file_lookup_any(as, m.dir);
 		if (!dir)
-			return aionl_complete_now(as, m.cookie, -EBADF);
+			return aionl_open_now(as, ord, m.cookie, -EBADF);
 		/* openat(2)'s check: a relative path cannot start from a file. */
 		if (m.path[0] != '/' && !S_ISDIR(file_inode(dir)->i_mode)) {
 			fput(dir);
-			return aionl_complete_now(as, m.cookie, -ENOTDIR);
+			return aionl_open_now(as, ord, m.cookie, -ENOTDIR);
 		}
 	}
 	wq = aionl_open_wq(as);
@@ -244,7 +255,7 @@ int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 		if (dir)
 			fput(dir);
-		return aionl_complete_now(as, m.cookie, -ENOMEM);
+		return aionl_open_now(as, ord, m.cookie, -ENOMEM);
 	}
 	memcpy(o->path, m.path, len);
 	o->flags = m.flags;
@@ -265,8 +276,10 @@ int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info)
 	r->open = o;
 	r->cred = get_current_cred();
 
-	atomic_inc(&as->inflight);
 	INIT_WORK(&r->work, aionl_open_work);
+	if (ord)
+		return aionl_order_queue(as, ord, r, wq, 0);
+	atomic_inc(&as->inflight);
 	/* Queued under as->lock, where cancel looks for it (rw.c, aionl_queue_io). */
 	spin_lock(&as->lock);
 	list_add_tail(&r->async_node, &as->async);

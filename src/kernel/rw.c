@@ -144,19 +144,25 @@ static void aionl_io_work(struct work_struct *work)
 	aionl_io_done(r, ret);
 }
 
+/* In the sender's context: r will run on a worker, as its submitter. */
+void aionl_io_prepare(struct aionl_kreq *r)
+{
+	aionl_kreq_as_submitter(r);
+	INIT_WORK(&r->work, aionl_io_work);
+}
+
 /*
- * Hand r to the workqueue; called in the sender's context. The work is
+ * Hand r, prepared and counted in inflight, to wq (NULL: the socket's I/O
+ * queue), with its deadline from now. The work is
  * queued under as->lock, where cancel and the deadline look for it: a
  * cancel_work() of a work not yet queued takes its PENDING bit, and the
  * queue_work() that comes next does nothing, so the request would never
  * run nor end (caught by test_deadlines_racing_file_reads, whose 1 us
  * deadlines fired before the work was queued).
  */
-static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
+void aionl_io_enqueue(struct aionl_sock *as, struct aionl_kreq *r, struct workqueue_struct *wq,
+		      u64 timeout_ns)
 {
-	aionl_kreq_as_submitter(r);
-	atomic_inc(&as->inflight);
-	INIT_WORK(&r->work, aionl_io_work);
 	if (timeout_ns) {
 		INIT_WORK(&r->deadline_work, aionl_deadline_work);
 		hrtimer_init(&r->deadline, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
@@ -170,8 +176,16 @@ static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 time
 	if (timeout_ns)
 		hrtimer_start(&r->deadline, ns_to_ktime(timeout_ns), HRTIMER_MODE_REL);
 	/* A bound socket's own queue (BIND): set before its first file came. */
-	queue_work(as->io_wq ?: aionl_wq, &r->work);
+	queue_work(wq ?: as->io_wq ?: aionl_wq, &r->work);
 	spin_unlock(&as->lock);
+}
+
+/* Hand r to the workqueue; called in the sender's context. */
+static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
+{
+	aionl_io_prepare(r);
+	atomic_inc(&as->inflight);
+	aionl_io_enqueue(as, r, NULL, timeout_ns);
 }
 
 /*
@@ -260,7 +274,7 @@ static bool aionl_may_try_inline(struct file *file, int dir)
  * - Any other file could only block: -EOPNOTSUPP, as preadv2(RWF_NOWAIT)
  *   answers for it, and as the userspace engine does.
  */
-static struct file *aionl_stream_file(struct file *file, int dir)
+struct file *aionl_stream_file(struct file *file, int dir)
 {
 	umode_t mode = file_inode(file)->i_mode;
 	struct file *own;
@@ -432,6 +446,7 @@ static int aionl_transfer_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aionl_transfer m;
 	struct aionl_sock *as;
+	struct aionl_ord *ord;
 	struct iovec one;
 	int err;
 
@@ -443,6 +458,13 @@ static int aionl_transfer_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	one.iov_base = u64_to_user_ptr(m.addr);
 	one.iov_len = m.len;
+	/* Held by a chain or a drain (chain.c)? */
+	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, m.len, false, &ord);
+	if (err)
+		return err;
+	if (ord)
+		return aionl_order_rw(as, ord, aionl_cmd(info), m.cookie, m.handle, m.offset,
+				      &one, 1, m.timeout_ns);
 	return aionl_start_rw(as, aionl_cmd(info), m.cookie, m.handle, m.offset, &one, 1,
 			      m.timeout_ns);
 }
@@ -452,8 +474,10 @@ static int aionl_transfer_v_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aionl_transfer_v m;
 	struct aionl_sock *as;
+	struct aionl_ord *ord;
 	struct iovec *iov;
-	unsigned int nr;
+	unsigned int nr, i;
+	u64 total = 0;
 	int err;
 
 	err = aionl_nl_transfer_v_parse(info, &m);
@@ -468,8 +492,15 @@ static int aionl_transfer_v_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!iov)
 		return -ENOMEM;
 	memcpy(iov, m.iov, nr * sizeof(*iov));
-	err = aionl_start_rw(as, aionl_cmd(info), m.cookie, m.handle, m.offset, iov, nr,
-			     m.timeout_ns);
+	for (i = 0; i < nr; i++)
+		total += min_t(u64, iov[i].iov_len, AIONL_MAX_IO_LEN + 1);
+	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, total, false, &ord);
+	if (!err && ord)
+		err = aionl_order_rw(as, ord, aionl_cmd(info), m.cookie, m.handle, m.offset, iov,
+				     nr, m.timeout_ns);
+	else if (!err)
+		err = aionl_start_rw(as, aionl_cmd(info), m.cookie, m.handle, m.offset, iov, nr,
+				     m.timeout_ns);
 	kfree(iov);
 	return err;
 }
@@ -499,6 +530,7 @@ static int aionl_sync_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct aionl_sync m;
 	struct aionl_sock *as;
+	struct aionl_ord *ord;
 	struct aionl_kreq *r;
 	struct file *file;
 	int err;
@@ -509,6 +541,11 @@ static int aionl_sync_doit(struct sk_buff *skb, struct genl_info *info)
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
+	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, false, &ord);
+	if (err)
+		return err;
+	if (ord)
+		return aionl_order_sync(as, ord, aionl_cmd(info), m.cookie, m.handle);
 	file = aionl_file_lookup(as, m.handle);
 	if (!file)
 		return aionl_complete_now(as, m.cookie, -EBADF);

@@ -103,6 +103,7 @@ void aionl_sock_put(struct aionl_sock *as)
 	xa_for_each(&as->files, id, file)
 		fput(file);
 	xa_destroy(&as->files);
+	aionl_order_free(as);
 	sock_put((struct sock *)as->sk);
 	kfree(as->quick);
 	kfree(as);
@@ -499,14 +500,25 @@ static bool aionl_arm_flush(struct aionl_sock *as)
  */
 void aionl_post(struct aionl_sock *as, struct aionl_kreq *r, bool in_sender)
 {
+	/* Read first: once in the backlog, a flush elsewhere may free r. */
+	struct aionl_ord *ord = r->ord;
+	s64 res = r->res;
 	bool flush_now = !in_sender;
 
+	r->ord = NULL;
 	spin_lock(&as->lock);
 	list_add_tail(&r->list, &as->backlog);
 	as->nbacklog++;
 	if (in_sender && aionl_arm_flush(as))
 		flush_now = true;
 	spin_unlock(&as->lock);
+	/*
+	 * An ordered request's end: the next of its chain, a drain (chain.c),
+	 * started before this completion leaves, so that a cancel the program
+	 * sends once it has read it finds what it started.
+	 */
+	if (unlikely(ord))
+		aionl_order_done(as, ord, res);
 	if (flush_now)
 		aionl_flush(as);
 }
@@ -552,6 +564,8 @@ void aionl_sock_count_done(struct aionl_sock *as, atomic_t *count)
 	refcount_inc(&as->refs);
 	if (atomic_dec_and_test(count))
 		wake_up(&as->idle);
+	/* A drain may wait for this very request (chain.c). */
+	aionl_order_kick(as);
 	aionl_sock_put(as);
 }
 
