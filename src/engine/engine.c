@@ -37,14 +37,13 @@
 
 /* ------------------------------------------------------------ sending */
 
-struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl_completion *m)
+static struct outq_pos put_completion(struct aionl_engine *e, const struct aionl_completion *m)
 {
 	struct outq_pos pos = { 0 };
 	struct nlmsghdr *nlh;
 	const struct nlattr *a;
 	void *buf;
 
-	order_note(e, m);
 	if (e->peer_gone)
 		return pos;
 	buf = outq_reserve(&e->out, COMPLETION_ROOM);
@@ -65,12 +64,23 @@ struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl
 	return pos;
 }
 
-int engine_put_completion_fd(struct aionl_engine *e, const struct aionl_completion *m, int fd)
+/*
+ * Queued first: an ordered request's end may cancel the rest of its chain,
+ * whose completions come after its own (order.c).
+ */
+struct outq_pos engine_put_completion(struct aionl_engine *e, const struct aionl_completion *m)
+{
+	struct outq_pos pos = put_completion(e, m);
+
+	order_note(e, m);
+	return pos;
+}
+
+static int put_completion_fd(struct aionl_engine *e, const struct aionl_completion *m, int fd)
 {
 	struct nlmsghdr *nlh;
 	void *buf;
 
-	order_note(e, m);
 	if (e->peer_gone) {
 		close(fd);
 		return 0;
@@ -87,6 +97,14 @@ int engine_put_completion_fd(struct aionl_engine *e, const struct aionl_completi
 	aionl_completion_put(nlh, COMPLETION_ROOM, m);
 	outq_commit_fd(&e->out, NLMSG_ALIGN(nlh->nlmsg_len), fd);
 	return 0;
+}
+
+int engine_put_completion_fd(struct aionl_engine *e, const struct aionl_completion *m, int fd)
+{
+	int err = put_completion_fd(e, m, fd);
+
+	order_note(e, m);
+	return err;
 }
 
 void engine_complete_cookie(struct aionl_engine *e, uint64_t cookie, int64_t res)

@@ -308,6 +308,12 @@ void order_note(struct aionl_engine *e, const struct aionl_completion *m);
 /* Cancel the held requests that match, with -ECANCELED: how many. */
 int64_t order_cancel(struct aionl_engine *e, uint64_t target, struct eng_file *tfile,
 		     uint32_t flags);
+/*
+ * The file of handle for the request a handler runs for: an ordered one is
+ * bound to its file when it arrives, as one in flight is, so that an
+ * UNREGISTER while it waits does not fail it.
+ */
+struct eng_file *order_lookup(struct aionl_engine *e, uint64_t handle);
 /* A request starts that may be an ordered one's: it takes the ticket. */
 static inline struct eng_ord *order_take(struct aionl_engine *e)
 {

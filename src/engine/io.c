@@ -153,7 +153,7 @@ static void io_start(struct aionl_engine *e, uint8_t op, uint64_t cookie, struct
 static void rw_start(struct aionl_engine *e, uint8_t op, uint64_t cookie, uint64_t handle,
 		     uint64_t offset, const struct iovec *iov, uint32_t nr_iov, uint64_t timeout_ns)
 {
-	struct eng_file *f = files_lookup(&e->files, handle);
+	struct eng_file *f = order_lookup(e, handle);
 	__u64 total;
 	int how;
 
@@ -208,7 +208,7 @@ int io_sync(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_par
 
 	if ((err = aionl_sync_parse(nlh, &m, pe)))
 		return err;
-	f = files_lookup(&e->files, m.handle);
+	f = order_lookup(e, m.handle);
 	if (!f)
 		engine_complete_cookie(e, m.cookie, -EBADF);
 	else

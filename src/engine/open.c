@@ -59,7 +59,7 @@ int eng_open(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_pa
 	if ((err = aionl_open_parse(nlh, &m, pe)))
 		return err;
 	if (m.present & (1ULL << AIONL_A_OPEN_DIR)) {
-		dir = files_lookup(&e->files, m.dir);
+		dir = order_lookup(e, m.dir);
 		if (!dir) {
 			engine_complete_cookie(e, m.cookie, -EBADF);
 			return 0;

@@ -49,6 +49,7 @@ struct eng_ord {
 	bool waits_pred;		/* the chain's previous has not completed */
 	bool deferred;			/* in the fifo, behind a drain */
 	bool doomed;			/* a cancel is about to end it: order_cancel() */
+	struct eng_file *file;		/* handle's file when it arrived, held */
 	struct nlmsghdr *msg;		/* held: its own copy of its message */
 };
 
@@ -145,8 +146,19 @@ static void ord_free(struct aionl_engine *e, struct eng_ord *o)
 	if (o->next && o->next->pred == o)
 		o->next->pred = NULL;
 	ord_unlink_all(q, o);
+	if (o->file)
+		file_put(o->file);
 	free(o->msg);
 	free(o);
+}
+
+struct eng_file *order_lookup(struct aionl_engine *e, uint64_t handle)
+{
+	struct eng_ord *o = e->order.ticket;
+
+	if (o && o->handle && o->handle == handle)
+		return o->file;
+	return files_lookup(&e->files, handle);
 }
 
 /*
@@ -448,6 +460,10 @@ int order_msg(struct aionl_engine *e, const struct nlmsghdr *nlh, uint32_t rem,
 	}
 	o->cookie = in.cookie;
 	o->handle = in.handle;
+	/* Bound to its file now, as a request in flight is. */
+	o->file = in.handle ? files_lookup(&e->files, in.handle) : NULL;
+	if (o->file)
+		file_get(o->file);
 	o->expect = cmd == AIONL_CMD_READ || cmd == AIONL_CMD_WRITE || cmd == AIONL_CMD_READV ||
 		    cmd == AIONL_CMD_WRITEV ? in.expect : 0;
 	o->flags = (in.flags & AIONL_REQ_DRAIN) | (link ? AIONL_REQ_LINK : 0);
@@ -506,9 +522,7 @@ int64_t order_cancel(struct aionl_engine *e, uint64_t target, struct eng_file *t
 	for (o = e->order.all_head; o; o = n) {
 		n = o->anext;
 		if (o->state != ORD_HELD ||
-		    !aionl_cancel_matches(o->cookie,
-					  o->handle ? files_lookup(&e->files, o->handle) : NULL,
-					  target, tfile, flags))
+		    !aionl_cancel_matches(o->cookie, o->file, target, tfile, flags))
 			continue;
 		/* Its cancel ends the rest of its chain too, later in the list: skip them. */
 		for (f = o->next; f; f = f->next)
@@ -529,6 +543,8 @@ void order_fini(struct aionl_engine *e)
 
 	while ((o = e->order.all_head)) {
 		e->order.all_head = o->anext;
+		if (o->file)
+			file_put(o->file);
 		free(o->msg);
 		free(o);
 	}

@@ -1174,6 +1174,10 @@ static bool gen_msg(struct worker *w, struct gen *g)
 		for (unsigned int i = (unsigned int)below(r, 4); i; i--)
 			put_u64(g, r, (uint16_t)(1 + below(r, 8)), rnext(r));
 	}
+	/* Ordering (chain.c): chains of a batch's messages, drains, and bits that are none. */
+	if (aionl_cmd_takes_req_flags(cmd) && one_in(r, 4))
+		put_u32(g, r, AIONL_A_REQ_FLAGS,
+			one_in(r, 10) ? (uint32_t)rnext(r) : (uint32_t)(1 + below(r, 3)));
 	if (g->mut & MB_EXTRA)
 		put_extra(g, r);
 	if (one_in(r, 8))

@@ -15,6 +15,10 @@
  *  - a pipe's bytes arrive once each, in order (one read and one write in
  *    flight per pipe);
  *  - -ECANCELED and -ETIMEDOUT mean nothing was transferred;
+ *  - requests linked into chains (AIONL_REQ_LINK: transfers, fsyncs, NOPs,
+ *    pipe reads and writes, next to each other in a batch) complete after
+ *    the one before them, and with -ECANCELED when that one failed or moved
+ *    fewer bytes than it asked for (a pipe read often does);
  *  - requests on an unregistered handle are -EBADF, those already in flight
  *    complete normally;
  *  - at the end, the files on disk are the model's.
@@ -67,6 +71,8 @@ struct op {
 	uint64_t submit_seq;	/* finals reaped before it was sent */
 	uint64_t done_seq;	/* finals reaped when its own was */
 	int file, pipe;
+	int64_t pred;		/* the request it is linked behind, or -1 */
+	bool ok;		/* done, and succeeded: what a link needs */
 	uint64_t off, len, target, interval;
 	uint64_t t_submit;
 	int64_t expirations;	/* periodic timer: reported so far */
@@ -109,7 +115,7 @@ static struct {
 	unsigned int nxfers;
 	int64_t mpoll, sigwatch, ptimer;	/* the one of each armed, -1: none */
 	unsigned int raised;
-	uint64_t accepted, completions, bytes, cancels_hit, timeouts, ebadfs, busy;
+	uint64_t accepted, completions, bytes, cancels_hit, timeouts, ebadfs, busy, links, broken;
 } S;
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -342,15 +348,16 @@ static void check_transfer(struct op *o, uint64_t i, int64_t res)
 {
 	bool write = o->kind == K_WRITE || o->kind == K_WRITEV;
 
+	/* First: one a chain holds may be cancelled before its bad handle fails it. */
+	if (res == -ECANCELED && o->cancelled) {
+		S.cancels_hit++;
+		return;
+	}
 	if (o->ebadf) {
 		if (res != -EBADF)
 			fail("%s on an unregistered handle gave %" PRId64 ", not -EBADF",
 			     kind_names[o->kind], res);
 		S.ebadfs++;
-		return;
-	}
-	if (res == -ECANCELED && o->cancelled) {
-		S.cancels_hit++;
 		return;
 	}
 	if (res != (int64_t)o->len)
@@ -442,6 +449,23 @@ static void complete(const struct aionl_cqe *c)
 	if (S.verbose)
 		fprintf(stderr, "  %" PRIu64 " %s: %" PRId64 "%s\n", i, kind_names[o->kind], c->res,
 			more ? " more" : "");
+	if (!more && o->pred >= 0) {
+		const struct op *p = &S.ops[o->pred];
+
+		/* One a cancel ended while it waited ends at once, before it. */
+		if (!p->done && !(c->res == -ECANCELED && o->cancelled))
+			fail("%s %" PRIu64 " completed before %s %" PRId64 ", which it is linked behind",
+			     kind_names[o->kind], i, kind_names[p->kind], o->pred);
+		if (p->done && !p->ok) {
+			/* Its chain broke before it: it never started. */
+			if (c->res != -ECANCELED)
+				fail("%s %" PRIu64 ", behind a failed %s, gave %" PRId64 ", not -ECANCELED",
+				     kind_names[o->kind], i, kind_names[p->kind], c->res);
+			S.broken++;
+			retire(o, i);
+			return;
+		}
+	}
 	if (more) {
 		switch (o->kind) {
 		case K_PTIMER:
@@ -527,7 +551,16 @@ static void complete(const struct aionl_cqe *c)
 	default:
 		break;
 	}
+	/* Success, for a link: res >= 0 and every byte it asked for (len is 0 but for transfers). */
+	o->ok = c->res >= 0 && (uint64_t)c->res >= o->len;
 	retire(o, i);
+}
+
+/* What a chain may link: transfers, fsyncs, NOPs, pipe reads and writes. */
+static bool linkable(enum kind k)
+{
+	return k == K_READ || k == K_READV || k == K_WRITE || k == K_WRITEV || k == K_FSYNC ||
+	       k == K_NOP || k == K_PREAD || k == K_PWRITE;
 }
 
 /* ------------------------------------------------------------ the run */
@@ -566,6 +599,18 @@ static void submit_batch(void)
 
 		if (!make(S.nops, &r[n]))
 			continue;
+		o->pred = -1;
+		/*
+		 * Now and then behind the request before it, which then runs
+		 * first. Only behind one that completes by itself: a pipe read
+		 * waiting for the write linked behind it would wait for ever.
+		 */
+		if (n && linkable(o->kind) && linkable(S.ops[S.nops - 1].kind) &&
+		    S.ops[S.nops - 1].due && !below(4)) {
+			aionl_req_set_flags(&r[n - 1], AIONL_REQ_LINK);
+			o->pred = (int64_t)S.nops - 1;
+			S.links++;
+		}
 		/* Live from here, so that the rest of the batch sees its range. */
 		o->submitted = true;
 		o->t_submit = now_ns();
@@ -577,6 +622,11 @@ static void submit_batch(void)
 	}
 	if (!n)
 		return;
+	if (S.verbose)
+		for (unsigned int k = 0; k < n; k++)
+			fprintf(stderr, "  submit %" PRIu64 " %s%s\n", first + k,
+				kind_names[S.ops[first + k].kind],
+				r[k].flags & AIONL_REQ_LINK ? " linked to the next" : "");
 	got = aionl_submit(S.ctx, r, n);
 	if (got == -EBUSY)
 		S.busy++;
@@ -696,7 +746,7 @@ static void finish(void)
 				S.ops[i].cancelled = true;
 		memset(o, 0, sizeof(*o));
 		*o = (struct op){ .kind = K_CANCEL, .target = UINT64_MAX, .file = -1, .pipe = -1,
-				  .submitted = true, .due = true, .submit_seq = S.finals };
+				  .pred = -1, .submitted = true, .due = true, .submit_seq = S.finals };
 		aionl_req_cancel(&r, 0, AIONL_CANCEL_ALL, S.nops);
 		S.nops++;
 		S.live++;
@@ -777,6 +827,8 @@ int main(int argc, char **argv)
 	finish();
 	printf("stress_model: ok: %" PRIu64 " requests, %" PRIu64 " completions, %" PRIu64
 	       " bytes checked, %" PRIu64 " cancelled, %" PRIu64 " timed out, %" PRIu64 " -EBADF, %"
-	       PRIu64 " -EBUSY\n", S.accepted, S.completions, S.bytes, S.cancels_hit, S.timeouts, S.ebadfs, S.busy);
+	       PRIu64 " -EBUSY, %" PRIu64 " links (%" PRIu64 " broken)\n", S.accepted,
+	       S.completions, S.bytes, S.cancels_hit, S.timeouts, S.ebadfs, S.busy, S.links,
+	       S.broken);
 	return 0;
 }
