@@ -129,6 +129,7 @@ type Ctx struct {
 	// Back-pressure, in Go: one token per request outstanding.
 	credits chan struct{}
 	reserve chan struct{} // for cancels, so that a full Ctx can still cancel
+	batchMu sync.Mutex    // Do takes a batch's credits one batch at a time
 
 	cookie atomic.Uint64
 	shards [nShards]shard
@@ -164,10 +165,11 @@ type op struct {
 
 	accepted chan struct{} // if not nil: closed once the library took the request, or it ended
 
-	res    int64
-	flags  uint32
-	msg    string // the library's message when the submission failed
-	closed bool   // ended by Close, or failed because the Ctx was closed
+	res     int64
+	flags   uint32
+	msg     string // the library's message when the submission failed
+	closed  bool   // ended by Close, or failed because the Ctx was closed
+	ordered bool   // part of a Do batch: never submitted again on its own
 }
 
 var opPool = sync.Pool{New: func() any { return &op{ch: make(chan struct{}, 1)} }}
@@ -543,6 +545,16 @@ func (c *Ctx) submitAll(batch []queued) {
 			}
 			return
 		}
+		// A chain (Ctx.Do) travels in one submission: end between chains.
+		for n < len(batch) && n > 0 && batch[n-1].o.req.links() {
+			n--
+		}
+		if n == 0 {
+			n = len(batch)
+			if n > submitBatch {
+				n = submitBatch
+			}
+		}
 		s.reqs = s.reqs[:0]
 		for _, q := range batch[:n] {
 			s.reqs = append(s.reqs, q.o.req)
@@ -572,9 +584,16 @@ func (c *Ctx) submitAll(batch []queued) {
 			case <-c.done:
 			}
 		case r == -int(syscall.EINVAL):
-			// The first request is bad; the rest may be fine.
-			c.failCookie(batch[0].cookie, syscall.EINVAL, msg, false)
-			batch = batch[1:]
+			// The first request is bad, and the chain it begins; the
+			// rest may be fine.
+			k := 1
+			for k < len(batch) && batch[k-1].o.req.links() {
+				k++
+			}
+			for _, q := range batch[:k] {
+				c.failCookie(q.cookie, syscall.EINVAL, msg, false)
+			}
+			batch = batch[k:]
 		default:
 			for _, q := range batch {
 				c.failCookie(q.cookie, syscall.Errno(-r), msg, false)
@@ -731,7 +750,8 @@ func (c *Ctx) dispatch(cqes []cqe) {
 			// The engine's bound, not the I/O: the request did
 			// not run. Submit it again, from another goroutine:
 			// the reaper must never wait for the socket's room.
-			if o := c.lookup(e.cookie); o != nil {
+			// Not an ordered one: alone it would run unordered.
+			if o := c.lookup(e.cookie); o != nil && !o.ordered {
 				go func(o *op, cookie uint64) {
 					if c.enqueue(o, cookie, nil) {
 						c.combine()

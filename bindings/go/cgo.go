@@ -120,6 +120,7 @@ struct goaionl_req {
 	uintptr_t buf;		// C memory
 	uint32_t op;
 	uint32_t flags;
+	uint32_t order;		// AIONL_REQ_LINK, AIONL_REQ_DRAIN
 };
 
 static void goaionl_fill(struct aionl_req *r, const struct goaionl_req *g)
@@ -153,6 +154,7 @@ static void goaionl_fill(struct aionl_req *r, const struct goaionl_req *g)
 	}
 	if (g->timeout_ns)
 		aionl_req_set_timeout(r, g->timeout_ns);
+	aionl_req_set_flags(r, g->order);
 }
 
 #define GOAIONL_BATCH 64
@@ -233,6 +235,8 @@ const (
 	cancelHandle  = uint32(C.AIONL_CANCEL_HANDLE)
 	paramNoInline = uint(C.AIONL_PARAMS_NO_INLINE)
 	paramBindFd   = uint(C.AIONL_PARAMS_BIND_FD)
+	reqLink       = uint32(C.AIONL_REQ_LINK)
+	reqDrain      = uint32(C.AIONL_REQ_DRAIN)
 	openPath      = int(C.O_PATH) // not in package syscall
 
 	backendAuto    = int(C.AIONL_BACKEND_AUTO)
@@ -404,3 +408,9 @@ func (r *creq) setCancel(target uint64, flags uint32, cookie uint64) {
 }
 
 func (r *creq) cookieOf() uint64 { return uint64(r.cookie) }
+
+// setOrder sets the ordering flags (reqLink, reqDrain) of a filled request.
+func (r *creq) setOrder(flags uint32) { r.order = C.uint32_t(flags) }
+
+// links says whether the request is linked to the next one of its batch.
+func (r *creq) links() bool { return uint32(r.order)&reqLink != 0 }

@@ -474,12 +474,15 @@ int aionl_nl_poll_doit(struct sk_buff *skb, struct genl_info *info)
 /*
  * Wait until file (the registered one: cancel finds the request by it) is
  * ready for r, whose own file the transfer runs on. On success the watch
- * owns r and the reference on file.
+ * owns r and the reference on file. Called in the sender's context, but for
+ * an ordered request (chain.c), whose turn may come in a worker: a flush
+ * queued as a task_work there would never run.
  */
 int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, struct file *file,
 		       u64 timeout_ns)
 {
 	struct aionl_watch *w = aionl_watch_new(as, AW_STREAM, r->cookie, false, 0);
+	bool in_sender = !r->ord;
 	int err;
 
 	if (!w)
@@ -498,7 +501,7 @@ int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, struct file 
 	}
 	err = aionl_watch_arm(w);
 	if (err && !test_and_set_bit(AW_DONE, &w->state))
-		aionl_watch_finish(w, err, 0, false, true);
+		aionl_watch_finish(w, err, 0, false, in_sender);
 	return 0;
 }
 

@@ -380,6 +380,39 @@ static void test_a_held_requests_deadline_runs_from_its_start(void **state)
 	pipe_close(f->ctx, &p);
 }
 
+/*
+ * Regression (the module, 6.12's VM run): a stream read whose turn came in
+ * a worker (behind an fsync) and that could not wait (/dev/null has no
+ * poll) posted its completion as if in the sender, for a flush on the
+ * worker's return to user space, which a kworker never makes: the
+ * completion never came, and rmmod failed. It completes, in its turn.
+ */
+static void test_a_stream_that_cannot_wait_fails_in_its_turn(void **state)
+{
+	struct fixture *f = *state;
+	struct aionl_req r[2];
+	struct aionl_cqe c[2];
+	char buf[8];
+	uint64_t null;
+	int fd;
+
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(aionl_file_register(f->ctx, fd, &null), 0);
+	close(fd);
+	for (int round = 0; round < 3; round++) {
+		aionl_req_fsync(&r[0], f->h, 1);
+		aionl_req_set_flags(&r[0], LINK);
+		aionl_req_read(&r[1], null, buf, sizeof(buf), AIONL_OFFSET_STREAM, 2);
+		submit(f->ctx, r, 2);
+		reap_n(f->ctx, c, 2);
+		assert_true(c[0].cookie == 1 && c[0].res == 0);
+		assert_true(c[1].cookie == 2);
+		assert_true(c[1].res < 0);
+	}
+	aionl_file_unregister(f->ctx, null);
+}
+
 /* ------------------------------------------------------------ cancel */
 
 /*
@@ -772,6 +805,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_open_takes_part_in_chains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_held_requests_deadline_runs_from_its_start,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_stream_that_cannot_wait_fails_in_its_turn,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancelling_a_chain_member_cancels_its_followers,
 						setup, teardown),

@@ -105,6 +105,17 @@ static void test_exported_builders_fill_what_the_inline_ones_fill(void **state)
 	assert_same(a, b);
 	assert_int_equal(b.timeout_ns, 5000000);
 
+	/* set_flags likewise (since 0.4), in the byte that was reserved. */
+	aionl_req_write(&a, 7, buf, sizeof(buf), 0, 1);
+	b = a;
+	aionl_req_set_flags(&a, AIONL_REQ_LINK | AIONL_REQ_DRAIN);
+	((void (*)(struct aionl_req *, uint32_t))sym("aionl_req_set_flags"))(&b,
+		AIONL_REQ_LINK | AIONL_REQ_DRAIN);
+	assert_same(a, b);
+	assert_int_equal(b.flags, AIONL_REQ_LINK | AIONL_REQ_DRAIN);
+	assert_int_equal(offsetof(struct aionl_req, flags), 1);
+	assert_int_equal(offsetof(struct aionl_req, nr_iov), 4);
+
 	garbage(&a, &b);
 	aionl_req_timer(&a, CLOCK_BOOTTIME, 1000, 2000, AIONL_TIMER_ABS, 92);
 	((void (*)(struct aionl_req *, int, uint64_t, uint64_t, uint32_t, uint64_t))

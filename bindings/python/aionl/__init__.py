@@ -38,6 +38,9 @@ CQE_F_SIGNAL = _c.AIONL_CQE_F_SIGNAL
 CQE_F_FD = _c.AIONL_CQE_F_FD
 MAX_IO_LEN = _c.AIONL_MAX_IO_LEN
 MAX_IOV = _c.AIONL_MAX_IOV
+#: The ordering flags of struct aionl_req, which link=True and drain=True set.
+REQ_LINK = _c.AIONL_REQ_LINK
+REQ_DRAIN = _c.AIONL_REQ_DRAIN
 
 #: The version of the C library the module was built with.
 version_info = (_c.AIONL_VERSION_MAJOR, _c.AIONL_VERSION_MINOR)
@@ -63,6 +66,6 @@ __all__ = [
     "TimerUpdate", "Poll", "Signal", "Cancel", "Open",
     "OFFSET_STREAM", "POLL_IN", "POLL_OUT", "POLL_ERR", "POLL_HUP",
     "CQE_F_REJECTED", "CQE_F_MORE", "CQE_F_TIMER", "CQE_F_SIGNAL", "CQE_F_FD", "MAX_IO_LEN",
-    "MAX_IOV",
+    "MAX_IOV", "REQ_LINK", "REQ_DRAIN",
     "probe", "version_info", "__version__",
 ]

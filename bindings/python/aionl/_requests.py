@@ -13,6 +13,14 @@ request's ``cookie`` when it is submitted. Cookies chosen by hand must be
 distinct among the requests in flight of a context (ValueError otherwise).
 
 Times are seconds, as int or float (nanoseconds on the wire).
+
+Reads, writes, fsyncs, NOPs and OPENs may be ordered, as io_uring's
+IOSQE_IO_LINK and IOSQE_IO_DRAIN order SQEs (aionl_req_set_flags(3)):
+``link=True`` makes the next request of the same Context.submit() batch start
+only once this one succeeded (a failure, or a transfer of fewer bytes than
+asked, completes the rest of the chain with -ECANCELED); ``drain=True`` makes
+the request wait for everything submitted before it, and everything after it
+wait for it. A chain is accepted whole or not at all.
 """
 
 import os as _os
@@ -61,7 +69,13 @@ class Request:
         return f"{type(self).__name__}({self._fields()})"
 
 
-class Read(Request):
+class _Ordered(Request):
+    """A request that takes ``link`` and ``drain``: see the module's docstring."""
+
+    __slots__ = ("link", "drain")
+
+
+class Read(_Ordered):
     """Read ``len(buf)`` bytes at ``offset`` of ``file`` into the writable buffer ``buf``.
 
     ``buf`` is any writable contiguous buffer (bytearray, memoryview, mmap,
@@ -75,12 +89,14 @@ class Read(Request):
     __slots__ = ("file", "buf", "offset", "timeout")
     _op = _c.AIONL_OP_READ
 
-    def __init__(self, file, buf, offset, cookie=None, *, timeout=None):
+    def __init__(self, file, buf, offset, cookie=None, *, timeout=None, link=False, drain=False):
         self.file = file
         self.buf = buf
         self.offset = offset
         self.cookie = cookie
         self.timeout = timeout
+        self.link = link
+        self.drain = drain
 
 
 class Write(Read):
@@ -90,18 +106,21 @@ class Write(Read):
     _op = _c.AIONL_OP_WRITE
 
 
-class Readv(Request):
+class Readv(_Ordered):
     """Read into each buffer of ``buffers`` in turn (1 to max_iov of them), from ``offset``."""
 
     __slots__ = ("file", "buffers", "offset", "timeout")
     _op = _c.AIONL_OP_READV
 
-    def __init__(self, file, buffers, offset, cookie=None, *, timeout=None):
+    def __init__(self, file, buffers, offset, cookie=None, *, timeout=None, link=False,
+                 drain=False):
         self.file = file
         self.buffers = buffers
         self.offset = offset
         self.cookie = cookie
         self.timeout = timeout
+        self.link = link
+        self.drain = drain
 
 
 class Writev(Readv):
@@ -111,15 +130,17 @@ class Writev(Readv):
     _op = _c.AIONL_OP_WRITEV
 
 
-class Fsync(Request):
+class Fsync(_Ordered):
     """fsync(2) ``file``."""
 
     __slots__ = ("file",)
     _op = _c.AIONL_OP_FSYNC
 
-    def __init__(self, file, cookie=None):
+    def __init__(self, file, cookie=None, *, link=False, drain=False):
         self.file = file
         self.cookie = cookie
+        self.link = link
+        self.drain = drain
 
 
 class Fdatasync(Fsync):
@@ -129,14 +150,16 @@ class Fdatasync(Fsync):
     _op = _c.AIONL_OP_FDATASYNC
 
 
-class Nop(Request):
-    """A request that completes at once with result 0: a wake-up."""
+class Nop(_Ordered):
+    """A request that completes at once with result 0: a wake-up, or a point in a chain."""
 
     __slots__ = ()
     _op = _c.AIONL_OP_NOP
 
-    def __init__(self, cookie=None):
+    def __init__(self, cookie=None, *, link=False, drain=False):
         self.cookie = cookie
+        self.link = link
+        self.drain = drain
 
 
 class Timer(Request):
@@ -234,7 +257,7 @@ class Cancel(Request):
         self.all = all
 
 
-class Open(Request):
+class Open(_Ordered):
     """Open ``path`` as openat(2) would and register the new file with the context.
 
     The open runs in the engine or the kernel module, never in the calling
@@ -252,10 +275,13 @@ class Open(Request):
     __slots__ = ("path", "flags", "mode", "dir", "fd")
     _op = _c.AIONL_OP_OPEN
 
-    def __init__(self, path, flags=_os.O_RDONLY, mode=0o666, cookie=None, *, dir=None, fd=False):
+    def __init__(self, path, flags=_os.O_RDONLY, mode=0o666, cookie=None, *, dir=None, fd=False,
+                 link=False, drain=False):
         self.path = path
         self.flags = flags
         self.mode = mode
         self.cookie = cookie
         self.dir = dir
         self.fd = fd
+        self.link = link
+        self.drain = drain

@@ -28,7 +28,7 @@
 static PyObject *s_op, *s_cookie, *s_file, *s_handle, *s_buf, *s_buffers, *s_offset,
 	*s_timeout, *s_value, *s_interval, *s_clock, *s_absolute, *s_target, *s_events,
 	*s_multishot, *s_signals, *s_all, *s_set_result, *s_cancelled, *s_path, *s_flags,
-	*s_mode, *s_dir, *s_fd;
+	*s_mode, *s_dir, *s_fd, *s_link, *s_drain;
 /* The in-flight value of close()'s wake-ups: never handed out. */
 static PyObject *wake_marker;
 
@@ -101,7 +101,7 @@ int pycore_init_types(PyObject *module)
 	    intern(&s_all, "all") || intern(&s_set_result, "set_result") ||
 	    intern(&s_cancelled, "cancelled") || intern(&s_path, "path") ||
 	    intern(&s_flags, "flags") || intern(&s_mode, "mode") || intern(&s_dir, "dir") ||
-	    intern(&s_fd, "fd"))
+	    intern(&s_fd, "fd") || intern(&s_link, "link") || intern(&s_drain, "drain"))
 		return -1;
 	wake_marker = PyCapsule_New(&wake_marker, "aionl.wake", NULL);
 	if (!wake_marker)
@@ -463,6 +463,30 @@ fail:
 	return -1;
 }
 
+/* Ordering (aionl_req_set_flags): the request's link and drain, on the requests that take them. */
+static int set_order(PyObject *obj, struct aionl_req *r)
+{
+	int link, drain;
+
+	switch (r->op) {
+	case AIONL_OP_READ:
+	case AIONL_OP_WRITE:
+	case AIONL_OP_READV:
+	case AIONL_OP_WRITEV:
+	case AIONL_OP_FSYNC:
+	case AIONL_OP_FDATASYNC:
+	case AIONL_OP_NOP:
+	case AIONL_OP_OPEN:
+		break;
+	default:
+		return 0;
+	}
+	if (attr_bool(obj, s_link, &link) || attr_bool(obj, s_drain, &drain))
+		return -1;
+	aionl_req_set_flags(r, (link ? AIONL_REQ_LINK : 0) | (drain ? AIONL_REQ_DRAIN : 0));
+	return 0;
+}
+
 /*
  * Fill *r from the request object obj, all but the cookie. Buffers go to
  * *holdp (NULL for requests without any), which r points into.
@@ -491,6 +515,11 @@ static int encode(aionl_py_core *c, PyObject *obj, struct aionl_req *r, struct h
 		Py_XDECREF(b);
 		Py_XDECREF(off);
 		Py_XDECREF(to);
+		if (!err && set_order(obj, r)) {
+			hold_free(*holdp);
+			*holdp = NULL;
+			err = -1;
+		}
 		return err;
 	}
 	case AIONL_OP_READV:
@@ -700,6 +729,8 @@ static int encode(aionl_py_core *c, PyObject *obj, struct aionl_req *r, struct h
 			goto fail;
 		Py_CLEAR(o);
 	}
+	if (set_order(obj, r))
+		goto fail;
 	*holdp = h;
 	return 0;
 fail:

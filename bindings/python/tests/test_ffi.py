@@ -40,7 +40,7 @@ class ArgsUnion(ctypes.Union):
 
 class Req(ctypes.Structure):
     _anonymous_ = ("u1", "u2")
-    _fields_ = [("op", u8), ("reserved0", u8 * 3), ("nr_iov", u32), ("handle", u64),
+    _fields_ = [("op", u8), ("flags", u8), ("reserved0", u8 * 2), ("nr_iov", u32), ("handle", u64),
                 ("offset", u64), ("u1", BufUnion), ("len", u64), ("cookie", u64),
                 ("timeout_ns", u64), ("u2", ArgsUnion)]
 
@@ -67,6 +67,7 @@ def lib():
         "aionl_req_cancel": [P(Req), u64, u32, u64],
         "aionl_req_nop": [P(Req), u64],
         "aionl_req_set_timeout": [P(Req), u64],
+        "aionl_req_set_flags": [P(Req), u32],
         "aionl_ctx_open": [P(ctypes.c_void_p), ctypes.c_void_p],
         "aionl_ctx_close": [ctypes.c_void_p],
         "aionl_file_register": [ctypes.c_void_p, ctypes.c_int, P(u64)],
@@ -110,6 +111,13 @@ def test_the_exported_builders_fill_requests(lib):
     s = c.aionl_req()
     c.aionl_req_cancel(s, 77, 2, 45)
     assert (s.op, s.cancel.target, s.cancel.flags, s.cookie) == (r.op, 77, 2, 45)
+    # The ordering flags (since 0.4), in the byte after op.
+    lib.aionl_req_nop(ctypes.byref(r), 46)
+    lib.aionl_req_set_flags(ctypes.byref(r), aionl.REQ_LINK | aionl.REQ_DRAIN)
+    assert (r.op, r.flags, r.cookie) == (aionl.aionl_core.AIONL_OP_NOP, 3, 46)
+    c.aionl_req_nop(s, 46)
+    c.aionl_req_set_flags(s, aionl.REQ_LINK | aionl.REQ_DRAIN)
+    assert (s.op, s.flags, s.cookie) == (r.op, 3, 46)
 
 
 def test_a_whole_read_through_ctypes(lib, data):

@@ -565,3 +565,73 @@ def test_raise_nofile_raises_the_soft_limit():
             assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+# ---------------------------------------------------------------- ordering
+
+
+def test_a_chain_of_appends_runs_in_order(ctx, tmp_path):
+    """link=True: each write starts once the one before it completed; O_APPEND shows the order."""
+    fd = os.open(tmp_path / "log", os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        f = ctx.register(fd)
+        data = [bytes([i]) for i in range(64)]
+        reqs = [aionl.Write(f, b, 0, link=i < 63) for i, b in enumerate(data)]
+        assert ctx.submit(reqs) == 64
+        got = []
+        while len(got) < 64:
+            got += ctx.reap(max=64)
+        assert [c.cookie for c in got] == [r.cookie for r in reqs], "completions in chain order"
+        assert all(c.result == 1 for c in got)
+        assert os.pread(fd, 100, 0) == b"".join(data)
+    finally:
+        os.close(fd)
+
+
+def test_a_failing_link_cancels_the_rest_of_the_chain(ctx, rfile, wfile, data):
+    """A write to a read-only file fails; the requests linked after it are ECANCELED, unrun."""
+    reqs = [aionl.Write(rfile, b"x", 0, link=True), aionl.Write(wfile, b"y", 7, link=True),
+            aionl.Fsync(wfile), aionl.Nop()]
+    assert ctx.submit(reqs) == 4
+    got = {}
+    while len(got) < 4:
+        for c in ctx.reap(max=8):
+            got[c.cookie] = c.result
+    assert got[reqs[0].cookie] == -errno.EBADF
+    assert got[reqs[1].cookie] == -errno.ECANCELED
+    assert got[reqs[2].cookie] == -errno.ECANCELED
+    assert got[reqs[3].cookie] == 0, "the NOP is not in the chain"
+    assert ctx.read(wfile, bytearray(1), 7) == 1
+    buf = bytearray(1)
+    ctx.read(wfile, buf, 7)
+    assert bytes(buf) == data[1][7:8]
+
+
+def test_a_drain_waits_for_a_pipe_read(ctx):
+    """drain=True: the NOP waits for the read of an empty pipe submitted before it."""
+    r, w = os.pipe()
+    try:
+        f = ctx.register(r)
+        buf = bytearray(3)
+        read = aionl.Read(f, buf, aionl.OFFSET_STREAM)
+        ctx.submit([read])
+        nop = aionl.Nop(drain=True)
+        ctx.submit([nop])
+        assert ctx.reap(min=1, timeout=0.2) == []
+        os.write(w, b"abc")
+        got = []
+        while len(got) < 2:
+            got += ctx.reap(max=4)
+        assert [c.cookie for c in got] == [read.cookie, nop.cookie]
+        assert bytes(buf) == b"abc"
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_link_and_drain_only_where_they_mean_something(ctx):
+    assert aionl.REQ_LINK == 1 and aionl.REQ_DRAIN == 2
+    assert aionl.Nop(link=True).link and not aionl.Nop().drain
+    with pytest.raises(TypeError):
+        aionl.Timer(1, link=True)
+    assert "link=True" in repr(aionl.Nop(link=True))

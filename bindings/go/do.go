@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+
+package aionl
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"unsafe"
+)
+
+// Op is one request of a batch run by Ctx.Do: a read or write of a Buffer
+// at an offset, an fsync, an fdatasync, or a NOP. Link and Drain order it,
+// as io_uring's IOSQE_IO_LINK and IOSQE_IO_DRAIN order SQEs (the C API's
+// aionl_req_set_flags).
+type Op struct {
+	code  uint32
+	name  string
+	f     *File
+	b     *Buffer
+	off   int64
+	order uint32
+}
+
+// ReadOp reads b.Len() bytes of f at off into b. A short read is a success
+// for it, but breaks a chain it is linked into.
+func ReadOp(f *File, b *Buffer, off int64) Op {
+	return Op{code: opRead, name: "read", f: f, b: b, off: off}
+}
+
+// WriteOp writes b at off of f.
+func WriteOp(f *File, b *Buffer, off int64) Op {
+	return Op{code: opWrite, name: "write", f: f, b: b, off: off}
+}
+
+// SyncOp is fsync(2) of f.
+func SyncOp(f *File) Op { return Op{code: opFsync, name: "sync", f: f} }
+
+// DatasyncOp is fdatasync(2) of f.
+func DatasyncOp(f *File) Op { return Op{code: opFdatasync, name: "datasync", f: f} }
+
+// NopOp completes at once with 0: a point in a chain, or a drain of its own.
+func NopOp() Op { return Op{code: opNop, name: "nop"} }
+
+// Link links o to the Op after it in the same Do: that one starts only
+// once o completed successfully (without error, and a read or write moved
+// every byte). If o fails, the rest of the chain (up to and with the first
+// Op not linked) ends with ECANCELED and never starts. Link on the last Op
+// of a Do is ignored. A chain is at most 64 Ops.
+func (o Op) Link() Op {
+	o.order |= reqLink
+	return o
+}
+
+// Drain makes o start only once every read, write, sync and NOP submitted
+// on the Ctx before it has completed, and holds those submitted after it
+// until o has completed. The page-cache reads ReadAt serves in the calling
+// goroutine do not wait for a drain: put such reads in the Do.
+func (o Op) Drain() Op {
+	o.order |= reqDrain
+	return o
+}
+
+// Result is how one Op of Do ended: N bytes moved (reads and writes), and
+// Err, nil or an *Error (Errno ECANCELED for an Op its chain never started).
+type Result struct {
+	N   int
+	Err error
+}
+
+// maxChain is the longest chain Do takes: the submitter's batch.
+const maxChain = submitBatch
+
+// Do submits ops in one batch, each chain of them whole in one
+// submission, and waits until every one has ended; results are in the
+// order of ops. When ctx ends first, Do cancels what is outstanding, still
+// waits for it (so that no Buffer is in use when it returns), and returns
+// ctx.Err() along with the results. Its error is otherwise nil, or says
+// why nothing was submitted (a closed Ctx or File, a chain over 64 Ops).
+func (c *Ctx) Do(ctx context.Context, ops ...Op) ([]Result, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	run := 0
+	for i := range ops {
+		if ops[i].code != opNop && (ops[i].f == nil || (ops[i].code <= opWrite && ops[i].b == nil)) {
+			return nil, &Error{Op: ops[i].name, Errno: syscall.EINVAL, Msg: fmt.Sprintf("Op %d has no file or Buffer", i)}
+		}
+		if ops[i].off < 0 {
+			return nil, &Error{Op: ops[i].name, Errno: syscall.EINVAL, Msg: errNegativeOffset.Error()}
+		}
+		run++
+		if ops[i].order&reqLink == 0 || i == len(ops)-1 {
+			run = 0
+		} else if run >= maxChain {
+			return nil, &Error{Op: "do", Errno: syscall.EINVAL, Msg: fmt.Sprintf("a chain of more than %d Ops", maxChain)}
+		}
+	}
+	if len(ops) == 0 {
+		return nil, nil
+	}
+	// Credits for all of them, one batch at a time, so that two batches
+	// never wait each for the other's last credits.
+	c.batchMu.Lock()
+	reqs := make([]*op, 0, len(ops))
+	var err error
+	for range ops {
+		o, e := c.newOp(ctx, false)
+		if e != nil || o == nil {
+			err = e
+			if o == nil && e == nil {
+				err = errClosed("do", "", "Ctx")
+			}
+			break
+		}
+		reqs = append(reqs, o)
+	}
+	c.batchMu.Unlock()
+	if err != nil {
+		for _, o := range reqs {
+			c.drop(o)
+		}
+		return nil, err
+	}
+	dones := make([]func(), 0, len(ops))
+	defer func() {
+		for _, done := range dones {
+			done()
+		}
+	}()
+	// Files are read under their locks, and the batch queued whole.
+	for i, op := range ops {
+		o := reqs[i]
+		o.ordered = true
+		var p unsafe.Pointer
+		n := 0
+		if op.b != nil {
+			var done func()
+			p, done = op.b.use()
+			dones = append(dones, done)
+			n = op.b.Len()
+		}
+		var handle uint64
+		if op.f != nil {
+			op.f.mu.RLock()
+			closed := op.f.closed
+			handle = op.f.handle
+			op.f.mu.RUnlock()
+			if closed {
+				for _, o := range reqs {
+					c.drop(o)
+				}
+				return nil, errClosed(op.name, op.f.name, "file")
+			}
+		}
+		if op.code == opNop {
+			o.req.set(opNop, 0, 0, nil, 0, o.cookie)
+		} else {
+			o.req.set(op.code, handle, uint64(op.off), p, n, o.cookie)
+		}
+		o.req.setOrder(op.order)
+	}
+	if c.enqueueAll(reqs) {
+		c.combine()
+	}
+	res := make([]Result, len(ops))
+	var cerr error
+	for i, o := range reqs {
+		path := ""
+		if ops[i].f != nil {
+			path = ops[i].f.name
+		}
+		r, cancelled, e := c.await(ctx, ops[i].name, path, o)
+		if cancelled && cerr == nil {
+			cerr = ctx.Err()
+		}
+		if r > 0 {
+			res[i].N = int(r)
+		}
+		res[i].Err = e
+	}
+	return res, cerr
+}
+
+// enqueueAll queues ops together, in order, so that a chain is not split
+// by another goroutine's requests, and says whether the caller is to
+// submit the queue (with combine).
+func (c *Ctx) enqueueAll(ops []*op) bool {
+	s := &c.sub
+	s.mu.Lock()
+	for _, o := range ops {
+		s.pending = append(s.pending, queued{o, o.cookie, o.accepted})
+	}
+	if s.active {
+		s.mu.Unlock()
+		return false
+	}
+	s.active = true
+	s.mu.Unlock()
+	return true
+}
