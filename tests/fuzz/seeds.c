@@ -441,6 +441,55 @@ static void engine_seeds(const struct vector *v, int nv)
 	engine_record(w, 0x40, NULL, 0, d);
 	save("engine", "stream-and-another-reader", w);
 
+	/*
+	 * Ordering (order.c): a chain that breaks at a write to the read-only
+	 * file, a chain behind a read of the empty pipe and a drain behind it,
+	 * a refused message inside a chain, a cancel of a held request, and
+	 * the files unregistered while requests wait.
+	 */
+	w->n = 0;
+	w8(w, 0x09);
+	d->n = 0;
+	for (uint32_t i = 0; i < 3; i++)
+		dg_register(d, i + 1);
+	engine_record(w, 0, (const uint8_t[]){ K_TMP_RW, K_TMP_RO, K_PIPE_R }, 3, d);
+	d->n = 0;
+	DG_REQ(d, AIONL_CMD_NOP, aionl_nop_put, (struct aionl_nop){
+		.present = AIONL_NOP_REQUIRED_MASK | 1ULL << AIONL_A_NOP_REQ_FLAGS, .cookie = 1,
+		.req_flags = AIONL_REQ_LINK });
+	DG_REQ(d, AIONL_CMD_WRITE, aionl_transfer_put, (struct aionl_transfer){
+		.present = AIONL_TRANSFER_REQUIRED_MASK | 1ULL << AIONL_A_TRANSFER_REQ_FLAGS,
+		.cookie = 2, .handle = 1, .len = 1, .req_flags = AIONL_REQ_LINK });
+	DG_REQ(d, AIONL_CMD_FSYNC, aionl_sync_put, (struct aionl_sync){
+		.present = AIONL_SYNC_REQUIRED_MASK | 1ULL << AIONL_A_SYNC_REQ_FLAGS, .cookie = 3,
+		.req_flags = AIONL_REQ_LINK });
+	DG_REQ(d, AIONL_CMD_NOP, aionl_nop_put,
+	       (struct aionl_nop){ .present = AIONL_NOP_REQUIRED_MASK, .cookie = 4 });
+	DG_REQ(d, AIONL_CMD_READ, aionl_transfer_put, (struct aionl_transfer){
+		.present = AIONL_TRANSFER_REQUIRED_MASK | 1ULL << AIONL_A_TRANSFER_REQ_FLAGS,
+		.cookie = 5, .handle = 2, .offset = AIONL_OFFSET_STREAM, .len = 10,
+		.req_flags = AIONL_REQ_LINK });
+	dg_transfer_v(d, AIONL_CMD_READV, 6, 0, 0);
+	DG_REQ(d, AIONL_CMD_NOP, aionl_nop_put, (struct aionl_nop){
+		.present = AIONL_NOP_REQUIRED_MASK | 1ULL << AIONL_A_NOP_REQ_FLAGS, .cookie = 7,
+		.req_flags = AIONL_REQ_DRAIN | AIONL_REQ_LINK });
+	DG_REQ(d, AIONL_CMD_NOP, aionl_nop_put, (struct aionl_nop){
+		.present = AIONL_NOP_REQUIRED_MASK | 1ULL << AIONL_A_NOP_REQ_FLAGS, .cookie = 8,
+		.req_flags = 0x40 });
+	dg_transfer(d, AIONL_CMD_WRITE, 9, 0, 0, 0, 10, 1000);
+	DG_REQ(d, AIONL_CMD_CANCEL, aionl_cancel_put, (struct aionl_cancel){
+		.present = AIONL_CANCEL_REQUIRED_MASK | 1ULL << AIONL_A_CANCEL_TARGET,
+		.cookie = 10, .target = 9 });
+	DG_REQ(d, AIONL_CMD_UNREGISTER, aionl_unregister_put, (struct aionl_unregister){
+		.present = AIONL_UNREGISTER_REQUIRED_MASK, .handle = 0 });
+	engine_record(w, 0, NULL, 0, d);
+	d->n = 0;
+	DG_REQ(d, AIONL_CMD_CANCEL, aionl_cancel_put, (struct aionl_cancel){
+		.present = AIONL_CANCEL_REQUIRED_MASK | 1ULL << AIONL_A_CANCEL_FLAGS,
+		.cookie = 11, .flags = AIONL_CANCEL_ALL });
+	engine_record(w, 0, NULL, 0, d);
+	save("engine", "ordering", w);
+
 	/* A datagram past the largest the engine reads. */
 	w->n = 0;
 	w8(w, 0);

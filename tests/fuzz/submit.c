@@ -290,6 +290,9 @@ static void make_req(struct fz *in, const struct files *f, struct aionl_req *r,
 		break;
 	}
 	}
+	/* Now and then ordered: links, drains, and bits that are none (aionl_submit refuses those). */
+	if (fz_u8(in) >= 224)
+		aionl_req_set_flags(r, fz_u8(in) % 5);
 }
 
 /* ------------------------------------------------------------ one input */
