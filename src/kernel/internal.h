@@ -96,6 +96,7 @@ struct aionl_kreq {
 	 */
 	const struct cred *cred;
 	unsigned long fsize_limit;
+	struct cgroup_subsys_state *blkcg;	/* the submitter's block cgroup, or NULL */
 	struct mm_struct *mm;		/* mmgrab()bed: the worker mmget()s it to run */
 	struct file *file;
 	loff_t pos;
@@ -164,6 +165,7 @@ struct aionl_sock {
 	wait_queue_head_t idle;		/* woken when either reaches 0 */
 	struct mutex flush_lock;	/* one sender at a time keeps order */
 	struct workqueue_struct *open_wq;	/* OPENs, AIONL_MAX_OPENS_RUNNING at once (open.c) */
+	kuid_t open_wq_user;		/* whom open_wq is charged to (users.c) */
 	/*
 	 * BIND (control.c): the one filesystem (its superblock's s_dev) whose
 	 * files the socket takes, set once under the xarray's lock with nfiles;
@@ -174,6 +176,7 @@ struct aionl_sock {
 	bool bound;
 	dev_t bound_dev;
 	struct workqueue_struct *io_wq;
+	kuid_t io_wq_user;		/* whom io_wq is charged to (users.c) */
 	struct delayed_work retry;	/* resend after a full receive buffer */
 	unsigned long retry_delay;	/* its next delay, under flush_lock */
 	struct work_struct release_work;	/* the release's wait (sock.c) */
@@ -194,6 +197,11 @@ extern struct kmem_cache *aionl_kreq_cache;
 extern struct kmem_cache *aionl_watch_cache;
 extern unsigned int aionl_max_inflight;
 extern unsigned int aionl_disabled;
+extern unsigned int aionl_max_user_queues;
+
+/* users.c: charge a socket's own workqueue to a user, or false past the limit. */
+bool aionl_user_queue_get(kuid_t uid);
+void aionl_user_queue_put(kuid_t uid);
 extern int aionl_allowed_gid;
 
 /*

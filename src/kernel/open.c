@@ -81,19 +81,35 @@ void aionl_open_free(struct aionl_open_req *o)
 	aionl_object_gone();
 }
 
-/* The socket's workqueue for OPENs, made by its first. */
+/*
+ * The socket's workqueue for OPENs, made by its first and charged to its
+ * sender (users.c); past the user's limit, the shared one, which bounds
+ * everyone's together.
+ */
 static struct workqueue_struct *aionl_open_wq(struct aionl_sock *as)
 {
 	struct workqueue_struct *wq = READ_ONCE(as->open_wq), *old;
+	kuid_t uid = current_uid();
 
 	if (wq)
 		return wq;
+	if (!aionl_user_queue_get(uid))
+		return aionl_wq;
 	wq = alloc_workqueue("aionl-open", WQ_UNBOUND, AIONL_MAX_OPENS_RUNNING);
-	if (!wq)
+	if (!wq) {
+		aionl_user_queue_put(uid);
 		return NULL;
-	old = cmpxchg(&as->open_wq, NULL, wq);
+	}
+	spin_lock(&as->lock);
+	old = as->open_wq;
+	if (!old) {
+		as->open_wq_user = uid;
+		WRITE_ONCE(as->open_wq, wq);
+	}
+	spin_unlock(&as->lock);
 	if (old) {
 		destroy_workqueue(wq);	/* another thread of the socket made it first */
+		aionl_user_queue_put(uid);
 		return old;
 	}
 	return wq;
@@ -302,8 +318,10 @@ void aionl_open_release(struct aionl_sock *as)
 /* After the release waited for every request: the workqueue goes too. */
 void aionl_open_release_done(struct aionl_sock *as)
 {
-	if (as->open_wq)
+	if (as->open_wq) {
 		destroy_workqueue(as->open_wq);
+		aionl_user_queue_put(as->open_wq_user);
+	}
 	as->open_wq = NULL;
 }
 

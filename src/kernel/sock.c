@@ -7,6 +7,7 @@
  * backlog only once the socket's receive queue has taken the message that
  * carries it. A socket's state is freed in exactly one place, aionl_sock_put().
  */
+#include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
@@ -65,6 +66,10 @@ void aionl_kreq_release_io(struct aionl_kreq *r)
 	if (r->cred) {
 		put_cred(r->cred);
 		r->cred = NULL;
+	}
+	if (r->blkcg) {
+		css_put(r->blkcg);
+		r->blkcg = NULL;
 	}
 	if (r->open) {
 		aionl_open_free(r->open);
@@ -590,8 +595,10 @@ static void aionl_sock_release_finish(struct aionl_sock *as)
 	wait_event(as->idle, atomic_read(&as->inflight) == 0 &&
 			     atomic_read(&as->watches_live) == 0);
 	aionl_open_release_done(as);
-	if (as->io_wq)
+	if (as->io_wq) {
 		destroy_workqueue(as->io_wq);
+		aionl_user_queue_put(as->io_wq_user);
+	}
 	as->io_wq = NULL;
 	/*
 	 * A flush still running ends before the retry is cancelled: one that
