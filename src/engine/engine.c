@@ -441,11 +441,21 @@ void aionl_engine_join(struct aionl_engine *e)
  * epoll_ctl, timerfd_settime or a signalfd mask change through the child's
  * copy would change the parent's engine, and its threads' locks may be
  * frozen held. So only close and free. The lists walked are whole: the
- * engine was parked at the top of its loop while the process forked (fork.c).
+ * engine was parked at the top of its loop while the process forked
+ * (fork.c). One that could not park in time (a fork from a signal handler)
+ * may have been in the middle of a change: then only the descriptors the
+ * engine made for itself are closed, and the rest, all close-on-exec, is
+ * left to the child's exec or exit.
  */
 void aionl_engine_forget(struct aionl_engine *e)
 {
 	fork_untrack(e);
 	e->exec->forget(e);
-	engine_free(e, true);
+	if (e->fork_parked) {
+		engine_free(e, true);
+		return;
+	}
+	fork_fini(e, true);
+	events_close_own(e);
+	close(e->sock);
 }

@@ -170,6 +170,7 @@ struct aionl_engine {
 	pthread_mutex_t park_lock;
 	pthread_cond_t park_cond;
 	bool parked, running;		/* under park_lock */
+	bool fork_parked;		/* parked through the fork in progress: whole in the child */
 	struct aionl_engine *fork_next;	/* fork.c's list of running engines */
 };
 
@@ -234,6 +235,7 @@ void open_cancel(struct aionl_engine *e, struct eng_req *r, bool interrupt);
 int events_init(struct aionl_engine *e);
 void events_fini(struct aionl_engine *e);
 void events_forget(struct aionl_engine *e);
+void events_close_own(struct aionl_engine *e);
 void events_dispatch(struct aionl_engine *e);
 int ev_nop(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int ev_cancel(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);

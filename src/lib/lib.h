@@ -107,6 +107,8 @@ struct aionl_ctx {
 	bool inline_reads;	/* serve page-cache hits in aionl_submit */
 	unsigned int fork_gen;	/* aionl__fork_gen when opened: see ctx_check() */
 	struct aionl_ctx *fork_next;	/* fork.c's list of open contexts */
+	/* fork.c, set by a fork's prepare handler: what it took, and so whether the child's copy is whole. */
+	bool fork_rx, fork_table, fork_whole;
 	/* BIND: the filesystem (st_dev) the context takes files of, and what named it. */
 	bool bound;
 	uint64_t bound_dev;

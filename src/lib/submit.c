@@ -96,24 +96,37 @@ static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct 
 	return true;
 }
 
+/* The signals the signal watches among reqs ask for, of the sets the server takes. */
+static uint64_t watched_signals(const struct aionl_req *reqs, unsigned int nr)
+{
+	uint64_t mask = 0;
+
+	for (unsigned int i = 0; i < nr; i++)
+		if (reqs[i].op == AIONL_OP_SIGNAL && aionl_sigmask_watchable(reqs[i].sigmask))
+			mask |= reqs[i].sigmask;
+	return mask;
+}
+
 /*
  * A watched signal is caught as a completion only while it is blocked: the
  * calling thread blocks it here, and threads it creates later inherit that.
- * A set the server will refuse blocks nothing.
+ * A set the server will refuse blocks nothing. Returns the signals this
+ * call blocked that were not blocked before, so that a watch that is not
+ * sent after all can give them back.
  */
-static void block_watched_signals(const struct aionl_req *reqs, unsigned int nr)
+static uint64_t block_watched_signals(const struct aionl_req *reqs, unsigned int nr)
 {
-	uint64_t mask = 0;
-	sigset_t set;
-	unsigned int i;
+	uint64_t mask = watched_signals(reqs, nr), newly = 0;
+	sigset_t set, old;
 
-	for (i = 0; i < nr; i++)
-		if (reqs[i].op == AIONL_OP_SIGNAL && aionl_sigmask_watchable(reqs[i].sigmask))
-			mask |= reqs[i].sigmask;
 	if (!mask)
-		return;
+		return 0;
 	aionl__sigset_of(mask, &set);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (int sig = 1; sig <= 64; sig++)
+		if ((mask & (1ULL << (sig - 1))) && !sigismember(&old, sig))
+			newly |= 1ULL << (sig - 1);
+	return newly;
 }
 
 /* Serve what the page cache holds among reqs; done[i] marks each served. */
@@ -211,6 +224,7 @@ static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req 
 AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int nr)
 {
 	unsigned int cur, take, i, sent = 0;
+	uint64_t newly_blocked;
 	int err = 0;
 
 	if ((err = ctx_check(ctx, "aionl_submit")))
@@ -237,7 +251,7 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 					   cur);
 		take = ctx->max_inflight - cur < nr ? ctx->max_inflight - cur : nr;
 	} while (!atomic_compare_exchange_weak(&ctx->outstanding, &cur, cur + take));
-	block_watched_signals(reqs, take);
+	newly_blocked = block_watched_signals(reqs, take);
 
 	for (i = 0; i < take && !err; i += SUBMIT_WINDOW) {
 		unsigned int n = take - i < SUBMIT_WINDOW ? take - i : SUBMIT_WINDOW;
@@ -246,6 +260,19 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 	}
 	if (sent < take)
 		atomic_fetch_sub(&ctx->outstanding, take - sent);
+	/*
+	 * Watches that were not sent after all (a full socket, an engine
+	 * gone) give back what this call blocked for them alone.
+	 */
+	if (newly_blocked && sent < take) {
+		uint64_t undo = newly_blocked & ~watched_signals(reqs, sent);
+		sigset_t set;
+
+		if (undo) {
+			aionl__sigset_of(undo, &set);
+			pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		}
+	}
 	if (sent)
 		return (int)sent;
 	if (err == -EPIPE || err == -ECONNRESET)

@@ -8,6 +8,12 @@ for want in "kernel " "user+uring " "user+threads " "chosen: " "why: " "max in f
 	echo "$out" | grep -q -- "$want" || { echo "missing '$want'" >&2; exit 1; }
 done
 AIONL_EXECUTOR=threads "$aionl" info | grep -q "chosen: user+threads"
+# Regression: naming an executor was reported as a failed request for the
+# kernel backend, which nothing had asked for.
+if AIONL_EXECUTOR=threads "$aionl" info | grep -q "kernel backend was asked for"; then
+	echo "AIONL_EXECUTOR=threads: info says the kernel backend was asked for" >&2
+	exit 1
+fi
 AIONL_BACKEND=user AIONL_EXECUTOR=uring "$aionl" info | grep -q "chosen: user+uring"
 # With a path: its filesystem, and what a context bound to it gets.
 out=$("$aionl" info /tmp)
