@@ -1353,6 +1353,100 @@ int aionl_install_reply_parse(const struct nlmsghdr *nlh, struct aionl_install_r
 	return 0;
 }
 
+int aionl_bind_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_bind *m)
+{
+	if ((m->present & (1ULL << AIONL_A_BIND_FD)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_BIND_FD, (uint32_t)m->fd))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__bind_missing[64] = {
+	[AIONL_A_BIND_FD] = "missing attribute fd",
+};
+
+int aionl_bind_parse(const struct nlmsghdr *nlh, struct aionl_bind *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	aionl_attr_for_each(a, nlh) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_BIND_FD:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "fd: wrong attribute length");
+			m->fd = (int32_t)mnl_attr_get_u32(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_BIND_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__bind_missing);
+	return 0;
+}
+
+int aionl_bind_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_bind_reply *m)
+{
+	if ((m->present & (1ULL << AIONL_A_BIND_REPLY_RES)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_BIND_REPLY_RES, (uint64_t)m->res))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_BIND_REPLY_DEV)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_BIND_REPLY_DEV, (uint64_t)m->dev))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__bind_reply_missing[64] = {
+	[AIONL_A_BIND_REPLY_RES] = "missing attribute res",
+};
+
+int aionl_bind_reply_parse(const struct nlmsghdr *nlh, struct aionl_bind_reply *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	aionl_attr_for_each(a, nlh) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_BIND_REPLY_RES:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "res: wrong attribute length");
+			m->res = (int64_t)mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_BIND_REPLY_DEV:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "dev: wrong attribute length");
+			m->dev = mnl_attr_get_u64(a);
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_BIND_REPLY_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__bind_reply_missing);
+	return 0;
+}
+
 static const uint32_t aionl__backend_values[] = AIONL_BACKEND_VALUES;
 
 static const uint32_t aionl__executor_values[] = AIONL_EXECUTOR_VALUES;
@@ -1751,6 +1845,38 @@ static int aionl__install_reply_parse(const struct nlmsghdr *nlh, void *m, struc
 	return aionl_install_reply_parse(nlh, m, err);
 }
 
+static const struct aionl_attr_desc aionl__bind_attrs[] = {
+	{ "fd", AIONL_A_BIND_FD, AIONL_ATTR_S32, 1, offsetof(struct aionl_bind, fd), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+};
+
+static int aionl__bind_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_bind_put(nlh, buflen, m);
+}
+
+static int aionl__bind_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_bind_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__bind_reply_attrs[] = {
+	{ "res", AIONL_A_BIND_REPLY_RES, AIONL_ATTR_S64, 1, offsetof(struct aionl_bind_reply, res), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "dev", AIONL_A_BIND_REPLY_DEV, AIONL_ATTR_U64, 0, offsetof(struct aionl_bind_reply, dev), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+};
+
+static int aionl__bind_reply_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_bind_reply_put(nlh, buflen, m);
+}
+
+static int aionl__bind_reply_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_bind_reply_parse(nlh, m, err);
+}
+
 const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	{ "GetInfo", AIONL_CMD_GET_INFO, 0, 0, sizeof(struct aionl_get_info), AIONL_GET_INFO_REQUIRED_MASK,
 	  aionl__get_info_attrs, aionl__get_info_put, aionl__get_info_parse },
@@ -1790,4 +1916,8 @@ const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	  aionl__install_attrs, aionl__install_put, aionl__install_parse },
 	{ "InstallReply", AIONL_CMD_INSTALL, 1, 2, sizeof(struct aionl_install_reply), AIONL_INSTALL_REPLY_REQUIRED_MASK,
 	  aionl__install_reply_attrs, aionl__install_reply_put, aionl__install_reply_parse },
+	{ "Bind", AIONL_CMD_BIND, 0, 1, sizeof(struct aionl_bind), AIONL_BIND_REQUIRED_MASK,
+	  aionl__bind_attrs, aionl__bind_put, aionl__bind_parse },
+	{ "BindReply", AIONL_CMD_BIND, 1, 2, sizeof(struct aionl_bind_reply), AIONL_BIND_REPLY_REQUIRED_MASK,
+	  aionl__bind_reply_attrs, aionl__bind_reply_put, aionl__bind_reply_parse },
 };

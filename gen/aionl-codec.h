@@ -70,7 +70,7 @@ struct aionl_msg_desc {
 	int (*parse)(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err);
 };
 
-#define AIONL_MSG_DESC_COUNT 19
+#define AIONL_MSG_DESC_COUNT 21
 extern const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT];
 
 /*
@@ -174,6 +174,16 @@ int aionl_install_parse(const struct nlmsghdr *nlh, struct aionl_install *m,
 /* InstallReply: AIONL_CMD_INSTALL reply */
 int aionl_install_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_install_reply *m);
 int aionl_install_reply_parse(const struct nlmsghdr *nlh, struct aionl_install_reply *m,
+		struct aionl_parse_err *err);
+
+/* Bind: AIONL_CMD_BIND request */
+int aionl_bind_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_bind *m);
+int aionl_bind_parse(const struct nlmsghdr *nlh, struct aionl_bind *m,
+		struct aionl_parse_err *err);
+
+/* BindReply: AIONL_CMD_BIND reply */
+int aionl_bind_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_bind_reply *m);
+int aionl_bind_reply_parse(const struct nlmsghdr *nlh, struct aionl_bind_reply *m,
 		struct aionl_parse_err *err);
 
 #endif /* AIONL_CODEC_H */

@@ -232,4 +232,21 @@ struct aionl_install_reply {
 
 #define AIONL_INSTALL_REPLY_REQUIRED_MASK 0x2ULL
 
+/* Bind: AIONL_CMD_BIND request */
+struct aionl_bind {
+	__u64 present;
+	__s32 fd;
+};
+
+#define AIONL_BIND_REQUIRED_MASK 0x2ULL
+
+/* BindReply: AIONL_CMD_BIND reply */
+struct aionl_bind_reply {
+	__u64 present;
+	__s64 res;
+	__u64 dev;
+};
+
+#define AIONL_BIND_REPLY_REQUIRED_MASK 0x2ULL
+
 #endif /* AIONL_MSG_H */

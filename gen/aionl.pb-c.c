@@ -865,6 +865,96 @@ void   aionl__install_reply__free_unpacked
   assert(message->base.descriptor == &aionl__install_reply__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   aionl__bind__init
+                     (Aionl__Bind         *message)
+{
+  static const Aionl__Bind init_value = AIONL__BIND__INIT;
+  *message = init_value;
+}
+size_t aionl__bind__get_packed_size
+                     (const Aionl__Bind *message)
+{
+  assert(message->base.descriptor == &aionl__bind__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__bind__pack
+                     (const Aionl__Bind *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__bind__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__bind__pack_to_buffer
+                     (const Aionl__Bind *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__bind__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Bind *
+       aionl__bind__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Bind *)
+     protobuf_c_message_unpack (&aionl__bind__descriptor,
+                                allocator, len, data);
+}
+void   aionl__bind__free_unpacked
+                     (Aionl__Bind *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__bind__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   aionl__bind_reply__init
+                     (Aionl__BindReply         *message)
+{
+  static const Aionl__BindReply init_value = AIONL__BIND_REPLY__INIT;
+  *message = init_value;
+}
+size_t aionl__bind_reply__get_packed_size
+                     (const Aionl__BindReply *message)
+{
+  assert(message->base.descriptor == &aionl__bind_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__bind_reply__pack
+                     (const Aionl__BindReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__bind_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__bind_reply__pack_to_buffer
+                     (const Aionl__BindReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__bind_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__BindReply *
+       aionl__bind_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__BindReply *)
+     protobuf_c_message_unpack (&aionl__bind_reply__descriptor,
+                                allocator, len, data);
+}
+void   aionl__bind_reply__free_unpacked
+                     (Aionl__BindReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__bind_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   aionl__completion__init
                      (Aionl__Completion         *message)
 {
@@ -920,7 +1010,8 @@ static const uint64_t aionl__limits__max_ns__default_value = 9223372036854775807
 static const uint32_t aionl__limits__max_signal__default_value = 64u;
 static const uint32_t aionl__limits__max_path__default_value = 4096u;
 static const uint32_t aionl__limits__max_opens_running__default_value = 16u;
-static const ProtobufCFieldDescriptor aionl__limits__field_descriptors[10] =
+static const uint32_t aionl__limits__max_bound_io_running__default_value = 32u;
+static const ProtobufCFieldDescriptor aionl__limits__field_descriptors[11] =
 {
   {
     "offset_stream",
@@ -1042,8 +1133,21 @@ static const ProtobufCFieldDescriptor aionl__limits__field_descriptors[10] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "max_bound_io_running",
+    11,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Limits, has_max_bound_io_running),
+    offsetof(Aionl__Limits, max_bound_io_running),
+    NULL,
+    &aionl__limits__max_bound_io_running__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__limits__field_indices_by_name[] = {
+  10,   /* field[10] = max_bound_io_running */
   4,   /* field[4] = max_files */
   2,   /* field[2] = max_io_len */
   3,   /* field[3] = max_iov */
@@ -1058,7 +1162,7 @@ static const unsigned aionl__limits__field_indices_by_name[] = {
 static const ProtobufCIntRange aionl__limits__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor aionl__limits__descriptor =
 {
@@ -1068,7 +1172,7 @@ const ProtobufCMessageDescriptor aionl__limits__descriptor =
   "Aionl__Limits",
   "aionl",
   sizeof(Aionl__Limits),
-  10,
+  11,
   aionl__limits__field_descriptors,
   aionl__limits__field_indices_by_name,
   1,  aionl__limits__number_ranges,
@@ -2260,6 +2364,95 @@ const ProtobufCMessageDescriptor aionl__install_reply__descriptor =
   (ProtobufCMessageInit) aionl__install_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor aionl__bind__field_descriptors[1] =
+{
+  {
+    "fd",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Bind, fd),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__bind__field_indices_by_name[] = {
+  0,   /* field[0] = fd */
+};
+static const ProtobufCIntRange aionl__bind__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor aionl__bind__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Bind",
+  "Bind",
+  "Aionl__Bind",
+  "aionl",
+  sizeof(Aionl__Bind),
+  1,
+  aionl__bind__field_descriptors,
+  aionl__bind__field_indices_by_name,
+  1,  aionl__bind__number_ranges,
+  (ProtobufCMessageInit) aionl__bind__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__bind_reply__field_descriptors[2] =
+{
+  {
+    "res",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__BindReply, res),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dev",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__BindReply, has_dev),
+    offsetof(Aionl__BindReply, dev),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__bind_reply__field_indices_by_name[] = {
+  1,   /* field[1] = dev */
+  0,   /* field[0] = res */
+};
+static const ProtobufCIntRange aionl__bind_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor aionl__bind_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.BindReply",
+  "BindReply",
+  "Aionl__BindReply",
+  "aionl",
+  sizeof(Aionl__BindReply),
+  2,
+  aionl__bind_reply__field_descriptors,
+  aionl__bind_reply__field_indices_by_name,
+  1,  aionl__bind_reply__number_ranges,
+  (ProtobufCMessageInit) aionl__bind_reply__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor aionl__completion__field_descriptors[15] =
 {
   {
@@ -2508,7 +2701,7 @@ const ProtobufCEnumDescriptor aionl__family__descriptor =
   aionl__family__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[18] =
+static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[19] =
 {
   { "CMD_UNSPEC", "AIONL__CMD__CMD_UNSPEC", 0 },
   { "CMD_GET_INFO", "AIONL__CMD__CMD_GET_INFO", 1 },
@@ -2528,12 +2721,14 @@ static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[18] =
   { "CMD_CANCEL", "AIONL__CMD__CMD_CANCEL", 16 },
   { "CMD_OPEN", "AIONL__CMD__CMD_OPEN", 17 },
   { "CMD_INSTALL", "AIONL__CMD__CMD_INSTALL", 18 },
+  { "CMD_BIND", "AIONL__CMD__CMD_BIND", 19 },
 };
 static const ProtobufCIntRange aionl__cmd__value_ranges[] = {
-{0, 0},{11, 10},{0, 18}
+{0, 0},{11, 10},{0, 19}
 };
-static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[18] =
+static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[19] =
 {
+  { "CMD_BIND", 18 },
   { "CMD_CANCEL", 15 },
   { "CMD_FDATASYNC", 9 },
   { "CMD_FSYNC", 8 },
@@ -2560,9 +2755,9 @@ const ProtobufCEnumDescriptor aionl__cmd__descriptor =
   "Cmd",
   "Aionl__Cmd",
   "aionl",
-  18,
+  19,
   aionl__cmd__enum_values_by_number,
-  18,
+  19,
   aionl__cmd__enum_values_by_name,
   2,
   aionl__cmd__value_ranges,

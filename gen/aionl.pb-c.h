@@ -37,6 +37,8 @@ typedef struct Aionl__Cancel Aionl__Cancel;
 typedef struct Aionl__Open Aionl__Open;
 typedef struct Aionl__Install Aionl__Install;
 typedef struct Aionl__InstallReply Aionl__InstallReply;
+typedef struct Aionl__Bind Aionl__Bind;
+typedef struct Aionl__BindReply Aionl__BindReply;
 typedef struct Aionl__Completion Aionl__Completion;
 
 
@@ -65,7 +67,8 @@ typedef enum _Aionl__Cmd {
   AIONL__CMD__CMD_SIGNAL = 15,
   AIONL__CMD__CMD_CANCEL = 16,
   AIONL__CMD__CMD_OPEN = 17,
-  AIONL__CMD__CMD_INSTALL = 18
+  AIONL__CMD__CMD_INSTALL = 18,
+  AIONL__CMD__CMD_BIND = 19
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CMD)
 } Aionl__Cmd;
 typedef enum _Aionl__Notify {
@@ -176,10 +179,12 @@ struct  Aionl__Limits
   uint32_t max_path;
   protobuf_c_boolean has_max_opens_running;
   uint32_t max_opens_running;
+  protobuf_c_boolean has_max_bound_io_running;
+  uint32_t max_bound_io_running;
 };
 #define AIONL__LIMITS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__limits__descriptor) \
-    , 0, 18446744073709551615ull, 0, 9223372036854775807ull, 0, 2147479552ull, 0, 1024u, 0, 1048576u, 0, 65536u, 0, 9223372036854775807ull, 0, 64u, 0, 4096u, 0, 16u }
+    , 0, 18446744073709551615ull, 0, 9223372036854775807ull, 0, 2147479552ull, 0, 1024u, 0, 1048576u, 0, 65536u, 0, 9223372036854775807ull, 0, 64u, 0, 4096u, 0, 16u, 0, 32u }
 
 
 struct  Aionl__GetInfo
@@ -414,6 +419,28 @@ struct  Aionl__InstallReply
 };
 #define AIONL__INSTALL_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__install_reply__descriptor) \
+    , 0, 0, 0 }
+
+
+struct  Aionl__Bind
+{
+  ProtobufCMessage base;
+  int32_t fd;
+};
+#define AIONL__BIND__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__bind__descriptor) \
+    , 0 }
+
+
+struct  Aionl__BindReply
+{
+  ProtobufCMessage base;
+  int64_t res;
+  protobuf_c_boolean has_dev;
+  uint64_t dev;
+};
+#define AIONL__BIND_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__bind_reply__descriptor) \
     , 0, 0, 0 }
 
 
@@ -815,6 +842,44 @@ Aionl__InstallReply *
 void   aionl__install_reply__free_unpacked
                      (Aionl__InstallReply *message,
                       ProtobufCAllocator *allocator);
+/* Aionl__Bind methods */
+void   aionl__bind__init
+                     (Aionl__Bind         *message);
+size_t aionl__bind__get_packed_size
+                     (const Aionl__Bind   *message);
+size_t aionl__bind__pack
+                     (const Aionl__Bind   *message,
+                      uint8_t             *out);
+size_t aionl__bind__pack_to_buffer
+                     (const Aionl__Bind   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Bind *
+       aionl__bind__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__bind__free_unpacked
+                     (Aionl__Bind *message,
+                      ProtobufCAllocator *allocator);
+/* Aionl__BindReply methods */
+void   aionl__bind_reply__init
+                     (Aionl__BindReply         *message);
+size_t aionl__bind_reply__get_packed_size
+                     (const Aionl__BindReply   *message);
+size_t aionl__bind_reply__pack
+                     (const Aionl__BindReply   *message,
+                      uint8_t             *out);
+size_t aionl__bind_reply__pack_to_buffer
+                     (const Aionl__BindReply   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__BindReply *
+       aionl__bind_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__bind_reply__free_unpacked
+                     (Aionl__BindReply *message,
+                      ProtobufCAllocator *allocator);
 /* Aionl__Completion methods */
 void   aionl__completion__init
                      (Aionl__Completion         *message);
@@ -893,6 +958,12 @@ typedef void (*Aionl__Install_Closure)
 typedef void (*Aionl__InstallReply_Closure)
                  (const Aionl__InstallReply *message,
                   void *closure_data);
+typedef void (*Aionl__Bind_Closure)
+                 (const Aionl__Bind *message,
+                  void *closure_data);
+typedef void (*Aionl__BindReply_Closure)
+                 (const Aionl__BindReply *message,
+                  void *closure_data);
 typedef void (*Aionl__Completion_Closure)
                  (const Aionl__Completion *message,
                   void *closure_data);
@@ -935,6 +1006,8 @@ extern const ProtobufCMessageDescriptor aionl__cancel__descriptor;
 extern const ProtobufCMessageDescriptor aionl__open__descriptor;
 extern const ProtobufCMessageDescriptor aionl__install__descriptor;
 extern const ProtobufCMessageDescriptor aionl__install_reply__descriptor;
+extern const ProtobufCMessageDescriptor aionl__bind__descriptor;
+extern const ProtobufCMessageDescriptor aionl__bind_reply__descriptor;
 extern const ProtobufCMessageDescriptor aionl__completion__descriptor;
 
 PROTOBUF_C__END_DECLS

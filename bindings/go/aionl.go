@@ -89,6 +89,13 @@ type Options struct {
 	// C library's aionl_submit does, and only what the cache does not
 	// hold becomes a request.
 	NoInline bool
+	// Bind binds the Ctx to the filesystem this path is on (the C
+	// library's bind_path, aionl_ctx_open(3)): it then takes files of that
+	// filesystem only, and a file of another fails with an *Error whose
+	// Errno is syscall.EXDEV; its I/O runs on resources of its own, so a
+	// filesystem that hangs holds only the Ctxs bound to it. "" leaves it
+	// unbound. The path is opened O_PATH, which reads nothing, during Open.
+	Bind string
 }
 
 // Info describes an open Ctx: its backend, executor and limits.
@@ -193,7 +200,19 @@ func Open(opts *Options) (*Ctx, error) {
 	// what Go found missing.
 	flags := paramNoInline
 	fast := !o.NoInline
-	c, err := cOpen(backend, executor, uint(o.MaxInflight), uint(o.Workers), o.SpinMicros, flags)
+	bindFd := -1
+	if o.Bind != "" {
+		bindFd, err = syscall.Open(o.Bind, openPath|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, &Error{Op: "open", Errno: err.(syscall.Errno),
+				Msg: fmt.Sprintf("cannot bind to %s: %v", o.Bind, err)}
+		}
+		flags |= paramBindFd
+	}
+	c, err := cOpen(backend, executor, uint(o.MaxInflight), uint(o.Workers), o.SpinMicros, flags, bindFd)
+	if bindFd >= 0 {
+		syscall.Close(bindFd)
+	}
 	if err != nil {
 		return nil, err
 	}

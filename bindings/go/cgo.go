@@ -15,8 +15,10 @@ package aionl
 
 /*
 #cgo pkg-config: aionl
+#define _GNU_SOURCE // O_PATH
 #include <aionl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +45,8 @@ static void goaionl_msg(struct goaionl_ret *ret)
 }
 
 static struct goaionl_ret goaionl_open(int backend, int executor, unsigned int max_inflight,
-				       unsigned int workers, int spin_us, unsigned int flags)
+				       unsigned int workers, int spin_us, unsigned int flags,
+				       int bind_fd)
 {
 	struct aionl_params p;
 	struct aionl_ctx *ctx = NULL;
@@ -56,6 +59,7 @@ static struct goaionl_ret goaionl_open(int backend, int executor, unsigned int m
 	p.workers = workers;
 	p.spin_us = spin_us;
 	p.flags = flags;
+	p.bind_fd = bind_fd;
 	ret.r = aionl_ctx_open(&ctx, &p);
 	ret.v = 0;
 	ret.ctx = ctx;
@@ -228,6 +232,8 @@ const (
 	pollHup       = uint32(C.AIONL_POLL_HUP)
 	cancelHandle  = uint32(C.AIONL_CANCEL_HANDLE)
 	paramNoInline = uint(C.AIONL_PARAMS_NO_INLINE)
+	paramBindFd   = uint(C.AIONL_PARAMS_BIND_FD)
+	openPath      = int(C.O_PATH) // not in package syscall
 
 	backendAuto    = int(C.AIONL_BACKEND_AUTO)
 	backendKernel  = int(C.AIONL_BACKEND_KERNEL)
@@ -255,9 +261,9 @@ func (r *C.struct_goaionl_ret) err(op string) error {
 	return &Error{Op: op, Errno: syscall.Errno(-r.r), Msg: C.GoString(&r.msg[0])}
 }
 
-func cOpen(backend, executor int, maxInflight, workers uint, spinUS int, flags uint) (*cctx, error) {
+func cOpen(backend, executor int, maxInflight, workers uint, spinUS int, flags uint, bindFd int) (*cctx, error) {
 	r := C.goaionl_open(C.int(backend), C.int(executor), C.uint(maxInflight), C.uint(workers),
-		C.int(spinUS), C.uint(flags))
+		C.int(spinUS), C.uint(flags), C.int(bindFd))
 	if err := r.err("open"); err != nil {
 		return nil, err
 	}

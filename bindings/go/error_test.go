@@ -92,3 +92,46 @@ func TestErrorString(t *testing.T) {
 		t.Errorf("errClosed is not os.ErrClosed")
 	}
 }
+
+// A Ctx bound to a filesystem takes its files only: another's is EXDEV,
+// with the library's message naming both; a missing path fails Open.
+func TestBind(t *testing.T) {
+	dir := t.TempDir()
+	var a, b syscall.Stat_t
+	if err := syscall.Stat(dir, &a); err != nil {
+		t.Fatal(err)
+	}
+	other := ""
+	for _, d := range []string{"/dev/shm", "/run", "/tmp", "/var/tmp"} {
+		if syscall.Stat(d, &b) == nil && b.Dev != a.Dev && syscall.Access(d, 2) == nil {
+			other = d
+			break
+		}
+	}
+	if other == "" {
+		t.Fatal("no writable directory on another filesystem: /dev/shm is one on every test machine")
+	}
+	c := openCtx(t, &Options{Bind: dir})
+	mine, err := os.Create(dir + "/mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mine.Close()
+	if _, err := c.Register(mine); err != nil {
+		t.Fatalf("a file of the bound filesystem: %v", err)
+	}
+	theirs, err := os.CreateTemp(other, "aionl-go-bind-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(theirs.Name())
+	defer theirs.Close()
+	_, err = c.Register(theirs)
+	var e *Error
+	if !errors.Is(err, syscall.EXDEV) || !errors.As(err, &e) || !strings.Contains(e.Msg, "bound to") {
+		t.Fatalf("a file of another filesystem: %v", err)
+	}
+	if _, err := Open(&Options{Bind: dir + "/missing"}); !errors.Is(err, syscall.ENOENT) {
+		t.Fatalf("Bind to a missing path: %v", err)
+	}
+}

@@ -76,6 +76,8 @@
 /* The builders are static inline in C; SWIG calls them as functions. */
 #define AIONL_REQ_API
 /* Builders that store an address: not from Python (see the top). */
+/* Python binds by descriptor (Context(bind=...) opens a path itself): no char * to own. */
+%ignore aionl_params::bind_path;
 %ignore aionl_req_read;
 %ignore aionl_req_write;
 %ignore aionl_req_readv;
@@ -128,9 +130,9 @@ typedef struct aionl_py_core {
 
 %extend aionl_py_core {
 	aionl_py_core(int backend, int executor, unsigned int max_inflight, unsigned int workers,
-		      int spin_us, unsigned int flags)
+		      int spin_us, unsigned int flags, int bind_fd)
 	{
-		return pycore_open(backend, executor, max_inflight, workers, spin_us, flags);
+		return pycore_open(backend, executor, max_inflight, workers, spin_us, flags, bind_fd);
 	}
 	~aionl_py_core()
 	{

@@ -119,6 +119,11 @@ const struct nla_policy aionl_install_nl_policy[AIONL_A_INSTALL_MAX + 1] = {
 	[AIONL_A_INSTALL_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_INSTALL_FLAG_MASK),
 };
 
+/* AIONL_CMD_BIND */
+const struct nla_policy aionl_bind_nl_policy[AIONL_A_BIND_MAX + 1] = {
+	[AIONL_A_BIND_FD] = { .type = NLA_S32, },
+};
+
 int aionl_nl_get_info_parse(struct genl_info *info, struct aionl_get_info *m)
 {
 	(void)info;
@@ -491,6 +496,20 @@ int aionl_nl_install_parse(struct genl_info *info, struct aionl_install *m)
 	return 0;
 }
 
+int aionl_nl_bind_parse(struct genl_info *info, struct aionl_bind *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_BIND_FD))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_BIND_FD]) {
+		m->fd = nla_get_s32(tb[AIONL_A_BIND_FD]);
+		m->present |= 1ULL << AIONL_A_BIND_FD;
+	}
+	return 0;
+}
+
 int aionl_nl_get_info_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_get_info_reply *m)
 {
 	void *hdr = genlmsg_put(skb, 0, seq, &aionl_nl_family, 0, AIONL_CMD_GET_INFO);
@@ -643,7 +662,26 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static const struct genl_ops aionl_nl_ops[17] = {
+int aionl_nl_bind_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_bind_reply *m)
+{
+	void *hdr = genlmsg_put(skb, 0, seq, &aionl_nl_family, 0, AIONL_CMD_BIND);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_BIND_REPLY_RES)) &&
+	    nla_put_s64(skb, AIONL_A_BIND_REPLY_RES, m->res, AIONL_NL_NOPAD))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_BIND_REPLY_DEV)) &&
+	    nla_put_u64_64bit(skb, AIONL_A_BIND_REPLY_DEV, m->dev, AIONL_NL_NOPAD))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops aionl_nl_ops[18] = {
 	{
 		.cmd		= AIONL_CMD_GET_INFO,
 		.doit		= aionl_nl_get_info_doit,
@@ -743,6 +781,12 @@ static const struct genl_ops aionl_nl_ops[17] = {
 		.doit		= aionl_nl_install_doit,
 		.policy		= aionl_install_nl_policy,
 		.maxattr	= AIONL_A_INSTALL_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_BIND,
+		.doit		= aionl_nl_bind_doit,
+		.policy		= aionl_bind_nl_policy,
+		.maxattr	= AIONL_A_BIND_MAX,
 	},
 };
 

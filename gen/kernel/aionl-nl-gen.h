@@ -28,6 +28,7 @@ extern const struct nla_policy aionl_signal_nl_policy[AIONL_A_SIGNAL_MAX + 1];
 extern const struct nla_policy aionl_cancel_nl_policy[AIONL_A_CANCEL_MAX + 1];
 extern const struct nla_policy aionl_open_nl_policy[AIONL_A_OPEN_MAX + 1];
 extern const struct nla_policy aionl_install_nl_policy[AIONL_A_INSTALL_MAX + 1];
+extern const struct nla_policy aionl_bind_nl_policy[AIONL_A_BIND_MAX + 1];
 
 /* The handlers the module writes, one per command. */
 int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
@@ -47,6 +48,7 @@ int aionl_nl_signal_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_install_doit(struct sk_buff *skb, struct genl_info *info);
+int aionl_nl_bind_doit(struct sk_buff *skb, struct genl_info *info);
 
 /*
  * Fill a request's struct from the attributes genetlink parsed and checked
@@ -67,6 +69,7 @@ int aionl_nl_signal_parse(struct genl_info *info, struct aionl_signal *m);
 int aionl_nl_cancel_parse(struct genl_info *info, struct aionl_cancel *m);
 int aionl_nl_open_parse(struct genl_info *info, struct aionl_open *m);
 int aionl_nl_install_parse(struct genl_info *info, struct aionl_install *m);
+int aionl_nl_bind_parse(struct genl_info *info, struct aionl_bind *m);
 
 /*
  * Append a whole reply or notification carrying the present attributes of
@@ -77,5 +80,6 @@ int aionl_nl_register_reply_put(struct sk_buff *skb, u32 seq, const struct aionl
 int aionl_nl_unregister_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_unregister_reply *m);
 int aionl_nl_completion_put(struct sk_buff *skb, u32 seq, const struct aionl_completion *m);
 int aionl_nl_install_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_install_reply *m);
+int aionl_nl_bind_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_bind_reply *m);
 
 #endif /* _AIONL_NL_GEN_H */

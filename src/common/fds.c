@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -88,7 +89,7 @@ int aionl__fd_high(int fd)
 	return nfd;
 }
 
-int aionl__fd_type(int fd, unsigned int *mode, uint64_t *ino)
+int aionl__fd_type(int fd, unsigned int *mode, uint64_t *ino, uint64_t *dev)
 {
 	struct statx stx;
 
@@ -102,5 +103,7 @@ int aionl__fd_type(int fd, unsigned int *mode, uint64_t *ino)
 	*mode = stx.stx_mode & S_IFMT;
 	if (ino)
 		*ino = stx.stx_ino;
+	if (dev)
+		*dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
 	return 0;
 }

@@ -73,11 +73,12 @@ int aionl__dup_high(int fd);
 /* Move fd into the high range, closing the original; fd itself if there is no room. */
 int aionl__fd_high(int fd);
 /*
- * The type bits of fd's st_mode and its inode number, from what the kernel
- * holds (statx with AT_STATX_DONT_SYNC): a network or FUSE filesystem is not
- * asked, so a hung one cannot hold the caller. 0 or -errno.
+ * The type bits of fd's st_mode, its inode number and its filesystem (as
+ * st_dev), each if asked, from what the kernel holds (statx with
+ * AT_STATX_DONT_SYNC): a network or FUSE filesystem is not asked, so a hung
+ * one cannot hold the caller. 0 or -errno.
  */
-int aionl__fd_type(int fd, unsigned int *mode, uint64_t *ino);
+int aionl__fd_type(int fd, unsigned int *mode, uint64_t *ino, uint64_t *dev);
 
 /* Start a generic netlink message at buf: nlmsghdr then genlmsghdr. */
 static inline struct nlmsghdr *aionl__msg_start(void *buf, uint16_t type, uint16_t flags,

@@ -150,6 +150,37 @@ int eng_register(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aion
 	return 0;
 }
 
+/* The descriptor that came with it says which filesystem; it is not kept. */
+int eng_bind(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe)
+{
+	struct aionl_bind req;
+	struct aionl_bind_reply m = { .present = AIONL_BIND_REPLY_REQUIRED_MASK };
+	struct nlmsghdr *out;
+	int err;
+
+	if ((err = aionl_bind_parse(nlh, &req, pe)))
+		return err;
+	if (e->dgram.next >= e->dgram.nfds) {
+		m.res = -EBADF;		/* no descriptor came with this BIND */
+	} else {
+		int fd = e->dgram.fds[e->dgram.next++];
+		uint64_t dev;
+
+		m.res = files_bind(&e->files, fd, &dev);
+		close(fd);
+		if (!m.res) {
+			m.dev = dev;
+			m.present |= 1ULL << AIONL_A_BIND_REPLY_DEV;
+		}
+	}
+	out = reply_start(e, nlh, AIONL_USER_FAMILY_ID, AIONL_CMD_BIND, AIONL_FAMILY_VERSION);
+	if (!out)
+		return -ENOMEM;
+	aionl_bind_reply_put(out, REPLY_ROOM, &m);
+	reply_commit(e, out);
+	return 0;
+}
+
 int eng_unregister(struct aionl_engine *e, const struct nlmsghdr *nlh,
 		   struct aionl_parse_err *pe)
 {

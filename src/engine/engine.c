@@ -152,6 +152,7 @@ static const handler_fn handlers[AIONL_CMD_MAX + 1] = {
 	[AIONL_CMD_CANCEL] = ev_cancel,
 	[AIONL_CMD_OPEN] = eng_open,
 	[AIONL_CMD_INSTALL] = eng_install,
+	[AIONL_CMD_BIND] = eng_bind,
 };
 
 /*

@@ -195,6 +195,7 @@ bool engine_full(struct aionl_engine *e, bool adds_work);
 
 int eng_get_info(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int eng_register(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int eng_bind(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int eng_unregister(struct aionl_engine *e, const struct nlmsghdr *nlh,
 		   struct aionl_parse_err *pe);
 int eng_nlctrl(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);

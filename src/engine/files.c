@@ -104,26 +104,45 @@ static void aio_socket_forget(ino_t ino)
 }
 
 /*
- * An AIO socket: an engine's, or a generic netlink socket, which is or may
- * become one of the kernel backend's, as aionl.ko decides.
+ * An AIO socket: an engine's, or a netlink socket. A generic netlink one is
+ * or may become one of the kernel backend's, and aionl.ko refuses every
+ * netlink socket (src/kernel/control.c says why): the same rule here.
  */
 static bool is_aio_socket(int fd, unsigned int mode, uint64_t ino)
 {
-	int domain = 0, proto = 0;
+	int domain = 0;
 	socklen_t len = sizeof(int);
 	bool found = false;
 
 	if (!S_ISSOCK(mode))
 		return false;
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK &&
-	    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &(socklen_t){ sizeof(int) }) == 0 &&
-	    proto == NETLINK_GENERIC)
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK)
 		return true;
 	pthread_mutex_lock(&aio_socks_lock);
 	for (size_t i = 0; i < naio_socks && !found; i++)
 		found = aio_socks[i] == ino;
 	pthread_mutex_unlock(&aio_socks_lock);
 	return found;
+}
+
+int files_bind(struct eng_files *t, int fd, uint64_t *dev)
+{
+	unsigned int mode;
+	int err = aionl__fd_type(fd, &mode, NULL, dev);
+
+	if (err)
+		return err;
+	pthread_rwlock_wrlock(&t->lock);
+	if (t->bound)
+		err = t->bound_dev == *dev ? 0 : -EINVAL;
+	else if (t->nfiles)
+		err = -EBUSY;
+	else {
+		t->bound_dev = *dev;
+		t->bound = true;
+	}
+	pthread_rwlock_unlock(&t->lock);
+	return err;
 }
 
 void files_fini(struct eng_files *t)
@@ -151,7 +170,7 @@ struct eng_file *files_lookup(const struct eng_files *t, uint64_t handle)
 	return t->slots[idx].file;
 }
 
-static struct eng_file *file_open(int fd, int *err)
+static struct eng_file *file_open(int fd, uint64_t *dev, int *err)
 {
 	struct eng_file *f;
 	unsigned int mode;
@@ -168,7 +187,7 @@ static struct eng_file *file_open(int fd, int *err)
 		*err = -errno;
 		return NULL;
 	}
-	*err = aionl__fd_type(fd, &mode, &ino);
+	*err = aionl__fd_type(fd, &mode, &ino, dev);
 	if (*err)
 		return NULL;
 	if (is_aio_socket(fd, mode, ino)) {
@@ -198,6 +217,7 @@ static struct eng_file *file_open(int fd, int *err)
 int files_add(struct eng_files *t, int fd, uint64_t *handle)
 {
 	struct eng_file *f;
+	uint64_t dev;
 	uint32_t idx;
 	int err = 0;
 
@@ -207,12 +227,17 @@ int files_add(struct eng_files *t, int fd, uint64_t *handle)
 	}
 	/* Received at the lowest free number: kept in the high range (fds.c). */
 	fd = aionl__fd_high(fd);
-	f = file_open(fd, &err);
+	f = file_open(fd, &dev, &err);
 	if (!f) {
 		close(fd);
 		return err;
 	}
 	pthread_rwlock_wrlock(&t->lock);
+	if (t->bound && dev != t->bound_dev) {
+		pthread_rwlock_unlock(&t->lock);
+		file_put(f);
+		return -EXDEV;
+	}
 	if (t->free_head == SLOT_NONE && t->nslots == t->cap) {
 		uint32_t cap = t->cap ? t->cap * 2 : FIRST_SLOTS;
 		struct eng_slot *s = realloc(t->slots, cap * sizeof(*s));

@@ -43,6 +43,9 @@ struct eng_files {
 	} *slots;
 	uint32_t nslots, cap, free_head, nfiles;
 	ino_t sock_ino[2];	/* both ends of this engine's socket, or 0 */
+	/* BIND: the one filesystem (st_dev) whose files it takes; under lock. */
+	bool bound;
+	uint64_t bound_dev;
 };
 
 int files_init(struct eng_files *t);
@@ -52,6 +55,12 @@ int files_init(struct eng_files *t);
  * table or any other in the process refuses them.
  */
 int files_set_socket(struct eng_files *t, int peer, int own);
+/*
+ * Take only files of the filesystem fd is on (fd is only inspected) from now
+ * on: 0 and its st_dev in *dev; -EBUSY if files are registered already,
+ * -EINVAL if bound to another filesystem (0 for the same one).
+ */
+int files_bind(struct eng_files *t, int fd, uint64_t *dev);
 /* Drop every file still registered and free the table. */
 void files_fini(struct eng_files *t);
 /*

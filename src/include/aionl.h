@@ -86,7 +86,22 @@ struct aionl_params {
 	int spin_us;
 	/* AIONL_PARAMS_* bits. */
 	unsigned int flags;
-	unsigned int reserved[6];
+	/*
+	 * Bind the context to one filesystem, the original design's "one AIO
+	 * socket per mount point": a path on it (any file or directory; it is
+	 * looked up once, at open), or NULL for an unbound context, which takes
+	 * files of any filesystem. "Mount point" means the filesystem (st_dev):
+	 * bind mounts of one filesystem are one pool. A bound context refuses a
+	 * file of another filesystem with -EXDEV, from aionl_file_register and
+	 * as the completion of an OPEN, and its I/O runs on execution resources
+	 * of its own (its engine's workers, or on the kernel backend its own
+	 * queue, AIONL_MAX_BOUND_IO_RUNNING requests at once), so that a hung
+	 * filesystem holds only the contexts bound to it.
+	 */
+	const char *bind_path;
+	/* With AIONL_PARAMS_BIND_FD, instead of bind_path: a descriptor on the filesystem (O_PATH will do). */
+	int bind_fd;
+	unsigned int reserved[3];
 };
 
 /*
@@ -107,6 +122,12 @@ struct aionl_params {
  * execs inherit it.
  */
 #define AIONL_PARAMS_RAISE_NOFILE 2u
+/*
+ * Bind to the filesystem of bind_fd rather than bind_path. Opening a path on
+ * a hung filesystem blocks, as any open(2) would; a descriptor the program
+ * already holds does not.
+ */
+#define AIONL_PARAMS_BIND_FD 4u
 
 /* The opcodes of struct aionl_req: each is the number of its command on the wire. */
 enum aionl_op {

@@ -35,10 +35,36 @@ bool aionl_sock_full(struct aionl_sock *as, enum aionl_admit admit)
  * socket's state, and refuse with -EBUSY past max_inflight. Returns the
  * state, or NULL with *err set.
  */
+/* The module parameter disabled (main.c), as io_uring_allowed() reads io_uring's. */
+static bool aionl_allowed(void)
+{
+	unsigned int disabled = READ_ONCE(aionl_disabled);
+	int gid = READ_ONCE(aionl_allowed_gid);
+
+	if (likely(!disabled))
+		return true;
+	if (disabled > 1)
+		return false;
+	if (gid >= 0) {
+		kgid_t kgid = make_kgid(&init_user_ns, gid);
+
+		if (gid_valid(kgid) && in_group_p(kgid))
+			return true;
+	}
+	return capable(CAP_SYS_ADMIN);
+}
+
 struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *info,
 				       enum aionl_admit admit, int *err)
 {
-	struct aionl_sock *as = aionl_sock_get(skb, info);
+	struct aionl_sock *as;
+
+	if (!aionl_allowed()) {
+		GENL_SET_ERR_MSG(info, "aionl is disabled for this user (the module's disabled parameter)");
+		*err = -EPERM;
+		return NULL;
+	}
+	as = aionl_sock_get(skb, info);
 
 	if (!as) {
 		*err = -ENOMEM;
@@ -111,17 +137,21 @@ int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * A generic netlink socket may be an AIO socket, now or later: registered
- * with one, it could come to hold itself (or two sockets each other), and
- * nothing would ever release them. io_uring refuses its own files for the
- * same reason.
+ * No netlink socket is taken. A generic netlink one may be an AIO socket,
+ * now or later: registered with one, it could come to hold itself (or two
+ * sockets each other), and nothing would ever release them; io_uring
+ * refuses its own files for the same reason. And a transfer on any netlink
+ * socket runs that protocol's handlers in the transfer's context, which for
+ * the inline attempt is a doit holding genetlink's cb_lock: rtnetlink's
+ * RTM_NEWLINK may request_module() a module whose init registers a genetlink
+ * family, waiting for that lock behind us, and every genetlink user on the
+ * machine with it.
  */
 static bool aionl_file_may_hold_us(struct file *file)
 {
 	struct socket *sock = sock_from_file(file);
 
-	return sock && sock->sk && sock->sk->sk_family == AF_NETLINK &&
-	       sock->sk->sk_protocol == NETLINK_GENERIC;
+	return sock && sock->sk && sock->sk->sk_family == AF_NETLINK;
 }
 
 /*
@@ -142,6 +172,11 @@ s64 aionl_file_add(struct aionl_sock *as, struct file *file, unsigned long nofil
 		return -EBADF;
 	}
 	xa_lock(&as->files);
+	if (as->bound && file_inode(file)->i_sb->s_dev != as->bound_dev) {
+		xa_unlock(&as->files);
+		fput(file);
+		return -EXDEV;
+	}
 	if (as->nfiles >= nofile) {
 		xa_unlock(&as->files);
 		fput(file);
@@ -185,6 +220,62 @@ int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 	 * opened O_PATH is a fine start for OPEN.
 	 */
 	r->res = aionl_file_add(as, fget_raw(m.fd), rlimit(RLIMIT_NOFILE), &r->handle);
+	aionl_post(as, r, true);
+	return 0;
+}
+
+/*
+ * Bind the socket to the filesystem of a descriptor of the sender's: from
+ * then on aionl_file_add() takes only its files (REGISTER, and the files
+ * OPENs open), and file requests run on the socket's own workqueue.
+ */
+int aionl_nl_bind_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct workqueue_struct *wq = NULL;
+	struct aionl_bind m;
+	struct aionl_sock *as;
+	struct aionl_kreq *r;
+	struct file *file;
+	dev_t dev;
+	int err;
+
+	err = aionl_nl_bind_parse(info, &m);
+	if (err)
+		return err;
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_REPLY, &err);
+	if (!as)
+		return err;
+	r = aionl_kreq_new(as, AIONL_CMD_BIND, info->snd_seq);
+	if (!r)
+		return -ENOMEM;
+	file = fget_raw(m.fd);
+	if (!file) {
+		r->res = -EBADF;
+		goto out;
+	}
+	dev = file_inode(file)->i_sb->s_dev;
+	fput(file);
+	if (!READ_ONCE(as->bound))
+		wq = alloc_workqueue("aionl-io", WQ_UNBOUND, AIONL_MAX_BOUND_IO_RUNNING);
+	xa_lock(&as->files);
+	if (as->bound) {
+		r->res = as->bound_dev == dev ? 0 : -EINVAL;
+	} else if (as->nfiles) {
+		r->res = -EBUSY;
+	} else if (!wq) {
+		r->res = -ENOMEM;
+	} else {
+		as->bound_dev = dev;
+		as->io_wq = wq;
+		WRITE_ONCE(as->bound, true);
+		wq = NULL;
+		r->res = 0;
+	}
+	xa_unlock(&as->files);
+	if (wq)
+		destroy_workqueue(wq);
+	r->handle = huge_encode_dev(dev);
+out:
 	aionl_post(as, r, true);
 	return 0;
 }

@@ -85,7 +85,7 @@ void aionl_wait_pollfree(struct aionl_wait *aw)
 	struct aionl_watch *w = aw->w;
 
 	WRITE_ONCE(w->queue_gone, true);
-	queue_work(aionl_wq, &w->work);
+	queue_work(aionl_ev_wq, &w->work);
 	list_del_init(&aw->entry.entry);
 	smp_store_release(&aw->head, NULL);
 }
@@ -192,7 +192,7 @@ struct aionl_watch *aionl_watch_sent(struct aionl_sock *as, struct aionl_kreq *r
 		missed = hrtimer_forward_now(&w->timer, ns_to_ktime(w->interval));
 		if (missed > 1) {
 			atomic64_add(missed - 1, &w->expired);
-			queue_work(aionl_wq, &w->work);
+			queue_work(aionl_ev_wq, &w->work);
 		}
 		hrtimer_restart(&w->timer);
 	}
@@ -288,7 +288,7 @@ void aionl_watch_armed(struct aionl_watch *w)
 	spin_lock(&w->as->lock);
 	w->armed = true;
 	spin_unlock(&w->as->lock);
-	queue_work(aionl_wq, &w->work);	/* what happened meanwhile, or ready already */
+	queue_work(aionl_ev_wq, &w->work);	/* what happened meanwhile, or ready already */
 }
 
 /* ------------------------------------------------------------ timers */
@@ -299,12 +299,12 @@ static enum hrtimer_restart aionl_timer_fn(struct hrtimer *t)
 
 	if (w->kind == AW_STREAM) {
 		w->timed_out = true;
-		queue_work(aionl_wq, &w->work);
+		queue_work(aionl_ev_wq, &w->work);
 		return HRTIMER_NORESTART;
 	}
 	/* Periodic or not: a flush re-arms a periodic timer (aionl_watch_sent). */
 	atomic64_inc(&w->expired);
-	queue_work(aionl_wq, &w->work);
+	queue_work(aionl_ev_wq, &w->work);
 	return HRTIMER_NORESTART;
 }
 
@@ -399,7 +399,7 @@ static int aionl_wake_fn(struct wait_queue_entry *wait, unsigned int mode, int s
 	}
 	if (mask && !(mask & (aw->w->events | AIONL_EPOLL_ALWAYS)))
 		return 0;
-	queue_work(aionl_wq, &aw->w->work);
+	queue_work(aionl_ev_wq, &aw->w->work);
 	return 0;
 }
 

@@ -46,8 +46,14 @@
  */
 #define AIONL_KMSG_BASE		256
 #define AIONL_KMSG_PER_ENTRY	64
-/* After a full receive buffer or a failed allocation, send again this much later. */
+/*
+ * After a full receive buffer or a failed allocation, send again this much
+ * later: 1 jiffy, doubling while the buffer stays full, up to
+ * AIONL_RETRY_MAX_JIFFIES, and back to 1 once a message goes. A socket whose
+ * program does not read then costs a few wake-ups a second, not HZ.
+ */
 #define AIONL_RETRY_JIFFIES	1
+#define AIONL_RETRY_MAX_JIFFIES	8
 
 /*
  * One entry of a socket's backlog: a completion, or the reply to a control
@@ -158,15 +164,37 @@ struct aionl_sock {
 	wait_queue_head_t idle;		/* woken when either reaches 0 */
 	struct mutex flush_lock;	/* one sender at a time keeps order */
 	struct workqueue_struct *open_wq;	/* OPENs, AIONL_MAX_OPENS_RUNNING at once (open.c) */
+	/*
+	 * BIND (control.c): the one filesystem (its superblock's s_dev) whose
+	 * files the socket takes, set once under the xarray's lock with nfiles;
+	 * then file requests run on the socket's own queue, io_wq, at most
+	 * AIONL_MAX_BOUND_IO_RUNNING at once, so that a hung filesystem holds
+	 * only the sockets bound to it. Freed by the release, once idle.
+	 */
+	bool bound;
+	dev_t bound_dev;
+	struct workqueue_struct *io_wq;
 	struct delayed_work retry;	/* resend after a full receive buffer */
+	unsigned long retry_delay;	/* its next delay, under flush_lock */
+	struct work_struct release_work;	/* the release's wait (sock.c) */
 	struct callback_head tw;	/* flush on the sender's return to user */
 };
 
 /* main.c */
+/*
+ * aionl_wq runs file I/O that may block, of unbound sockets (a bound one has
+ * its own); aionl_ev_wq what never blocks (watches, deadlines, delivery
+ * retries), so that I/O stuck in a filesystem cannot hold it up;
+ * aionl_release_wq the releases of closed sockets, which wait for their I/O.
+ */
 extern struct workqueue_struct *aionl_wq;
+extern struct workqueue_struct *aionl_ev_wq;
+extern struct workqueue_struct *aionl_release_wq;
 extern struct kmem_cache *aionl_kreq_cache;
 extern struct kmem_cache *aionl_watch_cache;
 extern unsigned int aionl_max_inflight;
+extern unsigned int aionl_disabled;
+extern int aionl_allowed_gid;
 
 /*
  * The long-lived objects that come from kmalloc rather than the module's own
@@ -187,6 +215,7 @@ enum {
 	AIONL_DELAY_RELEASE = 1,	/* NETLINK_URELEASE, before the state is found */
 	AIONL_DELAY_TIMER_UPDATE = 2,	/* TIMER_UPDATE, with the timer found */
 	AIONL_DELAY_SIGNAL = 4,		/* a signal dequeued, before it is posted */
+	AIONL_DELAY_IO = 8,		/* a worker's file I/O, as a hung filesystem holds it */
 };
 extern unsigned int aionl_debug_delay_at, aionl_debug_delay_ms;
 

@@ -26,12 +26,27 @@ MODULE_PARM_DESC(debug_delay_at, "Testing only: where to stall (AIONL_DELAY_* bi
 module_param_named(debug_delay_ms, aionl_debug_delay_ms, uint, 0600);
 MODULE_PARM_DESC(debug_delay_ms, "Testing only: how long to stall, in ms");
 
+/*
+ * Who may use the family, as kernel.io_uring_disabled and io_uring_group say
+ * who may use io_uring: 0 every user, 1 only CAP_SYS_ADMIN and members of
+ * the group allowed_gid (-1: none), 2 nobody. Checked at every request, so
+ * a change applies to sockets already open too.
+ */
+unsigned int aionl_disabled;
+module_param_named(disabled, aionl_disabled, uint, 0644);
+MODULE_PARM_DESC(disabled, "0: any user may use aionl; 1: only CAP_SYS_ADMIN and allowed_gid; 2: nobody");
+int aionl_allowed_gid = -1;
+module_param_named(allowed_gid, aionl_allowed_gid, int, 0644);
+MODULE_PARM_DESC(allowed_gid, "With disabled=1, the group whose members may use aionl (-1: none)");
+
 struct kmem_cache *aionl_kreq_cache;
 atomic_long_t aionl_objects = ATOMIC_LONG_INIT(0);
 /* Its own cache: the VM test's leak check (tests/vm/run-vm.sh) sees what outlives rmmod. */
 struct kmem_cache *aionl_watch_cache;
-/* The unbound workqueue that runs blocking I/O and event work. */
+/* The unbound workqueues (internal.h says which runs what). */
 struct workqueue_struct *aionl_wq;
+struct workqueue_struct *aionl_ev_wq;
+struct workqueue_struct *aionl_release_wq;
 
 static int __init aionl_init(void)
 {
@@ -50,9 +65,11 @@ static int __init aionl_init(void)
 		goto err_cache;
 	}
 	aionl_wq = alloc_workqueue("aionl", WQ_UNBOUND, 0);
-	if (!aionl_wq) {
+	aionl_ev_wq = alloc_workqueue("aionl-events", WQ_UNBOUND, 0);
+	aionl_release_wq = alloc_workqueue("aionl-release", WQ_UNBOUND, 0);
+	if (!aionl_wq || !aionl_ev_wq || !aionl_release_wq) {
 		err = -ENOMEM;
-		goto err_watch_cache;
+		goto err_wq;
 	}
 	err = aionl_signals_init();
 	if (err)
@@ -70,8 +87,12 @@ err_notifier:
 err_signals:
 	aionl_signals_exit();
 err_wq:
-	destroy_workqueue(aionl_wq);
-err_watch_cache:
+	if (aionl_release_wq)
+		destroy_workqueue(aionl_release_wq);
+	if (aionl_ev_wq)
+		destroy_workqueue(aionl_ev_wq);
+	if (aionl_wq)
+		destroy_workqueue(aionl_wq);
 	kmem_cache_destroy(aionl_watch_cache);
 err_cache:
 	kmem_cache_destroy(aionl_kreq_cache);
@@ -82,9 +103,12 @@ static void __exit aionl_exit(void)
 {
 	genl_unregister_family(&aionl_nl_family);
 	netlink_unregister_notifier(&aionl_netlink_notifier);
-	/* No request can arrive any more; release what sockets still hold. */
+	/* No request can arrive any more; releases under way end first. */
+	destroy_workqueue(aionl_release_wq);
+	/* Then what sockets not yet released still hold. */
 	aionl_socks_release_all();
 	aionl_signals_exit();
+	destroy_workqueue(aionl_ev_wq);
 	destroy_workqueue(aionl_wq);
 	kmem_cache_destroy(aionl_watch_cache);
 	kmem_cache_destroy(aionl_kreq_cache);

@@ -31,6 +31,7 @@
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <linux/fs_struct.h>
 #include <linux/memcontrol.h>
 #include <linux/namei.h>
@@ -146,6 +147,20 @@ static struct file *aionl_open_as_sender(struct aionl_kreq *r)
 	return file;
 }
 
+/*
+ * In a kworker, /proc/self and /proc/thread-self name the kworker: its
+ * namespaces (/proc/self/ns/ are the initial ones, handed out since the
+ * worker is its own thread group), its LSM attributes, its status. No file
+ * of procfs or nsfs comes out of an OPEN, whatever path led there; the
+ * program opens those itself, and they never hang.
+ */
+static bool aionl_open_names_the_worker(const struct file *file)
+{
+	unsigned long magic = file->f_path.dentry->d_sb->s_magic;
+
+	return magic == PROC_SUPER_MAGIC || magic == NSFS_MAGIC;
+}
+
 static void aionl_open_work(struct work_struct *work)
 {
 	struct aionl_kreq *r = container_of(work, struct aionl_kreq, work);
@@ -175,6 +190,9 @@ static void aionl_open_work(struct work_struct *work)
 	clear_tsk_thread_flag(current, TIF_NOTIFY_SIGNAL);
 	if (IS_ERR(file)) {
 		res = aionl_open_errno(o, PTR_ERR(file));
+	} else if (aionl_open_names_the_worker(file)) {
+		fput(file);
+		res = -EPERM;
 	} else {
 		res = aionl_file_add(as, file, o->nofile, &r->handle);
 		if (!res) {

@@ -67,7 +67,7 @@ static enum hrtimer_restart aionl_deadline_fn(struct hrtimer *t)
 {
 	struct aionl_kreq *r = container_of(t, struct aionl_kreq, deadline);
 
-	queue_work(aionl_wq, &r->deadline_work);
+	queue_work(aionl_ev_wq, &r->deadline_work);
 	return HRTIMER_NORESTART;
 }
 
@@ -127,6 +127,7 @@ static void aionl_io_work(struct work_struct *work)
 	struct kiocb kiocb;
 	ssize_t ret;
 
+	aionl_debug_delay(AIONL_DELAY_IO, true);
 	if (r->sync) {
 		old = override_creds(r->cred);
 		ret = vfs_fsync_range(r->file, 0, LLONG_MAX, r->sync == AIONL_CMD_FDATASYNC);
@@ -168,7 +169,8 @@ static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 time
 	/* Its work waits for the lock, so it finds r queued. */
 	if (timeout_ns)
 		hrtimer_start(&r->deadline, ns_to_ktime(timeout_ns), HRTIMER_MODE_REL);
-	queue_work(aionl_wq, &r->work);
+	/* A bound socket's own queue (BIND): set before its first file came. */
+	queue_work(as->io_wq ?: aionl_wq, &r->work);
 	spin_unlock(&as->lock);
 }
 

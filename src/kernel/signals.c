@@ -49,7 +49,7 @@ static void aionl_sig_task_gone(struct task_struct *p)
 		if (w->task != p)
 			continue;
 		WRITE_ONCE(w->task_gone, true);
-		queue_work(aionl_wq, &w->work);
+		queue_work(aionl_ev_wq, &w->work);
 	}
 	spin_unlock(&aionl_sig_tasks_lock);
 }
@@ -257,9 +257,16 @@ static void aionl_sig_kick(struct aionl_watch *w)
 {
 	if (atomic_xchg(&w->tw_queued, 1))
 		return;
+	/*
+	 * Once rmmod has begun (try_module_get fails), a task_work could run
+	 * after the module is gone; module exit ends the watch meanwhile.
+	 */
+	if (!try_module_get(THIS_MODULE)) {
+		atomic_set(&w->tw_queued, 0);
+		return;
+	}
 	refcount_inc(&w->refs);
 	refcount_inc(&w->as->refs);
-	__module_get(THIS_MODULE);
 	if (task_work_add(w->task, &w->tw, TWA_SIGNAL)) {
 		/* The task is exiting: nobody is left to catch its signals. */
 		atomic_set(&w->tw_queued, 0);
@@ -267,7 +274,7 @@ static void aionl_sig_kick(struct aionl_watch *w)
 		refcount_dec(&w->as->refs);
 		module_put(THIS_MODULE);
 		WRITE_ONCE(w->task_gone, true);
-		queue_work(aionl_wq, &w->work);
+		queue_work(aionl_ev_wq, &w->work);
 	}
 }
 

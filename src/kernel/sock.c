@@ -254,6 +254,17 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 			m.present |= 1ULL << AIONL_A_REGISTER_REPLY_HANDLE;
 		return aionl_nl_register_reply_put(skb, r->seq, &m);
 	}
+	case AIONL_CMD_BIND: {
+		struct aionl_bind_reply m = {
+			.present = AIONL_BIND_REPLY_REQUIRED_MASK, .res = r->res,
+		};
+
+		if (!r->res) {
+			m.present |= 1ULL << AIONL_A_BIND_REPLY_DEV;
+			m.dev = r->handle;
+		}
+		return aionl_nl_bind_reply_put(skb, r->seq, &m);
+	}
 	case AIONL_CMD_UNREGISTER: {
 		struct aionl_unregister_reply m = {
 			.present = AIONL_UNREGISTER_REPLY_REQUIRED_MASK, .res = r->res,
@@ -337,6 +348,16 @@ static int aionl_deliver(struct aionl_sock *as, struct sk_buff *skb)
 	return err == -ENOMEM || err == -ENOBUFS ? -EAGAIN : 0;
 }
 
+/* Under flush_lock: try again later, later each time the buffer stays full. */
+static void aionl_retry_later(struct aionl_sock *as)
+{
+	unsigned long delay = clamp(as->retry_delay, (unsigned long)AIONL_RETRY_JIFFIES,
+				    (unsigned long)AIONL_RETRY_MAX_JIFFIES);
+
+	queue_delayed_work(aionl_ev_wq, &as->retry, delay);
+	as->retry_delay = min(delay * 2, (unsigned long)AIONL_RETRY_MAX_JIFFIES);
+}
+
 /*
  * Send the backlog to the socket, as many entries to a message as fit. An
  * entry is removed only after aionl_deliver() queued its message: a full
@@ -364,9 +385,14 @@ void aionl_flush(struct aionl_sock *as)
 			     ((size_t)as->nbacklog + as->nquick) * AIONL_KMSG_PER_ENTRY);
 		spin_unlock(&as->lock);
 
+		/* A full buffer refuses the message: do not build it (rmem 0 takes any). */
+		if (atomic_read(&as->sk->sk_rmem_alloc) >= READ_ONCE(as->sk->sk_rcvbuf)) {
+			aionl_retry_later(as);
+			break;
+		}
 		skb = genlmsg_new(size, GFP_KERNEL);
 		if (!skb) {
-			queue_delayed_work(aionl_wq, &as->retry, AIONL_RETRY_JIFFIES);
+			aionl_retry_later(as);
 			break;
 		}
 		/*
@@ -402,9 +428,10 @@ void aionl_flush(struct aionl_sock *as)
 					aionl_watch_taken(r, false);
 			}
 			spin_unlock(&as->lock);
-			queue_delayed_work(aionl_wq, &as->retry, AIONL_RETRY_JIFFIES);
+			aionl_retry_later(as);
 			break;
 		}
+		as->retry_delay = AIONL_RETRY_JIFFIES;
 		spin_lock(&as->lock);
 		as->nquick -= nq;
 		memmove(as->quick, as->quick + nq, as->nquick * sizeof(*as->quick));
@@ -449,9 +476,13 @@ static bool aionl_arm_flush(struct aionl_sock *as)
 {
 	if (as->tw_pending)
 		return false;
-	/* The callback holds the state, and the module, until it runs. */
+	/*
+	 * The callback holds the state, and the module, until it runs. Once
+	 * rmmod has begun the task_work could outlive the module: flush now.
+	 */
+	if (!try_module_get(THIS_MODULE))
+		return true;
 	refcount_inc(&as->refs);
-	__module_get(THIS_MODULE);
 	if (task_work_add(current, &as->tw, TWA_RESUME) == 0) {
 		as->tw_pending = true;
 		return false;
@@ -528,7 +559,13 @@ void aionl_sock_count_done(struct aionl_sock *as, atomic_t *count)
  * The socket is closing (or its process is exiting): wait for its I/O, then
  * drop the socket's reference. The state is freed by the last reference.
  */
-static void aionl_sock_release(struct aionl_sock *as)
+/*
+ * The first half of a release, in the context that closed the socket: no
+ * more sends, every request cancelled that can be, watches (signal watches
+ * above all, which would go on taking the process's signals) ended, OPENs
+ * waiting for a signal interrupted. None of it waits.
+ */
+static void aionl_sock_release_begin(struct aionl_sock *as)
 {
 	spin_lock(&as->lock);
 	as->dead = true;
@@ -536,10 +573,26 @@ static void aionl_sock_release(struct aionl_sock *as)
 	aionl_events_release(as);
 	/* OPENs that wait in the filesystem for a signal stop waiting. */
 	aionl_open_release(as);
+}
+
+/*
+ * The second half waits for what is still running: file I/O that may be
+ * stuck in a filesystem for as long as it likes (a FUSE daemon that is the
+ * closing process itself, say). So it runs on aionl_release_wq, as io_uring
+ * defers a ring's exit to a work item: never in the NETLINK_URELEASE
+ * notifier, whose chain netlink holds (and rmmod, or any module that
+ * registers a netlink notifier, would wait behind), nor in the closing
+ * task, which would sit in D state.
+ */
+static void aionl_sock_release_finish(struct aionl_sock *as)
+{
 	/* Watches their own work is finishing, too: they still post. */
 	wait_event(as->idle, atomic_read(&as->inflight) == 0 &&
 			     atomic_read(&as->watches_live) == 0);
 	aionl_open_release_done(as);
+	if (as->io_wq)
+		destroy_workqueue(as->io_wq);
+	as->io_wq = NULL;
 	/*
 	 * A flush still running ends before the retry is cancelled: one that
 	 * met a full receive buffer queues the retry again, which then ran on
@@ -549,6 +602,11 @@ static void aionl_sock_release(struct aionl_sock *as)
 	mutex_unlock(&as->flush_lock);
 	cancel_delayed_work_sync(&as->retry);
 	aionl_sock_put(as);
+}
+
+static void aionl_release_work(struct work_struct *work)
+{
+	aionl_sock_release_finish(container_of(work, struct aionl_sock, release_work));
 }
 
 static int aionl_netlink_notify(struct notifier_block *nb, unsigned long state, void *data)
@@ -564,8 +622,11 @@ static int aionl_netlink_notify(struct notifier_block *nb, unsigned long state, 
 	if (as)
 		hash_del(&as->node);
 	spin_unlock(&aionl_socks_lock);
-	if (as)
-		aionl_sock_release(as);
+	if (as) {
+		aionl_sock_release_begin(as);
+		INIT_WORK(&as->release_work, aionl_release_work);
+		queue_work(aionl_release_wq, &as->release_work);
+	}
 	return NOTIFY_DONE;
 }
 
@@ -588,6 +649,7 @@ void aionl_socks_release_all(void)
 		spin_unlock(&aionl_socks_lock);
 		if (!as)
 			return;
-		aionl_sock_release(as);
+		aionl_sock_release_begin(as);
+		aionl_sock_release_finish(as);
 	}
 }

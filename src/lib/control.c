@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib.h"
@@ -109,6 +110,36 @@ int ctl_get_info(struct aionl_ctx *ctx)
 	return 0;
 }
 
+int ctl_bind(struct aionl_ctx *ctx, int fd, uint64_t *dev)
+{
+	char buf[CTL_ROOM];
+	struct waiter w = { .seq = ctl_next_seq(ctx) };
+	struct nlmsghdr *nlh = aionl__msg_start(buf, ctx->family, NLM_F_REQUEST, w.seq,
+						AIONL_CMD_BIND, AIONL_FAMILY_VERSION);
+	struct aionl_bind m = { .present = AIONL_BIND_REQUIRED_MASK, .fd = fd };
+	int err;
+
+	aionl_bind_put(nlh, sizeof(buf), &m);
+	err = ctl_call(ctx, nlh, ctx->ops->pass_fd ? fd : -1, &w);
+	if (!err)
+		err = (int)w.res;
+	if (!err)
+		*dev = w.handle;
+	return err;
+}
+
+/* -EXDEV's message: which filesystem the file is on, and which the context takes. */
+static int register_exdev(struct aionl_ctx *ctx, int fd)
+{
+	unsigned int mode;
+	uint64_t dev = 0;
+
+	aionl__fd_type(fd, &mode, NULL, &dev);
+	return aionl__fail(-EXDEV, "aionl_file_register: fd %d is on filesystem %u:%u, and the "
+			   "context is bound to %u:%u (%s)", fd, major(dev), minor(dev),
+			   major(ctx->bound_dev), minor(ctx->bound_dev), ctx->bound_name);
+}
+
 AIONL_EXPORT int aionl_file_register(struct aionl_ctx *ctx, int fd, uint64_t *handle)
 {
 	char buf[CTL_ROOM];
@@ -133,6 +164,8 @@ AIONL_EXPORT int aionl_file_register(struct aionl_ctx *ctx, int fd, uint64_t *ha
 		return aionl__fail(-EBADF, "aionl_file_register: fd %d is not open", fd);
 	if (!err)
 		err = (int)w.res;
+	if (err == -EXDEV && ctx->bound)
+		return register_exdev(ctx, fd);
 	if (err)
 		return aionl__fail(err, "aionl_file_register: fd %d: %s", fd, strerror(-err));
 	*handle = w.handle;

@@ -105,7 +105,7 @@ void aionl__inline_files_add(struct aionl_inline_files *t, uint64_t handle, int 
 	 */
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_ACCMODE) == O_WRONLY || (fl & (O_PATH | O_DIRECT)) ||
-	    aionl__fd_type(fd, &mode, NULL) < 0 || !aionl_mode_seekable(mode))
+	    aionl__fd_type(fd, &mode, NULL, NULL) < 0 || !aionl_mode_seekable(mode))
 		return;
 	/* Without a descriptor to spare, the file is served by the module alone. */
 	dup = aionl__dup_high(fd);

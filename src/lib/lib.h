@@ -107,6 +107,10 @@ struct aionl_ctx {
 	bool inline_reads;	/* serve page-cache hits in aionl_submit */
 	unsigned int fork_gen;	/* aionl__fork_gen when opened: see ctx_check() */
 	struct aionl_ctx *fork_next;	/* fork.c's list of open contexts */
+	/* BIND: the filesystem (st_dev) the context takes files of, and what named it. */
+	bool bound;
+	uint64_t bound_dev;
+	char bound_name[128];
 
 	/* tx_lock serializes use of txbuf and keeps a datagram whole. */
 	pthread_mutex_t tx_lock;
@@ -179,6 +183,8 @@ int ctl_resolve_family(struct aionl_ctx *ctx);
 int ctl_install(struct aionl_ctx *ctx, uint64_t handle, unsigned int flags);
 /* Fill ctx->info's protocol part from GET_INFO. */
 int ctl_get_info(struct aionl_ctx *ctx);
+/* BIND to the filesystem fd is on: 0 and its st_dev in *dev, or -errno. */
+int ctl_bind(struct aionl_ctx *ctx, int fd, uint64_t *dev);
 
 /* ------------------------------------------------------------ fork.c */
 

@@ -5,11 +5,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib.h"
@@ -28,6 +30,7 @@ static const char *const executor_names[] = {
 };
 
 #define NAMES(a) (sizeof(a) / sizeof((a)[0]))
+#define AIONL_PARAMS_FLAGS (AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE | AIONL_PARAMS_BIND_FD)
 
 AIONL_EXPORT const char *aionl_backend_name(enum aionl_backend backend)
 {
@@ -228,6 +231,33 @@ static void backend_close(struct aionl_ctx *ctx)
 	ctx->family = 0;
 }
 
+/*
+ * Bind the context to the filesystem p names. The path is opened O_PATH:
+ * nothing is read, and no open method of the filesystem runs.
+ */
+static int bind_ctx(struct aionl_ctx *ctx, const struct aionl_params *p)
+{
+	bool by_fd = p->flags & AIONL_PARAMS_BIND_FD;
+	int fd = by_fd ? p->bind_fd : open(p->bind_path, O_PATH | O_CLOEXEC);
+	int err;
+
+	if (by_fd)
+		snprintf(ctx->bound_name, sizeof(ctx->bound_name), "fd %d", fd);
+	else
+		snprintf(ctx->bound_name, sizeof(ctx->bound_name), "%s", p->bind_path);
+	if (fd < 0)
+		return aionl__fail(by_fd ? -EBADF : -errno, "aionl_ctx_open: cannot bind to %s: %s",
+				   ctx->bound_name, strerror(by_fd ? EBADF : errno));
+	err = ctl_bind(ctx, fd, &ctx->bound_dev);
+	if (!by_fd)
+		close(fd);
+	if (err)
+		return aionl__fail(err, "aionl_ctx_open: cannot bind to %s: %s", ctx->bound_name,
+				   strerror(-err));
+	ctx->bound = true;
+	return 0;
+}
+
 AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_params *params)
 {
 	static const struct aionl_params defaults;
@@ -242,9 +272,12 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	err = choose(p, &c);
 	if (err)
 		return err;
-	if (p->flags & ~(AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE))
+	if (p->flags & ~AIONL_PARAMS_FLAGS)
 		return aionl__fail(-EINVAL, "aionl_params: unknown flags %#x",
-				   p->flags & ~(AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE));
+				   p->flags & ~AIONL_PARAMS_FLAGS);
+	if ((p->flags & AIONL_PARAMS_BIND_FD) && p->bind_path)
+		return aionl__fail(-EINVAL, "aionl_params: bind_path and AIONL_PARAMS_BIND_FD "
+				   "both name a filesystem");
 	aionl__fork_watch();
 	err = aionl__fd_floor_update(p->flags & AIONL_PARAMS_RAISE_NOFILE);
 	if (err)
@@ -275,6 +308,11 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	err = ctl_get_info(ctx);
 	if (err)
 		goto fail;
+	if (p->bind_path || (p->flags & AIONL_PARAMS_BIND_FD)) {
+		err = bind_ctx(ctx, p);
+		if (err)
+			goto fail;
+	}
 	ctx->max_inflight = p->max_inflight ? p->max_inflight : AIONL_DEFAULT_MAX_INFLIGHT;
 	if (ctx->max_inflight > ctx->info.max_inflight)
 		ctx->max_inflight = ctx->info.max_inflight;
@@ -290,6 +328,13 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 			 c.backend == AIONL_BACKEND_USER ? c.backend_why : why_kernel,
 			 aionl_executor_name(ctx->info.executor),
 			 c.executor != AIONL_EXEC_AUTO ? c.executor_why : why_exec);
+	if (ctx->bound) {
+		size_t len = strlen(ctx->info.reason);
+
+		snprintf(ctx->info.reason + len, sizeof(ctx->info.reason) - len,
+			 "; bound to filesystem %u:%u (%s)", major(ctx->bound_dev),
+			 minor(ctx->bound_dev), ctx->bound_name);
+	}
 	aionl__fork_track(ctx);
 	*ctxp = ctx;
 	return 0;

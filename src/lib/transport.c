@@ -200,6 +200,16 @@ static void rx_reply(struct aionl_ctx *ctx, const struct nlmsghdr *nlh, uint8_t 
 		w->res = server_res(m.res);
 		break;
 	}
+	case AIONL_CMD_BIND: {
+		struct aionl_bind_reply m;
+
+		err = aionl_bind_reply_parse(nlh, &m, &pe);
+		w->res = server_res(m.res);
+		w->handle = m.dev;
+		if (!err && !m.res && !(m.present & (1ULL << AIONL_A_BIND_REPLY_DEV)))
+			err = -EPROTO;
+		break;
+	}
 	default:
 		return;
 	}

@@ -140,7 +140,7 @@ static inline int aionl_rw_check(const struct aionl_file_caps *f, bool write, __
 /*
  * What a request adds to a socket, for max_inflight: work (a transfer, a NOP,
  * a watch, an OPEN) or only a reply (GET_INFO, REGISTER, UNREGISTER, CANCEL,
- * TIMER_UPDATE, INSTALL). Everything a socket holds counts against the limit: work
+ * TIMER_UPDATE, INSTALL, BIND). Everything a socket holds counts against the limit: work
  * in progress, armed watches, and messages waiting to be sent. A request
  * that adds only a reply is refused (-EBUSY) only when work in progress and
  * messages waiting fill it, without the armed watches, so that a socket full
@@ -155,6 +155,7 @@ static inline bool aionl_cmd_adds_work(unsigned int cmd)
 	case AIONL_CMD_TIMER_UPDATE:
 	case AIONL_CMD_CANCEL:
 	case AIONL_CMD_INSTALL:
+	case AIONL_CMD_BIND:
 		return false;
 	default:
 		return true;

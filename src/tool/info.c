@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* aionl info: the backends and executors available, the one chosen and why, the limits. */
+/*
+ * aionl info [PATH]: the backends and executors available, the one chosen
+ * and why, the limits; with PATH, the filesystem it is on and what a context
+ * bound to it (aionl_params.bind_path) gets.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -10,9 +14,66 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "tool.h"
+
+/* Where dev is mounted, and as what, from mountinfo: the first mount of it. */
+static void print_mount(dev_t dev)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned int maj, min;
+		char root[1024], point[1024], type[64];
+		char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*u %*u %u:%u %1023s %1023s", &maj, &min, root, point) != 4 ||
+		    sscanf(sep + 3, "%63s", type) != 1 || makedev(maj, min) != dev)
+			continue;
+		printf("  type               %s\n  mounted at         %s\n", type, point);
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+static int info_path(const char *path)
+{
+	struct aionl_params p = { .bind_path = path };
+	struct aionl_info info;
+	struct aionl_ctx *ctx;
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		tool_die("%s: %s", path, strerror(errno));
+	printf("filesystem of %s:\n", path);
+	printf("  device             %u:%u\n", major(st.st_dev), minor(st.st_dev));
+	print_mount(st.st_dev);
+	if (aionl_ctx_open(&ctx, &p))
+		tool_die("cannot open an AIO socket bound to %s: %s", path, aionl_error_message());
+	aionl_ctx_info(ctx, &info);
+	printf("a context bound to it:\n");
+	printf("  backend            %s%s%s\n", aionl_backend_name(info.backend),
+	       info.backend == AIONL_BACKEND_USER ? "+" : "",
+	       info.backend == AIONL_BACKEND_USER ? aionl_executor_name(info.executor) : "");
+	printf("  why                %s\n", info.reason);
+	printf("  takes              files of this filesystem only: -EXDEV for others\n");
+	if (info.backend == AIONL_BACKEND_KERNEL)
+		printf("  runs               its file requests on a queue of its own, %u at once;\n"
+		       "                     the rest wait in order\n", AIONL_MAX_BOUND_IO_RUNNING);
+	else if (info.workers)
+		printf("  runs               its requests on an engine of its own, %u workers\n",
+		       info.workers);
+	else
+		printf("  runs               its requests on an engine and io_uring of its own\n");
+	printf("  opens at once      %u OPENs\n", AIONL_MAX_OPENS_RUNNING);
+	printf("  max in flight      %u\n", info.max_inflight);
+	aionl_ctx_close(ctx);
+	return 0;
+}
 
 int cmd_info(int argc, char **argv)
 {
@@ -31,8 +92,10 @@ int cmd_info(int argc, char **argv)
 	struct aionl_ctx *ctx;
 	size_t i;
 
-	if (argc > 1)
-		tool_die("info takes no arguments");
+	if (argc > 2)
+		tool_die("info takes at most one argument, a path");
+	if (argc == 2)
+		return info_path(argv[1]);
 	printf("backends:\n");
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		int err = aionl_probe(rows[i].b, rows[i].x);
@@ -62,6 +125,10 @@ int cmd_info(int argc, char **argv)
 	printf("  max iovecs         %-10u of one READV or WRITEV: -EINVAL past it\n", info.max_iov);
 	printf("  max message size   %-10u bytes of one sendmsg or recvmsg of the socket\n",
 	       info.max_msg_size);
+	printf("  opens at once      %-10u OPENs of one socket running; the rest wait in order\n",
+	       AIONL_MAX_OPENS_RUNNING);
+	printf("  max path           %-10u bytes of an OPEN's path with its NUL: -EINVAL past it\n",
+	       AIONL_MAX_PATH);
 	if (info.backend == AIONL_BACKEND_KERNEL)
 		printf("  watch completions  merged while unread: timer expirations add up, poll\n"
 	       "                                events are or'ed, a standard signal merges as the\n"

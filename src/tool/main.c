@@ -65,7 +65,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: %s COMMAND [ARGS]\n"
-		"  info                 backends available, the one chosen and why, limits\n"
+		"  info [PATH]          backends available, the one chosen and why, limits;\n"
+		"                       with PATH, its filesystem and a context bound to it\n"
 		"  cp [OPTIONS] SRC DST asynchronous pipelined copy (cp --help)\n"
 		"  bench [OPTIONS]      libaionl against io_uring, libaio, POSIX AIO, libuv\n"
 		"                       and pread, in one run (bench --help)\n"

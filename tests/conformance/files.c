@@ -152,6 +152,16 @@ static void test_an_aio_socket_cannot_be_registered(void **state)
 	assert_true(nl >= 0);
 	assert_int_equal(aionl_file_register(f->ctx, nl, &h), -EBADF);
 	close(nl);
+	/*
+	 * Regression: no netlink socket at all. A transfer on one runs its
+	 * protocol's handlers, and the module's inline attempt ran them with
+	 * genetlink's lock held: rtnetlink's RTM_NEWLINK can load a module whose
+	 * init waits for that lock, and every genetlink user stopped with it.
+	 */
+	nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	assert_true(nl >= 0);
+	assert_int_equal(aionl_file_register(f->ctx, nl, &h), -EBADF);
+	close(nl);
 	/* Other sockets are files like any. */
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);

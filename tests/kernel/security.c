@@ -523,7 +523,7 @@ static void test_pollout_and_stream_writes_on_a_full_fifo(void **state)
 /* ------------------------------------------------------------ 7 to 9: races */
 
 /* The module's testing knobs (internal.h): where to stall, and how long. */
-enum { DELAY_RELEASE = 1, DELAY_TIMER_UPDATE = 2, DELAY_SIGNAL = 4 };
+enum { DELAY_RELEASE = 1, DELAY_TIMER_UPDATE = 2, DELAY_SIGNAL = 4, DELAY_IO = 8 };
 
 static unsigned int get_param(const char *name)
 {
@@ -548,6 +548,18 @@ static void set_param(const char *name, unsigned int v)
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "%u\n", v);
+	fclose(f);
+}
+
+static void set_param_int(const char *name, int v)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/aionl/parameters/%s", name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%d\n", v);
 	fclose(f);
 }
 
@@ -753,6 +765,121 @@ static void test_a_reused_portid_receives_no_completion_of_the_old_socket(void *
 	close(b);
 }
 
+
+static double mono_s(void);
+
+/*
+ * Caught by a review: a release waited for its socket's I/O inside netlink's
+ * NETLINK_URELEASE notifier, in the task that closed it. I/O stuck in a
+ * filesystem (a FUSE daemon that was the closing process itself) then left
+ * that task in D state and the notifier chain held, so rmmod, and any
+ * module registering a netlink notifier, waited too. Here a worker's fsync
+ * stalls 3 s: close() returns at once, and the release finishes on its own
+ * once the I/O does (the module's slab check after rmmod sees it did).
+ */
+static void test_a_release_waits_for_its_io_off_the_closing_task(void **state)
+{
+	struct aionl_ctx *ctx = open_kernel();
+	char path[300];
+	struct aionl_req r;
+	uint64_t h;
+	double t0, closed;
+	int fd;
+
+	(void)state;
+	file_path(path, sizeof(path), "release-io");
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(aionl_file_register(ctx, fd, &h), 0);
+	set_delay(DELAY_IO, 3000);
+	aionl_req_fsync(&r, h, 93);
+	assert_int_equal(aionl_submit(ctx, &r, 1), 1);
+	usleep(200000);		/* the worker is in it */
+	t0 = mono_s();
+	aionl_ctx_close(ctx);
+	closed = mono_s() - t0;
+	set_delay(0, 0);
+	sleep(3);		/* the worker, then the release, end */
+	close(fd);
+	unlink(path);
+	fprintf(stderr, "close took %.3f s\n", closed);
+	assert_true(closed < 1.5);
+}
+
+static void child_opens_with(void *arg)
+{
+	struct aionl_params p = { .backend = AIONL_BACKEND_KERNEL };
+	struct aionl_ctx *ctx = NULL;
+	int want = *(int *)arg, err = aionl_ctx_open(&ctx, &p);
+
+	if (err != want) {
+		fprintf(stderr, "child uid %d: open gave %d (%s), want %d\n", (int)getuid(), err,
+			err ? aionl_error_message() : "", want);
+		_exit(1);
+	}
+	if (ctx)
+		aionl_ctx_close(ctx);
+}
+
+/*
+ * Caught by a review: an administrator could not keep the module loaded and
+ * restrict it, as kernel.io_uring_disabled and io_uring_group restrict
+ * io_uring. The parameter disabled: 1 leaves it to CAP_SYS_ADMIN and the
+ * group allowed_gid, 2 to nobody; every request is checked.
+ */
+static void test_disabled_restricts_who_may_use_the_family(void **state)
+{
+	int ok = 0, eperm = -EPERM;
+
+	(void)state;
+	set_param("disabled", 1);
+	in_child(false, child_opens_with, &ok);		/* root has CAP_SYS_ADMIN */
+	in_child(true, child_opens_with, &eperm);
+	set_param_int("allowed_gid", NOBODY);
+	in_child(true, child_opens_with, &ok);		/* nobody is in the group */
+	set_param("disabled", 2);
+	in_child(false, child_opens_with, &eperm);
+	set_param("disabled", 0);
+	set_param_int("allowed_gid", -1);
+	in_child(true, child_opens_with, &ok);
+}
+
+/*
+ * Caught by a review: an OPEN runs in a kworker, where /proc/self names the
+ * kworker, a thread group of its own that passes ptrace_may_access for
+ * itself: /proc/self/ns/net handed out the initial network namespace, and
+ * /proc/self/attr/ the kworker's LSM attributes. No file of procfs or nsfs
+ * comes out of an OPEN; the program opens those itself.
+ */
+static void child_opens_no_proc_files(void *arg)
+{
+	static const char *const paths[] = { "/proc/self/ns/net", "/proc/thread-self/ns/mnt",
+					      "/proc/self/status", "/proc/self/attr/current" };
+	struct aionl_ctx *ctx = open_kernel();
+	struct aionl_req r;
+
+	(void)arg;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		int64_t res;
+
+		aionl_req_open(&r, AIONL_AT_CWD, paths[i], O_RDONLY, 0, 0, 95);
+		res = child_run(ctx, &r);
+		if (res != -EPERM && res != -ENOENT) {
+			fprintf(stderr, "child: OPEN %s gave %lld\n", paths[i], (long long)res);
+			_exit(1);
+		}
+	}
+	/* Other files still open. */
+	aionl_req_open(&r, AIONL_AT_CWD, "/", O_RDONLY | O_DIRECTORY, 0, 0, 96);
+	CHECK(child_run(ctx, &r) == 0);
+	aionl_ctx_close(ctx);
+}
+
+static void test_an_open_hands_out_no_file_of_the_worker(void **state)
+{
+	(void)state;
+	in_child(true, child_opens_no_proc_files, NULL);
+}
 
 /* ------------------------------------------------------------ 4: bounded memory */
 
@@ -1571,6 +1698,9 @@ int main(void)
 		cmocka_unit_test(test_close_racing_a_signal_being_posted),
 		cmocka_unit_test(test_a_reused_portid_gets_nothing_of_the_old_socket),
 		cmocka_unit_test(test_a_reused_portid_receives_no_completion_of_the_old_socket),
+		cmocka_unit_test(test_a_release_waits_for_its_io_off_the_closing_task),
+		cmocka_unit_test(test_disabled_restricts_who_may_use_the_family),
+		cmocka_unit_test(test_an_open_hands_out_no_file_of_the_worker),
 		cmocka_unit_test(test_control_requests_count_against_the_limit),
 		cmocka_unit_test(test_an_unread_periodic_timer_holds_one_entry),
 		cmocka_unit_test(test_an_unread_multishot_poll_holds_one_entry),

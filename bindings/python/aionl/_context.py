@@ -85,7 +85,7 @@ class _Base:
     _core = None
 
     def __init__(self, backend=None, executor=None, max_inflight=None, *, workers=None,
-                 spin_us=None, inline_reads=True, raise_nofile=False):
+                 spin_us=None, inline_reads=True, raise_nofile=False, bind=None):
         try:
             b = _BACKENDS[backend]
         except (KeyError, TypeError):
@@ -106,7 +106,21 @@ class _Base:
         flags = 0 if inline_reads else _c.AIONL_PARAMS_NO_INLINE
         if raise_nofile:
             flags |= _c.AIONL_PARAMS_RAISE_NOFILE
-        self._core = _c.Core(b, e, mi, w, sp, flags)
+        bind_fd, own = -1, False
+        if bind is not None:
+            # A descriptor (or a file object) binds as it is; a path is
+            # opened O_PATH, which reads nothing, for the time of the open.
+            flags |= _c.AIONL_PARAMS_BIND_FD
+            if isinstance(bind, int) or hasattr(bind, "fileno"):
+                bind_fd = bind if isinstance(bind, int) else bind.fileno()
+            else:
+                bind_fd = os.open(bind, os.O_PATH | os.O_CLOEXEC)
+                own = True
+        try:
+            self._core = _c.Core(b, e, mi, w, sp, flags, bind_fd)
+        finally:
+            if own:
+                os.close(bind_fd)
 
     def _live(self):
         core = self._core
@@ -236,7 +250,7 @@ class Context(_Base):
     """One AIO socket, used synchronously.
 
     Context(backend=None, executor=None, max_inflight=None, *, workers=None,
-    spin_us=None, inline_reads=True, raise_nofile=False): backend is None/'auto', 'user' or
+    spin_us=None, inline_reads=True, raise_nofile=False, bind=None): backend is None/'auto', 'user' or
     'kernel'; executor None/'auto', 'uring' or 'threads' (None lets
     AIONL_BACKEND and AIONL_EXECUTOR choose). Asking for something this
     machine lacks raises OSError; there is no silent fallback.

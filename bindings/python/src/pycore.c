@@ -844,12 +844,12 @@ static int prepare(aionl_py_core *c, PyObject *obj, PyObject *token, struct aion
 /* ------------------------------------------------------------ open and close */
 
 aionl_py_core *pycore_open(int backend, int executor, unsigned int max_inflight,
-			   unsigned int workers, int spin_us, unsigned int flags)
+			   unsigned int workers, int spin_us, unsigned int flags, int bind_fd)
 {
 	struct aionl_params p = { .backend = (enum aionl_backend)backend,
 				  .executor = (enum aionl_executor)executor,
 				  .max_inflight = max_inflight, .workers = workers,
-				  .spin_us = spin_us, .flags = flags };
+				  .spin_us = spin_us, .flags = flags, .bind_fd = bind_fd };
 	struct aionl_info info;
 	struct aionl_ctx *ctx = NULL;
 	aionl_py_core *c;

@@ -53,8 +53,9 @@ typedef struct aionl_py_core {
 /* Creates the Completion, SigInfo and OpenInfo types and adds them to module: 0 or -1. */
 int pycore_init_types(PyObject *module);
 
+/* bind_fd is aionl_params.bind_fd, read with AIONL_PARAMS_BIND_FD in flags. */
 aionl_py_core *pycore_open(int backend, int executor, unsigned int max_inflight,
-			   unsigned int workers, int spin_us, unsigned int flags);
+			   unsigned int workers, int spin_us, unsigned int flags, int bind_fd);
 void pycore_free(aionl_py_core *c);
 PyObject *pycore_close(aionl_py_core *c);
 PyObject *pycore_closed(aionl_py_core *c);

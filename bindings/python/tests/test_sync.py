@@ -2,6 +2,7 @@
 """The synchronous API: Context, its blocking calls, and batches of requests."""
 
 import array
+import errno
 import fcntl
 import mmap
 import os
@@ -507,6 +508,48 @@ def test_open_in_a_batch_and_install(ctx, data):
     with pytest.raises(OSError) as e:
         ctx.install(a)
     assert e.value.errno == 9
+
+
+def _other_filesystem(path):
+    """A writable directory on another filesystem than path's, or None."""
+    dev = os.stat(path).st_dev
+    for d in ("/dev/shm", "/run", "/tmp", "/var/tmp"):
+        try:
+            if os.stat(d).st_dev != dev and os.access(d, os.W_OK):
+                return d
+        except OSError:
+            pass
+    return None
+
+
+def test_a_bound_context_refuses_files_of_other_filesystems(tmp_path):
+    other = _other_filesystem(tmp_path)
+    assert other, "a test machine has /dev/shm or /run on a filesystem of its own"
+    mine = tmp_path / "mine"
+    mine.write_bytes(b"x" * 10)
+    with open(mine, "rb") as f, aionl.Context(bind=tmp_path) as ctx:
+        ctx.register(f)
+        assert "bound to filesystem" in ctx.info().reason
+        with open(os.path.join(other, f"aionl-py-bind-{os.getpid()}"), "wb+") as g:
+            try:
+                with pytest.raises(OSError) as e:
+                    ctx.register(g)
+                assert e.value.errno == errno.EXDEV
+                assert "bound to" in str(e.value)
+            finally:
+                os.unlink(g.name)
+    # By descriptor: the program's, left open.
+    fd = os.open(other, os.O_PATH)
+    try:
+        with aionl.Context(bind=fd) as ctx, open(mine, "rb") as f:
+            with pytest.raises(OSError) as e:
+                ctx.register(f)
+            assert e.value.errno == errno.EXDEV
+        os.fstat(fd)
+    finally:
+        os.close(fd)
+    with pytest.raises(FileNotFoundError):
+        aionl.Context(bind=tmp_path / "missing")
 
 
 def test_raise_nofile_raises_the_soft_limit():

@@ -30,6 +30,8 @@
 #define AIONL_MAX_PATH 4096U
 /* Most OPENs of one socket that run at once (fewer where the threads executor has fewer workers free): the others wait, in order, and a cancel ends a waiting one with -ECANCELED. */
 #define AIONL_MAX_OPENS_RUNNING 16U
+/* Most file requests (transfers, syncs) of a bound socket (CMD_BIND) that the kernel module runs at once, on a queue of the socket's own; the rest wait in order. The userspace engine runs each socket's on its own io_uring or workers anyway. */
+#define AIONL_MAX_BOUND_IO_RUNNING 32U
 
 /* Every request that completes through a Completion carries its cookie here. */
 #define AIONL_A_COOKIE 1
@@ -54,6 +56,7 @@ enum aionl_cmd {
 	AIONL_CMD_CANCEL = 16,
 	AIONL_CMD_OPEN = 17,
 	AIONL_CMD_INSTALL = 18,
+	AIONL_CMD_BIND = 19,
 
 	__AIONL_CMD_MAX,
 	AIONL_CMD_MAX = (__AIONL_CMD_MAX - 1)
@@ -366,6 +369,25 @@ enum {
 
 	__AIONL_A_INSTALL_REPLY_MAX,
 	AIONL_A_INSTALL_REPLY_MAX = (__AIONL_A_INSTALL_REPLY_MAX - 1)
+};
+
+/* Attributes of message Bind (AIONL_CMD_BIND request). */
+enum {
+	AIONL_A_BIND_UNSPEC,
+	AIONL_A_BIND_FD = 1,
+
+	__AIONL_A_BIND_MAX,
+	AIONL_A_BIND_MAX = (__AIONL_A_BIND_MAX - 1)
+};
+
+/* Attributes of message BindReply (AIONL_CMD_BIND reply). */
+enum {
+	AIONL_A_BIND_REPLY_UNSPEC,
+	AIONL_A_BIND_REPLY_RES = 1,
+	AIONL_A_BIND_REPLY_DEV = 2,
+
+	__AIONL_A_BIND_REPLY_MAX,
+	AIONL_A_BIND_REPLY_MAX = (__AIONL_A_BIND_REPLY_MAX - 1)
 };
 
 #endif /* _UAPI_LINUX_AIONL_H */
