@@ -4,11 +4,13 @@
  * user backend: a real FUSE filesystem (hangfs.c) that stops answering, and
  * two contexts.
  *
- * Context A has files on the hung mount and sends it more reads and OPENs
- * than any shared pool would hold: 64 reads and 32 OPENs, past the engine's
- * workers (4) and AIONL_MAX_OPENS_RUNNING (16). Context B, on /tmp, opened
- * while A hangs, completes every one of its 200 reads and 20 OPENs,
- * exactly once, with the right bytes. Then a cancel of everything on A:
+ * Context A, bound to the FUSE mount (aionl_params.bind_path), has files on
+ * the hung mount and sends it more reads and OPENs than any shared pool
+ * would hold: 64 reads and 32 OPENs, past the engine's workers (4) and
+ * AIONL_MAX_OPENS_RUNNING (16). Context B, bound to /tmp's filesystem and
+ * opened while A hangs, completes every one of its 200 reads and 20 OPENs,
+ * exactly once, with the right bytes; a /tmp file registered in A gets
+ * -EXDEV, while A hangs. Then a cancel of everything on A:
  * what had not started ends with -ECANCELED (and nothing the filesystem
  * received does), what had started waits for the filesystem (answered, it
  * completes with its data; aborted through fusectl, with -ECONNABORTED),
@@ -271,6 +273,24 @@ static bool reap_a_until(struct fx *f, bool (*done)(struct fx *f))
 
 /* ------------------------------------------------------------ fixture */
 
+/*
+ * A context bound to the filesystem of path (aionl_params.bind_path): one
+ * AIO socket per filesystem, as the original design has it. flags: more
+ * AIONL_PARAMS_*.
+ */
+static struct aionl_ctx *open_bound(const char *path, unsigned int flags)
+{
+	struct aionl_params p = { .bind_path = path, .flags = flags };
+	struct aionl_ctx *ctx = NULL;
+
+	/* The engine's own read path, which page-cache hits otherwise skip. */
+	if (getenv("AIONL_TEST_NO_INLINE"))
+		p.flags |= AIONL_PARAMS_NO_INLINE;
+	if (aionl_ctx_open(&ctx, &p))
+		fail_msg("aionl_ctx_open bound to %s: %s", path, aionl_error_message());
+	return ctx;
+}
+
 static int fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
@@ -282,8 +302,11 @@ static int fx_setup(void **state)
 	atomic_store(&watchdog_deadline, now_s() + TEST_SECONDS);
 	if (hangfs_mount(&f->fs, test_dir(), NFILES, FUSE_FILE_SIZE, err, sizeof(err)))
 		fail_msg("hangfs: %s", err);
-	/* A, with every /f<i> registered while the filesystem still answers. */
-	f->a = open_ctx(0);
+	/*
+	 * A, bound to the FUSE mount, with every /f<i> registered while the
+	 * filesystem still answers.
+	 */
+	f->a = open_bound(hangfs_mountpoint(f->fs), 0);
 	for (int i = 0; i < NFILES; i++) {
 		snprintf(path, sizeof(path), "%s/f%d", hangfs_mountpoint(f->fs), i);
 		fd = open(path, O_RDONLY);
@@ -403,7 +426,6 @@ static unsigned int a_hang(struct fx *f, struct aionl_req *reqs)
 /* B's whole load: every read and OPEN completes once, with the right bytes. */
 static void b_runs_everything(struct fx *f)
 {
-	struct aionl_params p = { .flags = AIONL_PARAMS_NO_INLINE };
 	unsigned char (*bufs)[RW_LEN] = calloc(B_READS, RW_LEN);
 	struct aionl_req reqs[B_READS + B_OPENS];
 	unsigned int seen[B_READS + B_OPENS] = { 0 };
@@ -416,8 +438,12 @@ static void b_runs_everything(struct fx *f)
 	int fd;
 
 	assert_non_null(bufs);
-	/* Opened, and its file registered, while A hangs: nothing waits on A. */
-	assert_int_equal(aionl_ctx_open(&f->b, &p), 0);
+	/*
+	 * Opened, bound to /tmp's filesystem, and its file registered, while A
+	 * hangs: nothing waits on A. Without inline reads, so that every read
+	 * goes through B's engine.
+	 */
+	f->b = open_bound(test_dir(), AIONL_PARAMS_NO_INLINE);
 	fd = open(f->bfile, O_RDONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(aionl_file_register(f->b, fd, &hb), 0);
@@ -598,6 +624,18 @@ static void test_a_hung_filesystem_stalls_only_its_own_socket(void **state)
 	b_runs_everything(f);
 	/* A still hangs, untouched by B, and nothing of it came back. */
 	assert_int_equal(reap_a(f, 0), 0);
+	/*
+	 * A is bound to the FUSE mount: a file of /tmp's filesystem is refused,
+	 * and A's engine says so while its requests hang.
+	 */
+	{
+		int fd = open(f->bfile, O_RDONLY);
+		uint64_t h;
+
+		assert_true(fd >= 0);
+		assert_int_equal(aionl_file_register(f->a, fd, &h), -EXDEV);
+		close(fd);
+	}
 	assert_true(hangfs_parked(f->fs, NULL, NULL) >= held);
 	if (info.executor == AIONL_EXEC_THREADS)
 		assert_int_equal(hangfs_parked_max(f->fs), info.workers);
