@@ -106,6 +106,9 @@ int aionl_get_info_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct a
 	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_WORKERS)) &&
 	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_WORKERS, (uint32_t)m->workers))
 		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_COMMANDS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_COMMANDS, (uint64_t)m->commands))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -177,6 +180,11 @@ int aionl_get_info_reply_parse(const struct nlmsghdr *nlh, struct aionl_get_info
 			if (len != 4)
 				return aionl__bad_attr(err, nlh, a, "workers: wrong attribute length");
 			m->workers = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_COMMANDS:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "commands: wrong attribute length");
+			m->commands = mnl_attr_get_u64(a);
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -1486,6 +1494,8 @@ static const struct aionl_attr_desc aionl__get_info_reply_attrs[] = {
 	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
 	{ "workers", AIONL_A_GET_INFO_REPLY_WORKERS, AIONL_ATTR_U32, 0, offsetof(struct aionl_get_info_reply, workers), 0,
 	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
+	{ "commands", AIONL_A_GET_INFO_REPLY_COMMANDS, AIONL_ATTR_U64, 0, offsetof(struct aionl_get_info_reply, commands), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
 };
 
 static int aionl__get_info_reply_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1877,10 +1887,32 @@ static int aionl__bind_reply_parse(const struct nlmsghdr *nlh, void *m, struct a
 	return aionl_bind_reply_parse(nlh, m, err);
 }
 
+const char *const aionl_cmd_names[AIONL_CMD_MAX + 1] = {
+	[AIONL_CMD_GET_INFO] = "get_info",
+	[AIONL_CMD_REGISTER] = "register",
+	[AIONL_CMD_UNREGISTER] = "unregister",
+	[AIONL_CMD_READ] = "read",
+	[AIONL_CMD_WRITE] = "write",
+	[AIONL_CMD_READV] = "readv",
+	[AIONL_CMD_WRITEV] = "writev",
+	[AIONL_CMD_FSYNC] = "fsync",
+	[AIONL_CMD_FDATASYNC] = "fdatasync",
+	[AIONL_CMD_COMPLETION] = "completion",
+	[AIONL_CMD_NOP] = "nop",
+	[AIONL_CMD_TIMER] = "timer",
+	[AIONL_CMD_TIMER_UPDATE] = "timer_update",
+	[AIONL_CMD_POLL] = "poll",
+	[AIONL_CMD_SIGNAL] = "signal",
+	[AIONL_CMD_CANCEL] = "cancel",
+	[AIONL_CMD_OPEN] = "open",
+	[AIONL_CMD_INSTALL] = "install",
+	[AIONL_CMD_BIND] = "bind",
+};
+
 const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	{ "GetInfo", AIONL_CMD_GET_INFO, 0, 0, sizeof(struct aionl_get_info), AIONL_GET_INFO_REQUIRED_MASK,
 	  aionl__get_info_attrs, aionl__get_info_put, aionl__get_info_parse },
-	{ "GetInfoReply", AIONL_CMD_GET_INFO, 1, 9, sizeof(struct aionl_get_info_reply), AIONL_GET_INFO_REPLY_REQUIRED_MASK,
+	{ "GetInfoReply", AIONL_CMD_GET_INFO, 1, 10, sizeof(struct aionl_get_info_reply), AIONL_GET_INFO_REPLY_REQUIRED_MASK,
 	  aionl__get_info_reply_attrs, aionl__get_info_reply_put, aionl__get_info_reply_parse },
 	{ "Register", AIONL_CMD_REGISTER, 0, 1, sizeof(struct aionl_register), AIONL_REGISTER_REQUIRED_MASK,
 	  aionl__register_attrs, aionl__register_put, aionl__register_parse },

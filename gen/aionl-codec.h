@@ -74,6 +74,15 @@ struct aionl_msg_desc {
 extern const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT];
 
 /*
+ * The name of every command of enums Cmd and Notify, by number: the IDL's
+ * without CMD_, in lower case ("get_info", "timer_update"); NULL between.
+ */
+extern const char *const aionl_cmd_names[AIONL_CMD_MAX + 1];
+
+/* Every command of enum Cmd, which a program sends: bit n for command n. */
+#define AIONL_CMDS_KNOWN 0xffbfeULL
+
+/*
  * Each message has a put function that appends the present attributes after
  * the genlmsghdr (0, or -EMSGSIZE if buflen is too small), and a parse
  * function that fills the struct from a message (0, or -EINVAL with *err

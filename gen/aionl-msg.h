@@ -45,6 +45,7 @@ struct aionl_get_info_reply {
 	__u32 max_iov;
 	__u32 max_msg_size;
 	__u32 workers;
+	__u64 commands;
 };
 
 #define AIONL_GET_INFO_REPLY_REQUIRED_MASK 0x1feULL

@@ -1197,7 +1197,7 @@ const ProtobufCMessageDescriptor aionl__get_info__descriptor =
   (ProtobufCMessageInit) aionl__get_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__get_info_reply__field_descriptors[9] =
+static const ProtobufCFieldDescriptor aionl__get_info_reply__field_descriptors[10] =
 {
   {
     "version",
@@ -1307,9 +1307,22 @@ static const ProtobufCFieldDescriptor aionl__get_info_reply__field_descriptors[9
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "commands",
+    10,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__GetInfoReply, has_commands),
+    offsetof(Aionl__GetInfoReply, commands),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__get_info_reply__field_indices_by_name[] = {
   1,   /* field[1] = backend */
+  9,   /* field[9] = commands */
   2,   /* field[2] = executor */
   4,   /* field[4] = max_files */
   3,   /* field[3] = max_inflight */
@@ -1322,7 +1335,7 @@ static const unsigned aionl__get_info_reply__field_indices_by_name[] = {
 static const ProtobufCIntRange aionl__get_info_reply__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor aionl__get_info_reply__descriptor =
 {
@@ -1332,7 +1345,7 @@ const ProtobufCMessageDescriptor aionl__get_info_reply__descriptor =
   "Aionl__GetInfoReply",
   "aionl",
   sizeof(Aionl__GetInfoReply),
-  9,
+  10,
   aionl__get_info_reply__field_descriptors,
   aionl__get_info_reply__field_indices_by_name,
   1,  aionl__get_info_reply__number_ranges,

@@ -209,10 +209,12 @@ struct  Aionl__GetInfoReply
   uint32_t max_msg_size;
   protobuf_c_boolean has_workers;
   uint32_t workers;
+  protobuf_c_boolean has_commands;
+  uint64_t commands;
 };
 #define AIONL__GET_INFO_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__get_info_reply__descriptor) \
-    , 0, AIONL__BACKEND__BACKEND_AUTO, AIONL__EXECUTOR__EXEC_AUTO, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, AIONL__BACKEND__BACKEND_AUTO, AIONL__EXECUTOR__EXEC_AUTO, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Aionl__Register

@@ -300,6 +300,30 @@ func cInfo(c *cctx) (Info, error) {
 	}, nil
 }
 
+// cmdNumbers maps the names of the library's commands (aionl_cmd_name(3):
+// "read", "timer_update", "open", "bind"...) to their numbers.
+var cmdNumbers = func() map[string]uint {
+	m := make(map[string]uint)
+	for n := 0; n < 64; n++ {
+		if s := C.aionl_cmd_name(C.uint(n)); s != nil {
+			m[C.GoString(s)] = uint(n)
+		}
+	}
+	return m
+}()
+
+// cCommands asks aionl_ctx_supports about every number below 64: bit n for
+// command n. What a Ctx is served is fixed when it opens.
+func cCommands(c *cctx) uint64 {
+	var m uint64
+	for n := 0; n < 64; n++ {
+		if C.aionl_ctx_supports(c, C.uint(n)) == 1 {
+			m |= 1 << n
+		}
+	}
+	return m
+}
+
 func cRegister(c *cctx, fd uintptr) (uint64, error) {
 	r := C.goaionl_register(c, C.uintptr_t(fd))
 	if err := r.err("register"); err != nil {

@@ -13,8 +13,8 @@
  *    (aionl_timer_args, aionl_poll_args, aionl_cancel_args: named since 0.3
  *    because SWIG cannot wrap anonymous ones, warning 503);
  *  - the request builders that take no pointer to memory (timers, polls,
- *    cancels, nop, fsync, deadlines), aionl_probe, aionl_error_message and
- *    the names of backends and executors.
+ *    cancels, nop, fsync, deadlines), aionl_probe, aionl_probe_op,
+ *    aionl_error_message and the names of backends, executors and commands.
  * What it does not wrap raw, on purpose: the calls that take a context
  * pointer, and the builders that store a buffer's address. From Python a raw
  * struct aionl_ctx * could be used after aionl_ctx_close, and a raw buffer
@@ -90,6 +90,7 @@
 %ignore aionl_ctx_close;
 %ignore aionl_ctx_fd;
 %ignore aionl_ctx_info;
+%ignore aionl_ctx_supports;
 %ignore aionl_file_register;
 %ignore aionl_file_unregister;
 %ignore aionl_file_install;
@@ -149,6 +150,7 @@ typedef struct aionl_py_core {
 		pycore_info($self, &info);
 		return info;
 	}
+	PyObject *supports(PyObject *op) { return pycore_supports($self, op); }
 	PyObject *register_fd(PyObject *fd) { return pycore_register($self, fd); }
 	PyObject *unregister_handle(PyObject *handle) { return pycore_unregister($self, handle); }
 	PyObject *install(PyObject *handle, PyObject *flags) { return pycore_install($self, handle, flags); }

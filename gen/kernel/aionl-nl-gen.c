@@ -543,6 +543,9 @@ int aionl_nl_get_info_reply_put(struct sk_buff *skb, u32 seq, const struct aionl
 	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_WORKERS)) &&
 	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_WORKERS, m->workers))
 		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_COMMANDS)) &&
+	    nla_put_u64_64bit(skb, AIONL_A_GET_INFO_REPLY_COMMANDS, m->commands, AIONL_NL_NOPAD))
+		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
 cancel:
@@ -801,6 +804,7 @@ struct genl_family aionl_nl_family __ro_after_init = {
 	.netnsok	= true,
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
+	.pre_doit	= aionl_nl_pre_doit,
 	.ops		= aionl_nl_ops,
 	.n_ops		= ARRAY_SIZE(aionl_nl_ops),
 };

@@ -30,7 +30,12 @@ extern const struct nla_policy aionl_open_nl_policy[AIONL_A_OPEN_MAX + 1];
 extern const struct nla_policy aionl_install_nl_policy[AIONL_A_INSTALL_MAX + 1];
 extern const struct nla_policy aionl_bind_nl_policy[AIONL_A_BIND_MAX + 1];
 
-/* The handlers the module writes, one per command. */
+/*
+ * What the module writes: the family's pre_doit, which genetlink calls before
+ * every handler, after the op's policy (declared by the module, since its
+ * argument's type differs between kernels: compat.h), and one handler per
+ * command.
+ */
 int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info);

@@ -155,6 +155,18 @@ static const handler_fn handlers[AIONL_CMD_MAX + 1] = {
 	[AIONL_CMD_BIND] = eng_bind,
 };
 
+/* GET_INFO's commands: what handlers[] holds, so that the answer cannot drift from it. */
+uint64_t engine_commands(void)
+{
+	uint64_t cmds = 0;
+	unsigned int cmd;
+
+	for (cmd = 0; cmd <= AIONL_CMD_MAX; cmd++)
+		if (handlers[cmd])
+			cmds |= AIONL_CMD_BIT(cmd);
+	return cmds;
+}
+
 /*
  * Messages waiting only because this batch has not been sent yet do not
  * count: those the socket cannot take do (a program that does not read).
@@ -199,7 +211,8 @@ static void handle_msg(struct aionl_engine *e, const struct nlmsghdr *nlh)
 		} else if (known) {
 			err = handlers[cmd](e, nlh, &pe);
 		} else {
-			pe.msg = "unknown command";
+			/* As genetlink answers a command the family has no op for. */
+			pe.msg = AIONL_MSG_CMD_UNSUPPORTED;
 			err = -EOPNOTSUPP;
 		}
 	}

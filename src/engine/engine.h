@@ -194,6 +194,8 @@ bool engine_full(struct aionl_engine *e, bool adds_work);
 
 /* ------------------------------------------------------------ control.c */
 
+/* The commands the engine serves, bit n for command n (engine.c's handlers[]). */
+uint64_t engine_commands(void);
 int eng_get_info(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int eng_register(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int eng_bind(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);

@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define AIONL_VERSION_MAJOR 0
-#define AIONL_VERSION_MINOR 3
+#define AIONL_VERSION_MINOR 4
 
 struct aionl_ctx;
 
@@ -540,6 +540,41 @@ const char *aionl_executor_name(enum aionl_executor executor);
  * with aionl_error_message() saying why.
  */
 int aionl_probe(enum aionl_backend backend, enum aionl_executor executor);
+
+/*
+ * Whether op may be used on ctx (since 0.4): 1 if both this library and the
+ * server of ctx serve it, 0 if not, as liburing's io_uring_opcode_supported
+ * answers for the kernel. op is an enum aionl_op, or any command of
+ * <linux/aionl.h> a program sends (AIONL_CMD_INSTALL, AIONL_CMD_BIND...): the
+ * ops are their numbers. The library and aionl.ko are built and upgraded
+ * apart; the server says what it serves in GET_INFO's reply, read once when
+ * the context opens. A server too old to say is taken to serve the commands
+ * of its first version only, without AIONL_OP_OPEN, INSTALL and BIND
+ * (docs/protocol.md, "Versions and additions"). A request whose op the
+ * server does not serve is accepted by aionl_submit and completes with
+ * -EOPNOTSUPP and AIONL_CQE_F_REJECTED without being sent, as a server's
+ * refusal would; aionl_file_install and a bound aionl_ctx_open fail with
+ * -EOPNOTSUPP. Numbers no command has (and AIONL_CMD_COMPLETION, which only
+ * servers send) answer 0. Errors: -EINVAL ctx is NULL; -ECHILD called in a
+ * child after fork.
+ */
+int aionl_ctx_supports(struct aionl_ctx *ctx, unsigned int op);
+
+/*
+ * aionl_ctx_supports without a context of one's own (since 0.4): opens one
+ * with backend and executor as aionl_probe does, asks, and closes it.
+ * Returns 1 or 0, or the -errno aionl_ctx_open would return, with
+ * aionl_error_message() saying why.
+ */
+int aionl_probe_op(enum aionl_backend backend, enum aionl_executor executor, unsigned int op);
+
+/*
+ * The name of command cmd of <linux/aionl.h> (since 0.4): the protocol's,
+ * without CMD_ and in lower case ("read", "timer_update", "get_info"), so
+ * also of op cmd of enum aionl_op; NULL for a number this library knows no
+ * command of (a newer server's, say). The string is static.
+ */
+const char *aionl_cmd_name(unsigned int cmd);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@
 #include <linux/sched/signal.h>
 #include <linux/version.h>
 #include <linux/xarray.h>
+#include <net/genetlink.h>
 
 /*
  * Take the next signal of current outside *mask. The caller holds
@@ -128,5 +129,16 @@ static inline int aionl_receive_fd(struct file *file, unsigned int o_flags)
 	return receive_fd(file, o_flags);
 #endif
 }
+
+/*
+ * The op a family's pre_doit is handed: 6.1's is the family's struct
+ * genl_ops; since 6.2 genetlink splits every op into its do and dump
+ * halves, and pre_doit gets the do half, a struct genl_split_ops.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+typedef struct genl_split_ops aionl_genl_pre_ops;
+#else
+typedef struct genl_ops aionl_genl_pre_ops;
+#endif
 
 #endif /* _AIONL_COMPAT_H */

@@ -9,6 +9,7 @@
  *   events.c    timers, readiness watches, stream transfers, NOP, cancel
  *   open.c      OPEN and INSTALL: opening through the socket
  *   signals.c   signal watches
+ *   cmds.c      the commands it serves (GET_INFO's), the hide_cmds parameter
  *   compat.h    what differs between the kernels it is built for
  *
  * The protocol (commands, attributes, policies, builders) is generated from
@@ -389,6 +390,10 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 void aionl_watch_more(struct aionl_watch *w, s64 res);
 void aionl_watch_armed(struct aionl_watch *w);
 void aionl_watch_taken(struct aionl_kreq *r, bool taken);
+
+/* cmds.c: GET_INFO's commands, and the family's pre_doit, which refuses hide_cmds. */
+u64 aionl_cmds_served(void);
+int aionl_nl_pre_doit(const aionl_genl_pre_ops *ops, struct sk_buff *skb, struct genl_info *info);
 
 /* signals.c */
 int aionl_signals_init(void);

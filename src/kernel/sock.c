@@ -279,7 +279,8 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 	}
 	case AIONL_CMD_GET_INFO: {
 		struct aionl_get_info_reply m = {
-			.present = AIONL_GET_INFO_REPLY_REQUIRED_MASK,
+			.present = AIONL_GET_INFO_REPLY_REQUIRED_MASK |
+				   1ULL << AIONL_A_GET_INFO_REPLY_COMMANDS,
 			.version = AIONL_FAMILY_VERSION,
 			.backend = AIONL_BACKEND_KERNEL,
 			.executor = AIONL_EXEC_KERNEL,
@@ -288,6 +289,7 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 			.max_io_len = AIONL_MAX_IO_LEN,
 			.max_iov = AIONL_MAX_IOV,
 			.max_msg_size = AIONL_KMSG_SIZE,
+			.commands = aionl_cmds_served(),
 		};
 
 		return aionl_nl_get_info_reply_put(skb, r->seq, &m);

@@ -246,9 +246,11 @@ static void backend_close(struct aionl_ctx *ctx)
 static int bind_ctx(struct aionl_ctx *ctx, const struct aionl_params *p)
 {
 	bool by_fd = p->flags & AIONL_PARAMS_BIND_FD;
-	int fd = by_fd ? p->bind_fd : open(p->bind_path, O_PATH | O_CLOEXEC);
-	int err;
+	int fd, err;
 
+	if ((err = ctx_need_cmd(ctx, AIONL_CMD_BIND, "aionl_ctx_open")))
+		return err;
+	fd = by_fd ? p->bind_fd : open(p->bind_path, O_PATH | O_CLOEXEC);
 	if (by_fd)
 		snprintf(ctx->bound_name, sizeof(ctx->bound_name), "fd %d", fd);
 	else

@@ -108,17 +108,49 @@ static uint64_t watched_signals(const struct aionl_req *reqs, unsigned int nr)
 }
 
 /*
+ * Complete the requests among reqs whose command the server does not serve
+ * (GET_INFO's commands) with -EOPNOTSUPP, flagged AIONL_CQE_F_REJECTED as
+ * the server's own refusal would be, without sending them: what
+ * aionl_ctx_supports says and what a submission does then agree, even with
+ * a server too old to list its commands, whose set is the library's
+ * assumption. done[i] marks each.
+ */
+static unsigned int refuse_unserved(struct aionl_ctx *ctx, const struct aionl_req *reqs,
+				    unsigned int nr, uint64_t *done)
+{
+	struct inline_batch b;
+	unsigned int i, n = 0;
+
+	b.n = 0;
+	for (i = 0; i < nr; i++) {
+		if (!(ctx->unserved_ops & AIONL_CMD_BIT(reqs[i].op)))
+			continue;
+		if (b.n == INLINE_BATCH)
+			deliver_inline(ctx, &b);
+		b.m[b.n++] = (struct aionl_completion){ .cookie = reqs[i].cookie, .res = -EOPNOTSUPP,
+							.flags = AIONL_CQE_F_REJECTED };
+		done[i / 64] |= 1ULL << (i % 64);
+		n++;
+	}
+	deliver_inline(ctx, &b);
+	return n;
+}
+
+/*
  * A watched signal is caught as a completion only while it is blocked: the
  * calling thread blocks it here, and threads it creates later inherit that.
- * A set the server will refuse blocks nothing. Returns the signals this
- * call blocked that were not blocked before, so that a watch that is not
- * sent after all can give them back.
+ * A set the server will refuse, or a watch it does not serve, blocks
+ * nothing. Returns the signals this call blocked that were not blocked
+ * before, so that a watch that is not sent after all can give them back.
  */
-static uint64_t block_watched_signals(const struct aionl_req *reqs, unsigned int nr)
+static uint64_t block_watched_signals(const struct aionl_ctx *ctx, const struct aionl_req *reqs,
+				      unsigned int nr)
 {
 	uint64_t mask = watched_signals(reqs, nr), newly = 0;
 	sigset_t set, old;
 
+	if (ctx->unserved_ops & AIONL_CMD_BIT(AIONL_OP_SIGNAL))
+		return 0;
 	if (!mask)
 		return 0;
 	aionl__sigset_of(mask, &set);
@@ -139,6 +171,8 @@ static unsigned int serve_inline(struct aionl_ctx *ctx, const struct aionl_req *
 	b.n = 0;
 	ctx->ops->inline_begin(ctx);
 	for (i = 0; i < nr; i++) {
+		if (done[i / 64] >> (i % 64) & 1)
+			continue;	/* refused: refuse_unserved() */
 		if (try_inline(ctx, &reqs[i], &b)) {
 			done[i / 64] |= 1ULL << (i % 64);
 			n++;
@@ -205,12 +239,14 @@ static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req 
 
 	/* Only the words this window uses: a whole bitmap per call is 512 bytes to clear. */
 	memset(done, 0, (nr + 63) / 64 * sizeof(done[0]));
+	if (ctx->unserved_ops)
+		ninline = refuse_unserved(ctx, reqs, nr, done);
 	/*
 	 * Page-cache hits are served here and now, as io_uring serves them in
 	 * io_uring_enter; only the rest travels to the server.
 	 */
-	if (ctx->inline_reads)
-		ninline = serve_inline(ctx, reqs, nr, done);
+	if (ctx->inline_reads && ninline < nr)
+		ninline += serve_inline(ctx, reqs, nr, done);
 	*err = 0;
 	if (ninline == nr)
 		return nr;
@@ -251,7 +287,7 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 					   cur);
 		take = ctx->max_inflight - cur < nr ? ctx->max_inflight - cur : nr;
 	} while (!atomic_compare_exchange_weak(&ctx->outstanding, &cur, cur + take));
-	newly_blocked = block_watched_signals(reqs, take);
+	newly_blocked = block_watched_signals(ctx, reqs, take);
 
 	for (i = 0; i < take && !err; i += SUBMIT_WINDOW) {
 		unsigned int n = take - i < SUBMIT_WINDOW ? take - i : SUBMIT_WINDOW;

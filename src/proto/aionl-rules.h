@@ -135,6 +135,37 @@ static inline int aionl_rw_check(const struct aionl_file_caps *f, bool write, __
 	return AIONL_RW_AT_OFFSET;
 }
 
+/* ------------------------------------------------------------ commands */
+
+/* Bit n of GetInfoReply.commands stands for command n. */
+#define AIONL_CMD_BIT(cmd) (1ULL << (cmd))
+
+_Static_assert(AIONL_CMD_MAX < 64, "GetInfoReply.commands holds commands 0 to 63 only");
+
+/*
+ * What a program takes a server that sends no GetInfoReply.commands to
+ * serve: the commands of the first servers of FAMILY_VERSION 2, without
+ * OPEN, INSTALL and BIND (the IDL's enum Family says why).
+ */
+#define AIONL_CMDS_IMPLIED                                                            \
+	(AIONL_CMD_BIT(AIONL_CMD_GET_INFO) | AIONL_CMD_BIT(AIONL_CMD_REGISTER) |      \
+	 AIONL_CMD_BIT(AIONL_CMD_UNREGISTER) | AIONL_CMD_BIT(AIONL_CMD_READ) |        \
+	 AIONL_CMD_BIT(AIONL_CMD_WRITE) | AIONL_CMD_BIT(AIONL_CMD_READV) |            \
+	 AIONL_CMD_BIT(AIONL_CMD_WRITEV) | AIONL_CMD_BIT(AIONL_CMD_FSYNC) |           \
+	 AIONL_CMD_BIT(AIONL_CMD_FDATASYNC) | AIONL_CMD_BIT(AIONL_CMD_NOP) |          \
+	 AIONL_CMD_BIT(AIONL_CMD_TIMER) | AIONL_CMD_BIT(AIONL_CMD_TIMER_UPDATE) |     \
+	 AIONL_CMD_BIT(AIONL_CMD_POLL) | AIONL_CMD_BIT(AIONL_CMD_SIGNAL) |            \
+	 AIONL_CMD_BIT(AIONL_CMD_CANCEL))
+
+/*
+ * The extended-ACK message of the -EOPNOTSUPP that refuses a command the
+ * server does not serve: the engine's for any, the module's for one its
+ * hide_cmds parameter hides. (genetlink refuses a command the module has
+ * no op for before the module sees it, with no message.)
+ */
+#define AIONL_MSG_CMD_UNSUPPORTED \
+	"unsupported command: GET_INFO's commands lists those this server serves"
+
 /* ------------------------------------------------------------ admission */
 
 /*

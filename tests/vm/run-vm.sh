@@ -65,11 +65,12 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$ko" "$root/aionl.ko"
 # The conformance and events suites, one binary per topic; the guest runs
 # every /tests/conformance_* and /tests/events_* it finds.
-for t in conformance_files conformance_transfers conformance_backpressure conformance_badinput conformance_fork conformance_fds conformance_open conformance_bind \
+for t in conformance_files conformance_transfers conformance_backpressure conformance_badinput conformance_fork conformance_fds conformance_open conformance_bind conformance_supports \
 	events_timers events_readiness events_signals events_cancel; do
 	copy_with_libs "$build/tests/$t" "tests/$t"
 done
 copy_with_libs "$build/tests/kernel_only" tests/kernel_only
+copy_with_libs "$build/tests/kernel_supports" tests/kernel_supports
 copy_with_libs "$build/tests/kernel_security" tests/kernel_security
 copy_with_libs "$build/tests/kernel_policy" tests/kernel_policy
 copy_with_libs "$build/tests/kernel_stress" tests/kernel_stress
@@ -188,6 +189,8 @@ if insmod /aionl.ko; then
 			--dir $dir
 	done
 	run /tests/kernel_only
+	# The parameter hide_cmds: a hidden command is neither listed nor served.
+	run /tests/kernel_supports
 	# The security review's points; ext4 sends writes to the module's workqueue.
 	run env AIONL_TEST_DIR=/mnt /tests/kernel_security
 	# The randomized protocol stress (tests/kernel/stress.c), CI-sized unless

@@ -13,6 +13,9 @@ objects with submit() and reap()); AsyncContext the asyncio one. docs/python.md
 has the whole story. The generated SWIG module is aionl.aionl_core.
 """
 
+import errno as _errno
+import os as _os
+
 from . import aionl_core as _c
 from ._async import AsyncContext
 from ._context import Context, File, Info
@@ -44,14 +47,29 @@ version_info = (_c.AIONL_VERSION_MAJOR, _c.AIONL_VERSION_MINOR)
 __version__ = "%d.%d" % version_info
 
 
-def probe(backend=None, executor=None):
-    """Whether Context(backend, executor) could open here: None, or the OSError it would raise."""
-    from ._context import _BACKENDS, _EXECUTORS
+def probe(backend=None, executor=None, op=None):
+    """Whether Context(backend, executor) could open here: None, or the OSError it would raise.
+
+    With ``op`` (as Context.supports takes it: 'open', aionl.Open, a number),
+    also whether its server serves op (aionl_probe_op): if not, an OSError
+    of EOPNOTSUPP.
+    """
+    from ._context import _BACKENDS, _EXECUTORS, _op_number
     try:
         b, e = _BACKENDS[backend], _EXECUTORS[executor]
     except (KeyError, TypeError):
         raise ValueError(f"unknown backend or executor: {backend!r}, {executor!r}") from None
-    err = _c.aionl_probe(b, e)
+    if op is None:
+        err = _c.aionl_probe(b, e)
+    else:
+        n = _op_number(op)
+        # 0 is no command: the answer is whether a context opens at all.
+        err = _c.aionl_probe_op(b, e, 0 if n is None else n)
+        if err == 0:
+            return OSError(_errno.EOPNOTSUPP, f"{_os.strerror(_errno.EOPNOTSUPP)} "
+                           f"(the server of {backend or 'auto'} does not serve {op!r})")
+        if err == 1:
+            return None
     if err:
         return OSError(-err, _c.aionl_error_message())
     return None

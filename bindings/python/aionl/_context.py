@@ -10,7 +10,7 @@ import warnings
 from typing import NamedTuple
 
 from . import aionl_core as _c
-from ._requests import Cancel, Fdatasync, Fsync, Nop, Open, Read, Readv, Write, Writev
+from ._requests import Cancel, Fdatasync, Fsync, Nop, Open, Read, Readv, Request, Write, Writev
 
 __all__ = ["Context", "File", "Info"]
 
@@ -19,6 +19,24 @@ _BACKENDS = {None: _c.AIONL_BACKEND_AUTO, "auto": _c.AIONL_BACKEND_AUTO,
 _EXECUTORS = {None: _c.AIONL_EXEC_AUTO, "auto": _c.AIONL_EXEC_AUTO,
               "uring": _c.AIONL_EXEC_URING, "threads": _c.AIONL_EXEC_THREADS}
 _REAP_BATCH = 256
+# The commands of the C library's protocol by name, as aionl_cmd_name gives them
+# ("read", "timer_update", "open", "install", "bind"...).
+_COMMANDS = {_c.aionl_cmd_name(n): n for n in range(64) if _c.aionl_cmd_name(n)}
+
+
+def _op_number(op):
+    """op as aionl_ctx_supports takes it, or None for one that names no command here.
+
+    op is a command's name (any case), a Request class or instance, or a number.
+    """
+    if isinstance(op, str):
+        return _COMMANDS.get(op.lower())
+    if isinstance(op, Request) or (isinstance(op, type) and issubclass(op, Request)):
+        return op._op if op._op >= 0 else None
+    if isinstance(op, bool):
+        raise TypeError("op must be a command's name, a Request class or an int, not bool")
+    n = _index(op, "op")
+    return n if 0 <= n < 2**32 else None
 
 
 def _oserror(res, what):
@@ -143,6 +161,21 @@ class _Base:
         return Info(_c.aionl_backend_name(i.backend), _c.aionl_executor_name(i.executor),
                     i.reason, i.version, i.max_inflight, i.max_files, i.max_iov, i.max_io_len,
                     i.max_msg_size, i.workers)
+
+    def supports(self, op):
+        """Whether the context's server serves op (aionl_ctx_supports): True or False.
+
+        op is a command's name ('read', 'open', 'install', 'bind'... in any
+        case), a Request class or instance (aionl.Open), or its number. The
+        server says what it serves when the context opens; a server older than
+        that is taken to serve neither OPEN, INSTALL nor BIND. A request it
+        does not serve completes with EOPNOTSUPP and CQE_F_REJECTED, unsent.
+        A name or number of no command this library knows (a newer one's,
+        say) is not served: False.
+        """
+        core = self._live()
+        n = _op_number(op)
+        return False if n is None else core.supports(n)
 
     def register(self, f):
         """Register an open file (an int descriptor, or an object with fileno()): an aionl.File.

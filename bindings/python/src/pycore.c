@@ -995,6 +995,19 @@ int pycore_info(aionl_py_core *c, struct aionl_info *info)
 	return 0;
 }
 
+PyObject *pycore_supports(aionl_py_core *c, PyObject *opobj)
+{
+	uint64_t op;
+	int r;
+
+	if (to_u64(opobj, "op", UINT32_MAX, &op) || check_open(c))
+		return NULL;
+	r = aionl_ctx_supports(c->ctx, (unsigned int)op);
+	if (r < 0)
+		return raise_errno(r, aionl_error_message());
+	return PyBool_FromLong(r);
+}
+
 PyObject *pycore_register(aionl_py_core *c, PyObject *fdobj)
 {
 	uint64_t handle, fd;
