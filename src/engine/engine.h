@@ -54,6 +54,14 @@ struct eng_req {
 	bool waiting;		/* in e->open_wait, not given to the executor yet */
 	char *path;
 	uint32_t oflags, mode, options;
+	/*
+	 * OPEN on a bound socket that may create or truncate: first where it
+	 * would land (open.c's probes), with path and oflags the probe's
+	 * meanwhile and the request's own kept here.
+	 */
+	uint8_t open_probe;	/* OPEN_PROBE_*, or 0 for the open itself */
+	char *open_path;	/* the request's path while a probe runs on another */
+	uint32_t open_oflags;
 	struct eng_timer deadline;
 	struct iovec iov_inline[1];
 };
@@ -223,8 +231,8 @@ void io_forget_active(struct aionl_engine *e);
 
 int eng_open(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int eng_install(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
-/* r, an OPEN, finished with res (a descriptor, or -errno): complete it, start the next. */
-void open_done(struct aionl_engine *e, struct eng_req *r, int64_t res);
+/* An OPEN's result: false if it went on (a probe, open.c) and r is still the executor's. */
+bool open_done(struct aionl_engine *e, struct eng_req *r, int64_t res);
 /*
  * Cancel r, an OPEN: one waiting its turn completes with -ECANCELED; one
  * given to the executor is stopped only if it has not started, unless

@@ -129,6 +129,42 @@ static s64 aionl_open_errno(const struct aionl_open_req *o, long err)
 	return err;
 }
 
+/*
+ * On a bound socket, an open that may create or truncate first looks, O_PATH
+ * (nothing read, no open method), at where it would land: the file, or with
+ * O_CREAT and no file yet its directory. aionl_file_add() refuses a file of
+ * another filesystem only after the open, when O_CREAT has made it and
+ * O_TRUNC emptied it. 0, or the errno to end with (-EXDEV among them).
+ * Runs as the sender, with its root and working directory in place.
+ */
+static int aionl_open_probe(struct aionl_sock *as, const struct aionl_open_req *o)
+{
+	struct file *f;
+	const char *slash;
+	char *dir;
+	int err = 0;
+
+	if (!READ_ONCE(as->bound) || !(o->flags & (O_CREAT | O_TRUNC | __O_TMPFILE)))
+		return 0;
+	f = filp_open(o->path, O_PATH | (o->flags & (O_NOFOLLOW | O_DIRECTORY)), 0);
+	if (IS_ERR(f) && PTR_ERR(f) == -ENOENT && (o->flags & O_CREAT)) {
+		slash = strrchr(o->path, '/');
+		dir = !slash ? kstrdup(".", GFP_KERNEL_ACCOUNT) : slash == o->path ?
+		      kstrdup("/", GFP_KERNEL_ACCOUNT) :
+		      kstrndup(o->path, slash - o->path, GFP_KERNEL_ACCOUNT);
+		if (!dir)
+			return -ENOMEM;
+		f = filp_open(dir, O_PATH | O_DIRECTORY, 0);
+		kfree(dir);
+	}
+	if (IS_ERR(f))
+		return PTR_ERR(f);	/* the open itself would fail the same way */
+	if (file_inode(f)->i_sb->s_dev != as->bound_dev)
+		err = -EXDEV;
+	fput(f);
+	return err;
+}
+
 /* The open itself, in a kworker, as the sender. */
 static struct file *aionl_open_as_sender(struct aionl_kreq *r)
 {
@@ -137,6 +173,7 @@ static struct file *aionl_open_as_sender(struct aionl_kreq *r)
 	struct mem_cgroup *old_memcg;
 	const struct cred *old_cred;
 	struct file *file;
+	int err;
 
 	memset(&fs, 0, sizeof(fs));
 	fs.users = 1;
@@ -154,7 +191,8 @@ static struct file *aionl_open_as_sender(struct aionl_kreq *r)
 	old_fs = current->fs;
 	current->fs = &fs;
 	task_unlock(current);
-	file = filp_open(o->path, o->flags, o->mode);
+	err = aionl_open_probe(r->as, o);
+	file = err ? ERR_PTR(err) : filp_open(o->path, o->flags, o->mode);
 	task_lock(current);
 	current->fs = old_fs;
 	task_unlock(current);

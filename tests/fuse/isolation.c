@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * A hung filesystem stalls only its own socket (issue 15, point 4), on the
- * user backend: a real FUSE filesystem (hangfs.c) that stops answering, and
- * two contexts.
+ * user backend (both executors) and on the kernel backend (aionl.ko, in the
+ * VM): a real FUSE filesystem (hangfs.c) that stops answering, and two
+ * contexts.
  *
  * Context A, bound to the FUSE mount (aionl_params.bind_path), has files on
  * the hung mount and sends it more reads and OPENs than any shared pool
- * would hold: 64 reads and 32 OPENs, past the engine's workers (4) and
+ * would hold: 64 reads and 32 OPENs, past the engine's workers (4), the
+ * module's bound-I/O workqueue (AIONL_MAX_BOUND_IO_RUNNING, 32) and
  * AIONL_MAX_OPENS_RUNNING (16). Context B, bound to /tmp's filesystem and
  * opened while A hangs, completes every one of its 200 reads and 20 OPENs,
  * exactly once, with the right bytes; a /tmp file registered in A gets
@@ -19,10 +21,12 @@
  *
  * Waits are bounded (a reap with a timeout, a watchdog that aborts the
  * connection and fails), and every path unmounts. ctest runs this once per
- * executor (AIONL_EXECUTOR). Exit status 77 only when FUSE cannot be used
- * here: no /dev/fuse, no mount, no fusectl to abort a connection with.
+ * executor (AIONL_EXECUTOR); tests/vm/run-vm.sh runs it on the kernel
+ * backend (AIONL_BACKEND=kernel). Exit status 77 only when FUSE cannot be
+ * used here: no /dev/fuse, no mount, no fusectl to abort a connection with.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -37,6 +41,22 @@
 #define A_READS 64
 #define A_OPENS 32
 #define A_REQS (A_READS + A_OPENS)
+/*
+ * On the kernel backend, what reaches the filesystem: A's reads run on its
+ * bound socket's own workqueue, AIONL_MAX_BOUND_IO_RUNNING at once, its
+ * OPENs on the socket's OPEN workqueue, AIONL_MAX_OPENS_RUNNING at once
+ * (docs/kernel.md, "Opening through the socket"); the rest wait queued.
+ * The worker reads with a synchronous kiocb, so FUSE sends each read to
+ * the daemon at once (no background slot to wait for). Both must leave
+ * some queued, or the cancel would have nothing to take off.
+ */
+#define K_READS_RUNNING \
+	(A_READS < AIONL_MAX_BOUND_IO_RUNNING ? A_READS : AIONL_MAX_BOUND_IO_RUNNING)
+#define K_OPENS_RUNNING (A_OPENS < AIONL_MAX_OPENS_RUNNING ? A_OPENS : AIONL_MAX_OPENS_RUNNING)
+#define K_HELD (K_READS_RUNNING + K_OPENS_RUNNING)
+_Static_assert(A_READS > AIONL_MAX_BOUND_IO_RUNNING && A_OPENS > AIONL_MAX_OPENS_RUNNING,
+	       "some of A's requests must wait queued on the kernel backend");
+
 /* B's, on /tmp, while A hangs. */
 #define B_READS 200
 #define B_OPENS 20
@@ -182,6 +202,73 @@ static bool close_bounded(struct aionl_ctx *ctx, int ms)
 
 	close_start(&c, ctx);
 	return close_wait(&c, ms);
+}
+
+static bool on_kernel(const struct aionl_info *info)
+{
+	return info->backend == AIONL_BACKEND_KERNEL;
+}
+
+/*
+ * Kernel threads (kworkers) whose stack names a function containing needle
+ * (/proc/<pid>/stack, root only), or -1 where that cannot be read. On the
+ * kernel backend A's requests that reached FUSE wait in kworkers, and the
+ * release of a closed socket waits in one (RELEASE_FN).
+ */
+static int kworkers_in(const char *needle)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0, readable = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char path[300], comm[64] = "", stack[8192];
+		ssize_t len;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+		if (len <= 0 || strncmp(comm, "kworker", 7) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stack", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, stack, sizeof(stack) - 1);
+		close(fd);
+		if (len < 0)
+			continue;
+		readable++;
+		stack[len] = '\0';
+		n += strstr(stack, needle) != NULL;
+	}
+	closedir(d);
+	return readable ? n : -1;
+}
+
+/*
+ * The release's wait (src/kernel/sock.c), as /proc/<pid>/stack names it:
+ * aionl_release_work tail-calls it, so only this one is on the stack.
+ */
+#define RELEASE_FN "aionl_sock_release_finish"
+
+/* Wait up to WAIT_MS for no kworker to be in needle: the count left, or -1. */
+static int kworkers_leave(const char *needle)
+{
+	long long end = now_ms() + WAIT_MS;
+	int n;
+
+	while ((n = kworkers_in(needle)) > 0 && now_ms() < end)
+		usleep(100000);
+	return n;
 }
 
 /* Index of A's request for what the filesystem saw, or -1. */
@@ -391,7 +478,9 @@ static void a_build(struct fx *f, struct aionl_req *reqs, char paths[][PATH_MAX]
  * it. The threads executor's pool is full (its workers, exactly). io_uring
  * starts an io-wq worker for each request that blocks, and FUSE holds the
  * reads past its background slots before the daemon sees them: the count
- * is the OPENs running and those slots. Returns how many are held.
+ * is the OPENs running and those slots. The module runs exactly
+ * K_READS_RUNNING reads and K_OPENS_RUNNING OPENs, each in a kworker
+ * waiting in FUSE. Returns how many are held.
  */
 static unsigned int a_hang(struct fx *f, struct aionl_req *reqs)
 {
@@ -402,7 +491,8 @@ static unsigned int a_hang(struct fx *f, struct aionl_req *reqs)
 	hangfs_log_reset(f->fs);
 	hangfs_hold(f->fs, true, true);
 	submit(f->a, reqs, A_REQS);
-	target = info.executor == AIONL_EXEC_THREADS ? info.workers : 1;
+	target = on_kernel(&info) ? K_HELD
+		 : info.executor == AIONL_EXEC_THREADS ? info.workers : 1;
 	held = hangfs_wait_parked(f->fs, target, WAIT_MS);
 	if (held < target)
 		fail_msg("only %u of A's requests reached the filesystem, expected %u", held, target);
@@ -414,8 +504,18 @@ static unsigned int a_hang(struct fx *f, struct aionl_req *reqs)
 	hangfs_parked(f->fs, &opens, &reads);
 	print_message("A (%s): %u of its %u requests held by the filesystem (%u OPENs, %u reads)\n",
 		      aionl_executor_name(info.executor), held, A_REQS, opens, reads);
-	if (info.executor == AIONL_EXEC_THREADS)
+	if (on_kernel(&info)) {
+		int kw = kworkers_in("fuse_");
+
+		print_message("A (kernel): %d kworkers wait in FUSE\n", kw);
+		assert_int_equal(opens, K_OPENS_RUNNING);
+		assert_int_equal(reads, K_READS_RUNNING);
+		/* Nobody else waits in FUSE: none held short of the daemon. */
+		if (kw >= 0)
+			assert_int_equal(kw, K_HELD);
+	} else if (info.executor == AIONL_EXEC_THREADS) {
 		assert_int_equal(held, info.workers);
+	}
 	/* Nothing of A completes while the filesystem holds it. */
 	assert_int_equal(reap_a(f, 0), 0);
 	return held;
@@ -568,8 +668,9 @@ static void test_hangfs_serves_its_files_through_a_context(void **state)
 
 	/* The run is on the backend and executor it is named after. */
 	assert_int_equal(aionl_ctx_info(f->a, &info), 0);
-	snprintf(got, sizeof(got), "%s+%s", aionl_backend_name(info.backend),
-		 aionl_executor_name(info.executor));
+	/* "kernel" for the kernel backend, whose executor is the module, as conformance names it. */
+	snprintf(got, sizeof(got), "%s%s%s", aionl_backend_name(info.backend),
+		 on_kernel(&info) ? "" : "+", on_kernel(&info) ? "" : aionl_executor_name(info.executor));
 	if (expect)
 		assert_string_equal(got, expect);
 	for (unsigned int i = 0; i < NFILES; i += 7) {
@@ -639,6 +740,8 @@ static void test_a_hung_filesystem_stalls_only_its_own_socket(void **state)
 	assert_true(hangfs_parked(f->fs, NULL, NULL) >= held);
 	if (info.executor == AIONL_EXEC_THREADS)
 		assert_int_equal(hangfs_parked_max(f->fs), info.workers);
+	if (on_kernel(&info))
+		assert_int_equal(hangfs_parked_max(f->fs), K_HELD);
 
 	/*
 	 * Cancel everything on A, and a NOP behind it: A's engine answers
@@ -653,9 +756,12 @@ static void test_a_hung_filesystem_stalls_only_its_own_socket(void **state)
 	 * AIONL_MAX_OPENS_RUNNING, which wait in the engine. (io_uring's
 	 * workers also take reads that FUSE then holds before they reach the
 	 * daemon, waiting for one of its max_background slots: those started.)
+	 * On the kernel backend, every work still queued behind its
+	 * workqueue's max_active: cancel_work() takes it off.
 	 */
-	must_cancel = info.executor == AIONL_EXEC_THREADS ? A_REQS - info.workers
-							  : A_OPENS - AIONL_MAX_OPENS_RUNNING;
+	must_cancel = on_kernel(&info) ? A_REQS - K_HELD
+		      : info.executor == AIONL_EXEC_THREADS ? A_REQS - info.workers
+							    : A_OPENS - AIONL_MAX_OPENS_RUNNING;
 	if (!reap_a_until(f, cancel_answered))
 		fail_msg("after the cancel: %u of A's requests ended with -ECANCELED, expected at "
 			 "least %u (cancel: %u completions, NOP: %u)", a_cancelled(f), must_cancel,
@@ -676,8 +782,10 @@ static void test_a_hung_filesystem_stalls_only_its_own_socket(void **state)
 			fail_msg("A's request %d (%s) completed with %lld while the filesystem hangs",
 				 i, q->op == HANGFS_OPEN ? "OPEN" : "READ", (long long)q->res);
 	}
-	if (info.executor == AIONL_EXEC_THREADS)
+	if (info.executor == AIONL_EXEC_THREADS || on_kernel(&info)) {
 		assert_int_equal(cancelled, must_cancel);
+		assert_int_equal(held, A_REQS - must_cancel);
+	}
 
 	/* The filesystem answers some of what it holds: those complete, with their data. */
 	nrel = hangfs_release(f->fs, (held + 1) / 2, released);
@@ -744,6 +852,11 @@ static void test_a_hung_filesystem_stalls_only_its_own_socket(void **state)
 	/* Nothing more came, and nothing twice (reap_a fails on a second one). */
 	assert_int_equal(f->cancel_completions, 1);
 	assert_int_equal(f->nop_completions, 1);
+	/* On the kernel backend: no kworker left in FUSE, and the release ran. */
+	if (on_kernel(&info)) {
+		assert_true(kworkers_leave("fuse_") <= 0);
+		assert_true(kworkers_leave(RELEASE_FN) <= 0);
+	}
 }
 
 static bool nop_answered(struct fx *f)
@@ -796,18 +909,59 @@ static void test_reads_past_fuses_background_limit_leave_the_engine_free(void **
 /*
  * Closing a context whose requests hang: close waits for them, as for any
  * I/O in flight, and returns once the connection is aborted.
+ *
+ * On the kernel backend close(2) of the socket never waits (docs/kernel.md,
+ * "Per-socket state": the release's wait runs on the module's release
+ * workqueue, not in the closing task), so aionl_ctx_close returns while
+ * the filesystem holds K_HELD requests. The release takes what is still
+ * queued off its workqueues: when the filesystem answers some of what it
+ * holds, no queued request takes their place. It waits for the rest,
+ * and ends once the connection is aborted: no kworker is left in FUSE or
+ * in the release.
  */
 static void test_close_with_hung_requests_returns_after_the_abort(void **state)
 {
 	struct fx *f = *state;
 	static struct aionl_req reqs[A_REQS];
 	static char paths[A_OPENS][PATH_MAX];
+	struct hangfs_seen released[A_REQS];
+	struct aionl_info info;
 	struct closer c;
+	unsigned int held;
 
+	assert_int_equal(aionl_ctx_info(f->a, &info), 0);
 	a_build(f, reqs, paths);
-	a_hang(f, reqs);
+	held = a_hang(f, reqs);
 	close_start(&c, f->a);
 	f->a = NULL;	/* the closing thread's now */
+	if (on_kernel(&info)) {
+		unsigned int nrel, left;
+		int kw;
+
+		if (!close_wait(&c, WAIT_MS))
+			fail_msg("aionl_ctx_close on the kernel backend waited for the filesystem");
+		assert_int_equal(hangfs_parked(f->fs, NULL, NULL), held);
+		/* Its release waits in a kworker (queued by the close: give it a moment). */
+		for (int i = 0; (kw = kworkers_in(RELEASE_FN)) == 0 && i < 50; i++)
+			usleep(100000);
+		print_message("closed: %d kworkers in the release, %u requests held\n", kw, held);
+		if (kw >= 0)
+			assert_true(kw >= 1);
+		nrel = hangfs_release(f->fs, held / 2, released);
+		assert_int_equal(nrel, held / 2);
+		left = hangfs_wait_settled(f->fs, 1000, 5000);
+		if (left != held - nrel)
+			fail_msg("after the close, %u answered of %u held left %u held: queued requests "
+				 "started", nrel, held, left);
+		assert_int_equal(hangfs_abort(f->fs), 0);
+		kw = kworkers_leave("fuse_");
+		if (kw > 0)
+			fail_msg("%d kworkers still in FUSE %d ms after the abort", kw, WAIT_MS);
+		kw = kworkers_leave(RELEASE_FN);
+		if (kw > 0)
+			fail_msg("the socket's release did not end %d ms after the abort", WAIT_MS);
+		return;
+	}
 	/*
 	 * While the filesystem holds requests, close cannot have returned:
 	 * their buffers are still the kernel's.
