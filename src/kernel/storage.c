@@ -39,6 +39,7 @@
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
 #include <linux/kthread.h>
+#include <linux/magic.h>
 #include <linux/memcontrol.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
@@ -72,7 +73,7 @@ struct aionl_storage_req {
 	u32 flags, mask;
 	u64 addr;			/* the struct statx, in r->mm */
 	struct path root;		/* the sender's, with a path to walk */
-	/* Without a handle: the sender's working directory, a relative path's start or the file described. */
+	/* Without a handle, the sender's cwd: a relative path's start, or the file described. */
 	struct path pwd;
 	bool walk;			/* path names the file, not the handle or pwd */
 	char path[];
@@ -213,6 +214,19 @@ static int aionl_statx_getattr(const struct path *p, const struct aionl_storage_
 	return err;
 }
 
+/*
+ * In a kworker /proc/self and /proc/thread-self name the kworker, and its
+ * /proc/self/ns/ the initial namespaces (open.c, which refuses such files
+ * to an OPEN for the same reason): a walk that ends on procfs or nsfs
+ * describes nothing, whatever path led there, rather than the worker.
+ */
+static bool aionl_statx_names_the_worker(const struct path *p)
+{
+	unsigned long magic = p->dentry->d_sb->s_magic;
+
+	return magic == PROC_SUPER_MAGIC || magic == NSFS_MAGIC;
+}
+
 /* The path's walk as statx(2)'s, from the sender's root and start, then its attributes. */
 static int aionl_statx_walk(struct aionl_kreq *r, struct kstat *stat)
 {
@@ -227,7 +241,7 @@ static int aionl_statx_walk(struct aionl_kreq *r, struct kstat *stat)
 retry:
 	err = kern_path(s->path, lookup, &p);
 	if (!err) {
-		err = aionl_statx_getattr(&p, s, stat);
+		err = aionl_statx_names_the_worker(&p) ? -EPERM : aionl_statx_getattr(&p, s, stat);
 		path_put(&p);
 	}
 	if (retry_estale(err, lookup)) {

@@ -826,7 +826,7 @@ static void test_statx_of_an_unknown_handle_is_ebadf(void **state)
 	aionl_ctx_close(other);
 }
 
-/* Flags and mask bits outside the protocol's are refused, and paths past AIONL_MAX_PATH never leave. */
+/* Flags and mask bits outside the protocol's are refused; paths past AIONL_MAX_PATH never leave. */
 static void test_statx_bounds_are_refused(void **state)
 {
 	struct sfix *s = *state;
@@ -943,6 +943,42 @@ static void test_statx_of_a_path_as_an_unprivileged_user_is_eacces(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/*
+ * /proc/self names whoever looks: the program itself on the user engine (a
+ * thread of it), but a kernel worker on the module, which describes no file
+ * of procfs or nsfs found by a path (-EPERM, as an OPEN of one), rather than
+ * its own (its namespaces, its credentials).
+ */
+static void test_statx_of_proc_self_never_describes_a_kernel_worker(void **state)
+{
+	struct sfix *s = *state;
+	static const char *const paths[] = { "/proc/self/status", "/proc/self/ns/net",
+					     "/proc/thread-self", "/proc" };
+	struct statx sx;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (s->kernel)
+			assert_int_equal(do_statx(s->ctx, AIONL_AT_CWD, paths[i], 0,
+						  STATX_BASIC_STATS, &sx), -EPERM);
+		else if (strstr(paths[i], "thread-self"))	/* the engine's thread, not this one */
+			assert_int_equal(do_statx(s->ctx, AIONL_AT_CWD, paths[i], 0,
+						  STATX_BASIC_STATS, &sx), 0);
+		else
+			assert_statx_as_syscall(s, AIONL_AT_CWD, AT_FDCWD, paths[i], 0,
+						STATX_BASIC_STATS);
+	}
+	/* A file of procfs the program registered itself is its own: described as statx(2) does. */
+	{
+		int fd = open("/proc/self/status", O_RDONLY);
+		uint64_t h;
+
+		assert_true(fd >= 0);
+		assert_int_equal(aionl_file_register(s->ctx, fd, &h), 0);
+		assert_statx_as_syscall(s, h, fd, NULL, 0, STATX_BASIC_STATS);
+		close(fd);
+	}
+}
+
 /* Many at once, of every kind: each completes once, each buffer filled as statx(2) fills it. */
 static void test_many_statx_at_once_fill_their_own_buffers(void **state)
 {
@@ -1016,6 +1052,7 @@ int main(void)
 		T(test_statx_bounds_are_refused),
 		T(test_statx_into_a_buffer_it_cannot_write_is_efault),
 		T(test_statx_of_a_path_as_an_unprivileged_user_is_eacces),
+		T(test_statx_of_proc_self_never_describes_a_kernel_worker),
 		T(test_many_statx_at_once_fill_their_own_buffers),
 #undef T
 	};
