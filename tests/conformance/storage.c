@@ -37,6 +37,18 @@ struct sfix {
 
 #define MIB (1024 * 1024)
 
+/*
+ * The tests whose children open contexts of their own after fork start
+ * threads after a multi-threaded fork, which ThreadSanitizer's runtime
+ * cannot follow (docs/testing.md, as for conformance_open): they skip in
+ * its build, and run in the plain and ASan ones.
+ */
+#ifdef __SANITIZE_THREAD__
+#define SKIP_UNDER_TSAN() skip()
+#else
+#define SKIP_UNDER_TSAN() ((void)0)
+#endif
+
 /* What the kernel module cannot report (a mount's id): left out of stx_mask there. */
 #define MNT_ID_BITS (STATX_MNT_ID | 0x4000U /* STATX_MNT_ID_UNIQUE, 6.8 */)
 
@@ -465,6 +477,7 @@ static void test_fallocate_past_rlimit_fsize_is_efbig(void **state)
 	pid_t pid;
 	int status;
 
+	SKIP_UNDER_TSAN();
 	snprintf(twin, sizeof(twin), "%s/twin", s->dir);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -906,6 +919,7 @@ static void test_statx_of_a_path_as_an_unprivileged_user_is_eacces(void **state)
 		return;
 	}
 	assert_int_equal(chmod(s->dir, 0755), 0);
+	SKIP_UNDER_TSAN();
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -1057,5 +1071,7 @@ int main(void)
 #undef T
 	};
 
+	if (getenv("AIONL_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("AIONL_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
