@@ -250,4 +250,29 @@ struct aionl_bind_reply {
 
 #define AIONL_BIND_REPLY_REQUIRED_MASK 0x2ULL
 
+/* Fallocate: AIONL_CMD_FALLOCATE request */
+struct aionl_fallocate {
+	__u64 present;
+	__u64 cookie;
+	__u64 handle;
+	__u64 offset;
+	__u64 len;
+	__u32 mode;
+};
+
+#define AIONL_FALLOCATE_REQUIRED_MASK 0x1eULL
+
+/* Statx: AIONL_CMD_STATX request */
+struct aionl_statx {
+	__u64 present;
+	__u64 cookie;
+	__u64 handle;
+	const char *path;
+	__u32 flags;
+	__u32 mask;
+	__u64 addr;
+};
+
+#define AIONL_STATX_REQUIRED_MASK 0x62ULL
+
 #endif /* AIONL_MSG_H */

@@ -13,7 +13,7 @@
  *    (aionl_timer_args, aionl_poll_args, aionl_cancel_args: named since 0.3
  *    because SWIG cannot wrap anonymous ones, warning 503);
  *  - the request builders that take no pointer to memory (timers, polls,
- *    cancels, nop, fsync, deadlines), aionl_probe, aionl_probe_op,
+ *    cancels, nop, fsync, fallocate, deadlines), aionl_probe, aionl_probe_op,
  *    aionl_error_message and the names of backends, executors and commands.
  * What it does not wrap raw, on purpose: the calls that take a context
  * pointer, and the builders that store a buffer's address. From Python a raw
@@ -83,6 +83,7 @@
 %ignore aionl_req_readv;
 %ignore aionl_req_writev;
 %ignore aionl_req_open;
+%ignore aionl_req_statx;
 /* A sigset_t is not a Python thing: Core encodes signal sets itself. */
 %ignore aionl_req_signal;
 /* Context calls: Core owns the context. */
@@ -109,12 +110,15 @@
 %naturalvar aionl_cqe::si;
 %naturalvar aionl_cqe::open;
 %naturalvar aionl_req::open;
+%naturalvar aionl_req::fallocate;
+%naturalvar aionl_req::statx;
 /*
  * An address valid only while the C caller keeps the string, and in a union
  * with the timer's numbers: not wrapped (r.open.path after aionl_req_timer
  * would read a number as a string). Core encodes OPEN from Python strings.
  */
 %ignore aionl_open_args::path;
+%ignore aionl_statx_args::path;
 %immutable aionl_req::buf;
 %immutable aionl_req::iov;
 %immutable aionl_info::reason;

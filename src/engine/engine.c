@@ -153,6 +153,8 @@ static const handler_fn handlers[AIONL_CMD_MAX + 1] = {
 	[AIONL_CMD_OPEN] = eng_open,
 	[AIONL_CMD_INSTALL] = eng_install,
 	[AIONL_CMD_BIND] = eng_bind,
+	[AIONL_CMD_FALLOCATE] = eng_fallocate,
+	[AIONL_CMD_STATX] = eng_statx,
 };
 
 /* GET_INFO's commands: what handlers[] holds, so that the answer cannot drift from it. */

@@ -7,6 +7,7 @@
  *   control.c    GET_INFO, REGISTER, UNREGISTER, nlctrl, and error replies
  *   io.c         transfers and syncs on the executor
  *   open.c       OPEN and INSTALL: opening through the socket
+ *   storage.c    FALLOCATE and STATX on the executor
  *   files.c      the table of registered files (handles)
  *   outq.c       completions and replies waiting to be sent
  *   events.c     watches, the epoll set they share, cancel and deadlines
@@ -48,11 +49,11 @@ struct eng_req {
 	int64_t res;
 	struct iovec *iov;	/* iov_inline, or malloc'ed for more than one */
 	uint32_t nr_iov;
-	uint8_t op;		/* AIONL_CMD_READ..AIONL_CMD_FDATASYNC, AIONL_CMD_OPEN */
+	uint8_t op;		/* AIONL_CMD_READ..FDATASYNC, OPEN, FALLOCATE, STATX */
 	bool timed_out;		/* its deadline passed: report -ETIMEDOUT */
 	/* OPEN: the path (its own copy), open(2)'s flags and mode, the options. */
 	bool waiting;		/* in e->open_wait, not given to the executor yet */
-	char *path;
+	char *path;		/* OPEN, STATX */
 	uint32_t oflags, mode, options;
 	/*
 	 * OPEN on a bound socket that may create or truncate: first where it
@@ -62,6 +63,12 @@ struct eng_req {
 	uint8_t open_probe;	/* OPEN_PROBE_*, or 0 for the open itself */
 	char *open_path;	/* the request's path while a probe runs on another */
 	uint32_t open_oflags;
+	/* FALLOCATE: fallocate(2)'s mode and length (offset above). */
+	uint32_t fmode;
+	uint64_t flen;
+	/* STATX: statx(2)'s flags and mask, and the program's buffer. */
+	uint32_t sx_flags, sx_mask;
+	void *sx_buf;
 	struct eng_timer deadline;
 	struct iovec iov_inline[1];
 };
@@ -239,6 +246,11 @@ bool open_done(struct aionl_engine *e, struct eng_req *r, int64_t res);
  * interrupt (the context is closing), which stops it where it waits.
  */
 void open_cancel(struct aionl_engine *e, struct eng_req *r, bool interrupt);
+
+/* ------------------------------------------------------------ storage.c */
+
+int eng_fallocate(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int eng_statx(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 
 /* ------------------------------------------------------------ events.c */
 

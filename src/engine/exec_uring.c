@@ -40,6 +40,7 @@ struct uring_priv {
 static const int needed_ops[] = {
 	IORING_OP_READ, IORING_OP_WRITE, IORING_OP_READV, IORING_OP_WRITEV,
 	IORING_OP_FSYNC, IORING_OP_POLL_ADD, IORING_OP_ASYNC_CANCEL, IORING_OP_OPENAT,
+	IORING_OP_FALLOCATE, IORING_OP_STATX,
 };
 
 static int ring_setup(struct io_uring *ring)
@@ -197,6 +198,14 @@ static void uring_queue(struct aionl_engine *e, struct eng_req *r)
 		 */
 		io_uring_prep_openat(sqe, fd, r->path, (int)r->oflags, r->mode);
 		sqe->flags |= IOSQE_ASYNC;
+		break;
+	case AIONL_CMD_FALLOCATE:
+		/* io_uring never tries these in io_uring_enter: its workers run them. */
+		io_uring_prep_fallocate(sqe, fd, (int)r->fmode, (off_t)r->offset, (off_t)r->flen);
+		break;
+	case AIONL_CMD_STATX:
+		io_uring_prep_statx(sqe, fd, r->path, (int)r->sx_flags, r->sx_mask,
+				    (struct statx *)r->sx_buf);
 		break;
 	}
 	if (r->op >= AIONL_CMD_READ && r->op <= AIONL_CMD_WRITEV &&

@@ -47,6 +47,8 @@ extern "C" {
 #define AIONL_VERSION_MINOR 4
 
 struct aionl_ctx;
+/* statx(2)'s, from <sys/stat.h> with _GNU_SOURCE (or <linux/stat.h>): only pointed at here. */
+struct statx;
 
 /*
  * enum aionl_backend, which implementation serves the socket:
@@ -144,6 +146,8 @@ enum aionl_op {
 	AIONL_OP_SIGNAL = AIONL_CMD_SIGNAL,		/* catch a set of signals */
 	AIONL_OP_CANCEL = AIONL_CMD_CANCEL,		/* cancel by cookie, by handle, or all */
 	AIONL_OP_OPEN = AIONL_CMD_OPEN,			/* open and register a file (since 0.3) */
+	AIONL_OP_FALLOCATE = AIONL_CMD_FALLOCATE,	/* fallocate(2) a range (since 0.4) */
+	AIONL_OP_STATX = AIONL_CMD_STATX,		/* statx(2) a file or a path (since 0.4) */
 };
 
 /*
@@ -160,10 +164,17 @@ enum aionl_op {
  *    AIONL_MAX_NS for timers and deadlines, AIONL_MAX_FILES, AIONL_MAX_PATH
  *    and AIONL_MAX_OPENS_RUNNING for OPEN;
  *  - open.options: AIONL_OPEN_FD, give the program the descriptor too;
- *    AIONL_OPEN_FLAG_MASK, the open(2) flags an OPEN may pass.
+ *    AIONL_OPEN_FLAG_MASK, the open(2) flags an OPEN may pass;
+ *  - fallocate.mode (since 0.4), fallocate(2)'s FALLOC_FL_ bits with their
+ *    values: AIONL_FALLOC_KEEP_SIZE, AIONL_FALLOC_PUNCH_HOLE (with
+ *    KEEP_SIZE), AIONL_FALLOC_ZERO_RANGE; AIONL_FALLOC_MODE_MASK;
+ *  - statx.flags (since 0.4), statx(2)'s AT_ flags with their values:
+ *    AIONL_STATX_SYMLINK_NOFOLLOW, _NO_AUTOMOUNT, _EMPTY_PATH, _FORCE_SYNC,
+ *    _DONT_SYNC; statx.mask takes statx(2)'s STATX_ bits, any within
+ *    AIONL_STATX_MASK_BITS.
  */
 
-/* aionl_req_open's dir for a path relative to the working directory: no handle is ever 0. */
+/* aionl_req_open's and aionl_req_statx's dir for the working directory: no handle is ever 0. */
 #define AIONL_AT_CWD 0
 
 /*
@@ -176,6 +187,27 @@ struct aionl_open_args {
 	uint32_t flags;		/* open(2)'s: O_RDONLY, O_CREAT... within AIONL_OPEN_FLAG_MASK */
 	uint32_t mode;		/* with O_CREAT or O_TMPFILE, before the umask; at most 07777 */
 	uint32_t options;	/* AIONL_OPEN_FD */
+};
+
+/*
+ * The arguments of a FALLOCATE (since 0.4): see aionl_req_fallocate(3). The
+ * range is the request's offset and len.
+ */
+struct aionl_fallocate_args {
+	uint32_t mode;		/* AIONL_FALLOC_*, or 0 */
+	uint32_t reserved;
+};
+
+/*
+ * The arguments of a STATX (since 0.4): see aionl_req_statx(3). The file, or
+ * the directory a relative path starts from, is the request's handle
+ * (AIONL_AT_CWD: the working directory); the struct statx it fills is buf.
+ * path is copied at submission.
+ */
+struct aionl_statx_args {
+	const char *path;	/* NULL: the file of handle itself; at most AIONL_MAX_PATH with its NUL */
+	uint32_t flags;		/* AIONL_STATX_*: statx(2)'s AT_ flags */
+	uint32_t mask;		/* statx(2)'s STATX_ bits: the fields wanted */
 };
 
 /*
@@ -211,12 +243,12 @@ struct aionl_req {
 	uint8_t reserved0[3];
 	uint32_t nr_iov;	/* READV/WRITEV: entries in iov */
 	uint64_t handle;	/* from aionl_file_register */
-	uint64_t offset;	/* or AIONL_OFFSET_STREAM */
+	uint64_t offset;	/* or AIONL_OFFSET_STREAM; FALLOCATE: the range's start */
 	union {
-		void *buf;
+		void *buf;	/* STATX: its struct statx */
 		const struct iovec *iov;
 	};
-	uint64_t len;		/* READ/WRITE: bytes at buf */
+	uint64_t len;		/* READ/WRITE: bytes at buf; FALLOCATE: the range's length */
 	uint64_t cookie;	/* returned as is in the completion */
 	/* READ..WRITEV: complete with -ETIMEDOUT if not done by then; 0: never. */
 	uint64_t timeout_ns;
@@ -226,6 +258,8 @@ struct aionl_req {
 		uint64_t sigmask;		/* SIGNAL: bit n - 1: signal n */
 		struct aionl_cancel_args cancel;	/* CANCEL */
 		struct aionl_open_args open;	/* OPEN (since 0.3) */
+		struct aionl_fallocate_args fallocate;	/* FALLOCATE (since 0.4) */
+		struct aionl_statx_args statx;	/* STATX (since 0.4) */
 	};
 };
 
@@ -433,6 +467,44 @@ AIONL_REQ_API void aionl_req_open(struct aionl_req *r, uint64_t dir, const char 
 	r->open.flags = (uint32_t)flags;
 	r->open.mode = mode;
 	r->open.options = options;
+}
+
+/*
+ * Allocate, deallocate or zero the len bytes of a registered file at offset,
+ * as fallocate(2) would with mode (0, or AIONL_FALLOC_KEEP_SIZE,
+ * AIONL_FALLOC_PUNCH_HOLE | AIONL_FALLOC_KEEP_SIZE, AIONL_FALLOC_ZERO_RANGE),
+ * in the engine or the module as the caller: a slow filesystem holds the
+ * request, never the caller. Completes with 0, or -EINVAL when offset + len
+ * passes AIONL_MAX_OFFSET, or fallocate(2)'s -errno (-EOPNOTSUPP for a mode
+ * the filesystem lacks, -EFBIG past RLIMIT_FSIZE...). See
+ * aionl_req_fallocate(3). Since 0.4.
+ */
+AIONL_REQ_API void aionl_req_fallocate(struct aionl_req *r, uint64_t handle, uint32_t mode,
+				       uint64_t offset, uint64_t len, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_FALLOCATE, .handle = handle, .offset = offset,
+				 .len = len, .cookie = cookie };
+	r->fallocate.mode = mode;
+}
+
+/*
+ * Fill *buf as statx(2) would, with flags (AIONL_STATX_*, statx(2)'s AT_
+ * flags) and mask (statx(2)'s STATX_ bits): of the registered file handle
+ * when path is NULL, else of path, resolved from the registered directory
+ * handle (AIONL_AT_CWD: the working directory) with the caller's
+ * credentials, in the engine or the module. *buf must stay valid until the
+ * completion is reaped. Completes with 0 (stx_mask says what was filled) or
+ * statx(2)'s -errno. See aionl_req_statx(3). Since 0.4.
+ */
+AIONL_REQ_API void aionl_req_statx(struct aionl_req *r, uint64_t handle, const char *path,
+				   uint32_t flags, uint32_t mask, struct statx *buf,
+				   uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_STATX, .handle = handle, .buf = buf,
+				 .cookie = cookie };
+	r->statx.path = path;
+	r->statx.flags = flags;
+	r->statx.mask = mask;
 }
 
 /*

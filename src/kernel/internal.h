@@ -8,6 +8,7 @@
  *   rw.c        transfers and syncs: inline, or on the workqueue
  *   events.c    timers, readiness watches, stream transfers, NOP, cancel
  *   open.c      OPEN and INSTALL: opening through the socket
+ *   storage.c   FALLOCATE and STATX, in a worker as the sender
  *   signals.c   signal watches
  *   cmds.c      the commands it serves (GET_INFO's), the hide_cmds parameter
  *   compat.h    what differs between the kernels it is built for
@@ -81,6 +82,7 @@ struct aionl_kreq {
 	bool has_handle;		/* COMPLETION of an OPEN: handle is its file's */
 	int fd;				/* INSTALL replies: the descriptor installed */
 	struct aionl_open_req *open;	/* OPEN: its state (open.c) */
+	struct aionl_storage_req *storage;	/* FALLOCATE, STATX: theirs (storage.c) */
 	struct list_head async_node;	/* aionl_sock.async while on the workqueue */
 	bool in_async;
 	bool has_deadline;		/* deadline armed while on the workqueue */
@@ -272,6 +274,8 @@ ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, 
 void aionl_kreq_as_submitter(struct aionl_kreq *r);
 ssize_t aionl_rw_as_submitter(struct aionl_kreq *r, struct kiocb *kiocb, struct iov_iter *iter);
 int aionl_kreq_take_buffers(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov);
+void aionl_queue_work(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns,
+		      work_func_t fn);
 ssize_t aionl_rw_in_worker(struct aionl_kreq *r, struct kiocb *kiocb);
 void aionl_io_done(struct aionl_kreq *r, s64 res);
 
@@ -280,6 +284,13 @@ struct aionl_open_req;
 void aionl_open_free(struct aionl_open_req *o);
 void aionl_open_release(struct aionl_sock *as);
 void aionl_open_release_done(struct aionl_sock *as);
+struct fs_struct *aionl_fs_swap_in(struct fs_struct *fs, const struct path *root,
+				   const struct path *pwd, int umask);
+void aionl_fs_swap_out(struct fs_struct *old);
+
+/* storage.c */
+struct aionl_storage_req;
+void aionl_storage_free(struct aionl_storage_req *s);
 
 /* events.c */
 int aionl_stream_start(struct aionl_sock *as, struct aionl_kreq *r, struct file *file,

@@ -165,6 +165,38 @@ static int aionl_open_probe(struct aionl_sock *as, const struct aionl_open_req *
 	return err;
 }
 
+/*
+ * Make fs, on the caller's stack, current's fs_struct, with root, pwd and
+ * umask (the sender's, as the request holds them: the walk takes references
+ * of its own), until aionl_fs_swap_out(), which takes the returned one.
+ */
+struct fs_struct *aionl_fs_swap_in(struct fs_struct *fs, const struct path *root,
+				   const struct path *pwd, int umask)
+{
+	struct fs_struct *old;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->users = 1;
+	spin_lock_init(&fs->lock);
+	seqcount_spinlock_init(&fs->seq, &fs->lock);
+	fs->umask = umask;
+	fs->root = *root;
+	fs->pwd = *pwd;
+	/* Under task_lock, as /proc's readers of a task's fs look at it. */
+	task_lock(current);
+	old = current->fs;
+	current->fs = fs;
+	task_unlock(current);
+	return old;
+}
+
+void aionl_fs_swap_out(struct fs_struct *old)
+{
+	task_lock(current);
+	current->fs = old;
+	task_unlock(current);
+}
+
 /* The open itself, in a kworker, as the sender. */
 static struct file *aionl_open_as_sender(struct aionl_kreq *r)
 {
@@ -175,27 +207,12 @@ static struct file *aionl_open_as_sender(struct aionl_kreq *r)
 	struct file *file;
 	int err;
 
-	memset(&fs, 0, sizeof(fs));
-	fs.users = 1;
-	spin_lock_init(&fs.lock);
-	seqcount_spinlock_init(&fs.seq, &fs.lock);
-	fs.umask = o->umask;
-	fs.root = o->root;
-	/* The references are the request's; the walk takes its own. */
-	fs.pwd = r->file ? r->file->f_path : o->pwd;
-
 	old_memcg = set_active_memcg(o->memcg);
 	old_cred = override_creds(r->cred);
-	/* Under task_lock, as /proc's readers of a task's fs look at it. */
-	task_lock(current);
-	old_fs = current->fs;
-	current->fs = &fs;
-	task_unlock(current);
+	old_fs = aionl_fs_swap_in(&fs, &o->root, r->file ? &r->file->f_path : &o->pwd, o->umask);
 	err = aionl_open_probe(r->as, o);
 	file = err ? ERR_PTR(err) : filp_open(o->path, o->flags, o->mode);
-	task_lock(current);
-	current->fs = old_fs;
-	task_unlock(current);
+	aionl_fs_swap_out(old_fs);
 	revert_creds(old_cred);
 	set_active_memcg(old_memcg);
 	return file;

@@ -163,11 +163,12 @@ static void aionl_io_work(struct work_struct *work)
  * run nor end (caught by test_deadlines_racing_file_reads, whose 1 us
  * deadlines fired before the work was queued).
  */
-static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
+void aionl_queue_work(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns,
+		      work_func_t fn)
 {
 	aionl_kreq_as_submitter(r);
 	atomic_inc(&as->inflight);
-	INIT_WORK(&r->work, aionl_io_work);
+	INIT_WORK(&r->work, fn);
 	if (timeout_ns) {
 		INIT_WORK(&r->deadline_work, aionl_deadline_work);
 		hrtimer_init(&r->deadline, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
@@ -183,6 +184,12 @@ static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 time
 	/* A bound socket's own queue (BIND): set before its first file came. */
 	queue_work(as->io_wq ?: aionl_wq, &r->work);
 	spin_unlock(&as->lock);
+}
+
+/* Transfers and syncs; FALLOCATE and STATX queue their own work (storage.c). */
+static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
+{
+	aionl_queue_work(as, r, timeout_ns, aionl_io_work);
 }
 
 /*

@@ -75,6 +75,10 @@ void aionl_kreq_release_io(struct aionl_kreq *r)
 		aionl_open_free(r->open);
 		r->open = NULL;
 	}
+	if (r->storage) {
+		aionl_storage_free(r->storage);
+		r->storage = NULL;
+	}
 }
 
 void aionl_kreq_free(struct aionl_kreq *r)

@@ -39,6 +39,11 @@ static int check_req(const struct aionl_ctx *ctx, const struct aionl_req *r, uns
 	if (r->op == AIONL_OP_OPEN && strnlen(r->open.path, AIONL_MAX_PATH) == AIONL_MAX_PATH)
 		return aionl__fail(-ENAMETOOLONG, "aionl_submit: request %u, an OPEN, has a path "
 				   "of %u bytes or more", i, AIONL_MAX_PATH);
+	/* A STATX without a path is one of its handle's file: NULL is fine. */
+	if (r->op == AIONL_OP_STATX && r->statx.path &&
+	    strnlen(r->statx.path, AIONL_MAX_PATH) == AIONL_MAX_PATH)
+		return aionl__fail(-ENAMETOOLONG, "aionl_submit: request %u, a STATX, has a path "
+				   "of %u bytes or more", i, AIONL_MAX_PATH);
 	return 0;
 }
 

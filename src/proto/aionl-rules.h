@@ -166,6 +166,34 @@ _Static_assert(AIONL_CMD_MAX < 64, "GetInfoReply.commands holds commands 0 to 63
 #define AIONL_MSG_CMD_UNSUPPORTED \
 	"unsupported command: GET_INFO's commands lists those this server serves"
 
+/* ------------------------------------------------------------ storage */
+
+/*
+ * A FALLOCATE's range, as a transfer's: the IDL bounds offset to
+ * AIONL_MAX_OFFSET and len to 1..AIONL_MAX_OFFSET; together they must not
+ * pass AIONL_MAX_OFFSET either, where loff_t would wrap (-EINVAL, checked
+ * after the handle). The mode goes to fallocate(2) as it is: the
+ * combinations it refuses (FALLOC_PUNCH_HOLE without FALLOC_KEEP_SIZE, with
+ * FALLOC_ZERO_RANGE) it refuses on both servers alike, with -EOPNOTSUPP.
+ */
+static inline int aionl_fallocate_check(__u64 offset, __u64 len)
+{
+	if (offset > AIONL_MAX_OFFSET || len > AIONL_MAX_OFFSET - offset)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A STATX's flags, before anything else is looked at, as statx(2) checks
+ * them: a forced sync and none at once is -EINVAL.
+ */
+static inline int aionl_statx_check(__u32 flags)
+{
+	const __u32 sync = AIONL_STATX_FORCE_SYNC | AIONL_STATX_DONT_SYNC;
+
+	return (flags & sync) == sync ? -EINVAL : 0;
+}
+
 /* ------------------------------------------------------------ admission */
 
 /*

@@ -19,8 +19,11 @@ import os as _os
 from . import aionl_core as _c
 from ._async import AsyncContext
 from ._context import Context, File, Info
-from ._requests import (Cancel, Fdatasync, Fsync, Nop, Open, Poll, Read, Readv, Request, Signal,
-                        Timer, TimerUpdate, Write, Writev)
+from ._requests import (STATX_ATIME, STATX_BASIC_STATS, STATX_BLOCKS, STATX_BTIME, STATX_CTIME,
+                        STATX_DIOALIGN, STATX_GID, STATX_INO, STATX_MNT_ID, STATX_MODE,
+                        STATX_MTIME, STATX_NLINK, STATX_SIZE, STATX_TYPE, STATX_UID, Cancel,
+                        Fallocate, Fdatasync, Fsync, Nop, Open, Poll, Read, Readv, Request, Signal,
+                        StatResult, Statx, Timer, TimerUpdate, Write, Writev)
 
 Completion = _c._aionl_core.Completion
 SigInfo = _c._aionl_core.SigInfo
@@ -41,6 +44,16 @@ CQE_F_SIGNAL = _c.AIONL_CQE_F_SIGNAL
 CQE_F_FD = _c.AIONL_CQE_F_FD
 MAX_IO_LEN = _c.AIONL_MAX_IO_LEN
 MAX_IOV = _c.AIONL_MAX_IOV
+#: Fallocate modes: fallocate(2)'s FALLOC_FL_ flags, with their values.
+FALLOC_KEEP_SIZE = _c.AIONL_FALLOC_KEEP_SIZE
+FALLOC_PUNCH_HOLE = _c.AIONL_FALLOC_PUNCH_HOLE
+FALLOC_ZERO_RANGE = _c.AIONL_FALLOC_ZERO_RANGE
+#: Statx flags: statx(2)'s AT_ flags, with their values.
+STATX_SYMLINK_NOFOLLOW = _c.AIONL_STATX_SYMLINK_NOFOLLOW
+STATX_NO_AUTOMOUNT = _c.AIONL_STATX_NO_AUTOMOUNT
+STATX_EMPTY_PATH = _c.AIONL_STATX_EMPTY_PATH
+STATX_FORCE_SYNC = _c.AIONL_STATX_FORCE_SYNC
+STATX_DONT_SYNC = _c.AIONL_STATX_DONT_SYNC
 
 #: The version of the C library the module was built with.
 version_info = (_c.AIONL_VERSION_MAJOR, _c.AIONL_VERSION_MINOR)
@@ -78,9 +91,13 @@ def probe(backend=None, executor=None, op=None):
 __all__ = [
     "Context", "AsyncContext", "File", "Info", "Completion", "SigInfo", "OpenInfo",
     "Request", "Read", "Write", "Readv", "Writev", "Fsync", "Fdatasync", "Nop", "Timer",
-    "TimerUpdate", "Poll", "Signal", "Cancel", "Open",
+    "TimerUpdate", "Poll", "Signal", "Cancel", "Open", "Fallocate", "Statx", "StatResult",
     "OFFSET_STREAM", "POLL_IN", "POLL_OUT", "POLL_ERR", "POLL_HUP",
     "CQE_F_REJECTED", "CQE_F_MORE", "CQE_F_TIMER", "CQE_F_SIGNAL", "CQE_F_FD", "MAX_IO_LEN",
-    "MAX_IOV",
+    "MAX_IOV", "FALLOC_KEEP_SIZE", "FALLOC_PUNCH_HOLE", "FALLOC_ZERO_RANGE",
+    "STATX_SYMLINK_NOFOLLOW", "STATX_NO_AUTOMOUNT", "STATX_EMPTY_PATH", "STATX_FORCE_SYNC",
+    "STATX_DONT_SYNC", "STATX_TYPE", "STATX_MODE", "STATX_NLINK", "STATX_UID", "STATX_GID",
+    "STATX_ATIME", "STATX_MTIME", "STATX_CTIME", "STATX_INO", "STATX_SIZE", "STATX_BLOCKS",
+    "STATX_BASIC_STATS", "STATX_BTIME", "STATX_MNT_ID", "STATX_DIOALIGN",
     "probe", "version_info", "__version__",
 ]

@@ -10,7 +10,8 @@ import warnings
 from typing import NamedTuple
 
 from . import aionl_core as _c
-from ._requests import Cancel, Fdatasync, Fsync, Nop, Open, Read, Readv, Request, Write, Writev
+from ._requests import (STATX_BASIC_STATS, STATX_BTIME, Cancel, Fallocate, Fdatasync, Fsync,
+                        Nop, Open, Read, Readv, Request, Statx, Write, Writev)
 
 __all__ = ["Context", "File", "Info"]
 
@@ -237,6 +238,22 @@ class _Base:
             return self._opened(completion.result if completion.result < 0 else -22, 0, -1,
                                 req.fd, req.path)
         return self._opened(0, info.handle, info.fd, req.fd, req.path)
+
+    @staticmethod
+    def _statx(target, dir, follow_symlinks, mask):
+        """The Statx request of stat()."""
+        flags = 0 if follow_symlinks else _c.AIONL_STATX_SYMLINK_NOFOLLOW
+        return Statx(target, flags, STATX_BASIC_STATS | STATX_BTIME if mask is None else mask,
+                     dir=dir)
+
+    @staticmethod
+    def _stated(req, res):
+        """A STATX's StatResult, or its error raised (naming the path, as os.stat)."""
+        if res < 0:
+            if isinstance(req.target, File):
+                raise _oserror(res, "stat")
+            raise OSError(-res, os.strerror(-res), os.fspath(req.target))
+        return req.stat()
 
     def _drop_opened(self, handle, fd):
         """Undo an OPEN nobody will use (its caller was interrupted or cancelled)."""
@@ -509,6 +526,20 @@ class Context(_Base):
     def fdatasync(self, file):
         """fdatasync(2) the file."""
         self._run(Fdatasync(file), "fdatasync")
+
+    def fallocate(self, file, mode, offset, length):
+        """fallocate(2) ``length`` bytes of the file from ``offset`` with ``mode`` (0,
+        FALLOC_KEEP_SIZE, FALLOC_PUNCH_HOLE | FALLOC_KEEP_SIZE, FALLOC_ZERO_RANGE...),
+        in the engine or the module as the caller."""
+        self._run(Fallocate(file, mode, offset, length), "fallocate")
+
+    def stat(self, target, *, dir=None, follow_symlinks=True, mask=None):
+        """statx(2) of ``target``, an aionl.File or a path (relative to ``dir``, a
+        directory's File, or to the working directory), in the engine or the module with
+        the caller's credentials: a StatResult. ``mask``: the STATX_ fields wanted
+        (default STATX_BASIC_STATS | STATX_BTIME)."""
+        req = self._statx(target, dir, follow_symlinks, mask)
+        return self._stated(req, self._run_c(req).result)
 
     def open(self, path, flags=os.O_RDONLY, mode=0o666, *, dir=None, fd=False):
         """Open ``path`` through the context (off this thread's path, in the engine or the

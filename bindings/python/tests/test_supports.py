@@ -14,7 +14,7 @@ REQUESTS = [aionl.Read, aionl.Write, aionl.Readv, aionl.Writev, aionl.Fsync, aio
             aionl.Open]
 NAMES = ["get_info", "register", "unregister", "read", "write", "readv", "writev", "fsync",
          "fdatasync", "nop", "timer", "timer_update", "poll", "signal", "cancel", "open",
-         "install", "bind"]
+         "install", "bind", "fallocate", "statx"]
 
 
 def test_every_request_and_command_is_served(ctx):
