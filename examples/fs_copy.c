@@ -4,14 +4,17 @@
  * as the original design has it: a context bound to the source's filesystem
  * and one bound to the destination's (aionl_params.bind_fd), each with
  * execution resources of its own and taking files of its filesystem only.
- * Both files are opened through their sockets
- * (OPEN requests), so neither filesystem can hold this program's thread in
- * an open(2); the copy keeps a few chunks in flight, and one select() on the
- * two contexts' descriptors is the only wait.
+ * Both files are opened through their sockets (OPEN requests), so the
+ * opens run in the engines or the module, not in this thread; the copy keeps
+ * a few chunks in flight, and one select() on the two contexts' descriptors
+ * is the only wait for I/O. (Binding looks the paths up here, O_PATH, and
+ * the same-file check and the truncation use installed descriptors here:
+ * small synchronous steps an example may take.)
  *
  * usage: fs_copy SRC DST
- * DST is created (0666 before the umask) or truncated; as with cp, SRC and
- * DST must not be the same file. On success it prints
+ * DST is created (0666 before the umask) or truncated, only once SRC is
+ * open, readable as a file, and not DST itself, which is refused as cp
+ * refuses it. On success it prints
  * "fs_copy: N bytes from SRC to DST" and exits 0; on any error it names the
  * file and the reason on stderr and exits 1.
  */
@@ -58,7 +61,6 @@ struct copy {
 	const char *src, *dst;
 	struct aionl_ctx *sctx, *dctx;	/* the source's and the destination's */
 	uint64_t shandle, dhandle;
-	bool sopen, dopen;		/* their OPENs have completed */
 	uint64_t next_off;		/* the next chunk to read */
 	uint64_t eof;			/* the source's size, once a read found it */
 	uint64_t copied;		/* bytes read and written in full */
@@ -238,19 +240,62 @@ static void on_write(struct copy *c, unsigned int i, const struct aionl_cqe *cqe
 	slot_next(c, i);
 }
 
+/* st of a handle's file, through a descriptor the socket hands back. */
+static void stat_handle(struct aionl_ctx *ctx, uint64_t handle, const char *path, struct stat *st)
+{
+	int fd = aionl_file_install(ctx, handle, 0);
+
+	if (fd < 0)
+		fail_call("install");
+	if (fstat(fd, st) < 0) {
+		fprintf(stderr, "fs_copy: fstat %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+}
+
+/*
+ * DST is opened only once SRC is, and without O_TRUNC: nothing of it
+ * changes before SRC is known to be a file to read and not DST itself (cp
+ * refuses "are the same file"; a truncating open had already emptied it).
+ * Then it is emptied, through its own descriptor.
+ */
 static void on_open(struct copy *c, bool src, const struct aionl_cqe *cqe)
 {
+	struct aionl_req r;
+	struct stat ss, ds;
+	int fd;
+
 	if (cqe->res < 0)
 		fail_io("open", src ? c->src : c->dst, cqe->res, cqe->flags);
 	if (src) {
 		c->shandle = cqe->open.handle;
-		c->sopen = true;
-	} else {
-		c->dhandle = cqe->open.handle;
-		c->dopen = true;
+		stat_handle(c->sctx, c->shandle, c->src, &ss);
+		if (S_ISDIR(ss.st_mode)) {
+			fprintf(stderr, "fs_copy: read %s: %s\n", c->src, strerror(EISDIR));
+			exit(1);
+		}
+		aionl_req_open(&r, AIONL_AT_CWD, c->dst, O_WRONLY | O_CREAT, 0666, 0,
+			       COOKIE(K_OPEN_DST, 0));
+		submit(c->dctx, &r);
+		return;
 	}
-	if (c->sopen && c->dopen)
-		start(c);
+	c->dhandle = cqe->open.handle;
+	stat_handle(c->sctx, c->shandle, c->src, &ss);
+	stat_handle(c->dctx, c->dhandle, c->dst, &ds);
+	if (ss.st_dev == ds.st_dev && ss.st_ino == ds.st_ino) {
+		fprintf(stderr, "fs_copy: %s and %s are the same file\n", c->src, c->dst);
+		exit(1);
+	}
+	fd = aionl_file_install(c->dctx, c->dhandle, 0);
+	if (fd < 0)
+		fail_call("install");
+	if (ftruncate(fd, 0) < 0) {
+		fprintf(stderr, "fs_copy: truncate %s: %s\n", c->dst, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+	start(c);
 }
 
 static void handle(struct copy *c, const struct aionl_cqe *cqe)
@@ -365,11 +410,9 @@ int main(int argc, char **argv)
 	}
 
 	/* The opens run in the engine or the module, each against its own filesystem. */
+	/* DST follows once SRC is open (on_open). */
 	aionl_req_open(&r, AIONL_AT_CWD, c.src, O_RDONLY, 0, 0, COOKIE(K_OPEN_SRC, 0));
 	submit(c.sctx, &r);
-	aionl_req_open(&r, AIONL_AT_CWD, c.dst, O_WRONLY | O_CREAT | O_TRUNC, 0666, 0,
-		       COOKIE(K_OPEN_DST, 0));
-	submit(c.dctx, &r);
 
 	while (!c.done) {
 		int sfd = aionl_ctx_fd(c.sctx), dfd = aionl_ctx_fd(c.dctx);

@@ -106,6 +106,12 @@ int aionl_get_info_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct a
 	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_WORKERS)) &&
 	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_WORKERS, (uint32_t)m->workers))
 		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_COMMANDS)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_COMMANDS, (uint64_t)m->commands))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_ORDER_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_GET_INFO_REPLY_ORDER_FLAGS, (uint32_t)m->order_flags))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -177,6 +183,16 @@ int aionl_get_info_reply_parse(const struct nlmsghdr *nlh, struct aionl_get_info
 			if (len != 4)
 				return aionl__bad_attr(err, nlh, a, "workers: wrong attribute length");
 			m->workers = mnl_attr_get_u32(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_COMMANDS:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "commands: wrong attribute length");
+			m->commands = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_GET_INFO_REPLY_ORDER_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "order_flags: wrong attribute length");
+			m->order_flags = mnl_attr_get_u32(a);
 			break;
 		default:
 			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
@@ -1497,6 +1513,201 @@ int aionl_bind_reply_parse(const struct nlmsghdr *nlh, struct aionl_bind_reply *
 	return 0;
 }
 
+int aionl_fallocate_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_fallocate *m)
+{
+	if ((m->present & (1ULL << AIONL_A_FALLOCATE_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FALLOCATE_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_FALLOCATE_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FALLOCATE_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_FALLOCATE_OFFSET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FALLOCATE_OFFSET, (uint64_t)m->offset))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_FALLOCATE_LEN)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_FALLOCATE_LEN, (uint64_t)m->len))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_FALLOCATE_MODE)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_FALLOCATE_MODE, (uint32_t)m->mode))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_FALLOCATE_REQ_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_FALLOCATE_REQ_FLAGS, (uint32_t)m->req_flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__fallocate_missing[64] = {
+	[AIONL_A_FALLOCATE_COOKIE] = "missing attribute cookie",
+	[AIONL_A_FALLOCATE_HANDLE] = "missing attribute handle",
+	[AIONL_A_FALLOCATE_OFFSET] = "missing attribute offset",
+	[AIONL_A_FALLOCATE_LEN] = "missing attribute len",
+};
+
+int aionl_fallocate_parse(const struct nlmsghdr *nlh, struct aionl_fallocate *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	aionl_attr_for_each(a, nlh) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_FALLOCATE_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_FALLOCATE_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_FALLOCATE_OFFSET:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "offset: wrong attribute length");
+			m->offset = mnl_attr_get_u64(a);
+			if (m->offset > AIONL_MAX_OFFSET)
+				return aionl__bad_attr(err, nlh, a, "offset: out of range");
+			break;
+		case AIONL_A_FALLOCATE_LEN:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "len: wrong attribute length");
+			m->len = mnl_attr_get_u64(a);
+			if (m->len < 1ULL || m->len > AIONL_MAX_OFFSET)
+				return aionl__bad_attr(err, nlh, a, "len: out of range");
+			break;
+		case AIONL_A_FALLOCATE_MODE:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "mode: wrong attribute length");
+			m->mode = mnl_attr_get_u32(a);
+			if (m->mode & ~(uint64_t)AIONL_FALLOC_MODE_MASK)
+				return aionl__bad_attr(err, nlh, a, "mode: unknown bits set");
+			break;
+		case AIONL_A_FALLOCATE_REQ_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "req_flags: wrong attribute length");
+			m->req_flags = mnl_attr_get_u32(a);
+			if (m->req_flags & ~(uint64_t)AIONL_REQ_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "req_flags: unknown bits set");
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_FALLOCATE_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__fallocate_missing);
+	return 0;
+}
+
+int aionl_statx_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_statx *m)
+{
+	if ((m->present & (1ULL << AIONL_A_STATX_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_STATX_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_STATX_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_STATX_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_STATX_PATH)) &&
+	    !mnl_attr_put_strz_check(nlh, buflen, AIONL_A_STATX_PATH, m->path))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_STATX_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_STATX_FLAGS, (uint32_t)m->flags))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_STATX_MASK)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_STATX_MASK, (uint32_t)m->mask))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_STATX_ADDR)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_STATX_ADDR, (uint64_t)m->addr))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_STATX_REQ_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_STATX_REQ_FLAGS, (uint32_t)m->req_flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__statx_missing[64] = {
+	[AIONL_A_STATX_COOKIE] = "missing attribute cookie",
+	[AIONL_A_STATX_MASK] = "missing attribute mask",
+	[AIONL_A_STATX_ADDR] = "missing attribute addr",
+};
+
+int aionl_statx_parse(const struct nlmsghdr *nlh, struct aionl_statx *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	aionl_attr_for_each(a, nlh) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_STATX_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_STATX_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_STATX_PATH:
+			if (len == 0 || ((const char *)mnl_attr_get_payload(a))[len - 1] != '\0')
+				return aionl__bad_attr(err, nlh, a, "path: string is not NUL-terminated");
+			m->path = mnl_attr_get_str(a);
+			if (strnlen(m->path, AIONL_MAX_PATH) == AIONL_MAX_PATH)
+				return aionl__bad_attr(err, nlh, a, "path: longer than MAX_PATH bytes with its NUL");
+			break;
+		case AIONL_A_STATX_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "flags: wrong attribute length");
+			m->flags = mnl_attr_get_u32(a);
+			if (m->flags & ~(uint64_t)AIONL_STATX_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "flags: unknown bits set");
+			break;
+		case AIONL_A_STATX_MASK:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "mask: wrong attribute length");
+			m->mask = mnl_attr_get_u32(a);
+			if (m->mask & ~(uint64_t)AIONL_STATX_MASK_BITS)
+				return aionl__bad_attr(err, nlh, a, "mask: unknown bits set");
+			break;
+		case AIONL_A_STATX_ADDR:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "addr: wrong attribute length");
+			m->addr = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_STATX_REQ_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "req_flags: wrong attribute length");
+			m->req_flags = mnl_attr_get_u32(a);
+			if (m->req_flags & ~(uint64_t)AIONL_REQ_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "req_flags: unknown bits set");
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_STATX_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__statx_missing);
+	return 0;
+}
+
 static const uint32_t aionl__backend_values[] = AIONL_BACKEND_VALUES;
 
 static const uint32_t aionl__executor_values[] = AIONL_EXECUTOR_VALUES;
@@ -1536,6 +1747,10 @@ static const struct aionl_attr_desc aionl__get_info_reply_attrs[] = {
 	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
 	{ "workers", AIONL_A_GET_INFO_REPLY_WORKERS, AIONL_ATTR_U32, 0, offsetof(struct aionl_get_info_reply, workers), 0,
 	  0ULL, 0xffffffffULL, 0ULL, 0, 0, NULL },
+	{ "commands", AIONL_A_GET_INFO_REPLY_COMMANDS, AIONL_ATTR_U64, 0, offsetof(struct aionl_get_info_reply, commands), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "order_flags", AIONL_A_GET_INFO_REPLY_ORDER_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_get_info_reply, order_flags), 0,
+	  0ULL, 0xffffffffULL, 3ULL, 0, 0, NULL },
 };
 
 static int aionl__get_info_reply_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
@@ -1937,10 +2152,86 @@ static int aionl__bind_reply_parse(const struct nlmsghdr *nlh, void *m, struct a
 	return aionl_bind_reply_parse(nlh, m, err);
 }
 
+static const struct aionl_attr_desc aionl__fallocate_attrs[] = {
+	{ "cookie", AIONL_A_FALLOCATE_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_fallocate, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "handle", AIONL_A_FALLOCATE_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_fallocate, handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "offset", AIONL_A_FALLOCATE_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_fallocate, offset), 0,
+	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "len", AIONL_A_FALLOCATE_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_fallocate, len), 0,
+	  1ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "mode", AIONL_A_FALLOCATE_MODE, AIONL_ATTR_U32, 0, offsetof(struct aionl_fallocate, mode), 0,
+	  0ULL, 0xffffffffULL, 19ULL, 0, 0, NULL },
+	{ "req_flags", AIONL_A_FALLOCATE_REQ_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_fallocate, req_flags), 0,
+	  0ULL, 0xffffffffULL, 3ULL, 0, 0, NULL },
+};
+
+static int aionl__fallocate_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_fallocate_put(nlh, buflen, m);
+}
+
+static int aionl__fallocate_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_fallocate_parse(nlh, m, err);
+}
+
+static const struct aionl_attr_desc aionl__statx_attrs[] = {
+	{ "cookie", AIONL_A_STATX_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_statx, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "handle", AIONL_A_STATX_HANDLE, AIONL_ATTR_U64, 0, offsetof(struct aionl_statx, handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "path", AIONL_A_STATX_PATH, AIONL_ATTR_STRING, 0, offsetof(struct aionl_statx, path), 0,
+	  0ULL, 4096ULL, 0ULL, 0, 0, NULL },
+	{ "flags", AIONL_A_STATX_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_statx, flags), 0,
+	  0ULL, 0xffffffffULL, 30976ULL, 0, 0, NULL },
+	{ "mask", AIONL_A_STATX_MASK, AIONL_ATTR_U32, 1, offsetof(struct aionl_statx, mask), 0,
+	  0ULL, 0xffffffffULL, 0x7fffffffULL, 0, 0, NULL },
+	{ "addr", AIONL_A_STATX_ADDR, AIONL_ATTR_U64, 1, offsetof(struct aionl_statx, addr), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "req_flags", AIONL_A_STATX_REQ_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_statx, req_flags), 0,
+	  0ULL, 0xffffffffULL, 3ULL, 0, 0, NULL },
+};
+
+static int aionl__statx_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_statx_put(nlh, buflen, m);
+}
+
+static int aionl__statx_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_statx_parse(nlh, m, err);
+}
+
+const char *const aionl_cmd_names[AIONL_CMD_MAX + 1] = {
+	[AIONL_CMD_GET_INFO] = "get_info",
+	[AIONL_CMD_REGISTER] = "register",
+	[AIONL_CMD_UNREGISTER] = "unregister",
+	[AIONL_CMD_READ] = "read",
+	[AIONL_CMD_WRITE] = "write",
+	[AIONL_CMD_READV] = "readv",
+	[AIONL_CMD_WRITEV] = "writev",
+	[AIONL_CMD_FSYNC] = "fsync",
+	[AIONL_CMD_FDATASYNC] = "fdatasync",
+	[AIONL_CMD_COMPLETION] = "completion",
+	[AIONL_CMD_NOP] = "nop",
+	[AIONL_CMD_TIMER] = "timer",
+	[AIONL_CMD_TIMER_UPDATE] = "timer_update",
+	[AIONL_CMD_POLL] = "poll",
+	[AIONL_CMD_SIGNAL] = "signal",
+	[AIONL_CMD_CANCEL] = "cancel",
+	[AIONL_CMD_OPEN] = "open",
+	[AIONL_CMD_INSTALL] = "install",
+	[AIONL_CMD_BIND] = "bind",
+	[AIONL_CMD_FALLOCATE] = "fallocate",
+	[AIONL_CMD_STATX] = "statx",
+};
+
 const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	{ "GetInfo", AIONL_CMD_GET_INFO, 0, 0, sizeof(struct aionl_get_info), AIONL_GET_INFO_REQUIRED_MASK,
 	  aionl__get_info_attrs, aionl__get_info_put, aionl__get_info_parse },
-	{ "GetInfoReply", AIONL_CMD_GET_INFO, 1, 9, sizeof(struct aionl_get_info_reply), AIONL_GET_INFO_REPLY_REQUIRED_MASK,
+	{ "GetInfoReply", AIONL_CMD_GET_INFO, 1, 11, sizeof(struct aionl_get_info_reply), AIONL_GET_INFO_REPLY_REQUIRED_MASK,
 	  aionl__get_info_reply_attrs, aionl__get_info_reply_put, aionl__get_info_reply_parse },
 	{ "Register", AIONL_CMD_REGISTER, 0, 1, sizeof(struct aionl_register), AIONL_REGISTER_REQUIRED_MASK,
 	  aionl__register_attrs, aionl__register_put, aionl__register_parse },
@@ -1980,4 +2271,8 @@ const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	  aionl__bind_attrs, aionl__bind_put, aionl__bind_parse },
 	{ "BindReply", AIONL_CMD_BIND, 1, 2, sizeof(struct aionl_bind_reply), AIONL_BIND_REPLY_REQUIRED_MASK,
 	  aionl__bind_reply_attrs, aionl__bind_reply_put, aionl__bind_reply_parse },
+	{ "Fallocate", AIONL_CMD_FALLOCATE, 0, 6, sizeof(struct aionl_fallocate), AIONL_FALLOCATE_REQUIRED_MASK,
+	  aionl__fallocate_attrs, aionl__fallocate_put, aionl__fallocate_parse },
+	{ "Statx", AIONL_CMD_STATX, 0, 7, sizeof(struct aionl_statx), AIONL_STATX_REQUIRED_MASK,
+	  aionl__statx_attrs, aionl__statx_put, aionl__statx_parse },
 };

@@ -70,8 +70,17 @@ struct aionl_msg_desc {
 	int (*parse)(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err);
 };
 
-#define AIONL_MSG_DESC_COUNT 21
+#define AIONL_MSG_DESC_COUNT 23
 extern const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT];
+
+/*
+ * The name of every command of enums Cmd and Notify, by number: the IDL's
+ * without CMD_, in lower case ("get_info", "timer_update"); NULL between.
+ */
+extern const char *const aionl_cmd_names[AIONL_CMD_MAX + 1];
+
+/* Every command of enum Cmd, which a program sends: bit n for command n. */
+#define AIONL_CMDS_KNOWN 0xcffbfeULL
 
 /*
  * Each message has a put function that appends the present attributes after
@@ -184,6 +193,16 @@ int aionl_bind_parse(const struct nlmsghdr *nlh, struct aionl_bind *m,
 /* BindReply: AIONL_CMD_BIND reply */
 int aionl_bind_reply_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_bind_reply *m);
 int aionl_bind_reply_parse(const struct nlmsghdr *nlh, struct aionl_bind_reply *m,
+		struct aionl_parse_err *err);
+
+/* Fallocate: AIONL_CMD_FALLOCATE request */
+int aionl_fallocate_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_fallocate *m);
+int aionl_fallocate_parse(const struct nlmsghdr *nlh, struct aionl_fallocate *m,
+		struct aionl_parse_err *err);
+
+/* Statx: AIONL_CMD_STATX request */
+int aionl_statx_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_statx *m);
+int aionl_statx_parse(const struct nlmsghdr *nlh, struct aionl_statx *m,
 		struct aionl_parse_err *err);
 
 #endif /* AIONL_CODEC_H */

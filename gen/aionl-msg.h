@@ -45,6 +45,8 @@ struct aionl_get_info_reply {
 	__u32 max_iov;
 	__u32 max_msg_size;
 	__u32 workers;
+	__u64 commands;
+	__u32 order_flags;
 };
 
 #define AIONL_GET_INFO_REPLY_REQUIRED_MASK 0x1feULL
@@ -254,6 +256,33 @@ struct aionl_bind_reply {
 
 #define AIONL_BIND_REPLY_REQUIRED_MASK 0x2ULL
 
+/* Fallocate: AIONL_CMD_FALLOCATE request */
+struct aionl_fallocate {
+	__u64 present;
+	__u64 cookie;
+	__u64 handle;
+	__u64 offset;
+	__u64 len;
+	__u32 mode;
+	__u32 req_flags;
+};
+
+#define AIONL_FALLOCATE_REQUIRED_MASK 0x1eULL
+
+/* Statx: AIONL_CMD_STATX request */
+struct aionl_statx {
+	__u64 present;
+	__u64 cookie;
+	__u64 handle;
+	const char *path;
+	__u32 flags;
+	__u32 mask;
+	__u64 addr;
+	__u32 req_flags;
+};
+
+#define AIONL_STATX_REQUIRED_MASK 0x62ULL
+
 /* 1 if cmd's request takes req_flags (ReqFlag): the requests that can be ordered. */
 static inline int aionl_cmd_takes_req_flags(unsigned int cmd)
 {
@@ -266,6 +295,8 @@ static inline int aionl_cmd_takes_req_flags(unsigned int cmd)
 	case AIONL_CMD_FDATASYNC:
 	case AIONL_CMD_NOP:
 	case AIONL_CMD_OPEN:
+	case AIONL_CMD_FALLOCATE:
+	case AIONL_CMD_STATX:
 		return 1;
 	}
 	return 0;

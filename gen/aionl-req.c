@@ -30,6 +30,8 @@ int aionl__req_op_valid(unsigned int op)
 	case AIONL_CMD_SIGNAL:
 	case AIONL_CMD_CANCEL:
 	case AIONL_CMD_OPEN:
+	case AIONL_CMD_FALLOCATE:
+	case AIONL_CMD_STATX:
 		return 1;
 	}
 	return 0;
@@ -193,6 +195,41 @@ int aionl__req_encode(struct nlmsghdr *nlh, size_t room, uint16_t family,
 		};
 
 		return aionl_open_put(nlh, room, &m);
+	}
+	case AIONL_CMD_FALLOCATE:
+	{
+		struct aionl_fallocate m = {
+			.present = AIONL_FALLOCATE_REQUIRED_MASK |
+				   (r->fallocate.mode ? 1ULL << AIONL_A_FALLOCATE_MODE : 0) |
+				   (r->flags ? 1ULL << AIONL_A_FALLOCATE_REQ_FLAGS : 0),
+			.cookie = r->cookie,
+			.handle = r->handle,
+			.offset = r->offset,
+			.len = r->len,
+			.mode = r->fallocate.mode,
+			.req_flags = r->flags,
+		};
+
+		return aionl_fallocate_put(nlh, room, &m);
+	}
+	case AIONL_CMD_STATX:
+	{
+		struct aionl_statx m = {
+			.present = AIONL_STATX_REQUIRED_MASK |
+				   (r->handle ? 1ULL << AIONL_A_STATX_HANDLE : 0) |
+				   (r->statx.path ? 1ULL << AIONL_A_STATX_PATH : 0) |
+				   (r->statx.flags ? 1ULL << AIONL_A_STATX_FLAGS : 0) |
+				   (r->flags ? 1ULL << AIONL_A_STATX_REQ_FLAGS : 0),
+			.cookie = r->cookie,
+			.handle = r->handle,
+			.path = r->statx.path,
+			.flags = r->statx.flags,
+			.mask = r->statx.mask,
+			.addr = (uintptr_t)r->buf,
+			.req_flags = r->flags,
+		};
+
+		return aionl_statx_put(nlh, room, &m);
 	}
 	}
 	return -EINVAL;

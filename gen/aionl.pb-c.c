@@ -955,6 +955,96 @@ void   aionl__bind_reply__free_unpacked
   assert(message->base.descriptor == &aionl__bind_reply__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   aionl__fallocate__init
+                     (Aionl__Fallocate         *message)
+{
+  static const Aionl__Fallocate init_value = AIONL__FALLOCATE__INIT;
+  *message = init_value;
+}
+size_t aionl__fallocate__get_packed_size
+                     (const Aionl__Fallocate *message)
+{
+  assert(message->base.descriptor == &aionl__fallocate__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__fallocate__pack
+                     (const Aionl__Fallocate *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__fallocate__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__fallocate__pack_to_buffer
+                     (const Aionl__Fallocate *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__fallocate__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Fallocate *
+       aionl__fallocate__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Fallocate *)
+     protobuf_c_message_unpack (&aionl__fallocate__descriptor,
+                                allocator, len, data);
+}
+void   aionl__fallocate__free_unpacked
+                     (Aionl__Fallocate *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__fallocate__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   aionl__statx__init
+                     (Aionl__Statx         *message)
+{
+  static const Aionl__Statx init_value = AIONL__STATX__INIT;
+  *message = init_value;
+}
+size_t aionl__statx__get_packed_size
+                     (const Aionl__Statx *message)
+{
+  assert(message->base.descriptor == &aionl__statx__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__statx__pack
+                     (const Aionl__Statx *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__statx__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__statx__pack_to_buffer
+                     (const Aionl__Statx *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__statx__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Statx *
+       aionl__statx__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Statx *)
+     protobuf_c_message_unpack (&aionl__statx__descriptor,
+                                allocator, len, data);
+}
+void   aionl__statx__free_unpacked
+                     (Aionl__Statx *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__statx__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   aionl__completion__init
                      (Aionl__Completion         *message)
 {
@@ -1011,7 +1101,8 @@ static const uint32_t aionl__limits__max_signal__default_value = 64u;
 static const uint32_t aionl__limits__max_path__default_value = 4096u;
 static const uint32_t aionl__limits__max_opens_running__default_value = 16u;
 static const uint32_t aionl__limits__max_bound_io_running__default_value = 32u;
-static const ProtobufCFieldDescriptor aionl__limits__field_descriptors[11] =
+static const uint32_t aionl__limits__statx_mask_bits__default_value = 2147483647u;
+static const ProtobufCFieldDescriptor aionl__limits__field_descriptors[12] =
 {
   {
     "offset_stream",
@@ -1145,6 +1236,18 @@ static const ProtobufCFieldDescriptor aionl__limits__field_descriptors[11] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "statx_mask_bits",
+    12,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Limits, has_statx_mask_bits),
+    offsetof(Aionl__Limits, statx_mask_bits),
+    NULL,
+    &aionl__limits__statx_mask_bits__default_value,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__limits__field_indices_by_name[] = {
   10,   /* field[10] = max_bound_io_running */
@@ -1158,11 +1261,12 @@ static const unsigned aionl__limits__field_indices_by_name[] = {
   8,   /* field[8] = max_path */
   7,   /* field[7] = max_signal */
   0,   /* field[0] = offset_stream */
+  11,   /* field[11] = statx_mask_bits */
 };
 static const ProtobufCIntRange aionl__limits__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor aionl__limits__descriptor =
 {
@@ -1172,7 +1276,7 @@ const ProtobufCMessageDescriptor aionl__limits__descriptor =
   "Aionl__Limits",
   "aionl",
   sizeof(Aionl__Limits),
-  11,
+  12,
   aionl__limits__field_descriptors,
   aionl__limits__field_indices_by_name,
   1,  aionl__limits__number_ranges,
@@ -1197,7 +1301,7 @@ const ProtobufCMessageDescriptor aionl__get_info__descriptor =
   (ProtobufCMessageInit) aionl__get_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aionl__get_info_reply__field_descriptors[9] =
+static const ProtobufCFieldDescriptor aionl__get_info_reply__field_descriptors[11] =
 {
   {
     "version",
@@ -1307,22 +1411,48 @@ static const ProtobufCFieldDescriptor aionl__get_info_reply__field_descriptors[9
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "commands",
+    10,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__GetInfoReply, has_commands),
+    offsetof(Aionl__GetInfoReply, commands),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_flags",
+    11,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__GetInfoReply, has_order_flags),
+    offsetof(Aionl__GetInfoReply, order_flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aionl__get_info_reply__field_indices_by_name[] = {
   1,   /* field[1] = backend */
+  9,   /* field[9] = commands */
   2,   /* field[2] = executor */
   4,   /* field[4] = max_files */
   3,   /* field[3] = max_inflight */
   5,   /* field[5] = max_io_len */
   6,   /* field[6] = max_iov */
   7,   /* field[7] = max_msg_size */
+  10,   /* field[10] = order_flags */
   0,   /* field[0] = version */
   8,   /* field[8] = workers */
 };
 static const ProtobufCIntRange aionl__get_info_reply__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor aionl__get_info_reply__descriptor =
 {
@@ -1332,7 +1462,7 @@ const ProtobufCMessageDescriptor aionl__get_info_reply__descriptor =
   "Aionl__GetInfoReply",
   "aionl",
   sizeof(Aionl__GetInfoReply),
-  9,
+  11,
   aionl__get_info_reply__field_descriptors,
   aionl__get_info_reply__field_indices_by_name,
   1,  aionl__get_info_reply__number_ranges,
@@ -2523,6 +2653,227 @@ const ProtobufCMessageDescriptor aionl__bind_reply__descriptor =
   (ProtobufCMessageInit) aionl__bind_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor aionl__fallocate__field_descriptors[6] =
+{
+  {
+    "cookie",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Fallocate, cookie),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "handle",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Fallocate, handle),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offset",
+    3,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Fallocate, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "len",
+    4,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Fallocate, len),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mode",
+    5,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Fallocate, has_mode),
+    offsetof(Aionl__Fallocate, mode),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "req_flags",
+    16,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Fallocate, has_req_flags),
+    offsetof(Aionl__Fallocate, req_flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__fallocate__field_indices_by_name[] = {
+  0,   /* field[0] = cookie */
+  1,   /* field[1] = handle */
+  3,   /* field[3] = len */
+  4,   /* field[4] = mode */
+  2,   /* field[2] = offset */
+  5,   /* field[5] = req_flags */
+};
+static const ProtobufCIntRange aionl__fallocate__number_ranges[2 + 1] =
+{
+  { 1, 0 },
+  { 16, 5 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor aionl__fallocate__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Fallocate",
+  "Fallocate",
+  "Aionl__Fallocate",
+  "aionl",
+  sizeof(Aionl__Fallocate),
+  6,
+  aionl__fallocate__field_descriptors,
+  aionl__fallocate__field_indices_by_name,
+  2,  aionl__fallocate__number_ranges,
+  (ProtobufCMessageInit) aionl__fallocate__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aionl__statx__field_descriptors[7] =
+{
+  {
+    "cookie",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Statx, cookie),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "handle",
+    2,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Aionl__Statx, has_handle),
+    offsetof(Aionl__Statx, handle),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "path",
+    3,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Statx, path),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "flags",
+    4,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Statx, has_flags),
+    offsetof(Aionl__Statx, flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mask",
+    5,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Statx, mask),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "addr",
+    6,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Statx, addr),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "req_flags",
+    16,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Statx, has_req_flags),
+    offsetof(Aionl__Statx, req_flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__statx__field_indices_by_name[] = {
+  5,   /* field[5] = addr */
+  0,   /* field[0] = cookie */
+  3,   /* field[3] = flags */
+  1,   /* field[1] = handle */
+  4,   /* field[4] = mask */
+  2,   /* field[2] = path */
+  6,   /* field[6] = req_flags */
+};
+static const ProtobufCIntRange aionl__statx__number_ranges[2 + 1] =
+{
+  { 1, 0 },
+  { 16, 6 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor aionl__statx__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Statx",
+  "Statx",
+  "Aionl__Statx",
+  "aionl",
+  sizeof(Aionl__Statx),
+  7,
+  aionl__statx__field_descriptors,
+  aionl__statx__field_indices_by_name,
+  2,  aionl__statx__number_ranges,
+  (ProtobufCMessageInit) aionl__statx__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor aionl__completion__field_descriptors[15] =
 {
   {
@@ -2771,7 +3122,7 @@ const ProtobufCEnumDescriptor aionl__family__descriptor =
   aionl__family__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[19] =
+static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[21] =
 {
   { "CMD_UNSPEC", "AIONL__CMD__CMD_UNSPEC", 0 },
   { "CMD_GET_INFO", "AIONL__CMD__CMD_GET_INFO", 1 },
@@ -2792,14 +3143,17 @@ static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[19] =
   { "CMD_OPEN", "AIONL__CMD__CMD_OPEN", 17 },
   { "CMD_INSTALL", "AIONL__CMD__CMD_INSTALL", 18 },
   { "CMD_BIND", "AIONL__CMD__CMD_BIND", 19 },
+  { "CMD_FALLOCATE", "AIONL__CMD__CMD_FALLOCATE", 22 },
+  { "CMD_STATX", "AIONL__CMD__CMD_STATX", 23 },
 };
 static const ProtobufCIntRange aionl__cmd__value_ranges[] = {
-{0, 0},{11, 10},{0, 19}
+{0, 0},{11, 10},{22, 19},{0, 21}
 };
-static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[19] =
+static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[21] =
 {
   { "CMD_BIND", 18 },
   { "CMD_CANCEL", 15 },
+  { "CMD_FALLOCATE", 19 },
   { "CMD_FDATASYNC", 9 },
   { "CMD_FSYNC", 8 },
   { "CMD_GET_INFO", 1 },
@@ -2811,6 +3165,7 @@ static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[19] =
   { "CMD_READV", 6 },
   { "CMD_REGISTER", 2 },
   { "CMD_SIGNAL", 14 },
+  { "CMD_STATX", 20 },
   { "CMD_TIMER", 11 },
   { "CMD_TIMER_UPDATE", 12 },
   { "CMD_UNREGISTER", 3 },
@@ -2825,11 +3180,11 @@ const ProtobufCEnumDescriptor aionl__cmd__descriptor =
   "Cmd",
   "Aionl__Cmd",
   "aionl",
-  19,
+  21,
   aionl__cmd__enum_values_by_number,
-  19,
+  21,
   aionl__cmd__enum_values_by_name,
-  2,
+  3,
   aionl__cmd__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
@@ -3177,6 +3532,70 @@ const ProtobufCEnumDescriptor aionl__install_flag__descriptor =
   aionl__install_flag__enum_values_by_name,
   1,
   aionl__install_flag__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__falloc_mode__enum_values_by_number[3] =
+{
+  { "FALLOC_KEEP_SIZE", "AIONL__FALLOC_MODE__FALLOC_KEEP_SIZE", 1 },
+  { "FALLOC_PUNCH_HOLE", "AIONL__FALLOC_MODE__FALLOC_PUNCH_HOLE", 2 },
+  { "FALLOC_ZERO_RANGE", "AIONL__FALLOC_MODE__FALLOC_ZERO_RANGE", 16 },
+};
+static const ProtobufCIntRange aionl__falloc_mode__value_ranges[] = {
+{1, 0},{16, 2},{0, 3}
+};
+static const ProtobufCEnumValueIndex aionl__falloc_mode__enum_values_by_name[3] =
+{
+  { "FALLOC_KEEP_SIZE", 0 },
+  { "FALLOC_PUNCH_HOLE", 1 },
+  { "FALLOC_ZERO_RANGE", 2 },
+};
+const ProtobufCEnumDescriptor aionl__falloc_mode__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.FallocMode",
+  "FallocMode",
+  "Aionl__FallocMode",
+  "aionl",
+  3,
+  aionl__falloc_mode__enum_values_by_number,
+  3,
+  aionl__falloc_mode__enum_values_by_name,
+  2,
+  aionl__falloc_mode__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue aionl__statx_flag__enum_values_by_number[5] =
+{
+  { "STATX_SYMLINK_NOFOLLOW", "AIONL__STATX_FLAG__STATX_SYMLINK_NOFOLLOW", 256 },
+  { "STATX_NO_AUTOMOUNT", "AIONL__STATX_FLAG__STATX_NO_AUTOMOUNT", 2048 },
+  { "STATX_EMPTY_PATH", "AIONL__STATX_FLAG__STATX_EMPTY_PATH", 4096 },
+  { "STATX_FORCE_SYNC", "AIONL__STATX_FLAG__STATX_FORCE_SYNC", 8192 },
+  { "STATX_DONT_SYNC", "AIONL__STATX_FLAG__STATX_DONT_SYNC", 16384 },
+};
+static const ProtobufCIntRange aionl__statx_flag__value_ranges[] = {
+{256, 0},{2048, 1},{4096, 2},{8192, 3},{16384, 4},{0, 5}
+};
+static const ProtobufCEnumValueIndex aionl__statx_flag__enum_values_by_name[5] =
+{
+  { "STATX_DONT_SYNC", 4 },
+  { "STATX_EMPTY_PATH", 2 },
+  { "STATX_FORCE_SYNC", 3 },
+  { "STATX_NO_AUTOMOUNT", 1 },
+  { "STATX_SYMLINK_NOFOLLOW", 0 },
+};
+const ProtobufCEnumDescriptor aionl__statx_flag__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "aionl.StatxFlag",
+  "StatxFlag",
+  "Aionl__StatxFlag",
+  "aionl",
+  5,
+  aionl__statx_flag__enum_values_by_number,
+  5,
+  aionl__statx_flag__enum_values_by_name,
+  5,
+  aionl__statx_flag__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue aionl__backend__enum_values_by_number[3] =

@@ -39,6 +39,8 @@ typedef struct Aionl__Install Aionl__Install;
 typedef struct Aionl__InstallReply Aionl__InstallReply;
 typedef struct Aionl__Bind Aionl__Bind;
 typedef struct Aionl__BindReply Aionl__BindReply;
+typedef struct Aionl__Fallocate Aionl__Fallocate;
+typedef struct Aionl__Statx Aionl__Statx;
 typedef struct Aionl__Completion Aionl__Completion;
 
 
@@ -68,7 +70,9 @@ typedef enum _Aionl__Cmd {
   AIONL__CMD__CMD_CANCEL = 16,
   AIONL__CMD__CMD_OPEN = 17,
   AIONL__CMD__CMD_INSTALL = 18,
-  AIONL__CMD__CMD_BIND = 19
+  AIONL__CMD__CMD_BIND = 19,
+  AIONL__CMD__CMD_FALLOCATE = 22,
+  AIONL__CMD__CMD_STATX = 23
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CMD)
 } Aionl__Cmd;
 typedef enum _Aionl__Notify {
@@ -145,6 +149,20 @@ typedef enum _Aionl__InstallFlag {
   AIONL__INSTALL_FLAG__INSTALL_NO_CLOEXEC = 1
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__INSTALL_FLAG)
 } Aionl__InstallFlag;
+typedef enum _Aionl__FallocMode {
+  AIONL__FALLOC_MODE__FALLOC_KEEP_SIZE = 1,
+  AIONL__FALLOC_MODE__FALLOC_PUNCH_HOLE = 2,
+  AIONL__FALLOC_MODE__FALLOC_ZERO_RANGE = 16
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__FALLOC_MODE)
+} Aionl__FallocMode;
+typedef enum _Aionl__StatxFlag {
+  AIONL__STATX_FLAG__STATX_SYMLINK_NOFOLLOW = 256,
+  AIONL__STATX_FLAG__STATX_NO_AUTOMOUNT = 2048,
+  AIONL__STATX_FLAG__STATX_EMPTY_PATH = 4096,
+  AIONL__STATX_FLAG__STATX_FORCE_SYNC = 8192,
+  AIONL__STATX_FLAG__STATX_DONT_SYNC = 16384
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__STATX_FLAG)
+} Aionl__StatxFlag;
 typedef enum _Aionl__Backend {
   AIONL__BACKEND__BACKEND_AUTO = 0,
   AIONL__BACKEND__BACKEND_KERNEL = 1,
@@ -186,10 +204,12 @@ struct  Aionl__Limits
   uint32_t max_opens_running;
   protobuf_c_boolean has_max_bound_io_running;
   uint32_t max_bound_io_running;
+  protobuf_c_boolean has_statx_mask_bits;
+  uint32_t statx_mask_bits;
 };
 #define AIONL__LIMITS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__limits__descriptor) \
-    , 0, 18446744073709551615ull, 0, 9223372036854775807ull, 0, 2147479552ull, 0, 1024u, 0, 1048576u, 0, 65536u, 0, 9223372036854775807ull, 0, 64u, 0, 4096u, 0, 16u, 0, 32u }
+    , 0, 18446744073709551615ull, 0, 9223372036854775807ull, 0, 2147479552ull, 0, 1024u, 0, 1048576u, 0, 65536u, 0, 9223372036854775807ull, 0, 64u, 0, 4096u, 0, 16u, 0, 32u, 0, 2147483647u }
 
 
 struct  Aionl__GetInfo
@@ -214,10 +234,14 @@ struct  Aionl__GetInfoReply
   uint32_t max_msg_size;
   protobuf_c_boolean has_workers;
   uint32_t workers;
+  protobuf_c_boolean has_commands;
+  uint64_t commands;
+  protobuf_c_boolean has_order_flags;
+  uint32_t order_flags;
 };
 #define AIONL__GET_INFO_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__get_info_reply__descriptor) \
-    , 0, AIONL__BACKEND__BACKEND_AUTO, AIONL__EXECUTOR__EXEC_AUTO, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, AIONL__BACKEND__BACKEND_AUTO, AIONL__EXECUTOR__EXEC_AUTO, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Aionl__Register
@@ -457,6 +481,42 @@ struct  Aionl__BindReply
 #define AIONL__BIND_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__bind_reply__descriptor) \
     , 0, 0, 0 }
+
+
+struct  Aionl__Fallocate
+{
+  ProtobufCMessage base;
+  uint64_t cookie;
+  uint64_t handle;
+  uint64_t offset;
+  uint64_t len;
+  protobuf_c_boolean has_mode;
+  uint32_t mode;
+  protobuf_c_boolean has_req_flags;
+  uint32_t req_flags;
+};
+#define AIONL__FALLOCATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__fallocate__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Aionl__Statx
+{
+  ProtobufCMessage base;
+  uint64_t cookie;
+  protobuf_c_boolean has_handle;
+  uint64_t handle;
+  char *path;
+  protobuf_c_boolean has_flags;
+  uint32_t flags;
+  uint32_t mask;
+  uint64_t addr;
+  protobuf_c_boolean has_req_flags;
+  uint32_t req_flags;
+};
+#define AIONL__STATX__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__statx__descriptor) \
+    , 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Aionl__Completion
@@ -895,6 +955,44 @@ Aionl__BindReply *
 void   aionl__bind_reply__free_unpacked
                      (Aionl__BindReply *message,
                       ProtobufCAllocator *allocator);
+/* Aionl__Fallocate methods */
+void   aionl__fallocate__init
+                     (Aionl__Fallocate         *message);
+size_t aionl__fallocate__get_packed_size
+                     (const Aionl__Fallocate   *message);
+size_t aionl__fallocate__pack
+                     (const Aionl__Fallocate   *message,
+                      uint8_t             *out);
+size_t aionl__fallocate__pack_to_buffer
+                     (const Aionl__Fallocate   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Fallocate *
+       aionl__fallocate__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__fallocate__free_unpacked
+                     (Aionl__Fallocate *message,
+                      ProtobufCAllocator *allocator);
+/* Aionl__Statx methods */
+void   aionl__statx__init
+                     (Aionl__Statx         *message);
+size_t aionl__statx__get_packed_size
+                     (const Aionl__Statx   *message);
+size_t aionl__statx__pack
+                     (const Aionl__Statx   *message,
+                      uint8_t             *out);
+size_t aionl__statx__pack_to_buffer
+                     (const Aionl__Statx   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Statx *
+       aionl__statx__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__statx__free_unpacked
+                     (Aionl__Statx *message,
+                      ProtobufCAllocator *allocator);
 /* Aionl__Completion methods */
 void   aionl__completion__init
                      (Aionl__Completion         *message);
@@ -979,6 +1077,12 @@ typedef void (*Aionl__Bind_Closure)
 typedef void (*Aionl__BindReply_Closure)
                  (const Aionl__BindReply *message,
                   void *closure_data);
+typedef void (*Aionl__Fallocate_Closure)
+                 (const Aionl__Fallocate *message,
+                  void *closure_data);
+typedef void (*Aionl__Statx_Closure)
+                 (const Aionl__Statx *message,
+                  void *closure_data);
 typedef void (*Aionl__Completion_Closure)
                  (const Aionl__Completion *message,
                   void *closure_data);
@@ -1001,6 +1105,8 @@ extern const ProtobufCEnumDescriptor    aionl__req_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__open_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__open_option__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__install_flag__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__falloc_mode__descriptor;
+extern const ProtobufCEnumDescriptor    aionl__statx_flag__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__backend__descriptor;
 extern const ProtobufCEnumDescriptor    aionl__executor__descriptor;
 extern const ProtobufCMessageDescriptor aionl__limits__descriptor;
@@ -1024,6 +1130,8 @@ extern const ProtobufCMessageDescriptor aionl__install__descriptor;
 extern const ProtobufCMessageDescriptor aionl__install_reply__descriptor;
 extern const ProtobufCMessageDescriptor aionl__bind__descriptor;
 extern const ProtobufCMessageDescriptor aionl__bind_reply__descriptor;
+extern const ProtobufCMessageDescriptor aionl__fallocate__descriptor;
+extern const ProtobufCMessageDescriptor aionl__statx__descriptor;
 extern const ProtobufCMessageDescriptor aionl__completion__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -9,6 +9,7 @@ pkgs=(
 	libmnl-dev liburing-dev libaio-dev libuv1-dev gnuplot-nox
 	protobuf-c-compiler libprotobuf-c-dev libprotobuf-dev python3-protobuf
 	libcmocka-dev
+	libfuse3-dev fuse3	# tests/fuse: a FUSE filesystem that hangs on demand
 	clang-14 libclang-rt-14-dev
 	swig python3-dev python3-pytest python3-uvloop python3-numpy
 	golang-go	# bindings/go: Go 1.19, cgo

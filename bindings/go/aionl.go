@@ -58,6 +58,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -116,9 +117,11 @@ type Info struct {
 // arm timers and wait for descriptors. It is safe for any number of
 // goroutines.
 type Ctx struct {
-	c    *cctx
-	info Info
-	fast bool // the page-cache fast path of reads
+	c          *cctx
+	info       Info
+	fast       bool   // the page-cache fast path of reads
+	commands   uint64 // what the server serves: bit n for command n (Supports)
+	orderFlags uint32 // the ordering flags it honours (SupportsOrder)
 
 	// life: every C call but close holds it for reading; Close takes it
 	// for writing, so that aionl_ctx_close never races another call.
@@ -223,6 +226,8 @@ func Open(opts *Options) (*Ctx, error) {
 		cClose(c)
 		return nil, err
 	}
+	ctx.commands = cCommands(c)
+	ctx.orderFlags = cOrderFlags(c)
 	max := ctx.info.MaxInflight
 	if o.MaxInflight > 0 && o.MaxInflight < max {
 		max = o.MaxInflight
@@ -256,6 +261,27 @@ func parseName(what, v string, names map[string]int) (int, error) {
 // Info returns the Ctx's backend, executor and limits, as the library
 // reported them when the Ctx was opened.
 func (c *Ctx) Info() Info { return c.info }
+
+// Supports reports whether the Ctx's server serves op, a command's name as
+// the C library's aionl_cmd_name(3) gives it, in any case: "read", "write",
+// "fsync", "fdatasync", "nop", "timer", "poll", "cancel", "open", "install",
+// "bind"... (aionl_ctx_supports(3)). The library and the kernel module are
+// built and upgraded apart: the server says what it serves when the Ctx
+// opens, and a server older than that is taken to serve neither "open",
+// "install" nor "bind". A name of no command this library knows is not
+// served. It answers after Close too.
+func (c *Ctx) Supports(op string) bool {
+	n, ok := cmdNumbers[strings.ToLower(op)]
+	return ok && c.commands&(1<<n) != 0
+}
+
+// SupportsOrder reports which of Op.Link and Op.Drain the Ctx's server
+// honours (aionl_ctx_req_flags(3)): both on every server of this release,
+// neither on one that predates ordering. Do fails with EOPNOTSUPP, before
+// submitting anything, for an Op whose ordering the server does not honour.
+func (c *Ctx) SupportsOrder() (link, drain bool) {
+	return c.orderFlags&reqLink != 0, c.orderFlags&reqDrain != 0
+}
 
 // Close cancels every request still outstanding (timers, waits, stream
 // reads), waits for the I/O in flight to finish, releases every registered

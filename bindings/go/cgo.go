@@ -15,13 +15,14 @@ package aionl
 
 /*
 #cgo pkg-config: aionl
-#define _GNU_SOURCE // O_PATH
+#define _GNU_SOURCE // O_PATH, struct statx
 #include <aionl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define GOAIONL_MSG 256
 
@@ -114,12 +115,12 @@ struct goaionl_req {
 	uint64_t offset;
 	uint64_t len;
 	uint64_t cookie;
-	uint64_t a;		// timer value, poll events, cancel target
-	uint64_t b;		// timer interval
+	uint64_t a;		// timer value, poll events, cancel target, STATX's path (C memory)
+	uint64_t b;		// timer interval, STATX's mask
 	uint64_t timeout_ns;
 	uintptr_t buf;		// C memory
 	uint32_t op;
-	uint32_t flags;
+	uint32_t flags;		// ... FALLOCATE's mode, STATX's flags
 	uint32_t order;		// AIONL_REQ_LINK, AIONL_REQ_DRAIN
 };
 
@@ -146,6 +147,13 @@ static void goaionl_fill(struct aionl_req *r, const struct goaionl_req *g)
 		break;
 	case AIONL_OP_CANCEL:
 		aionl_req_cancel(r, g->a, g->flags, g->cookie);
+		break;
+	case AIONL_OP_FALLOCATE:
+		aionl_req_fallocate(r, g->handle, g->flags, g->offset, g->len, g->cookie);
+		break;
+	case AIONL_OP_STATX:
+		aionl_req_statx(r, g->handle, (const char *)(uintptr_t)g->a, g->flags, (uint32_t)g->b,
+				(struct statx *)g->buf, g->cookie);
 		break;
 	default:
 		aionl_req_nop(r, g->cookie);
@@ -208,7 +216,31 @@ import "C"
 
 import (
 	"syscall"
+	"time"
 	"unsafe"
+)
+
+// AllocateMode is the mode of File.Allocate: fallocate(2)'s FALLOC_FL_
+// bits, with their values. 0 allocates, growing the file to the range's end.
+type AllocateMode uint32
+
+const (
+	// AllocateKeepSize allocates without changing the size, even past the end.
+	AllocateKeepSize AllocateMode = C.AIONL_FALLOC_KEEP_SIZE
+	// AllocatePunchHole deallocates the range, which reads back as zeros;
+	// only with AllocateKeepSize, as fallocate(2) requires (EOPNOTSUPP).
+	AllocatePunchHole AllocateMode = C.AIONL_FALLOC_PUNCH_HOLE
+	// AllocateZeroRange zeroes the range, allocated; the file grows to its
+	// end unless AllocateKeepSize. Not every file system has it (tmpfs:
+	// EOPNOTSUPP).
+	AllocateZeroRange AllocateMode = C.AIONL_FALLOC_ZERO_RANGE
+)
+
+// The STATX_ bits of Statx.Mask (statx(2)'s, from <linux/stat.h>).
+const (
+	StatxBasicStats = uint32(C.STATX_BASIC_STATS)
+	StatxBtime      = uint32(C.STATX_BTIME)
+	StatxMntID      = uint32(C.STATX_MNT_ID)
 )
 
 const (
@@ -220,6 +252,14 @@ const (
 	opPoll      = C.AIONL_OP_POLL
 	opCancel    = C.AIONL_OP_CANCEL
 	opNop       = C.AIONL_OP_NOP
+	opFallocate = C.AIONL_OP_FALLOCATE
+	opStatx     = C.AIONL_OP_STATX
+
+	fallocModeMask    = uint32(C.AIONL_FALLOC_MODE_MASK)
+	statxNofollow     = uint32(C.AIONL_STATX_SYMLINK_NOFOLLOW)
+	statxSize         = int(C.sizeof_struct_statx)
+	maxPath           = int(C.AIONL_MAX_PATH)
+	statxDefaultMasks = uint32(C.STATX_BASIC_STATS | C.STATX_BTIME)
 
 	offsetStream = uint64(C.AIONL_OFFSET_STREAM)
 	maxIOLen     = int64(C.AIONL_MAX_IO_LEN)
@@ -302,6 +342,38 @@ func cInfo(c *cctx) (Info, error) {
 		Workers:         int(ci.workers),
 		Reason:          C.GoString(&ci.reason[0]),
 	}, nil
+}
+
+// cmdNumbers maps the names of the library's commands (aionl_cmd_name(3):
+// "read", "timer_update", "open", "bind"...) to their numbers.
+var cmdNumbers = func() map[string]uint {
+	m := make(map[string]uint)
+	for n := 0; n < 64; n++ {
+		if s := C.aionl_cmd_name(C.uint(n)); s != nil {
+			m[C.GoString(s)] = uint(n)
+		}
+	}
+	return m
+}()
+
+// cCommands asks aionl_ctx_supports about every number below 64: bit n for
+// command n. What a Ctx is served is fixed when it opens.
+func cCommands(c *cctx) uint64 {
+	var m uint64
+	for n := 0; n < 64; n++ {
+		if C.aionl_ctx_supports(c, C.uint(n)) == 1 {
+			m |= 1 << n
+		}
+	}
+	return m
+}
+
+// cOrderFlags is aionl_ctx_req_flags: the ordering flags the server honours.
+func cOrderFlags(c *cctx) uint32 {
+	if r := C.aionl_ctx_req_flags(c); r > 0 {
+		return uint32(r)
+	}
+	return 0
 }
 
 func cRegister(c *cctx, fd uintptr) (uint64, error) {
@@ -414,3 +486,67 @@ func (r *creq) setOrder(flags uint32) { r.order = C.uint32_t(flags) }
 
 // links says whether the request is linked to the next one of its batch.
 func (r *creq) links() bool { return uint32(r.order)&reqLink != 0 }
+
+func (r *creq) setFallocate(handle uint64, mode uint32, off, n uint64, cookie uint64) {
+	*r = creq{}
+	r.op = C.uint32_t(opFallocate)
+	r.handle = C.uint64_t(handle)
+	r.offset = C.uint64_t(off)
+	r.len = C.uint64_t(n)
+	r.flags = C.uint32_t(mode)
+	r.cookie = C.uint64_t(cookie)
+}
+
+// setStatx fills a STATX: path and buf are C memory (path nil for the
+// handle's file itself).
+func (r *creq) setStatx(handle uint64, path unsafe.Pointer, flags, mask uint32, buf unsafe.Pointer, cookie uint64) {
+	*r = creq{}
+	r.op = C.uint32_t(opStatx)
+	r.handle = C.uint64_t(handle)
+	r.a = C.uint64_t(uintptr(path))
+	r.b = C.uint64_t(mask)
+	r.flags = C.uint32_t(flags)
+	r.buf = C.uintptr_t(uintptr(buf))
+	r.cookie = C.uint64_t(cookie)
+}
+
+// cString copies s into C memory, with its NUL, for cFree.
+func cString(s string) unsafe.Pointer { return unsafe.Pointer(C.CString(s)) }
+
+func statxTime(t C.struct_statx_timestamp) time.Time {
+	return time.Unix(int64(t.tv_sec), int64(t.tv_nsec))
+}
+
+// makedev is glibc's gnu_dev_makedev, as syscall.Stat_t.Dev holds it.
+func makedev(major, minor C.uint32_t) uint64 {
+	ma, mi := uint64(major), uint64(minor)
+	return (ma&0xfffff000)<<32 | (ma&0xfff)<<8 | (mi&0xffffff00)<<12 | mi&0xff
+}
+
+// statxOf reads the struct statx at p (C memory a STATX filled).
+func statxOf(p unsafe.Pointer) Statx {
+	sx := (*C.struct_statx)(p)
+	out := Statx{
+		Mask:           uint32(sx.stx_mask),
+		Blksize:        uint32(sx.stx_blksize),
+		Attributes:     uint64(sx.stx_attributes),
+		Nlink:          uint32(sx.stx_nlink),
+		Uid:            uint32(sx.stx_uid),
+		Gid:            uint32(sx.stx_gid),
+		Mode:           uint16(sx.stx_mode),
+		Ino:            uint64(sx.stx_ino),
+		Size:           uint64(sx.stx_size),
+		Blocks:         uint64(sx.stx_blocks),
+		AttributesMask: uint64(sx.stx_attributes_mask),
+		Atime:          statxTime(sx.stx_atime),
+		Ctime:          statxTime(sx.stx_ctime),
+		Mtime:          statxTime(sx.stx_mtime),
+		Rdev:           makedev(sx.stx_rdev_major, sx.stx_rdev_minor),
+		Dev:            makedev(sx.stx_dev_major, sx.stx_dev_minor),
+		MntID:          uint64(sx.stx_mnt_id),
+	}
+	if out.Mask&StatxBtime != 0 {
+		out.Btime = statxTime(sx.stx_btime)
+	}
+	return out
+}

@@ -10,7 +10,7 @@ import (
 )
 
 // Op is one request of a batch run by Ctx.Do: a read or write of a Buffer
-// at an offset, an fsync, an fdatasync, or a NOP. Link and Drain order it,
+// at an offset, an fsync, an fdatasync, a fallocate, or a NOP. Link and Drain order it,
 // as io_uring's IOSQE_IO_LINK and IOSQE_IO_DRAIN order SQEs (the C API's
 // aionl_req_set_flags).
 type Op struct {
@@ -19,6 +19,8 @@ type Op struct {
 	f     *File
 	b     *Buffer
 	off   int64
+	n     int64  // AllocateOp's length
+	mode  uint32 // AllocateOp's mode
 	order uint32
 }
 
@@ -39,6 +41,13 @@ func SyncOp(f *File) Op { return Op{code: opFsync, name: "sync", f: f} }
 // DatasyncOp is fdatasync(2) of f.
 func DatasyncOp(f *File) Op { return Op{code: opFdatasync, name: "datasync", f: f} }
 
+// AllocateOp is fallocate(2) of n bytes of f from off with mode, as
+// File.Allocate: a write-ahead log allocates its next segment, then writes
+// into it, linked.
+func AllocateOp(f *File, mode AllocateMode, off, n int64) Op {
+	return Op{code: opFallocate, name: "fallocate", f: f, off: off, n: n, mode: uint32(mode)}
+}
+
 // NopOp completes at once with 0: a point in a chain, or a drain of its own.
 func NopOp() Op { return Op{code: opNop, name: "nop"} }
 
@@ -52,7 +61,7 @@ func (o Op) Link() Op {
 	return o
 }
 
-// Drain makes o start only once every read, write, sync and NOP submitted
+// Drain makes o start only once every read, write, sync, fallocate and NOP submitted
 // on the Ctx before it has completed, and holds those submitted after it
 // until o has completed. The page-cache reads ReadAt serves in the calling
 // goroutine do not wait for a drain: put such reads in the Do.
@@ -88,6 +97,12 @@ func (c *Ctx) Do(ctx context.Context, ops ...Op) ([]Result, error) {
 		}
 		if ops[i].off < 0 {
 			return nil, &Error{Op: ops[i].name, Errno: syscall.EINVAL, Msg: errNegativeOffset.Error()}
+		}
+		if ops[i].order&^c.orderFlags != 0 {
+			return nil, &Error{Op: ops[i].name, Errno: syscall.EOPNOTSUPP, Msg: fmt.Sprintf("Op %d: the server does not honour its ordering (SupportsOrder)", i)}
+		}
+		if ops[i].code == opFallocate && (ops[i].n <= 0 || ops[i].mode&^fallocModeMask != 0) {
+			return nil, &Error{Op: ops[i].name, Errno: syscall.EINVAL, Msg: fmt.Sprintf("Op %d: a length that is not positive or unknown mode bits", i)}
 		}
 		run++
 		if ops[i].order&reqLink == 0 || i == len(ops)-1 {
@@ -155,6 +170,8 @@ func (c *Ctx) Do(ctx context.Context, ops ...Op) ([]Result, error) {
 		}
 		if op.code == opNop {
 			o.req.set(opNop, 0, 0, nil, 0, o.cookie)
+		} else if op.code == opFallocate {
+			o.req.setFallocate(handle, op.mode, uint64(op.off), uint64(op.n), o.cookie)
 		} else {
 			o.req.set(op.code, handle, uint64(op.off), p, n, o.cookie)
 		}

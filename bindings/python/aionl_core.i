@@ -13,8 +13,8 @@
  *    (aionl_timer_args, aionl_poll_args, aionl_cancel_args: named since 0.3
  *    because SWIG cannot wrap anonymous ones, warning 503);
  *  - the request builders that take no pointer to memory (timers, polls,
- *    cancels, nop, fsync, deadlines), aionl_probe, aionl_error_message and
- *    the names of backends and executors.
+ *    cancels, nop, fsync, fallocate, deadlines), aionl_probe, aionl_probe_op,
+ *    aionl_error_message and the names of backends, executors and commands.
  * What it does not wrap raw, on purpose: the calls that take a context
  * pointer, and the builders that store a buffer's address. From Python a raw
  * struct aionl_ctx * could be used after aionl_ctx_close, and a raw buffer
@@ -83,6 +83,7 @@
 %ignore aionl_req_readv;
 %ignore aionl_req_writev;
 %ignore aionl_req_open;
+%ignore aionl_req_statx;
 /* A sigset_t is not a Python thing: Core encodes signal sets itself. */
 %ignore aionl_req_signal;
 /* Context calls: Core owns the context. */
@@ -90,6 +91,8 @@
 %ignore aionl_ctx_close;
 %ignore aionl_ctx_fd;
 %ignore aionl_ctx_info;
+%ignore aionl_ctx_supports;
+%ignore aionl_ctx_req_flags;
 %ignore aionl_file_register;
 %ignore aionl_file_unregister;
 %ignore aionl_file_install;
@@ -108,12 +111,15 @@
 %naturalvar aionl_cqe::si;
 %naturalvar aionl_cqe::open;
 %naturalvar aionl_req::open;
+%naturalvar aionl_req::fallocate;
+%naturalvar aionl_req::statx;
 /*
  * An address valid only while the C caller keeps the string, and in a union
  * with the timer's numbers: not wrapped (r.open.path after aionl_req_timer
  * would read a number as a string). Core encodes OPEN from Python strings.
  */
 %ignore aionl_open_args::path;
+%ignore aionl_statx_args::path;
 %immutable aionl_req::buf;
 %immutable aionl_req::iov;
 %immutable aionl_info::reason;
@@ -149,6 +155,8 @@ typedef struct aionl_py_core {
 		pycore_info($self, &info);
 		return info;
 	}
+	PyObject *supports(PyObject *op) { return pycore_supports($self, op); }
+	PyObject *req_flags() { return pycore_req_flags($self); }
 	PyObject *register_fd(PyObject *fd) { return pycore_register($self, fd); }
 	PyObject *unregister_handle(PyObject *handle) { return pycore_unregister($self, handle); }
 	PyObject *install(PyObject *handle, PyObject *flags) { return pycore_install($self, handle, flags); }

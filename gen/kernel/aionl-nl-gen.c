@@ -129,6 +129,27 @@ const struct nla_policy aionl_bind_nl_policy[AIONL_A_BIND_MAX + 1] = {
 	[AIONL_A_BIND_FD] = { .type = NLA_S32, },
 };
 
+/* AIONL_CMD_FALLOCATE */
+const struct nla_policy aionl_fallocate_nl_policy[AIONL_A_FALLOCATE_MAX + 1] = {
+	[AIONL_A_FALLOCATE_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_FALLOCATE_HANDLE] = { .type = NLA_U64, },
+	[AIONL_A_FALLOCATE_OFFSET] = { .type = NLA_U64, },
+	[AIONL_A_FALLOCATE_LEN] = { .type = NLA_U64, },
+	[AIONL_A_FALLOCATE_MODE] = NLA_POLICY_MASK(NLA_U32, AIONL_FALLOC_MODE_MASK),
+	[AIONL_A_FALLOCATE_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_REQ_FLAG_MASK),
+};
+
+/* AIONL_CMD_STATX */
+const struct nla_policy aionl_statx_nl_policy[AIONL_A_STATX_MAX + 1] = {
+	[AIONL_A_STATX_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_STATX_HANDLE] = { .type = NLA_U64, },
+	[AIONL_A_STATX_PATH] = { .type = NLA_NUL_STRING, .len = AIONL_MAX_PATH - 1, },
+	[AIONL_A_STATX_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_STATX_FLAG_MASK),
+	[AIONL_A_STATX_MASK] = NLA_POLICY_MASK(NLA_U32, AIONL_STATX_MASK_BITS),
+	[AIONL_A_STATX_ADDR] = { .type = NLA_U64, },
+	[AIONL_A_STATX_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_REQ_FLAG_MASK),
+};
+
 int aionl_nl_get_info_parse(struct genl_info *info, struct aionl_get_info *m)
 {
 	(void)info;
@@ -535,6 +556,91 @@ int aionl_nl_bind_parse(struct genl_info *info, struct aionl_bind *m)
 	return 0;
 }
 
+int aionl_nl_fallocate_parse(struct genl_info *info, struct aionl_fallocate *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_FALLOCATE_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_FALLOCATE_HANDLE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_FALLOCATE_OFFSET) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_FALLOCATE_LEN))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_FALLOCATE_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_FALLOCATE_COOKIE]);
+		m->present |= 1ULL << AIONL_A_FALLOCATE_COOKIE;
+	}
+	if (tb[AIONL_A_FALLOCATE_HANDLE]) {
+		m->handle = nla_get_u64(tb[AIONL_A_FALLOCATE_HANDLE]);
+		m->present |= 1ULL << AIONL_A_FALLOCATE_HANDLE;
+	}
+	if (tb[AIONL_A_FALLOCATE_OFFSET]) {
+		m->offset = nla_get_u64(tb[AIONL_A_FALLOCATE_OFFSET]);
+		m->present |= 1ULL << AIONL_A_FALLOCATE_OFFSET;
+		if (m->offset > AIONL_MAX_OFFSET) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_FALLOCATE_OFFSET], "offset: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_FALLOCATE_LEN]) {
+		m->len = nla_get_u64(tb[AIONL_A_FALLOCATE_LEN]);
+		m->present |= 1ULL << AIONL_A_FALLOCATE_LEN;
+		if (m->len < 1ULL || m->len > AIONL_MAX_OFFSET) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_FALLOCATE_LEN], "len: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_FALLOCATE_MODE]) {
+		m->mode = nla_get_u32(tb[AIONL_A_FALLOCATE_MODE]);
+		m->present |= 1ULL << AIONL_A_FALLOCATE_MODE;
+	}
+	if (tb[AIONL_A_FALLOCATE_REQ_FLAGS]) {
+		m->req_flags = nla_get_u32(tb[AIONL_A_FALLOCATE_REQ_FLAGS]);
+		m->present |= 1ULL << AIONL_A_FALLOCATE_REQ_FLAGS;
+	}
+	return 0;
+}
+
+int aionl_nl_statx_parse(struct genl_info *info, struct aionl_statx *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_STATX_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_STATX_MASK) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_STATX_ADDR))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_STATX_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_STATX_COOKIE]);
+		m->present |= 1ULL << AIONL_A_STATX_COOKIE;
+	}
+	if (tb[AIONL_A_STATX_HANDLE]) {
+		m->handle = nla_get_u64(tb[AIONL_A_STATX_HANDLE]);
+		m->present |= 1ULL << AIONL_A_STATX_HANDLE;
+	}
+	if (tb[AIONL_A_STATX_PATH]) {
+		m->path = nla_data(tb[AIONL_A_STATX_PATH]);
+		m->present |= 1ULL << AIONL_A_STATX_PATH;
+	}
+	if (tb[AIONL_A_STATX_FLAGS]) {
+		m->flags = nla_get_u32(tb[AIONL_A_STATX_FLAGS]);
+		m->present |= 1ULL << AIONL_A_STATX_FLAGS;
+	}
+	if (tb[AIONL_A_STATX_MASK]) {
+		m->mask = nla_get_u32(tb[AIONL_A_STATX_MASK]);
+		m->present |= 1ULL << AIONL_A_STATX_MASK;
+	}
+	if (tb[AIONL_A_STATX_ADDR]) {
+		m->addr = nla_get_u64(tb[AIONL_A_STATX_ADDR]);
+		m->present |= 1ULL << AIONL_A_STATX_ADDR;
+	}
+	if (tb[AIONL_A_STATX_REQ_FLAGS]) {
+		m->req_flags = nla_get_u32(tb[AIONL_A_STATX_REQ_FLAGS]);
+		m->present |= 1ULL << AIONL_A_STATX_REQ_FLAGS;
+	}
+	return 0;
+}
+
 int aionl_nl_get_info_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_get_info_reply *m)
 {
 	void *hdr = genlmsg_put(skb, 0, seq, &aionl_nl_family, 0, AIONL_CMD_GET_INFO);
@@ -567,6 +673,12 @@ int aionl_nl_get_info_reply_put(struct sk_buff *skb, u32 seq, const struct aionl
 		goto cancel;
 	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_WORKERS)) &&
 	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_WORKERS, m->workers))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_COMMANDS)) &&
+	    nla_put_u64_64bit(skb, AIONL_A_GET_INFO_REPLY_COMMANDS, m->commands, AIONL_NL_NOPAD))
+		goto cancel;
+	if ((m->present & (1ULL << AIONL_A_GET_INFO_REPLY_ORDER_FLAGS)) &&
+	    nla_put_u32(skb, AIONL_A_GET_INFO_REPLY_ORDER_FLAGS, m->order_flags))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -706,7 +818,7 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static const struct genl_ops aionl_nl_ops[18] = {
+static const struct genl_ops aionl_nl_ops[20] = {
 	{
 		.cmd		= AIONL_CMD_GET_INFO,
 		.doit		= aionl_nl_get_info_doit,
@@ -813,6 +925,18 @@ static const struct genl_ops aionl_nl_ops[18] = {
 		.policy		= aionl_bind_nl_policy,
 		.maxattr	= AIONL_A_BIND_MAX,
 	},
+	{
+		.cmd		= AIONL_CMD_FALLOCATE,
+		.doit		= aionl_nl_fallocate_doit,
+		.policy		= aionl_fallocate_nl_policy,
+		.maxattr	= AIONL_A_FALLOCATE_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_STATX,
+		.doit		= aionl_nl_statx_doit,
+		.policy		= aionl_statx_nl_policy,
+		.maxattr	= AIONL_A_STATX_MAX,
+	},
 };
 
 /*
@@ -826,6 +950,7 @@ struct genl_family aionl_nl_family __ro_after_init = {
 	.netnsok	= true,
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
+	.pre_doit	= aionl_nl_pre_doit,
 	.ops		= aionl_nl_ops,
 	.n_ops		= ARRAY_SIZE(aionl_nl_ops),
 };

@@ -29,8 +29,15 @@ extern const struct nla_policy aionl_cancel_nl_policy[AIONL_A_CANCEL_MAX + 1];
 extern const struct nla_policy aionl_open_nl_policy[AIONL_A_OPEN_MAX + 1];
 extern const struct nla_policy aionl_install_nl_policy[AIONL_A_INSTALL_MAX + 1];
 extern const struct nla_policy aionl_bind_nl_policy[AIONL_A_BIND_MAX + 1];
+extern const struct nla_policy aionl_fallocate_nl_policy[AIONL_A_FALLOCATE_MAX + 1];
+extern const struct nla_policy aionl_statx_nl_policy[AIONL_A_STATX_MAX + 1];
 
-/* The handlers the module writes, one per command. */
+/*
+ * What the module writes: the family's pre_doit, which genetlink calls before
+ * every handler, after the op's policy (declared by the module, since its
+ * argument's type differs between kernels: compat.h), and one handler per
+ * command.
+ */
 int aionl_nl_get_info_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_unregister_doit(struct sk_buff *skb, struct genl_info *info);
@@ -49,6 +56,8 @@ int aionl_nl_cancel_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_install_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_bind_doit(struct sk_buff *skb, struct genl_info *info);
+int aionl_nl_fallocate_doit(struct sk_buff *skb, struct genl_info *info);
+int aionl_nl_statx_doit(struct sk_buff *skb, struct genl_info *info);
 
 /*
  * Fill a request's struct from the attributes genetlink parsed and checked
@@ -70,6 +79,8 @@ int aionl_nl_cancel_parse(struct genl_info *info, struct aionl_cancel *m);
 int aionl_nl_open_parse(struct genl_info *info, struct aionl_open *m);
 int aionl_nl_install_parse(struct genl_info *info, struct aionl_install *m);
 int aionl_nl_bind_parse(struct genl_info *info, struct aionl_bind *m);
+int aionl_nl_fallocate_parse(struct genl_info *info, struct aionl_fallocate *m);
+int aionl_nl_statx_parse(struct genl_info *info, struct aionl_statx *m);
 
 /*
  * Append a whole reply or notification carrying the present attributes of

@@ -10,10 +10,12 @@
 #define AIONL_INTERNAL_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <linux/genetlink.h>
 #include <libmnl/libmnl.h>
 
@@ -101,6 +103,35 @@ static inline struct nlmsghdr *aionl__msg_start(void *buf, uint16_t type, uint16
  * libmnl's mnl_nlmsg_ok() compares nlmsg_len as an int, so a length of 2 GiB
  * or more passes it, and mnl_nlmsg_next() then leaps as far.
  */
+/*
+ * How long a fork's prepare handler waits for a lock, or for an engine to
+ * park. A fork called from a signal handler may have interrupted the very
+ * thread that holds the lock, which will never let go; waiting for ever
+ * froze the whole process. Past this, the fork goes ahead without it, and
+ * the child treats what the lock guards as unsafe to walk (it leaks it).
+ */
+#define AIONL_FORK_WAIT_NS (100 * 1000000LL)
+
+/* The CLOCK_REALTIME instant AIONL_FORK_WAIT_NS from now, for *timed* waits. */
+static inline struct timespec aionl__fork_deadline(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_nsec += AIONL_FORK_WAIT_NS % 1000000000LL;
+	t.tv_sec += AIONL_FORK_WAIT_NS / 1000000000LL + t.tv_nsec / 1000000000L;
+	t.tv_nsec %= 1000000000L;
+	return t;
+}
+
+/* pthread_mutex_lock for a prepare handler: false if not taken in time. */
+static inline bool aionl__fork_lock(pthread_mutex_t *m)
+{
+	struct timespec deadline = aionl__fork_deadline();
+
+	return pthread_mutex_timedlock(m, &deadline) == 0;
+}
+
 static inline bool aionl__nlmsg_ok(const struct nlmsghdr *nlh, size_t len)
 {
 	return len >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= len;

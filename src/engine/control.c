@@ -91,7 +91,9 @@ int eng_get_info(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aion
 {
 	struct aionl_get_info req;
 	struct aionl_get_info_reply m = {
-		.present = AIONL_GET_INFO_REPLY_REQUIRED_MASK,
+		.present = AIONL_GET_INFO_REPLY_REQUIRED_MASK |
+			   1ULL << AIONL_A_GET_INFO_REPLY_COMMANDS |
+			   1ULL << AIONL_A_GET_INFO_REPLY_ORDER_FLAGS,
 		.version = AIONL_FAMILY_VERSION,
 		.backend = AIONL_BACKEND_USER,
 		.executor = e->exec->kind,
@@ -100,6 +102,8 @@ int eng_get_info(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aion
 		.max_io_len = AIONL_MAX_IO_LEN,
 		.max_iov = AIONL_MAX_IOV,
 		.max_msg_size = AIONL_MAX_MSG_SIZE,
+		.commands = engine_commands(),
+		.order_flags = AIONL_REQ_FLAG_MASK,
 	};
 	struct nlmsghdr *out;
 	int err;

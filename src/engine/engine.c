@@ -173,7 +173,21 @@ static const handler_fn handlers[AIONL_CMD_MAX + 1] = {
 	[AIONL_CMD_OPEN] = eng_open,
 	[AIONL_CMD_INSTALL] = eng_install,
 	[AIONL_CMD_BIND] = eng_bind,
+	[AIONL_CMD_FALLOCATE] = eng_fallocate,
+	[AIONL_CMD_STATX] = eng_statx,
 };
+
+/* GET_INFO's commands: what handlers[] holds, so that the answer cannot drift from it. */
+uint64_t engine_commands(void)
+{
+	uint64_t cmds = 0;
+	unsigned int cmd;
+
+	for (cmd = 0; cmd <= AIONL_CMD_MAX; cmd++)
+		if (handlers[cmd])
+			cmds |= AIONL_CMD_BIT(cmd);
+	return cmds;
+}
 
 /*
  * Messages waiting only because this batch has not been sent yet do not
@@ -237,7 +251,8 @@ static void handle_msg(struct aionl_engine *e, const struct nlmsghdr *nlh, uint3
 		} else if (known) {
 			err = handlers[cmd](e, nlh, &pe);
 		} else {
-			pe.msg = "unknown command";
+			/* As genetlink answers a command the family has no op for. */
+			pe.msg = AIONL_MSG_CMD_UNSUPPORTED;
 			err = -EOPNOTSUPP;
 		}
 	}
@@ -486,11 +501,21 @@ void aionl_engine_join(struct aionl_engine *e)
  * epoll_ctl, timerfd_settime or a signalfd mask change through the child's
  * copy would change the parent's engine, and its threads' locks may be
  * frozen held. So only close and free. The lists walked are whole: the
- * engine was parked at the top of its loop while the process forked (fork.c).
+ * engine was parked at the top of its loop while the process forked
+ * (fork.c). One that could not park in time (a fork from a signal handler)
+ * may have been in the middle of a change: then only the descriptors the
+ * engine made for itself are closed, and the rest, all close-on-exec, is
+ * left to the child's exec or exit.
  */
 void aionl_engine_forget(struct aionl_engine *e)
 {
 	fork_untrack(e);
 	e->exec->forget(e);
-	engine_free(e, true);
+	if (e->fork_parked) {
+		engine_free(e, true);
+		return;
+	}
+	fork_fini(e, true);
+	events_close_own(e);
+	close(e->sock);
 }

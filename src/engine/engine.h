@@ -7,6 +7,7 @@
  *   control.c    GET_INFO, REGISTER, UNREGISTER, nlctrl, and error replies
  *   io.c         transfers and syncs on the executor
  *   open.c       OPEN and INSTALL: opening through the socket
+ *   storage.c    FALLOCATE and STATX on the executor
  *   files.c      the table of registered files (handles)
  *   outq.c       completions and replies waiting to be sent
  *   events.c     watches, the epoll set they share, cancel and deadlines
@@ -50,13 +51,27 @@ struct eng_req {
 	int64_t res;
 	struct iovec *iov;	/* iov_inline, or malloc'ed for more than one */
 	uint32_t nr_iov;
-	uint8_t op;		/* AIONL_CMD_READ..AIONL_CMD_FDATASYNC, AIONL_CMD_OPEN */
+	uint8_t op;		/* AIONL_CMD_READ..FDATASYNC, OPEN, FALLOCATE, STATX */
 	bool timed_out;		/* its deadline passed: report -ETIMEDOUT */
 	struct eng_ord *ord;	/* an ordered request's place in its order (order.c) */
 	/* OPEN: the path (its own copy), open(2)'s flags and mode, the options. */
 	bool waiting;		/* in e->open_wait, not given to the executor yet */
-	char *path;
+	char *path;		/* OPEN, STATX */
 	uint32_t oflags, mode, options;
+	/*
+	 * OPEN on a bound socket that may create or truncate: first where it
+	 * would land (open.c's probes), with path and oflags the probe's
+	 * meanwhile and the request's own kept here.
+	 */
+	uint8_t open_probe;	/* OPEN_PROBE_*, or 0 for the open itself */
+	char *open_path;	/* the request's path while a probe runs on another */
+	uint32_t open_oflags;
+	/* FALLOCATE: fallocate(2)'s mode and length (offset above). */
+	uint32_t fmode;
+	uint64_t flen;
+	/* STATX: statx(2)'s flags and mask, and the program's buffer. */
+	uint32_t sx_flags, sx_mask;
+	void *sx_buf;
 	struct eng_timer deadline;
 	struct iovec iov_inline[1];
 };
@@ -200,6 +215,7 @@ struct aionl_engine {
 	pthread_mutex_t park_lock;
 	pthread_cond_t park_cond;
 	bool parked, running;		/* under park_lock */
+	bool fork_parked;		/* parked through the fork in progress: whole in the child */
 	struct aionl_engine *fork_next;	/* fork.c's list of running engines */
 };
 
@@ -227,6 +243,8 @@ int engine_dispatch(struct aionl_engine *e, uint8_t cmd, const struct nlmsghdr *
 
 /* ------------------------------------------------------------ control.c */
 
+/* The commands the engine serves, bit n for command n (engine.c's handlers[]). */
+uint64_t engine_commands(void);
 int eng_get_info(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int eng_register(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int eng_bind(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
@@ -254,8 +272,8 @@ void io_forget_active(struct aionl_engine *e);
 
 int eng_open(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int eng_install(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
-/* r, an OPEN, finished with res (a descriptor, or -errno): complete it, start the next. */
-void open_done(struct aionl_engine *e, struct eng_req *r, int64_t res);
+/* An OPEN's result: false if it went on (a probe, open.c) and r is still the executor's. */
+bool open_done(struct aionl_engine *e, struct eng_req *r, int64_t res);
 /*
  * Cancel r, an OPEN: one waiting its turn completes with -ECANCELED; one
  * given to the executor is stopped only if it has not started, unless
@@ -263,11 +281,17 @@ void open_done(struct aionl_engine *e, struct eng_req *r, int64_t res);
  */
 void open_cancel(struct aionl_engine *e, struct eng_req *r, bool interrupt);
 
+/* ------------------------------------------------------------ storage.c */
+
+int eng_fallocate(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int eng_statx(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+
 /* ------------------------------------------------------------ events.c */
 
 int events_init(struct aionl_engine *e);
 void events_fini(struct aionl_engine *e);
 void events_forget(struct aionl_engine *e);
+void events_close_own(struct aionl_engine *e);
 void events_dispatch(struct aionl_engine *e);
 int ev_nop(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int ev_cancel(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);

@@ -243,6 +243,21 @@ int events_init(struct aionl_engine *e)
 	return e->epfd < 0 ? -errno : 0;
 }
 
+/*
+ * In a child whose fork found the engine mid-change: the descriptors the
+ * engine made itself (epoll, timerfds, signalfd), set once and read alone.
+ */
+void events_close_own(struct aionl_engine *e)
+{
+	for (int c = 0; c < AIONL_TIMER_CLOCK_COUNT; c++)
+		if (e->clocks[c].tfd >= 0)
+			close(e->clocks[c].tfd);
+	if (e->sigfd >= 0)
+		close(e->sigfd);
+	if (e->epfd >= 0)
+		close(e->epfd);
+}
+
 /* fini in a child after fork: close and free only (aionl_engine_forget). */
 void events_forget(struct aionl_engine *e)
 {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -57,6 +58,17 @@ static int64_t run_io(struct eng_req *r)
 	case AIONL_CMD_OPEN:
 		/* A thread of the program's process: its root, cwd, creds and umask. */
 		n = openat(fd, r->path, (int)r->oflags, (mode_t)r->mode);
+		break;
+	case AIONL_CMD_FALLOCATE:
+		n = fallocate(fd, (int)r->fmode, (off_t)r->offset, (off_t)r->flen);
+		break;
+	case AIONL_CMD_STATX:
+		/*
+		 * The system call itself: the buffer is the program's, any
+		 * address (NULL gives -EFAULT), where glibc's statx() declares
+		 * it nonnull.
+		 */
+		n = syscall(SYS_statx, fd, r->path, (int)r->sx_flags, r->sx_mask, r->sx_buf);
 		break;
 	default:
 		errno = EINVAL;

@@ -40,6 +40,7 @@ struct uring_priv {
 static const int needed_ops[] = {
 	IORING_OP_READ, IORING_OP_WRITE, IORING_OP_READV, IORING_OP_WRITEV,
 	IORING_OP_FSYNC, IORING_OP_POLL_ADD, IORING_OP_ASYNC_CANCEL, IORING_OP_OPENAT,
+	IORING_OP_FALLOCATE, IORING_OP_STATX,
 };
 
 static int ring_setup(struct io_uring *ring)
@@ -120,6 +121,47 @@ static struct io_uring_sqe *get_sqe(struct io_uring *ring)
 	return sqe;
 }
 
+/*
+ * Whether io_uring may try a transfer on f inside io_uring_enter, in the
+ * engine thread, before handing it to its workers. It does so for files
+ * with FMODE_NOWAIT, and newer kernels also for files without it whose poll
+ * method says ready. FUSE's file has one (ready, for a server that does not
+ * implement poll), and FUSE's direct I/O, started from io_uring's
+ * asynchronous kiocb, waits for one of the connection's background slots
+ * (max_background, 12 by default) whatever IOCB_NOWAIT says: with 12 reads
+ * held by a hung FUSE server the 13th held the engine thread, and with it
+ * every request of the context, its cancels and its close (Linux 6.18,
+ * tests/fuse/isolation.c). So a file where the kernel refuses RWF_NOWAIT
+ * goes to the workers at once (IOSQE_ASYNC), which is what kernels without
+ * that heuristic do anyway.
+ *
+ * Found out once per file, on its first transfer: a 1-byte RWF_NOWAIT read
+ * into a misaligned byte at the request's offset. Without FMODE_NOWAIT the
+ * kernel refuses it (EOPNOTSUPP) before any filesystem code runs; with it
+ * the read does not block (O_DIRECT refuses the alignment, with no I/O; a
+ * buffered read reads what the request is about to read). A file not open
+ * for reading cannot be asked this way and keeps io_uring's own choice:
+ * writes to a write-only file on FUSE can still hold the engine.
+ */
+static bool may_try_inline(struct eng_file *f, uint64_t offset)
+{
+	char probe[2];
+	struct iovec iov = { probe + 1, 1 };
+	ssize_t n;
+
+	if (f->kernel_nowait || !f->caps.readable)
+		return f->kernel_nowait >= 0;
+	n = preadv2(f->fd, &iov, 1, (off_t)offset, RWF_NOWAIT);
+	if (n < 0 && errno == EOPNOTSUPP) {
+		f->kernel_nowait = -1;
+		/* The inline paths need not ask again either. */
+		atomic_store_explicit(&f->nowait_ok, false, memory_order_relaxed);
+	} else {
+		f->kernel_nowait = 1;
+	}
+	return f->kernel_nowait > 0;
+}
+
 static void uring_queue(struct aionl_engine *e, struct eng_req *r)
 {
 	struct uring_priv *u = e->exec_priv;
@@ -157,7 +199,18 @@ static void uring_queue(struct aionl_engine *e, struct eng_req *r)
 		io_uring_prep_openat(sqe, fd, r->path, (int)r->oflags, r->mode);
 		sqe->flags |= IOSQE_ASYNC;
 		break;
+	case AIONL_CMD_FALLOCATE:
+		/* io_uring never tries these in io_uring_enter: its workers run them. */
+		io_uring_prep_fallocate(sqe, fd, (int)r->fmode, (off_t)r->offset, (off_t)r->flen);
+		break;
+	case AIONL_CMD_STATX:
+		io_uring_prep_statx(sqe, fd, r->path, (int)r->sx_flags, r->sx_mask,
+				    (struct statx *)r->sx_buf);
+		break;
 	}
+	if (r->op >= AIONL_CMD_READ && r->op <= AIONL_CMD_WRITEV &&
+	    !may_try_inline(r->file, r->offset))
+		sqe->flags |= IOSQE_ASYNC;
 	io_uring_sqe_set_data(sqe, r);
 }
 

@@ -44,20 +44,38 @@ static pthread_mutex_t aio_socks_lock = PTHREAD_MUTEX_INITIALIZER;
 static ino_t *aio_socks;
 static size_t naio_socks, aio_socks_cap;
 
-/* A fork in another thread's critical section must not leave it held in the child. */
+/*
+ * A fork in another thread's critical section must not leave the list half
+ * changed in the child. If the lock cannot be had in time (a fork from a
+ * signal handler that interrupted its holder), the child starts a new list:
+ * its copies of the parent's engines never run again, and a half-changed
+ * copy is nothing to walk.
+ */
+static bool aio_socks_taken;
+
 static void aio_socks_lock_take(void)
 {
-	pthread_mutex_lock(&aio_socks_lock);
+	aio_socks_taken = aionl__fork_lock(&aio_socks_lock);
 }
 
-static void aio_socks_lock_drop(void)
+static void aio_socks_lock_parent(void)
 {
-	pthread_mutex_unlock(&aio_socks_lock);
+	if (aio_socks_taken)
+		pthread_mutex_unlock(&aio_socks_lock);
+}
+
+static void aio_socks_lock_child(void)
+{
+	if (!aio_socks_taken) {
+		aio_socks = NULL;
+		naio_socks = aio_socks_cap = 0;
+	}
+	pthread_mutex_init(&aio_socks_lock, NULL);
 }
 
 static void aio_socks_atfork(void)
 {
-	pthread_atfork(aio_socks_lock_take, aio_socks_lock_drop, aio_socks_lock_drop);
+	pthread_atfork(aio_socks_lock_take, aio_socks_lock_parent, aio_socks_lock_child);
 }
 
 int files_set_socket(struct eng_files *t, int peer, int own)

@@ -25,6 +25,12 @@ struct eng_file {
 	struct aionl_file_caps caps;
 	/* RWF_NOWAIT not refused yet: cleared by the engine, read by submitters. */
 	atomic_bool nowait_ok;
+	/*
+	 * Whether the kernel takes RWF_NOWAIT on this file at all (the file
+	 * has FMODE_NOWAIT): 0 not known yet, 1 it does, -1 it refuses it.
+	 * The io_uring executor's, on the engine thread (exec_uring.c).
+	 */
+	int8_t kernel_nowait;
 };
 
 struct eng_files {

@@ -27,43 +27,78 @@
 /* Every running engine of the process; held across a fork. */
 static pthread_mutex_t engines_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct aionl_engine *engines;
+static bool engines_taken;	/* by this fork's prepare handler */
 
+/*
+ * Waits are bounded (AIONL_FORK_WAIT_NS): a fork from a signal handler may
+ * have interrupted a thread the engine waits for (an inline read holding
+ * the file table), and the engine would not park. Such an engine's copy is
+ * then not walked in the child (fork_parked false: aionl_engine_forget
+ * closes its own descriptors only).
+ */
 static void fork_prepare(void)
 {
 	struct aionl_engine *e;
 	uint64_t one = 1;
 
-	pthread_mutex_lock(&engines_lock);
+	engines_taken = aionl__fork_lock(&engines_lock);
+	if (!engines_taken)
+		return;
 	for (e = engines; e; e = e->fork_next) {
 		atomic_store(&e->park_asked, true);
 		while (write(e->kickfd, &one, sizeof(one)) < 0 && errno == EINTR)
 			;
 	}
 	for (e = engines; e; e = e->fork_next) {
+		struct timespec deadline = aionl__fork_deadline();
+
 		pthread_mutex_lock(&e->park_lock);
-		while (e->running && !e->parked)
-			pthread_cond_wait(&e->park_cond, &e->park_lock);
+		while (e->running && !e->parked &&
+		       pthread_cond_timedwait(&e->park_cond, &e->park_lock, &deadline) != ETIMEDOUT)
+			;
+		/* An engine without a thread keeps what it was: see fork_engine_exits(). */
+		if (e->running)
+			e->fork_parked = e->parked;
 		pthread_mutex_unlock(&e->park_lock);
 	}
 }
 
 static void fork_parent(void)
 {
+	if (!engines_taken)
+		return;
 	for (struct aionl_engine *e = engines; e; e = e->fork_next) {
 		pthread_mutex_lock(&e->park_lock);
 		atomic_store(&e->park_asked, false);
+		if (e->running)
+			e->fork_parked = false;
 		pthread_cond_broadcast(&e->park_cond);
 		pthread_mutex_unlock(&e->park_lock);
 	}
 	pthread_mutex_unlock(&engines_lock);
 }
 
-/* No engine thread is in the child: its copies stay as they were parked. */
+/*
+ * No engine thread is in the child: its copies stay as they were parked.
+ * If the list could not be had, the child forgets it (its engines'
+ * fork_parked are false, so they are not walked either).
+ */
 static void fork_child(void)
 {
-	for (struct aionl_engine *e = engines; e; e = e->fork_next)
-		atomic_store(&e->park_asked, false);
-	pthread_mutex_unlock(&engines_lock);
+	if (engines_taken) {
+		/*
+		 * No thread runs them here: a fork from this child must not
+		 * wait for them to park, and their copies stay whole or not
+		 * as this fork found them (fork_parked), for grandchildren too.
+		 */
+		for (struct aionl_engine *e = engines; e; e = e->fork_next) {
+			atomic_store(&e->park_asked, false);
+			e->running = false;
+		}
+	} else {
+		engines = NULL;
+	}
+	pthread_mutex_init(&engines_lock, NULL);
 }
 
 static void fork_atfork(void)
@@ -125,11 +160,15 @@ void fork_park(struct aionl_engine *e)
 	pthread_mutex_unlock(&e->park_lock);
 }
 
-/* The engine thread, on its way out: a fork need not wait for it to park. */
+/*
+ * The engine thread, on its way out: a fork need not wait for it to park,
+ * and its lists are final, whole for a child.
+ */
 void fork_engine_exits(struct aionl_engine *e)
 {
 	pthread_mutex_lock(&e->park_lock);
 	e->running = false;
+	e->fork_parked = true;
 	pthread_cond_broadcast(&e->park_cond);
 	pthread_mutex_unlock(&e->park_lock);
 }

@@ -31,6 +31,8 @@ static void req_recycle(struct aionl_engine *e, struct eng_req *r)
 		free(r->iov);
 	free(r->path);
 	r->path = NULL;
+	free(r->open_path);
+	r->open_path = NULL;
 	r->next = e->req_free;
 	e->req_free = r;
 }
@@ -68,6 +70,8 @@ struct eng_req *io_req_new(struct aionl_engine *e, uint8_t op, uint64_t cookie,
 	r->iov = r->iov_inline;
 	r->nr_iov = 0;
 	r->path = NULL;
+	r->open_path = NULL;
+	r->open_probe = 0;
 	r->waiting = false;
 	r->cookie = cookie;
 	r->file = f;
@@ -113,10 +117,15 @@ void engine_complete(struct aionl_engine *e, struct eng_req *r, int64_t res)
 		res = -ETIMEDOUT;
 	/* Its completion, whatever res it reports, is an ordered request's end. */
 	e->order.emit = r->ord;
-	if (r->op == AIONL_CMD_OPEN)
-		open_done(e, r, res);	/* registers the file; completes it itself */
-	else
+	if (r->op == AIONL_CMD_OPEN) {
+		/* Registers the file and completes it itself, or runs it on. */
+		if (!open_done(e, r, res)) {
+			e->order.emit = emit;
+			return;
+		}
+	} else {
 		engine_complete_cookie(e, r->cookie, res);
+	}
 	e->order.emit = emit;
 	io_req_end(e, r);
 }

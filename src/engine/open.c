@@ -42,6 +42,90 @@ _Static_assert(AIONL_OPEN_WRONLY == O_WRONLY && AIONL_OPEN_RDWR == O_RDWR &&
 	       (AIONL_OPEN_TMPFILE_BIT | AIONL_OPEN_DIRECTORY) == O_TMPFILE,
 	       "the protocol's open(2) flags differ from this machine's");
 
+/*
+ * A bound socket refuses a file of another filesystem (BIND), but the check
+ * of the file the open made comes after the open, when O_CREAT has created
+ * it and O_TRUNC emptied it. So such an OPEN first opens, O_PATH (nothing
+ * is read, no open method runs), what it would land on: the file itself, or
+ * with O_CREAT and no file yet its directory; one on another filesystem
+ * ends with -EXDEV before the real open. Each probe runs on the executor,
+ * as the open does, since a lookup can wait on a hung filesystem.
+ */
+enum { OPEN_PROBE_FILE = 1, OPEN_PROBE_DIR };
+
+static bool open_needs_probe(const struct aionl_engine *e, uint32_t oflags)
+{
+	return e->files.bound && (oflags & (O_CREAT | O_TRUNC | O_TMPFILE));
+}
+
+static void open_probe_file(struct eng_req *r)
+{
+	r->open_probe = OPEN_PROBE_FILE;
+	r->open_oflags = r->oflags;
+	r->oflags = (r->oflags & (O_NOFOLLOW | O_DIRECTORY)) | O_PATH | O_CLOEXEC;
+}
+
+/* The directory path's last component is in; 0, or -ENOMEM. */
+static int open_probe_dir(struct eng_req *r)
+{
+	const char *slash = strrchr(r->path, '/');
+	char *dir = !slash ? strdup(".") : slash == r->path ? strdup("/") :
+		    strndup(r->path, (size_t)(slash - r->path));
+
+	if (!dir)
+		return -ENOMEM;
+	r->open_probe = OPEN_PROBE_DIR;
+	r->open_path = r->path;
+	r->path = dir;
+	r->oflags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+	return 0;
+}
+
+/* Back to the request's own path and flags, for the open itself. */
+static void open_probe_end(struct eng_req *r)
+{
+	if (r->open_path) {
+		free(r->path);
+		r->path = r->open_path;
+		r->open_path = NULL;
+	}
+	r->oflags = r->open_oflags;
+	r->open_probe = 0;
+}
+
+/*
+ * A probe's result: true if r went back to the executor (the next probe,
+ * or the open itself), false if it ends with *res.
+ */
+static bool open_probe_done(struct aionl_engine *e, struct eng_req *r, int64_t *res)
+{
+	unsigned int mode;
+	uint64_t dev = 0;
+	int err;
+
+	if (*res < 0) {
+		/* Nothing there yet: where O_CREAT would make it. */
+		if (*res == -ENOENT && r->open_probe == OPEN_PROBE_FILE &&
+		    (r->open_oflags & O_CREAT)) {
+			*res = open_probe_dir(r);
+			if (*res)
+				return false;
+			e->exec->queue(e, r);
+			return true;
+		}
+		return false;	/* the open itself would fail the same way */
+	}
+	err = aionl__fd_type((int)*res, &mode, NULL, &dev);
+	close((int)*res);
+	if (err || dev != e->files.bound_dev) {
+		*res = err ? err : -EXDEV;
+		return false;
+	}
+	open_probe_end(r);
+	e->exec->queue(e, r);
+	return true;
+}
+
 static void open_run(struct aionl_engine *e, struct eng_req *r)
 {
 	r->waiting = false;
@@ -87,6 +171,8 @@ int eng_open(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_pa
 	r->oflags = m.flags | O_CLOEXEC;
 	r->mode = m.mode;
 	r->options = m.options;
+	if (open_needs_probe(e, r->oflags))
+		open_probe_file(r);
 	if (e->opens_running < AIONL_MAX_OPENS_RUNNING && !e->open_wait_head) {
 		open_run(e, r);
 	} else {
@@ -166,15 +252,17 @@ static void open_complete(struct aionl_engine *e, struct eng_req *r, int64_t res
 		files_remove(&e->files, handle);	/* the session is ending: no memory */
 }
 
-void open_done(struct aionl_engine *e, struct eng_req *r, int64_t res)
+bool open_done(struct aionl_engine *e, struct eng_req *r, int64_t res)
 {
 	bool ran = !r->waiting;
 
+	if (ran && r->open_probe && open_probe_done(e, r, &res))
+		return false;
 	if (r->waiting)
 		open_unwait(e, r);
 	open_complete(e, r, res);
 	if (!ran)
-		return;
+		return true;
 	e->opens_running--;
 	while (e->opens_running < AIONL_MAX_OPENS_RUNNING && e->open_wait_head) {
 		struct eng_req *next = e->open_wait_head;
@@ -182,6 +270,7 @@ void open_done(struct aionl_engine *e, struct eng_req *r, int64_t res)
 		open_unwait(e, next);
 		open_run(e, next);
 	}
+	return true;
 }
 
 void open_cancel(struct aionl_engine *e, struct eng_req *r, bool interrupt)

@@ -47,6 +47,8 @@ extern "C" {
 #define AIONL_VERSION_MINOR 4
 
 struct aionl_ctx;
+/* statx(2)'s, from <sys/stat.h> with _GNU_SOURCE (or <linux/stat.h>): only pointed at here. */
+struct statx;
 
 /*
  * enum aionl_backend, which implementation serves the socket:
@@ -144,6 +146,8 @@ enum aionl_op {
 	AIONL_OP_SIGNAL = AIONL_CMD_SIGNAL,		/* catch a set of signals */
 	AIONL_OP_CANCEL = AIONL_CMD_CANCEL,		/* cancel by cookie, by handle, or all */
 	AIONL_OP_OPEN = AIONL_CMD_OPEN,			/* open and register a file (since 0.3) */
+	AIONL_OP_FALLOCATE = AIONL_CMD_FALLOCATE,	/* fallocate(2) a range (since 0.4) */
+	AIONL_OP_STATX = AIONL_CMD_STATX,		/* statx(2) a file or a path (since 0.4) */
 };
 
 /*
@@ -161,12 +165,19 @@ enum aionl_op {
  *    and AIONL_MAX_OPENS_RUNNING for OPEN;
  *  - open.options: AIONL_OPEN_FD, give the program the descriptor too;
  *    AIONL_OPEN_FLAG_MASK, the open(2) flags an OPEN may pass;
+ *  - fallocate.mode (since 0.4), fallocate(2)'s FALLOC_FL_ bits with their
+ *    values: AIONL_FALLOC_KEEP_SIZE, AIONL_FALLOC_PUNCH_HOLE (with
+ *    KEEP_SIZE), AIONL_FALLOC_ZERO_RANGE; AIONL_FALLOC_MODE_MASK;
+ *  - statx.flags (since 0.4), statx(2)'s AT_ flags with their values:
+ *    AIONL_STATX_SYMLINK_NOFOLLOW, _NO_AUTOMOUNT, _EMPTY_PATH, _FORCE_SYNC,
+ *    _DONT_SYNC; statx.mask takes statx(2)'s STATX_ bits, any within
+ *    AIONL_STATX_MASK_BITS.
  *  - struct aionl_req's flags (since 0.4), the ordering of requests:
  *    AIONL_REQ_LINK and AIONL_REQ_DRAIN, io_uring's IOSQE_IO_LINK and
  *    IOSQE_IO_DRAIN (aionl_req_set_flags(3)).
  */
 
-/* aionl_req_open's dir for a path relative to the working directory: no handle is ever 0. */
+/* aionl_req_open's and aionl_req_statx's dir for the working directory: no handle is ever 0. */
 #define AIONL_AT_CWD 0
 
 /*
@@ -179,6 +190,27 @@ struct aionl_open_args {
 	uint32_t flags;		/* open(2)'s: O_RDONLY, O_CREAT... within AIONL_OPEN_FLAG_MASK */
 	uint32_t mode;		/* with O_CREAT or O_TMPFILE, before the umask; at most 07777 */
 	uint32_t options;	/* AIONL_OPEN_FD */
+};
+
+/*
+ * The arguments of a FALLOCATE (since 0.4): see aionl_req_fallocate(3). The
+ * range is the request's offset and len.
+ */
+struct aionl_fallocate_args {
+	uint32_t mode;		/* AIONL_FALLOC_*, or 0 */
+	uint32_t reserved;
+};
+
+/*
+ * The arguments of a STATX (since 0.4): see aionl_req_statx(3). The file, or
+ * the directory a relative path starts from, is the request's handle
+ * (AIONL_AT_CWD: the working directory); the struct statx it fills is buf.
+ * path is copied at submission.
+ */
+struct aionl_statx_args {
+	const char *path;	/* NULL: the file of handle itself; at most AIONL_MAX_PATH with its NUL */
+	uint32_t flags;		/* AIONL_STATX_*: statx(2)'s AT_ flags */
+	uint32_t mask;		/* statx(2)'s STATX_ bits: the fields wanted */
 };
 
 /*
@@ -216,12 +248,12 @@ struct aionl_req {
 	uint8_t reserved0[2];
 	uint32_t nr_iov;	/* READV/WRITEV: entries in iov */
 	uint64_t handle;	/* from aionl_file_register */
-	uint64_t offset;	/* or AIONL_OFFSET_STREAM */
+	uint64_t offset;	/* or AIONL_OFFSET_STREAM; FALLOCATE: the range's start */
 	union {
-		void *buf;
+		void *buf;	/* STATX: its struct statx */
 		const struct iovec *iov;
 	};
-	uint64_t len;		/* READ/WRITE: bytes at buf */
+	uint64_t len;		/* READ/WRITE: bytes at buf; FALLOCATE: the range's length */
 	uint64_t cookie;	/* returned as is in the completion */
 	/* READ..WRITEV: complete with -ETIMEDOUT if not done by then; 0: never. */
 	uint64_t timeout_ns;
@@ -231,6 +263,8 @@ struct aionl_req {
 		uint64_t sigmask;		/* SIGNAL: bit n - 1: signal n */
 		struct aionl_cancel_args cancel;	/* CANCEL */
 		struct aionl_open_args open;	/* OPEN (since 0.3) */
+		struct aionl_fallocate_args fallocate;	/* FALLOCATE (since 0.4) */
+		struct aionl_statx_args statx;	/* STATX (since 0.4) */
 	};
 };
 
@@ -370,7 +404,7 @@ AIONL_REQ_API void aionl_req_set_timeout(struct aionl_req *r, uint64_t timeout_n
 /*
  * Order a request (since 0.4): flags is 0 or AIONL_REQ_LINK and
  * AIONL_REQ_DRAIN, io_uring's IOSQE_IO_LINK and IOSQE_IO_DRAIN. Transfers,
- * syncs, NOP and OPEN take them; aionl_submit refuses them on any other op
+ * syncs, NOP, OPEN, FALLOCATE and STATX take them; aionl_submit refuses them on any other op
  * (-EINVAL), and any other bit.
  *
  * AIONL_REQ_LINK: the next request of the same aionl_submit call starts only
@@ -471,6 +505,44 @@ AIONL_REQ_API void aionl_req_open(struct aionl_req *r, uint64_t dir, const char 
 }
 
 /*
+ * Allocate, deallocate or zero the len bytes of a registered file at offset,
+ * as fallocate(2) would with mode (0, or AIONL_FALLOC_KEEP_SIZE,
+ * AIONL_FALLOC_PUNCH_HOLE | AIONL_FALLOC_KEEP_SIZE, AIONL_FALLOC_ZERO_RANGE),
+ * in the engine or the module as the caller: a slow filesystem holds the
+ * request, never the caller. Completes with 0, or -EINVAL when offset + len
+ * passes AIONL_MAX_OFFSET, or fallocate(2)'s -errno (-EOPNOTSUPP for a mode
+ * the filesystem lacks, -EFBIG past RLIMIT_FSIZE...). See
+ * aionl_req_fallocate(3). Since 0.4.
+ */
+AIONL_REQ_API void aionl_req_fallocate(struct aionl_req *r, uint64_t handle, uint32_t mode,
+				       uint64_t offset, uint64_t len, uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_FALLOCATE, .handle = handle, .offset = offset,
+				 .len = len, .cookie = cookie };
+	r->fallocate.mode = mode;
+}
+
+/*
+ * Fill *buf as statx(2) would, with flags (AIONL_STATX_*, statx(2)'s AT_
+ * flags) and mask (statx(2)'s STATX_ bits): of the registered file handle
+ * when path is NULL, else of path, resolved from the registered directory
+ * handle (AIONL_AT_CWD: the working directory) with the caller's
+ * credentials, in the engine or the module. *buf must stay valid until the
+ * completion is reaped. Completes with 0 (stx_mask says what was filled) or
+ * statx(2)'s -errno. See aionl_req_statx(3). Since 0.4.
+ */
+AIONL_REQ_API void aionl_req_statx(struct aionl_req *r, uint64_t handle, const char *path,
+				   uint32_t flags, uint32_t mask, struct statx *buf,
+				   uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_STATX, .handle = handle, .buf = buf,
+				 .cookie = cookie };
+	r->statx.path = path;
+	r->statx.flags = flags;
+	r->statx.mask = mask;
+}
+
+/*
  * Open a context. params may be NULL for defaults. On success *ctxp owns the
  * socket (and, on the user backend, the engine thread); free it with
  * aionl_ctx_close.
@@ -540,7 +612,9 @@ int aionl_file_install(struct aionl_ctx *ctx, uint64_t handle, unsigned int flag
  * Errors, when none was accepted: -EBUSY max_inflight requests are
  * outstanding, so reap first (or the first chain needs more credits than
  * are free); -EINVAL unknown op, nr_iov over max_iov, flags on a request
- * that takes none, or a chain too long for one message; -EAGAIN the
+ * that takes none, or a chain too long for one message; -EOPNOTSUPP a flag
+ * the server does not honour (aionl_ctx_req_flags), or a chain holding a
+ * request the server does not serve; -EAGAIN the
  * engine's socket is full; -EPIPE the engine is gone.
  */
 int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int nr);
@@ -579,6 +653,50 @@ const char *aionl_executor_name(enum aionl_executor executor);
  * with aionl_error_message() saying why.
  */
 int aionl_probe(enum aionl_backend backend, enum aionl_executor executor);
+
+/*
+ * Whether op may be used on ctx (since 0.4): 1 if both this library and the
+ * server of ctx serve it, 0 if not, as liburing's io_uring_opcode_supported
+ * answers for the kernel. op is an enum aionl_op, or any command of
+ * <linux/aionl.h> a program sends (AIONL_CMD_INSTALL, AIONL_CMD_BIND...): the
+ * ops are their numbers. The library and aionl.ko are built and upgraded
+ * apart; the server says what it serves in GET_INFO's reply, read once when
+ * the context opens. A server too old to say is taken to serve the commands
+ * of its first version only, without AIONL_OP_OPEN, INSTALL and BIND
+ * (docs/protocol.md, "Versions and additions"). A request whose op the
+ * server does not serve is accepted by aionl_submit and completes with
+ * -EOPNOTSUPP and AIONL_CQE_F_REJECTED without being sent, as a server's
+ * refusal would; aionl_file_install and a bound aionl_ctx_open fail with
+ * -EOPNOTSUPP. Numbers no command has (and AIONL_CMD_COMPLETION, which only
+ * servers send) answer 0. Errors: -EINVAL ctx is NULL; -ECHILD called in a
+ * child after fork.
+ */
+int aionl_ctx_supports(struct aionl_ctx *ctx, unsigned int op);
+
+/*
+ * aionl_ctx_supports without a context of one's own (since 0.4): opens one
+ * with backend and executor as aionl_probe does, asks, and closes it.
+ * Returns 1 or 0, or the -errno aionl_ctx_open would return, with
+ * aionl_error_message() saying why.
+ */
+int aionl_probe_op(enum aionl_backend backend, enum aionl_executor executor, unsigned int op);
+
+/*
+ * The ordering flags (AIONL_REQ_LINK, AIONL_REQ_DRAIN) ctx's server honours
+ * (since 0.4), as its GET_INFO reply said when the context opened: 0 from a
+ * server that predates ordering. aionl_submit refuses a request carrying
+ * another with -EOPNOTSUPP. Errors: -EINVAL ctx is NULL; -ECHILD called in
+ * a child after fork.
+ */
+int aionl_ctx_req_flags(struct aionl_ctx *ctx);
+
+/*
+ * The name of command cmd of <linux/aionl.h> (since 0.4): the protocol's,
+ * without CMD_ and in lower case ("read", "timer_update", "get_info"), so
+ * also of op cmd of enum aionl_op; NULL for a number this library knows no
+ * command of (a newer server's, say). The string is static.
+ */
+const char *aionl_cmd_name(unsigned int cmd);
 
 #ifdef __cplusplus
 }

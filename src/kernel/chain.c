@@ -583,8 +583,11 @@ int aionl_order_begin(struct aionl_sock *as, struct sk_buff *skb, struct genl_in
 	LIST_HEAD(gone);
 	int ret = 0;
 
-
 	*op = NULL;
+	if (unlikely(flags & ~aionl_req_flags_served())) {
+		GENL_SET_ERR_MSG(info, AIONL_MSG_REQ_FLAGS_UNSUPPORTED);
+		return -EOPNOTSUPP;
+	}
 	order = READ_ONCE(as->order);
 	/*
 	 * Nothing ordered on this socket, or nothing now that could order a
@@ -761,6 +764,12 @@ int aionl_order_result(struct aionl_sock *as, struct aionl_ord *o, s64 res)
 	o->res = res;
 	/* The spare is r now: aionl_order_submit() keeps it. */
 	return aionl_order_submit(as, o, r);
+}
+
+/* A request decided in its doit: at once (ord NULL), or, ordered, in its turn. */
+int aionl_order_now(struct aionl_sock *as, struct aionl_ord *ord, u64 cookie, s64 res)
+{
+	return ord ? aionl_order_result(as, ord, res) : aionl_complete_now(as, cookie, res);
 }
 
 /* o's request is r, whose work (aionl_io_prepare(), or an OPEN's) runs on wq (NULL: the socket's I/O queue). */

@@ -13,8 +13,10 @@
 #include <linux/fs.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
+#include <linux/stat.h>
 #include <linux/version.h>
 #include <linux/xarray.h>
+#include <net/genetlink.h>
 
 /*
  * Take the next signal of current outside *mask. The caller holds
@@ -128,5 +130,45 @@ static inline int aionl_receive_fd(struct file *file, unsigned int o_flags)
 	return receive_fd(file, o_flags);
 #endif
 }
+
+/*
+ * The op a family's pre_doit is handed: 6.1's is the family's struct
+ * genl_ops; since 6.2 genetlink splits every op into its do and dump
+ * halves, and pre_doit gets the do half, a struct genl_split_ops.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+typedef struct genl_split_ops aionl_genl_pre_ops;
+#else
+typedef struct genl_ops aionl_genl_pre_ops;
+#endif
+
+/*
+ * The fields of struct statx that kernels after 6.1 added, from the kstat a
+ * filesystem's getattr filled, as the kernel's own cp_statx() copies them:
+ * the subvolume (6.10, "statx: add subvolume id") and the atomic write
+ * limits (6.11, "fs: Add initial atomic write support info to statx"). 6.1
+ * has neither; a kernel in between would have the first.
+ */
+static inline void aionl_statx_fill_newer(struct statx *tmp, const struct kstat *stat)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	tmp->stx_subvol = stat->subvol;
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	tmp->stx_atomic_write_unit_min = stat->atomic_write_unit_min;
+	tmp->stx_atomic_write_unit_max = stat->atomic_write_unit_max;
+	tmp->stx_atomic_write_segments_max = stat->atomic_write_segments_max;
+#endif
+}
+
+/*
+ * STATX_CHANGE_COOKIE (6.3) is a request bit of the kernel's own: statx(2)
+ * drops it from what programs ask and from what they are told.
+ */
+#ifdef STATX_CHANGE_COOKIE
+#define AIONL_STATX_KERNEL_ONLY STATX_CHANGE_COOKIE
+#else
+#define AIONL_STATX_KERNEL_ONLY 0
+#endif
 
 #endif /* _AIONL_COMPAT_H */

@@ -233,6 +233,8 @@ int aionl_nl_register_doit(struct sk_buff *skb, struct genl_info *info)
 int aionl_nl_bind_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct workqueue_struct *wq = NULL;
+	kuid_t uid = current_uid();
+	bool charged = false;
 	struct aionl_bind m;
 	struct aionl_sock *as;
 	struct aionl_kreq *r;
@@ -256,25 +258,35 @@ int aionl_nl_bind_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	dev = file_inode(file)->i_sb->s_dev;
 	fput(file);
-	if (!READ_ONCE(as->bound))
-		wq = alloc_workqueue("aionl-io", WQ_UNBOUND, AIONL_MAX_BOUND_IO_RUNNING);
+	/* Its own queue, charged to the sender (users.c): -EAGAIN past the limit. */
+	if (!READ_ONCE(as->bound)) {
+		charged = aionl_user_queue_get(uid);
+		if (charged)
+			wq = alloc_workqueue("aionl-io", WQ_UNBOUND, AIONL_MAX_BOUND_IO_RUNNING);
+	}
 	xa_lock(&as->files);
 	if (as->bound) {
 		r->res = as->bound_dev == dev ? 0 : -EINVAL;
 	} else if (as->nfiles) {
 		r->res = -EBUSY;
+	} else if (!charged) {
+		r->res = -EAGAIN;
 	} else if (!wq) {
 		r->res = -ENOMEM;
 	} else {
 		as->bound_dev = dev;
 		as->io_wq = wq;
+		as->io_wq_user = uid;
 		WRITE_ONCE(as->bound, true);
 		wq = NULL;
+		charged = false;
 		r->res = 0;
 	}
 	xa_unlock(&as->files);
 	if (wq)
 		destroy_workqueue(wq);
+	if (charged)
+		aionl_user_queue_put(uid);
 	r->handle = huge_encode_dev(dev);
 out:
 	aionl_post(as, r, true);

@@ -287,8 +287,15 @@ void aionl_watch_armed(struct aionl_watch *w)
 {
 	spin_lock(&w->as->lock);
 	w->armed = true;
+	/*
+	 * What happened meanwhile, or ready already. Queued under the lock:
+	 * once armed and unlocked, a CANCEL from another thread, or the
+	 * watch's own work, may end and free it, and the work was then queued
+	 * on freed memory (the VM's stress_model, an Oops in the events
+	 * workqueue's worker_thread, on both kernels).
+	 */
+	queue_work(aionl_ev_wq, &w->work);
 	spin_unlock(&w->as->lock);
-	queue_work(aionl_ev_wq, &w->work);	/* what happened meanwhile, or ready already */
 }
 
 /* ------------------------------------------------------------ timers */

@@ -9,7 +9,9 @@
  *   events.c    timers, readiness watches, stream transfers, NOP, cancel
  *   open.c      OPEN and INSTALL: opening through the socket
  *   chain.c     ordering: chains (REQ_LINK) and drains (REQ_DRAIN)
+ *   storage.c   FALLOCATE and STATX, in a worker as the sender
  *   signals.c   signal watches
+ *   cmds.c      the commands it serves (GET_INFO's), the hide_cmds parameter
  *   compat.h    what differs between the kernels it is built for
  *
  * The protocol (commands, attributes, policies, builders) is generated from
@@ -82,6 +84,7 @@ struct aionl_kreq {
 	int fd;				/* INSTALL replies: the descriptor installed */
 	struct aionl_open_req *open;	/* OPEN: its state (open.c) */
 	struct aionl_ord *ord;		/* an ordered request's place (chain.c) */
+	struct aionl_storage_req *storage;	/* FALLOCATE, STATX: theirs (storage.c) */
 	struct list_head async_node;	/* aionl_sock.async while on the workqueue */
 	bool in_async;
 	bool has_deadline;		/* deadline armed while on the workqueue */
@@ -98,6 +101,7 @@ struct aionl_kreq {
 	 */
 	const struct cred *cred;
 	unsigned long fsize_limit;
+	struct cgroup_subsys_state *blkcg;	/* the submitter's block cgroup, or NULL */
 	struct mm_struct *mm;		/* mmgrab()bed: the worker mmget()s it to run */
 	struct file *file;
 	loff_t pos;
@@ -166,6 +170,7 @@ struct aionl_sock {
 	wait_queue_head_t idle;		/* woken when either reaches 0 */
 	struct mutex flush_lock;	/* one sender at a time keeps order */
 	struct workqueue_struct *open_wq;	/* OPENs, AIONL_MAX_OPENS_RUNNING at once (open.c) */
+	kuid_t open_wq_user;		/* whom open_wq is charged to (users.c) */
 	/*
 	 * BIND (control.c): the one filesystem (its superblock's s_dev) whose
 	 * files the socket takes, set once under the xarray's lock with nfiles;
@@ -176,6 +181,7 @@ struct aionl_sock {
 	bool bound;
 	dev_t bound_dev;
 	struct workqueue_struct *io_wq;
+	kuid_t io_wq_user;		/* whom io_wq is charged to (users.c) */
 	struct delayed_work retry;	/* resend after a full receive buffer */
 	unsigned long retry_delay;	/* its next delay, under flush_lock */
 	struct work_struct release_work;	/* the release's wait (sock.c) */
@@ -197,6 +203,11 @@ extern struct kmem_cache *aionl_kreq_cache;
 extern struct kmem_cache *aionl_watch_cache;
 extern unsigned int aionl_max_inflight;
 extern unsigned int aionl_disabled;
+extern unsigned int aionl_max_user_queues;
+
+/* users.c: charge a socket's own workqueue to a user, or false past the limit. */
+bool aionl_user_queue_get(kuid_t uid);
+void aionl_user_queue_put(kuid_t uid);
 extern int aionl_allowed_gid;
 
 /*
@@ -266,6 +277,8 @@ ssize_t aionl_rw(struct file *file, struct kiocb *kiocb, struct iov_iter *iter, 
 void aionl_kreq_as_submitter(struct aionl_kreq *r);
 ssize_t aionl_rw_as_submitter(struct aionl_kreq *r, struct kiocb *kiocb, struct iov_iter *iter);
 int aionl_kreq_take_buffers(struct aionl_kreq *r, const struct iovec *iov, unsigned int nr_iov);
+void aionl_queue_work(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns,
+		      work_func_t fn);
 ssize_t aionl_rw_in_worker(struct aionl_kreq *r, struct kiocb *kiocb);
 struct file *aionl_stream_file(struct file *file, int dir);
 void aionl_io_prepare(struct aionl_kreq *r);
@@ -278,12 +291,20 @@ struct aionl_open_req;
 void aionl_open_free(struct aionl_open_req *o);
 void aionl_open_release(struct aionl_sock *as);
 void aionl_open_release_done(struct aionl_sock *as);
+struct fs_struct *aionl_fs_swap_in(struct fs_struct *fs, const struct path *root,
+				   const struct path *pwd, int umask);
+void aionl_fs_swap_out(struct fs_struct *old);
+
+/* storage.c */
+struct aionl_storage_req;
+void aionl_storage_free(struct aionl_storage_req *s);
 
 /* chain.c: ordering, see its comment. */
 struct aionl_ord;
 int aionl_order_begin(struct aionl_sock *as, struct sk_buff *skb, struct genl_info *info,
 		      u64 cookie, u32 flags, u64 expect, bool wake, struct aionl_ord **op);
 int aionl_order_result(struct aionl_sock *as, struct aionl_ord *o, s64 res);
+int aionl_order_now(struct aionl_sock *as, struct aionl_ord *ord, u64 cookie, s64 res);
 int aionl_order_queue(struct aionl_sock *as, struct aionl_ord *o, struct aionl_kreq *r,
 		      struct workqueue_struct *wq, u64 timeout_ns);
 int aionl_order_rw(struct aionl_sock *as, struct aionl_ord *o, u8 cmd, u64 cookie, u64 handle,
@@ -406,6 +427,11 @@ void aionl_watch_finish(struct aionl_watch *w, s64 res, u32 flags, bool from_wor
 void aionl_watch_more(struct aionl_watch *w, s64 res);
 void aionl_watch_armed(struct aionl_watch *w);
 void aionl_watch_taken(struct aionl_kreq *r, bool taken);
+
+/* cmds.c: GET_INFO's commands, and the family's pre_doit, which refuses hide_cmds. */
+u64 aionl_cmds_served(void);
+u32 aionl_req_flags_served(void);
+int aionl_nl_pre_doit(const aionl_genl_pre_ops *ops, struct sk_buff *skb, struct genl_info *info);
 
 /* signals.c */
 int aionl_signals_init(void);

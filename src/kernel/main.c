@@ -36,6 +36,10 @@ unsigned int aionl_disabled;
 module_param_named(disabled, aionl_disabled, uint, 0644);
 MODULE_PARM_DESC(disabled, "0: any user may use aionl; 1: only CAP_SYS_ADMIN and allowed_gid; 2: nobody");
 int aionl_allowed_gid = -1;
+/* users.c: workqueues of a user's sockets at once (each may hold kworkers). */
+unsigned int aionl_max_user_queues = 128;
+module_param_named(max_user_queues, aionl_max_user_queues, uint, 0644);
+MODULE_PARM_DESC(max_user_queues, "Workqueues of one user's sockets at once: OPEN queues and bound sockets' I/O queues");
 module_param_named(allowed_gid, aionl_allowed_gid, int, 0644);
 MODULE_PARM_DESC(allowed_gid, "With disabled=1, the group whose members may use aionl (-1: none)");
 

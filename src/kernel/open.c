@@ -81,19 +81,35 @@ void aionl_open_free(struct aionl_open_req *o)
 	aionl_object_gone();
 }
 
-/* The socket's workqueue for OPENs, made by its first. */
+/*
+ * The socket's workqueue for OPENs, made by its first and charged to its
+ * sender (users.c); past the user's limit, the shared one, which bounds
+ * everyone's together.
+ */
 static struct workqueue_struct *aionl_open_wq(struct aionl_sock *as)
 {
 	struct workqueue_struct *wq = READ_ONCE(as->open_wq), *old;
+	kuid_t uid = current_uid();
 
 	if (wq)
 		return wq;
+	if (!aionl_user_queue_get(uid))
+		return aionl_wq;
 	wq = alloc_workqueue("aionl-open", WQ_UNBOUND, AIONL_MAX_OPENS_RUNNING);
-	if (!wq)
+	if (!wq) {
+		aionl_user_queue_put(uid);
 		return NULL;
-	old = cmpxchg(&as->open_wq, NULL, wq);
+	}
+	spin_lock(&as->lock);
+	old = as->open_wq;
+	if (!old) {
+		as->open_wq_user = uid;
+		WRITE_ONCE(as->open_wq, wq);
+	}
+	spin_unlock(&as->lock);
 	if (old) {
 		destroy_workqueue(wq);	/* another thread of the socket made it first */
+		aionl_user_queue_put(uid);
 		return old;
 	}
 	return wq;
@@ -113,6 +129,74 @@ static s64 aionl_open_errno(const struct aionl_open_req *o, long err)
 	return err;
 }
 
+/*
+ * On a bound socket, an open that may create or truncate first looks, O_PATH
+ * (nothing read, no open method), at where it would land: the file, or with
+ * O_CREAT and no file yet its directory. aionl_file_add() refuses a file of
+ * another filesystem only after the open, when O_CREAT has made it and
+ * O_TRUNC emptied it. 0, or the errno to end with (-EXDEV among them).
+ * Runs as the sender, with its root and working directory in place.
+ */
+static int aionl_open_probe(struct aionl_sock *as, const struct aionl_open_req *o)
+{
+	struct file *f;
+	const char *slash;
+	char *dir;
+	int err = 0;
+
+	if (!READ_ONCE(as->bound) || !(o->flags & (O_CREAT | O_TRUNC | __O_TMPFILE)))
+		return 0;
+	f = filp_open(o->path, O_PATH | (o->flags & (O_NOFOLLOW | O_DIRECTORY)), 0);
+	if (IS_ERR(f) && PTR_ERR(f) == -ENOENT && (o->flags & O_CREAT)) {
+		slash = strrchr(o->path, '/');
+		dir = !slash ? kstrdup(".", GFP_KERNEL_ACCOUNT) : slash == o->path ?
+		      kstrdup("/", GFP_KERNEL_ACCOUNT) :
+		      kstrndup(o->path, slash - o->path, GFP_KERNEL_ACCOUNT);
+		if (!dir)
+			return -ENOMEM;
+		f = filp_open(dir, O_PATH | O_DIRECTORY, 0);
+		kfree(dir);
+	}
+	if (IS_ERR(f))
+		return PTR_ERR(f);	/* the open itself would fail the same way */
+	if (file_inode(f)->i_sb->s_dev != as->bound_dev)
+		err = -EXDEV;
+	fput(f);
+	return err;
+}
+
+/*
+ * Make fs, on the caller's stack, current's fs_struct, with root, pwd and
+ * umask (the sender's, as the request holds them: the walk takes references
+ * of its own), until aionl_fs_swap_out(), which takes the returned one.
+ */
+struct fs_struct *aionl_fs_swap_in(struct fs_struct *fs, const struct path *root,
+				   const struct path *pwd, int umask)
+{
+	struct fs_struct *old;
+
+	memset(fs, 0, sizeof(*fs));
+	fs->users = 1;
+	spin_lock_init(&fs->lock);
+	seqcount_spinlock_init(&fs->seq, &fs->lock);
+	fs->umask = umask;
+	fs->root = *root;
+	fs->pwd = *pwd;
+	/* Under task_lock, as /proc's readers of a task's fs look at it. */
+	task_lock(current);
+	old = current->fs;
+	current->fs = fs;
+	task_unlock(current);
+	return old;
+}
+
+void aionl_fs_swap_out(struct fs_struct *old)
+{
+	task_lock(current);
+	current->fs = old;
+	task_unlock(current);
+}
+
 /* The open itself, in a kworker, as the sender. */
 static struct file *aionl_open_as_sender(struct aionl_kreq *r)
 {
@@ -121,27 +205,14 @@ static struct file *aionl_open_as_sender(struct aionl_kreq *r)
 	struct mem_cgroup *old_memcg;
 	const struct cred *old_cred;
 	struct file *file;
-
-	memset(&fs, 0, sizeof(fs));
-	fs.users = 1;
-	spin_lock_init(&fs.lock);
-	seqcount_spinlock_init(&fs.seq, &fs.lock);
-	fs.umask = o->umask;
-	fs.root = o->root;
-	/* The references are the request's; the walk takes its own. */
-	fs.pwd = r->file ? r->file->f_path : o->pwd;
+	int err;
 
 	old_memcg = set_active_memcg(o->memcg);
 	old_cred = override_creds(r->cred);
-	/* Under task_lock, as /proc's readers of a task's fs look at it. */
-	task_lock(current);
-	old_fs = current->fs;
-	current->fs = &fs;
-	task_unlock(current);
-	file = filp_open(o->path, o->flags, o->mode);
-	task_lock(current);
-	current->fs = old_fs;
-	task_unlock(current);
+	old_fs = aionl_fs_swap_in(&fs, &o->root, r->file ? &r->file->f_path : &o->pwd, o->umask);
+	err = aionl_open_probe(r->as, o);
+	file = err ? ERR_PTR(err) : filp_open(o->path, o->flags, o->mode);
+	aionl_fs_swap_out(old_fs);
 	revert_creds(old_cred);
 	set_active_memcg(old_memcg);
 	return file;
@@ -204,12 +275,6 @@ static void aionl_open_work(struct work_struct *work)
 	aionl_io_done(r, res);
 }
 
-/* An OPEN decided in its doit: at once, or, ordered, in its turn. */
-static int aionl_open_now(struct aionl_sock *as, struct aionl_ord *ord, u64 cookie, s64 res)
-{
-	return ord ? aionl_order_result(as, ord, res) : aionl_complete_now(as, cookie, res);
-}
-
 int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct workqueue_struct *wq;
@@ -235,11 +300,11 @@ int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info)
 	if (m.present & (1ULL << AIONL_A_OPEN_DIR)) {
 		dir = aionl_file_lookup_any(as, m.dir);
 		if (!dir)
-			return aionl_open_now(as, ord, m.cookie, -EBADF);
+			return aionl_order_now(as, ord, m.cookie, -EBADF);
 		/* openat(2)'s check: a relative path cannot start from a file. */
 		if (m.path[0] != '/' && !S_ISDIR(file_inode(dir)->i_mode)) {
 			fput(dir);
-			return aionl_open_now(as, ord, m.cookie, -ENOTDIR);
+			return aionl_order_now(as, ord, m.cookie, -ENOTDIR);
 		}
 	}
 	wq = aionl_open_wq(as);
@@ -255,7 +320,7 @@ int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 		if (dir)
 			fput(dir);
-		return aionl_open_now(as, ord, m.cookie, -ENOMEM);
+		return aionl_order_now(as, ord, m.cookie, -ENOMEM);
 	}
 	memcpy(o->path, m.path, len);
 	o->flags = m.flags;
@@ -315,8 +380,10 @@ void aionl_open_release(struct aionl_sock *as)
 /* After the release waited for every request: the workqueue goes too. */
 void aionl_open_release_done(struct aionl_sock *as)
 {
-	if (as->open_wq)
+	if (as->open_wq) {
 		destroy_workqueue(as->open_wq);
+		aionl_user_queue_put(as->open_wq_user);
+	}
 	as->open_wq = NULL;
 }
 

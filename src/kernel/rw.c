@@ -8,6 +8,7 @@
  */
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/cgroup.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/net.h>
@@ -89,6 +90,10 @@ void aionl_kreq_as_submitter(struct aionl_kreq *r)
 {
 	r->cred = get_current_cred();
 	r->fsize_limit = rlimit(RLIMIT_FSIZE);
+#ifdef CONFIG_BLK_CGROUP
+	/* Its block cgroup: io.max and io.weight hold for the worker's bios too. */
+	r->blkcg = task_get_css(current, io_cgrp_id);
+#endif
 	if (r->iov) {
 		r->mm = current->mm;
 		mmgrab(r->mm);
@@ -128,6 +133,9 @@ static void aionl_io_work(struct work_struct *work)
 	ssize_t ret;
 
 	aionl_debug_delay(AIONL_DELAY_IO, true);
+#ifdef CONFIG_BLK_CGROUP
+	kthread_associate_blkcg(r->blkcg);
+#endif
 	if (r->sync) {
 		old = override_creds(r->cred);
 		ret = vfs_fsync_range(r->file, 0, LLONG_MAX, r->sync == AIONL_CMD_FDATASYNC);
@@ -141,6 +149,9 @@ static void aionl_io_work(struct work_struct *work)
 		else if (r->done)
 			ret = r->done;	/* report what was moved before the error */
 	}
+#ifdef CONFIG_BLK_CGROUP
+	kthread_associate_blkcg(NULL);
+#endif
 	aionl_io_done(r, ret);
 }
 
@@ -180,12 +191,23 @@ void aionl_io_enqueue(struct aionl_sock *as, struct aionl_kreq *r, struct workqu
 	spin_unlock(&as->lock);
 }
 
-/* Hand r to the workqueue; called in the sender's context. */
-static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
+/*
+ * Hand r to the socket's I/O queue, to run fn as its submitter; called in
+ * the sender's context. FALLOCATE and STATX queue their own fn (storage.c).
+ */
+void aionl_queue_work(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns,
+		      work_func_t fn)
 {
-	aionl_io_prepare(r);
+	aionl_kreq_as_submitter(r);
+	INIT_WORK(&r->work, fn);
 	atomic_inc(&as->inflight);
 	aionl_io_enqueue(as, r, NULL, timeout_ns);
+}
+
+/* Transfers and syncs. */
+static void aionl_queue_io(struct aionl_sock *as, struct aionl_kreq *r, u64 timeout_ns)
+{
+	aionl_queue_work(as, r, timeout_ns, aionl_io_work);
 }
 
 /*

@@ -7,6 +7,7 @@
  * backlog only once the socket's receive queue has taken the message that
  * carries it. A socket's state is freed in exactly one place, aionl_sock_put().
  */
+#include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
@@ -66,9 +67,17 @@ void aionl_kreq_release_io(struct aionl_kreq *r)
 		put_cred(r->cred);
 		r->cred = NULL;
 	}
+	if (r->blkcg) {
+		css_put(r->blkcg);
+		r->blkcg = NULL;
+	}
 	if (r->open) {
 		aionl_open_free(r->open);
 		r->open = NULL;
+	}
+	if (r->storage) {
+		aionl_storage_free(r->storage);
+		r->storage = NULL;
 	}
 }
 
@@ -275,7 +284,9 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 	}
 	case AIONL_CMD_GET_INFO: {
 		struct aionl_get_info_reply m = {
-			.present = AIONL_GET_INFO_REPLY_REQUIRED_MASK,
+			.present = AIONL_GET_INFO_REPLY_REQUIRED_MASK |
+				   1ULL << AIONL_A_GET_INFO_REPLY_COMMANDS |
+				   1ULL << AIONL_A_GET_INFO_REPLY_ORDER_FLAGS,
 			.version = AIONL_FAMILY_VERSION,
 			.backend = AIONL_BACKEND_KERNEL,
 			.executor = AIONL_EXEC_KERNEL,
@@ -284,6 +295,8 @@ static int aionl_put_entry(struct sk_buff *skb, const struct aionl_kreq *r)
 			.max_io_len = AIONL_MAX_IO_LEN,
 			.max_iov = AIONL_MAX_IOV,
 			.max_msg_size = AIONL_KMSG_SIZE,
+			.commands = aionl_cmds_served(),
+			.order_flags = aionl_req_flags_served(),
 		};
 
 		return aionl_nl_get_info_reply_put(skb, r->seq, &m);
@@ -604,8 +617,10 @@ static void aionl_sock_release_finish(struct aionl_sock *as)
 	wait_event(as->idle, atomic_read(&as->inflight) == 0 &&
 			     atomic_read(&as->watches_live) == 0);
 	aionl_open_release_done(as);
-	if (as->io_wq)
+	if (as->io_wq) {
 		destroy_workqueue(as->io_wq);
+		aionl_user_queue_put(as->io_wq_user);
+	}
 	as->io_wq = NULL;
 	/*
 	 * A flush still running ends before the retry is cancelled: one that

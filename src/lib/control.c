@@ -107,6 +107,7 @@ int ctl_get_info(struct aionl_ctx *ctx)
 	ctx->info.max_io_len = w.info.max_io_len;
 	ctx->info.max_msg_size = w.info.max_msg_size;
 	ctx->info.workers = w.info.workers;
+	ctx_set_commands(ctx, &w.info);
 	return 0;
 }
 
@@ -250,6 +251,8 @@ AIONL_EXPORT int aionl_file_install(struct aionl_ctx *ctx, uint64_t handle, unsi
 	if (flags & ~AIONL_INSTALL_FLAG_MASK)
 		return aionl__fail(-EINVAL, "aionl_file_install: unknown flags %#x",
 				   flags & ~AIONL_INSTALL_FLAG_MASK);
+	if ((err = ctx_need_cmd(ctx, AIONL_CMD_INSTALL, "aionl_file_install")))
+		return err;
 	fd = ctl_install(ctx, handle, flags);
 	if (fd < 0)
 		return aionl__fail(fd, "aionl_file_install: handle %#llx: %s",

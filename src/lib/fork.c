@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #include "lib.h"
 #include "inline_files.h"
@@ -21,39 +22,70 @@ atomic_uint aionl__fork_gen;
 /* Every open context of the process; held across a fork. */
 static pthread_mutex_t ctxs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct aionl_ctx *ctxs;
+static bool ctxs_taken;		/* by this fork's prepare handler */
 
 static struct aionl_inline_files *inline_table(const struct aionl_ctx *ctx)
 {
 	return ctx->ops == &aionl__backend_kernel ? ctx->backend : NULL;
 }
 
+/*
+ * Every wait is bounded (AIONL_FORK_WAIT_NS): a fork from a signal handler
+ * may have interrupted the thread holding one of these locks, which would
+ * never let go. A context whose locks could not be had is not whole in the
+ * child (fork_whole false): its close there leaks its memory rather than
+ * walk it.
+ */
 static void fork_prepare(void)
 {
-	pthread_mutex_lock(&ctxs_lock);
+	ctxs_taken = aionl__fork_lock(&ctxs_lock);
+	if (!ctxs_taken)
+		return;
 	for (struct aionl_ctx *ctx = ctxs; ctx; ctx = ctx->fork_next) {
-		if (inline_table(ctx))
-			aionl__inline_files_fork_prepare(inline_table(ctx));
-		pthread_mutex_lock(&ctx->rx_lock);
+		struct aionl_inline_files *t = inline_table(ctx);
+
+		ctx->fork_table = !t || aionl__inline_files_fork_prepare(t);
+		ctx->fork_rx = aionl__fork_lock(&ctx->rx_lock);
+		ctx->fork_whole = ctx->fork_table && ctx->fork_rx;
 	}
 }
 
 static void fork_parent(void)
 {
+	if (!ctxs_taken)
+		return;
 	for (struct aionl_ctx *ctx = ctxs; ctx; ctx = ctx->fork_next) {
-		pthread_mutex_unlock(&ctx->rx_lock);
-		if (inline_table(ctx))
+		if (ctx->fork_rx)
+			pthread_mutex_unlock(&ctx->rx_lock);
+		if (ctx->fork_table && inline_table(ctx))
 			aionl__inline_files_fork_parent(inline_table(ctx));
+		ctx->fork_whole = false;
 	}
 	pthread_mutex_unlock(&ctxs_lock);
 }
 
+/*
+ * The child may only close its copies (ctx_check), so their sockets go at
+ * once: a child that keeps running without exec would otherwise hold the
+ * parent's socket open, and on the kernel backend the parent's close would
+ * then release nothing (a netlink socket has no shutdown). The descriptor
+ * number becomes -1, so that a later aionl_ctx_close closes no descriptor
+ * the child has since opened under it.
+ */
 static void fork_child(void)
 {
 	atomic_fetch_add_explicit(&aionl__fork_gen, 1, memory_order_relaxed);
-	for (struct aionl_ctx *ctx = ctxs; ctx; ctx = ctx->fork_next) {
-		pthread_mutex_init(&ctx->rx_lock, NULL);
-		if (inline_table(ctx))
-			aionl__inline_files_fork_child(inline_table(ctx));
+	if (ctxs_taken) {
+		for (struct aionl_ctx *ctx = ctxs; ctx; ctx = ctx->fork_next) {
+			pthread_mutex_init(&ctx->rx_lock, NULL);
+			if (inline_table(ctx))
+				aionl__inline_files_fork_child(inline_table(ctx));
+			if (ctx->fd >= 0)
+				close(ctx->fd);
+			ctx->fd = -1;
+		}
+	} else {
+		ctxs = NULL;	/* half changed, maybe: nothing to walk */
 	}
 	pthread_mutex_init(&ctxs_lock, NULL);
 }

@@ -40,9 +40,11 @@ struct aionl_inline_files {
  * Around a fork (lib/fork.c): no register or unregister is half done in the
  * child's copy, whose lock is then made new.
  */
-void aionl__inline_files_fork_prepare(struct aionl_inline_files *t)
+bool aionl__inline_files_fork_prepare(struct aionl_inline_files *t)
 {
-	pthread_rwlock_wrlock(&t->lock);
+	struct timespec deadline = aionl__fork_deadline();
+
+	return pthread_rwlock_timedwrlock(&t->lock, &deadline) == 0;
 }
 
 void aionl__inline_files_fork_parent(struct aionl_inline_files *t)

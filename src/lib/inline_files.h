@@ -23,7 +23,8 @@ int aionl__inline_files_try_read(struct aionl_inline_files *t, uint64_t handle,
 				 int64_t *res);
 void aionl__inline_files_end(struct aionl_inline_files *t);
 /* Around a fork (fork.c): held across it, then new in the child. */
-void aionl__inline_files_fork_prepare(struct aionl_inline_files *t);
+/* false: not taken in time (AIONL_FORK_WAIT_NS), and the child's copy is not whole. */
+bool aionl__inline_files_fork_prepare(struct aionl_inline_files *t);
 void aionl__inline_files_fork_parent(struct aionl_inline_files *t);
 void aionl__inline_files_fork_child(struct aionl_inline_files *t);
 

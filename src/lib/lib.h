@@ -11,6 +11,7 @@
  *                     waiting control call
  *   cq.c              the completion queue
  *   control.c         calls that wait for a reply: family, info, (un)register
+ *   supports.c        which commands the server serves, and their names
  *   submit.c reap.c   aionl_submit and aionl_reap
  *
  * Receiving is shared by every thread that waits (reap, and the control
@@ -114,8 +115,18 @@ struct aionl_ctx {
 	atomic_uint outstanding;
 	atomic_uint seq;
 	bool inline_reads;	/* serve page-cache hits in aionl_submit */
+	/*
+	 * The commands both the library and the server know (GET_INFO's
+	 * commands, bit n for command n), and the requests of struct aionl_req
+	 * among the rest, which aionl_submit completes with -EOPNOTSUPP itself.
+	 */
+	uint64_t commands;
+	uint64_t unserved_ops;
+	uint32_t order_flags;	/* GET_INFO's: the ReqFlag bits the server honours */
 	unsigned int fork_gen;	/* aionl__fork_gen when opened: see ctx_check() */
 	struct aionl_ctx *fork_next;	/* fork.c's list of open contexts */
+	/* fork.c, set by a fork's prepare handler: what it took, and so whether the child's copy is whole. */
+	bool fork_rx, fork_table, fork_whole;
 	/* BIND: the filesystem (st_dev) the context takes files of, and what named it. */
 	bool bound;
 	uint64_t bound_dev;
@@ -190,10 +201,17 @@ int ctl_resolve_family(struct aionl_ctx *ctx);
  * -errno; aionl_file_install without its checks and messages.
  */
 int ctl_install(struct aionl_ctx *ctx, uint64_t handle, unsigned int flags);
-/* Fill ctx->info's protocol part from GET_INFO. */
+/* Fill ctx->info's protocol part and ctx->commands from GET_INFO. */
 int ctl_get_info(struct aionl_ctx *ctx);
 /* BIND to the filesystem fd is on: 0 and its st_dev in *dev, or -errno. */
 int ctl_bind(struct aionl_ctx *ctx, int fd, uint64_t *dev);
+
+/* ------------------------------------------------------------ supports.c */
+
+/* Set ctx->commands and ctx->unserved_ops from what GET_INFO reported. */
+void ctx_set_commands(struct aionl_ctx *ctx, const struct aionl_get_info_reply *m);
+/* Whether the server serves command cmd: a -EOPNOTSUPP with a message if not. */
+int ctx_need_cmd(struct aionl_ctx *ctx, unsigned int cmd, const char *fn);
 
 /* ------------------------------------------------------------ fork.c */
 

@@ -133,8 +133,16 @@ static void ctx_free_forked(struct aionl_ctx *ctx)
 {
 	if (ctx->fd >= 0)
 		close(ctx->fd);
-	if (ctx->ops)
+	/*
+	 * The fork could not wait for this context (a fork from a signal
+	 * handler that interrupted a thread inside it): its queue and tables
+	 * may be half changed, and are left as they are, close-on-exec. The
+	 * engine keeps its own count of that (aionl_engine_forget).
+	 */
+	if (ctx->ops && (ctx->fork_whole || ctx->ops->kind == AIONL_BACKEND_USER))
 		ctx->ops->forget(ctx);
+	if (!ctx->fork_whole)
+		return;
 	cq_fini(&ctx->cq);
 	free(ctx->txbuf);
 	free(ctx->rxbuf);
@@ -238,9 +246,11 @@ static void backend_close(struct aionl_ctx *ctx)
 static int bind_ctx(struct aionl_ctx *ctx, const struct aionl_params *p)
 {
 	bool by_fd = p->flags & AIONL_PARAMS_BIND_FD;
-	int fd = by_fd ? p->bind_fd : open(p->bind_path, O_PATH | O_CLOEXEC);
-	int err;
+	int fd, err;
 
+	if ((err = ctx_need_cmd(ctx, AIONL_CMD_BIND, "aionl_ctx_open")))
+		return err;
+	fd = by_fd ? p->bind_fd : open(p->bind_path, O_PATH | O_CLOEXEC);
 	if (by_fd)
 		snprintf(ctx->bound_name, sizeof(ctx->bound_name), "fd %d", fd);
 	else

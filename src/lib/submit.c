@@ -46,6 +46,15 @@ static int check_req(const struct aionl_ctx *ctx, const struct aionl_req *r, uns
 	if (r->flags && !aionl_cmd_takes_req_flags(r->op))
 		return aionl__fail(-EINVAL, "aionl_submit: request %u: op %u cannot be ordered "
 				   "(AIONL_REQ_LINK, AIONL_REQ_DRAIN)", i, r->op);
+	if (r->flags & ~ctx->order_flags)
+		return aionl__fail(-EOPNOTSUPP, "aionl_submit: request %u has flags 0x%x; the %s "
+				   "backend's server honours 0x%x (aionl_ctx_req_flags)", i,
+				   r->flags, aionl_backend_name(ctx->info.backend), ctx->order_flags);
+	/* A STATX without a path is one of its handle's file: NULL is fine. */
+	if (r->op == AIONL_OP_STATX && r->statx.path &&
+	    strnlen(r->statx.path, AIONL_MAX_PATH) == AIONL_MAX_PATH)
+		return aionl__fail(-ENAMETOOLONG, "aionl_submit: request %u, a STATX, has a path "
+				   "of %u bytes or more", i, AIONL_MAX_PATH);
 	return 0;
 }
 
@@ -110,6 +119,17 @@ static unsigned int check_batch(const struct aionl_ctx *ctx, const struct aionl_
 	*err = 0;
 	for (i = 0; i < nr; i++) {
 		*err = check_req(ctx, &reqs[i], i);
+		/*
+		 * An unserved request alone completes -EOPNOTSUPP without being
+		 * sent (refuse_unserved()); in a chain it would leave the chain
+		 * cut in the library's hands, so the chain is refused instead.
+		 */
+		if (!*err && (ctx->unserved_ops & AIONL_CMD_BIT(reqs[i].op)) &&
+		    ((links(&reqs[i]) && i + 1 < nr) || (i > 0 && links(&reqs[i - 1]))))
+			*err = aionl__fail(-EOPNOTSUPP, "aionl_submit: request %u, in a chain, is a "
+					   "%s, which the %s backend's server does not serve", i,
+					   aionl_cmd_names[reqs[i].op],
+					   aionl_backend_name(ctx->info.backend));
 		if (*err)
 			return chain_floor(reqs, i);
 		if (i > 0 && links(&reqs[i - 1]))
@@ -182,24 +202,69 @@ static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct 
 	return true;
 }
 
+/* The signals the signal watches among reqs ask for, of the sets the server takes. */
+static uint64_t watched_signals(const struct aionl_req *reqs, unsigned int nr)
+{
+	uint64_t mask = 0;
+
+	for (unsigned int i = 0; i < nr; i++)
+		if (reqs[i].op == AIONL_OP_SIGNAL && aionl_sigmask_watchable(reqs[i].sigmask))
+			mask |= reqs[i].sigmask;
+	return mask;
+}
+
+/*
+ * Complete the requests among reqs whose command the server does not serve
+ * (GET_INFO's commands) with -EOPNOTSUPP, flagged AIONL_CQE_F_REJECTED as
+ * the server's own refusal would be, without sending them: what
+ * aionl_ctx_supports says and what a submission does then agree, even with
+ * a server too old to list its commands, whose set is the library's
+ * assumption. done[i] marks each.
+ */
+static unsigned int refuse_unserved(struct aionl_ctx *ctx, const struct aionl_req *reqs,
+				    unsigned int nr, uint64_t *done)
+{
+	struct inline_batch b;
+	unsigned int i, n = 0;
+
+	b.n = 0;
+	for (i = 0; i < nr; i++) {
+		if (!(ctx->unserved_ops & AIONL_CMD_BIT(reqs[i].op)))
+			continue;
+		if (b.n == INLINE_BATCH)
+			deliver_inline(ctx, &b);
+		b.m[b.n++] = (struct aionl_completion){ .cookie = reqs[i].cookie, .res = -EOPNOTSUPP,
+							.flags = AIONL_CQE_F_REJECTED };
+		done[i / 64] |= 1ULL << (i % 64);
+		n++;
+	}
+	deliver_inline(ctx, &b);
+	return n;
+}
+
 /*
  * A watched signal is caught as a completion only while it is blocked: the
  * calling thread blocks it here, and threads it creates later inherit that.
- * A set the server will refuse blocks nothing.
+ * A set the server will refuse, or a watch it does not serve, blocks
+ * nothing. Returns the signals this call blocked that were not blocked
+ * before, so that a watch that is not sent after all can give them back.
  */
-static void block_watched_signals(const struct aionl_req *reqs, unsigned int nr)
+static uint64_t block_watched_signals(const struct aionl_ctx *ctx, const struct aionl_req *reqs,
+				      unsigned int nr)
 {
-	uint64_t mask = 0;
-	sigset_t set;
-	unsigned int i;
+	uint64_t mask = watched_signals(reqs, nr), newly = 0;
+	sigset_t set, old;
 
-	for (i = 0; i < nr; i++)
-		if (reqs[i].op == AIONL_OP_SIGNAL && aionl_sigmask_watchable(reqs[i].sigmask))
-			mask |= reqs[i].sigmask;
+	if (ctx->unserved_ops & AIONL_CMD_BIT(AIONL_OP_SIGNAL))
+		return 0;
 	if (!mask)
-		return;
+		return 0;
 	aionl__sigset_of(mask, &set);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (int sig = 1; sig <= 64; sig++)
+		if ((mask & (1ULL << (sig - 1))) && !sigismember(&old, sig))
+			newly |= 1ULL << (sig - 1);
+	return newly;
 }
 
 /*
@@ -222,6 +287,8 @@ static unsigned int serve_inline(struct aionl_ctx *ctx, const struct aionl_req *
 			*drained = true;
 		if (*drained || reqs[i].flags || (i > 0 && links(&reqs[i - 1])))
 			continue;
+		if (done[i / 64] >> (i % 64) & 1)
+			continue;	/* refused: refuse_unserved() */
 		if (try_inline(ctx, &reqs[i], &b)) {
 			done[i / 64] |= 1ULL << (i % 64);
 			n++;
@@ -303,12 +370,14 @@ static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req 
 
 	/* Only the words this window uses: a whole bitmap per call is 512 bytes to clear. */
 	memset(done, 0, (nr + 63) / 64 * sizeof(done[0]));
+	if (ctx->unserved_ops)
+		ninline = refuse_unserved(ctx, reqs, nr, done);
 	/*
 	 * Page-cache hits are served here and now, as io_uring serves them in
 	 * io_uring_enter; only the rest travels to the server.
 	 */
-	if (ctx->inline_reads)
-		ninline = serve_inline(ctx, reqs, nr, done, drained);
+	if (ctx->inline_reads && ninline < nr)
+		ninline += serve_inline(ctx, reqs, nr, done, drained);
 	*err = 0;
 	if (ninline == nr)
 		return nr;
@@ -323,6 +392,7 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 {
 	unsigned int cur, take, want, i, sent = 0;
 	bool has_drain = false, drained;
+	uint64_t newly_blocked;
 	int err = 0;
 
 	if ((err = ctx_check(ctx, "aionl_submit")))
@@ -359,7 +429,7 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 					       (cur + take) | (has_drain ? CREDIT_DRAIN : 0)));
 	/* A drain of an earlier call that may not have completed yet holds every read. */
 	drained = cur & CREDIT_DRAIN;
-	block_watched_signals(reqs, take);
+	newly_blocked = block_watched_signals(ctx, reqs, take);
 
 	for (i = 0; i < take && !err; ) {
 		unsigned int n = take - i < SUBMIT_WINDOW ? take - i : SUBMIT_WINDOW;
@@ -372,6 +442,19 @@ AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *req
 	}
 	if (sent < take)
 		atomic_fetch_sub(&ctx->outstanding, take - sent);
+	/*
+	 * Watches that were not sent after all (a full socket, an engine
+	 * gone) give back what this call blocked for them alone.
+	 */
+	if (newly_blocked && sent < take) {
+		uint64_t undo = newly_blocked & ~watched_signals(reqs, sent);
+		sigset_t set;
+
+		if (undo) {
+			aionl__sigset_of(undo, &set);
+			pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		}
+	}
 	if (sent)
 		return (int)sent;
 	if (err == -EPIPE || err == -ECONNRESET)

@@ -137,6 +137,69 @@ static inline int aionl_rw_check(const struct aionl_file_caps *f, bool write, __
 	return AIONL_RW_AT_OFFSET;
 }
 
+/* ------------------------------------------------------------ commands */
+
+/* Bit n of GetInfoReply.commands stands for command n. */
+#define AIONL_CMD_BIT(cmd) (1ULL << (cmd))
+
+_Static_assert(AIONL_CMD_MAX < 64, "GetInfoReply.commands holds commands 0 to 63 only");
+
+/*
+ * What a program takes a server that sends no GetInfoReply.commands to
+ * serve: the commands of the first servers of FAMILY_VERSION 2, without
+ * OPEN, INSTALL and BIND (the IDL's enum Family says why).
+ */
+#define AIONL_CMDS_IMPLIED                                                            \
+	(AIONL_CMD_BIT(AIONL_CMD_GET_INFO) | AIONL_CMD_BIT(AIONL_CMD_REGISTER) |      \
+	 AIONL_CMD_BIT(AIONL_CMD_UNREGISTER) | AIONL_CMD_BIT(AIONL_CMD_READ) |        \
+	 AIONL_CMD_BIT(AIONL_CMD_WRITE) | AIONL_CMD_BIT(AIONL_CMD_READV) |            \
+	 AIONL_CMD_BIT(AIONL_CMD_WRITEV) | AIONL_CMD_BIT(AIONL_CMD_FSYNC) |           \
+	 AIONL_CMD_BIT(AIONL_CMD_FDATASYNC) | AIONL_CMD_BIT(AIONL_CMD_NOP) |          \
+	 AIONL_CMD_BIT(AIONL_CMD_TIMER) | AIONL_CMD_BIT(AIONL_CMD_TIMER_UPDATE) |     \
+	 AIONL_CMD_BIT(AIONL_CMD_POLL) | AIONL_CMD_BIT(AIONL_CMD_SIGNAL) |            \
+	 AIONL_CMD_BIT(AIONL_CMD_CANCEL))
+
+/*
+ * The extended-ACK message of the -EOPNOTSUPP that refuses a command the
+ * server does not serve: the engine's for any, the module's for one its
+ * hide_cmds parameter hides. (genetlink refuses a command the module has
+ * no op for before the module sees it, with no message.)
+ */
+#define AIONL_MSG_CMD_UNSUPPORTED \
+	"unsupported command: GET_INFO's commands lists those this server serves"
+
+/* The extended-ACK message of a request whose req_flags the server does not honour. */
+#define AIONL_MSG_REQ_FLAGS_UNSUPPORTED \
+	"unsupported req_flags: GET_INFO's order_flags lists those this server honours"
+
+/* ------------------------------------------------------------ storage */
+
+/*
+ * A FALLOCATE's range, as a transfer's: the IDL bounds offset to
+ * AIONL_MAX_OFFSET and len to 1..AIONL_MAX_OFFSET; together they must not
+ * pass AIONL_MAX_OFFSET either, where loff_t would wrap (-EINVAL, checked
+ * after the handle). The mode goes to fallocate(2) as it is: the
+ * combinations it refuses (FALLOC_PUNCH_HOLE without FALLOC_KEEP_SIZE, with
+ * FALLOC_ZERO_RANGE) it refuses on both servers alike, with -EOPNOTSUPP.
+ */
+static inline int aionl_fallocate_check(__u64 offset, __u64 len)
+{
+	if (offset > AIONL_MAX_OFFSET || len > AIONL_MAX_OFFSET - offset)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A STATX's flags, before anything else is looked at, as statx(2) checks
+ * them: a forced sync and none at once is -EINVAL.
+ */
+static inline int aionl_statx_check(__u32 flags)
+{
+	const __u32 sync = AIONL_STATX_FORCE_SYNC | AIONL_STATX_DONT_SYNC;
+
+	return (flags & sync) == sync ? -EINVAL : 0;
+}
+
 /* ------------------------------------------------------------ admission */
 
 /*

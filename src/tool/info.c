@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * aionl info [PATH]: the backends and executors available, the one chosen
- * and why, the limits; with PATH, the filesystem it is on and what a context
+ * aionl info [PATH]: the backends and executors available and the commands
+ * each serves, the one chosen and why, the limits; with PATH, the filesystem it is on and what a context
  * bound to it (aionl_params.bind_path) gets.
  */
 #define _GNU_SOURCE
@@ -75,6 +75,57 @@ static int info_path(const char *path)
 	return 0;
 }
 
+/* Append name to list, wrapping at the width of a terminal, under a label of 12 columns. */
+static void list_add(char *list, size_t size, size_t *col, const char *name)
+{
+	size_t len = strlen(list), n = strlen(name);
+
+	if (*col && *col + 1 + n > 78) {
+		snprintf(list + len, size - len, "\n%12s", "");
+		len = strlen(list);
+		*col = 12;
+	} else if (*col) {
+		snprintf(list + len, size - len, " ");
+		len++;
+		(*col)++;
+	} else {
+		*col = 12;
+	}
+	snprintf(list + len, size - len, "%s", name);
+	*col += n;
+}
+
+/*
+ * The commands a context of backend and executor is served (GET_INFO's
+ * commands), and those this library knows that its server lacks: the
+ * library and aionl.ko are built and upgraded apart, and hide_cmds hides.
+ */
+static void print_commands(enum aionl_backend b, enum aionl_executor x)
+{
+	struct aionl_params p = { .backend = b, .executor = x };
+	char serves[1024] = "", lacks[1024] = "";
+	size_t scol = 0, lcol = 0;
+	struct aionl_ctx *ctx;
+	unsigned int cmd;
+
+	if (aionl_ctx_open(&ctx, &p))
+		return;
+	for (cmd = 0; cmd < 64; cmd++) {
+		const char *name = aionl_cmd_name(cmd);
+
+		if (!name || cmd == AIONL_CMD_COMPLETION)
+			continue;	/* no command, or one only servers send */
+		if (aionl_ctx_supports(ctx, cmd) == 1)
+			list_add(serves, sizeof(serves), &scol, name);
+		else
+			list_add(lacks, sizeof(lacks), &lcol, name);
+	}
+	aionl_ctx_close(ctx);
+	printf("    serves: %s\n", serves);
+	if (*lacks)
+		printf("    lacks:  %s\n", lacks);
+}
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct {
@@ -102,6 +153,8 @@ int cmd_info(int argc, char **argv)
 
 		printf("  %-13s %s%s%s\n", rows[i].label, err ? "unavailable" : "available",
 		       err ? ": " : "", err ? aionl_error_message() : "");
+		if (!err)
+			print_commands(rows[i].b, rows[i].x);
 	}
 	ctx = tool_open_ctx();
 	aionl_ctx_info(ctx, &info);

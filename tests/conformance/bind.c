@@ -106,6 +106,49 @@ static void test_a_bound_context_takes_files_of_its_filesystem_only(void **state
 	close(fb);
 }
 
+/*
+ * Regression: the filesystem was checked only once the open was done, so an
+ * OPEN refused with -EXDEV had already emptied the file (O_TRUNC) or made
+ * it (O_CREAT). Now such an OPEN looks first, and leaves the other
+ * filesystem untouched; on its own filesystem it creates and truncates.
+ */
+static void test_an_open_refused_for_another_filesystem_changes_nothing(void **state)
+{
+	char pa[PATH_MAX], pb[PATH_MAX], nb[PATH_MAX + 8], na[PATH_MAX + 8];
+	struct aionl_ctx *ctx = open_bound(dir_a, -1);
+	int fa = temp_file(dir_a, pa, sizeof(pa)), fb = temp_file(dir_b, pb, sizeof(pb));
+	struct aionl_cqe c;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(write(fb, "precious", 8), 8);
+	assert_int_equal(write(fa, "scratch", 7), 7);
+	c = open_path(ctx, pb, O_WRONLY | O_TRUNC);
+	assert_int_equal(c.res, -EXDEV);
+	assert_int_equal(fstat(fb, &st), 0);
+	assert_int_equal(st.st_size, 8);
+	snprintf(nb, sizeof(nb), "%s.new", pb);
+	c = open_path(ctx, nb, O_WRONLY | O_CREAT);
+	assert_int_equal(c.res, -EXDEV);
+	assert_int_equal(access(nb, F_OK), -1);
+	assert_int_equal(errno, ENOENT);
+	/* On its own filesystem both happen. */
+	c = open_path(ctx, pa, O_WRONLY | O_TRUNC);
+	assert_int_equal(c.res, 0);
+	assert_int_equal(fstat(fa, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	snprintf(na, sizeof(na), "%s.new", pa);
+	c = open_path(ctx, na, O_WRONLY | O_CREAT | O_EXCL);
+	assert_int_equal(c.res, 0);
+	assert_int_equal(access(na, F_OK), 0);
+	aionl_ctx_close(ctx);
+	unlink(na);
+	unlink(pa);
+	unlink(pb);
+	close(fa);
+	close(fb);
+}
+
 static void test_a_context_binds_by_descriptor(void **state)
 {
 	char pa[PATH_MAX], pb[PATH_MAX];
@@ -253,6 +296,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_bound_context_takes_files_of_its_filesystem_only),
+		cmocka_unit_test(test_an_open_refused_for_another_filesystem_changes_nothing),
 		cmocka_unit_test(test_a_context_binds_by_descriptor),
 		cmocka_unit_test(test_an_unbound_context_takes_any_filesystem),
 		cmocka_unit_test(test_bad_bind_parameters_are_refused),

@@ -28,9 +28,11 @@
  *
  * Addresses and handles are the program's own, which an input cannot know,
  * so before a datagram goes out every buffer address of a READ, WRITE,
- * READV or WRITEV is folded into the scratch buffer (fuzz.h), and every
- * handle whose top 32 bits are 0 gets this engine's tag there: the Nth file
- * a fresh engine registers is handle N. Nothing else is changed.
+ * READV, WRITEV or STATX is folded into the scratch buffer (fuzz.h), and
+ * every handle whose top 32 bits are 0 gets this engine's tag there: the Nth
+ * file a fresh engine registers is handle N. A FALLOCATE's range is folded
+ * into the first MiB of the file, so that no input fills the disk. Nothing
+ * else is changed.
  */
 #define _GNU_SOURCE
 #include "fuzz.h"
@@ -110,6 +112,19 @@ static void fix_addr(void *p)
 	memcpy(p, &v, sizeof(v));
 }
 
+/* A FALLOCATE's offset or length, into the first MiB; 0 and past AIONL_MAX_OFFSET stay invalid. */
+static void fix_range(struct nlattr *a)
+{
+	uint64_t v;
+
+	if (mnl_attr_get_payload_len(a) != sizeof(v))
+		return;
+	memcpy(&v, mnl_attr_get_payload(a), sizeof(v));
+	if (v && v <= AIONL_MAX_OFFSET)
+		v %= 1 << 20;
+	memcpy(mnl_attr_get_payload(a), &v, sizeof(v));
+}
+
 static void fix_msg(struct nlmsghdr *nlh, uint32_t tag)
 {
 	uint8_t cmd = aionl__genl_hdr(nlh)->cmd;
@@ -158,6 +173,18 @@ static void fix_msg(struct nlmsghdr *nlh, uint32_t tag)
 			break;
 		case AIONL_CMD_CANCEL:
 			if (type == AIONL_A_CANCEL_TARGET && by_handle)
+				fix_handle(a, tag);
+			break;
+		case AIONL_CMD_FALLOCATE:
+			if (type == AIONL_A_FALLOCATE_HANDLE)
+				fix_handle(a, tag);
+			else if (type == AIONL_A_FALLOCATE_OFFSET || type == AIONL_A_FALLOCATE_LEN)
+				fix_range(a);
+			break;
+		case AIONL_CMD_STATX:
+			if (type == AIONL_A_STATX_ADDR && len == 8)
+				fix_addr(mnl_attr_get_payload(a));
+			else if (type == AIONL_A_STATX_HANDLE)
 				fix_handle(a, tag);
 			break;
 		}

@@ -359,6 +359,21 @@ static void engine_session(struct w *w, uint8_t cfg)
 		.present = AIONL_CANCEL_REQUIRED_MASK | 1ULL << AIONL_A_CANCEL_TARGET |
 			   1ULL << AIONL_A_CANCEL_FLAGS,
 		.cookie = 19, .target = 5, .flags = AIONL_CANCEL_HANDLE });
+	DG_REQ(d, AIONL_CMD_FALLOCATE, aionl_fallocate_put, (struct aionl_fallocate){
+		.present = AIONL_FALLOCATE_REQUIRED_MASK | 1ULL << AIONL_A_FALLOCATE_MODE,
+		.cookie = 22, .handle = 0, .offset = 8192, .len = 65536,
+		.mode = AIONL_FALLOC_KEEP_SIZE });
+	DG_REQ(d, AIONL_CMD_FALLOCATE, aionl_fallocate_put, (struct aionl_fallocate){
+		.present = AIONL_FALLOCATE_REQUIRED_MASK, .cookie = 23, .handle = 1, .offset = 0,
+		.len = 4096 });
+	DG_REQ(d, AIONL_CMD_STATX, aionl_statx_put, (struct aionl_statx){
+		.present = AIONL_STATX_REQUIRED_MASK | 1ULL << AIONL_A_STATX_HANDLE, .cookie = 24,
+		.handle = 0, .mask = 0x7ff, .addr = 256 });
+	DG_REQ(d, AIONL_CMD_STATX, aionl_statx_put, (struct aionl_statx){
+		.present = AIONL_STATX_REQUIRED_MASK | 1ULL << AIONL_A_STATX_PATH |
+			   1ULL << AIONL_A_STATX_FLAGS,
+		.cookie = 25, .path = "/", .flags = AIONL_STATX_SYMLINK_NOFOLLOW, .mask = 0x7ff,
+		.addr = 1024 });
 	DG_REQ(d, AIONL_CMD_UNREGISTER, aionl_unregister_put, (struct aionl_unregister){
 		.present = AIONL_UNREGISTER_REQUIRED_MASK, .handle = 1 });
 	engine_record(w, 0, NULL, 0, d);

@@ -881,6 +881,48 @@ static void test_an_open_hands_out_no_file_of_the_worker(void **state)
 	in_child(true, child_opens_no_proc_files, NULL);
 }
 
+/*
+ * Caught by a review: each socket's own workqueues (its OPENs', a bound
+ * socket's I/O) may each hold kworkers in a filesystem, kernel threads that
+ * no user limit counts, and sockets are cheap. A user's sockets have at most
+ * max_user_queues of them: past it BIND is -EAGAIN, and OPENs run on the
+ * shared workqueue, which bounds everyone's together.
+ */
+static void child_binds_past_its_queues(void *arg)
+{
+	struct aionl_ctx *ctx[3] = { NULL };
+	struct aionl_req r;
+
+	(void)arg;
+	for (int i = 0; i < 3; i++) {
+		struct aionl_params p = { .backend = AIONL_BACKEND_KERNEL, .bind_path = "/" };
+		int err = aionl_ctx_open(&ctx[i], &p);
+
+		if (err != (i < 2 ? 0 : -EAGAIN)) {
+			fprintf(stderr, "child: bound socket %d: %d (%s)\n", i, err,
+				aionl_error_message());
+			_exit(1);
+		}
+	}
+	/* An OPEN of a socket that has no queue left runs all the same. */
+	ctx[2] = open_kernel();
+	aionl_req_open(&r, AIONL_AT_CWD, "/", O_RDONLY | O_DIRECTORY, 0, 0, 97);
+	CHECK(child_run(ctx[2], &r) == 0);
+	for (int i = 0; i < 3; i++)
+		aionl_ctx_close(ctx[i]);
+}
+
+static void test_a_users_sockets_have_bounded_queues(void **state)
+{
+	(void)state;
+	set_param("max_user_queues", 2);
+	in_child(true, child_binds_past_its_queues, NULL);
+	/* Closed sockets give their queues back, once their releases ran. */
+	sleep(2);
+	in_child(true, child_binds_past_its_queues, NULL);
+	set_param("max_user_queues", 128);
+}
+
 /* ------------------------------------------------------------ 4: bounded memory */
 
 /* The smallest receive buffer: a message or two, then the module must hold the rest. */
@@ -1701,6 +1743,7 @@ int main(void)
 		cmocka_unit_test(test_a_release_waits_for_its_io_off_the_closing_task),
 		cmocka_unit_test(test_disabled_restricts_who_may_use_the_family),
 		cmocka_unit_test(test_an_open_hands_out_no_file_of_the_worker),
+		cmocka_unit_test(test_a_users_sockets_have_bounded_queues),
 		cmocka_unit_test(test_control_requests_count_against_the_limit),
 		cmocka_unit_test(test_an_unread_periodic_timer_holds_one_entry),
 		cmocka_unit_test(test_an_unread_multishot_poll_holds_one_entry),

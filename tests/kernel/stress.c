@@ -995,6 +995,101 @@ static void gen_open(struct worker *w, struct gen *g)
 			one_in(r, 10) ? (uint32_t)rnext(r) : (uint32_t)below(r, 2));
 }
 
+/*
+ * A FALLOCATE: every mode, and now and then bits the protocol refuses, on
+ * ranges mostly below FILE_RANGE. A range far out stays one page, and only
+ * an invalid one (offset + len past AIONL_MAX_OFFSET, len 0 or past it) is
+ * huge: tmpfs allocates what it is asked from the guest's memory.
+ */
+static void gen_fallocate(struct worker *w, struct gen *g)
+{
+	static const uint32_t modes[] = {
+		0, AIONL_FALLOC_KEEP_SIZE, AIONL_FALLOC_PUNCH_HOLE | AIONL_FALLOC_KEEP_SIZE,
+		AIONL_FALLOC_ZERO_RANGE, AIONL_FALLOC_ZERO_RANGE | AIONL_FALLOC_KEEP_SIZE,
+		AIONL_FALLOC_PUNCH_HOLE,
+	};
+	struct rng *r = &w->r;
+	uint64_t off = below(r, FILE_RANGE), len = 1 + below(r, 65536);
+	uint32_t mode = modes[below(r, sizeof(modes) / sizeof(modes[0]))];
+
+	switch (below(r, 10)) {
+	case 0:	/* far out: sparse, one page */
+		off = (1ULL << (32 + below(r, 12))) + below(r, 4096);
+		len = 1 + below(r, 4096);
+		break;
+	case 1:	/* past AIONL_MAX_OFFSET together, or alone */
+		off = AIONL_MAX_OFFSET - below(r, 8192);
+		len = below(r, 3) ? 8193 + below(r, 1 << 20) : AIONL_MAX_OFFSET + below(r, 3);
+		break;
+	case 2:
+		len = below(r, 2) ? 0 : rnext(r) | 1ULL << 63;
+		break;
+	}
+	if (one_in(r, 12))
+		mode = (uint32_t)rnext(r);
+	put_u64(g, r, AIONL_A_FALLOCATE_COOKIE, gen_cookie(w));
+	put_u64(g, r, AIONL_A_FALLOCATE_HANDLE, gen_handle(w));
+	put_u64(g, r, AIONL_A_FALLOCATE_OFFSET, off);
+	put_u64(g, r, AIONL_A_FALLOCATE_LEN, len);
+	if (mode || one_in(r, 3))
+		put_u32(g, r, AIONL_A_FALLOCATE_MODE, mode);
+}
+
+/*
+ * A STATX: of a handle, of a path from a handle (a directory, a file, an O_PATH
+ * one, or none) or of an absolute one, with statx(2)'s flags and masks, into
+ * every kind of address gen_addr() makes.
+ */
+static void gen_statx(struct worker *w, struct gen *g)
+{
+	static const char *const names[] = {
+		"f0", "f1", "ro", "fifo", ".", "..", "missing", "f0/x", "", "/", "/proc/self/fd/0",
+		"../../../../../../..",
+	};
+	static const uint32_t flag_bits[] = {
+		AIONL_STATX_SYMLINK_NOFOLLOW, AIONL_STATX_NO_AUTOMOUNT, AIONL_STATX_EMPTY_PATH,
+		AIONL_STATX_FORCE_SYNC, AIONL_STATX_DONT_SYNC,
+	};
+	struct rng *r = &w->r;
+	char path[PATH_MAX + 64];
+	const char *name = names[below(r, sizeof(names) / sizeof(names[0]))];
+	uint32_t flags = 0, mask;
+	size_t len;
+
+	if (one_in(r, 3) && name[0] && name[0] != '/')
+		snprintf(path, sizeof(path), "%s/%s", cfg.dirs[below(r, cfg.ndirs)], name);
+	else
+		snprintf(path, sizeof(path), "%s", name);
+	for (unsigned int i = (unsigned int)below(r, 3); i; i--)
+		flags |= flag_bits[below(r, sizeof(flag_bits) / sizeof(flag_bits[0]))];
+	if (one_in(r, 16))
+		flags = (uint32_t)rnext(r);
+	switch (below(r, 4)) {
+	case 0: mask = 0x7ff; break;
+	case 1: mask = (uint32_t)rnext(r) & AIONL_STATX_MASK_BITS; break;
+	case 2: mask = (uint32_t)rnext(r); break;
+	default: mask = (uint32_t)below(r, 1 << 17);
+	}
+	put_u64(g, r, AIONL_A_STATX_COOKIE, gen_cookie(w));
+	if (!one_in(r, 3))
+		put_u64(g, r, AIONL_A_STATX_HANDLE, gen_handle(w));
+	if (one_in(r, 2)) {
+		len = strlen(path) + 1;
+		if (one_in(r, 24)) {
+			len = one_in(r, 2) ? PATH_MAX + 1 + below(r, 32) : len - 1;
+			memset(path + strlen(path), 'a', sizeof(path) - strlen(path));
+			path[sizeof(path) - 1] = '\0';
+			if (len > sizeof(path))
+				len = sizeof(path);
+		}
+		put_raw(g, r, attr_type(g, r, AIONL_A_STATX_PATH), path, len);
+	}
+	if (flags || one_in(r, 3))
+		put_u32(g, r, AIONL_A_STATX_FLAGS, flags);
+	put_u32(g, r, AIONL_A_STATX_MASK, mask);
+	put_u64(g, r, AIONL_A_STATX_ADDR, gen_addr(w, 256));
+}
+
 /* One message of a random command into g; false if there is no room. */
 static bool gen_msg(struct worker *w, struct gen *g)
 {
@@ -1018,6 +1113,8 @@ static bool gen_msg(struct worker *w, struct gen *g)
 		{ AIONL_CMD_CANCEL,		6, 20, 12, 8, 6 },
 		{ AIONL_CMD_OPEN,		4, 1, 2, 5, 4 },
 		{ AIONL_CMD_INSTALL,		1, 1, 1, 1, 1 },
+		{ AIONL_CMD_FALLOCATE,		2, 0, 0, 6, 2 },
+		{ AIONL_CMD_STATX,		3, 1, 1, 5, 3 },
 		{ AIONL_CMD_COMPLETION,		1, 1, 1, 1, 1 },
 		{ 0,				1, 1, 1, 1, 1 },
 		{ 200,				1, 1, 1, 1, 1 },
@@ -1162,6 +1259,12 @@ static bool gen_msg(struct worker *w, struct gen *g)
 	}
 	case AIONL_CMD_OPEN:
 		gen_open(w, g);
+		break;
+	case AIONL_CMD_FALLOCATE:
+		gen_fallocate(w, g);
+		break;
+	case AIONL_CMD_STATX:
+		gen_statx(w, g);
 		break;
 	case AIONL_CMD_INSTALL:
 		put_u64(g, r, AIONL_A_INSTALL_HANDLE, gen_handle(w));

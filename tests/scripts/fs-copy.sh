@@ -69,6 +69,17 @@ expect_fail "open $da/missing: No such file or directory" "$da/missing" "$db/x"
 expect_fail "open $db/no/such/dir: No such file or directory" "$da/one" "$db/no/such/dir"
 expect_fail "read $da: Is a directory" "$da" "$db/x"
 expect_fail "open $db: Is a directory" "$da/one" "$db"
+# Regressions: a copy onto the source itself emptied it and exited 0, and
+# DST was emptied before SRC was known to be readable. Now neither changes.
+cp "$da/one" "$da/keep"
+size=$(stat -c %s "$da/keep")
+expect_fail "are the same file" "$da/keep" "$da/keep"
+ln "$da/keep" "$da/keep.link"
+expect_fail "are the same file" "$da/keep" "$da/keep.link"
+[ "$(stat -c %s "$da/keep")" = "$size" ] || { echo "fs_copy emptied its own source"; exit 1; }
+printf 'intact' > "$db/intact"
+expect_fail "read $da: Is a directory" "$da" "$db/intact"
+[ "$(cat "$db/intact")" = intact ] || { echo "fs_copy emptied DST for an unreadable SRC"; exit 1; }
 if "$prog" "$da/one" > /dev/null 2>&1; then
 	echo "fs_copy with one argument succeeded"
 	exit 1

@@ -499,9 +499,10 @@ static void test_golden_vectors(void **state)
 		check_vector("completion", nlh, nlh->nlmsg_len);
 	}
 	{
+		/* Without commands: the reply of a server older than the attribute. */
 		struct aionl_get_info_reply m = {
 			AIONL_GET_INFO_REPLY_REQUIRED_MASK | (1ULL << 9), 2, AIONL_BACKEND_USER,
-			AIONL_EXEC_THREADS, 4096, 1u << 20, 0x7ffff000ULL, 1024, 65536, 4,
+			AIONL_EXEC_THREADS, 4096, 1u << 20, 0x7ffff000ULL, 1024, 65536, 4, 0, 0,
 		};
 
 		nlh = aionl__msg_start(buf, AIONL_USER_FAMILY_ID, 0, 3, AIONL_CMD_GET_INFO, 2);

@@ -167,6 +167,32 @@ static void test_exported_builders_fill_what_the_inline_ones_fill(void **state)
 		&b, 5, AIONL_CANCEL_HANDLE, 88);
 	assert_same(a, b);
 	assert_int_equal(b.cancel.flags, AIONL_CANCEL_HANDLE);
+
+	/* Since 0.4. */
+	garbage(&a, &b);
+	aionl_req_fallocate(&a, 6, AIONL_FALLOC_PUNCH_HOLE | AIONL_FALLOC_KEEP_SIZE, 4096, 8192, 86);
+	((void (*)(struct aionl_req *, uint64_t, uint32_t, uint64_t, uint64_t, uint64_t))
+		 sym("aionl_req_fallocate"))(&b, 6, AIONL_FALLOC_PUNCH_HOLE | AIONL_FALLOC_KEEP_SIZE,
+					     4096, 8192, 86);
+	assert_same(a, b);
+	assert_int_equal(b.op, AIONL_OP_FALLOCATE);
+	assert_int_equal(b.offset, 4096);
+	assert_int_equal(b.len, 8192);
+	assert_int_equal(b.fallocate.mode, AIONL_FALLOC_PUNCH_HOLE | AIONL_FALLOC_KEEP_SIZE);
+
+	garbage(&a, &b);
+	aionl_req_statx(&a, 5, "a/b", AIONL_STATX_SYMLINK_NOFOLLOW, 0x7ff, (struct statx *)buf, 85);
+	((void (*)(struct aionl_req *, uint64_t, const char *, uint32_t, uint32_t, struct statx *,
+		   uint64_t))sym("aionl_req_statx"))(&b, 5, "a/b", AIONL_STATX_SYMLINK_NOFOLLOW, 0x7ff,
+						    (struct statx *)buf, 85);
+	assert_int_equal(b.op, AIONL_OP_STATX);
+	assert_int_equal(b.handle, 5);
+	assert_ptr_equal(b.buf, buf);
+	assert_string_equal(b.statx.path, "a/b");
+	assert_int_equal(b.statx.flags, AIONL_STATX_SYMLINK_NOFOLLOW);
+	assert_int_equal(b.statx.mask, 0x7ff);
+	a.statx.path = b.statx.path;
+	assert_same(a, b);
 }
 
 /*
@@ -203,6 +229,11 @@ static void test_request_layout_is_the_one_of_0_2(void **state)
 	assert_int_equal(offsetof(struct aionl_req, cancel.target), 56);
 	assert_int_equal(offsetof(struct aionl_req, cancel.flags), 64);
 	assert_int_equal(offsetof(struct aionl_req, open.path), 56);
+	/* 0.4's members fit in the union as it was. */
+	assert_int_equal(offsetof(struct aionl_req, fallocate.mode), 56);
+	assert_int_equal(offsetof(struct aionl_req, statx.path), 56);
+	assert_int_equal(offsetof(struct aionl_req, statx.flags), 64);
+	assert_int_equal(offsetof(struct aionl_req, statx.mask), 68);
 	assert_int_equal(sizeof(struct aionl_cqe), 80);
 	assert_int_equal(offsetof(struct aionl_cqe, si), 24);
 	assert_int_equal(offsetof(struct aionl_cqe, open.handle), 24);

@@ -65,15 +65,23 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$ko" "$root/aionl.ko"
 # The conformance and events suites, one binary per topic; the guest runs
 # every /tests/conformance_* and /tests/events_* it finds.
-for t in conformance_files conformance_transfers conformance_backpressure conformance_badinput conformance_fork conformance_fds conformance_open conformance_bind conformance_order \
+for t in conformance_files conformance_transfers conformance_backpressure conformance_badinput conformance_fork conformance_fds conformance_open conformance_bind conformance_supports conformance_storage conformance_order \
 	events_timers events_readiness events_signals events_cancel; do
 	copy_with_libs "$build/tests/$t" "tests/$t"
 done
 copy_with_libs "$build/tests/kernel_only" tests/kernel_only
+copy_with_libs "$build/tests/kernel_supports" tests/kernel_supports
 copy_with_libs "$build/tests/kernel_security" tests/kernel_security
 copy_with_libs "$build/tests/kernel_policy" tests/kernel_policy
 copy_with_libs "$build/tests/kernel_stress" tests/kernel_stress
 copy_with_libs "$build/tests/stress_model" tests/stress_model
+# The hung FUSE filesystem (tests/fuse/): its daemon runs in the test's own
+# process, as root, mounting with mount(2) itself (no fusermount); libfuse3
+# comes with it.
+copy_with_libs "$build/tests/fuse_isolation" tests/fuse_isolation
+# ...and libgcc_s, which glibc loads at run time for pthread_cancel (libfuse's
+# multi-threaded loop stops its workers with it); ldd does not name it.
+cp -L "$libdir/libgcc_s.so.1" "$root$libdir/"
 copy_with_libs "$build/aionl" bin/aionl
 # iproute2's genl: a standard client any user may point at the family.
 copy_with_libs "$(command -v genl)" bin/genl
@@ -82,8 +90,10 @@ if [ -n "${AIONL_VM_PERF:-}" ]; then
 fi
 
 # An ext4 disk: its files support IOCB_NOWAIT, so the module's inline path
-# runs there, while tmpfs files take the workqueue path.
-for m in virtio_pci virtio_blk ext4; do
+# runs there, while tmpfs files take the workqueue path. FUSE for the hung
+# filesystem (a module on 6.1, built in on 6.12: --show-depends then names
+# nothing to load); /dev/fuse comes from devtmpfs.
+for m in virtio_pci virtio_blk ext4 fuse; do
 	modprobe -S "$vermagic" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' > "$work/modules"
 mkdir -p "$root/modules"
@@ -188,6 +198,24 @@ if insmod /aionl.ko; then
 			--dir $dir
 	done
 	run /tests/kernel_only
+	# The parameter hide_cmds: a hidden command is neither listed nor served.
+	run /tests/kernel_supports
+	# A hung FUSE filesystem stalls only its own socket (tests/fuse/isolation.c):
+	# A bound to the mount, B to /tmp's tmpfs. The test mounts fusectl
+	# itself and aborts its connection on every path, its watchdog (120 s a
+	# test) well inside this run's timeout, so no hung mount is left to hold
+	# the rmmod below.
+	# On a failure the blocked tasks' stacks go to the kernel log (shown at
+	# the end, or as they come with AIONL_VM_DEBUG=1).
+	before=$status
+	run env AIONL_BACKEND=kernel AIONL_TEST_EXPECT=kernel AIONL_TEST_DIR=/tmp \
+		/tests/fuse_isolation
+	[ $status -ne $before ] && echo w > /proc/sysrq-trigger
+	if grep -q ' fuse\.hangfs ' /proc/mounts; then
+		echo "=== FAILED: a FUSE mount outlived the test"
+		grep ' fuse\.hangfs ' /proc/mounts
+		status=1
+	fi
 	# The security review's points; ext4 sends writes to the module's workqueue.
 	run env AIONL_TEST_DIR=/mnt /tests/kernel_security
 	# The randomized protocol stress (tests/kernel/stress.c), CI-sized unless

@@ -22,6 +22,9 @@ def gen_doc(p):
              "error, the echoed request and extended-ACK attributes "
              "(`NLMSGERR_ATTR_MSG`, `NLMSGERR_ATTR_OFFS` or `NLMSGERR_ATTR_MISS_TYPE`); "
              "both servers check the same ranges, generated from the IDL.\n\n" % p.package)
+    vdoc = [d for n, _, d in p.enums["Family"] if n == "FAMILY_VERSION"][0]
+    if vdoc:
+        o.append("## Versions and additions\n\n%s\n\n" % vdoc)
     o.append("## Limits\n\n| constant | value | meaning |\n|---|---|---|\n")
     for name in p.const_list:
         kind, val, doc = p.consts[name]

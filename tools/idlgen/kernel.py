@@ -94,7 +94,10 @@ def gen_kernel_h(p):
         if m.fields:
             o.append("extern const struct nla_policy aionl_%s_nl_policy[%sMAX + 1];\n"
                      % (m.snake, m.attr_prefix))
-    o.append("\n/* The handlers the module writes, one per command. */\n")
+    o.append("\n/*\n * What the module writes: the family's pre_doit, which genetlink calls before\n"
+             " * every handler, after the op's policy (declared by the module, since its\n"
+             " * argument's type differs between kernels: compat.h), and one handler per\n"
+             " * command.\n */\n")
     for name, num, doc, role, base in p.commands:
         if role == "request":
             o.append("int aionl_nl_%s_doit(struct sk_buff *skb, struct genl_info *info);\n"
@@ -199,6 +202,7 @@ struct genl_family aionl_nl_family __ro_after_init = {
 	.netnsok	= true,
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
+	.pre_doit	= aionl_nl_pre_doit,
 	.ops		= aionl_nl_ops,
 	.n_ops		= ARRAY_SIZE(aionl_nl_ops),
 };

@@ -86,6 +86,15 @@ struct aionl_msg_desc {
 """)
     o.append("#define AIONL_MSG_DESC_COUNT %d\n" % len(p.msg_list))
     o.append("extern const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT];\n\n")
+    o.append("/*\n * The name of every command of enums Cmd and Notify, by number: the IDL's\n"
+             " * without CMD_, in lower case (\"get_info\", \"timer_update\"); NULL between.\n */\n")
+    o.append("extern const char *const aionl_cmd_names[AIONL_CMD_MAX + 1];\n\n")
+    known = 0
+    for name, num, doc, role, base in p.commands:
+        if role == "request":
+            known |= 1 << num
+    o.append("/* Every command of enum Cmd, which a program sends: bit n for command n. */\n")
+    o.append("#define AIONL_CMDS_KNOWN 0x%xULL\n\n" % known)
     o.append("/*\n * Each message has a put function that appends the present attributes after\n"
              " * the genlmsghdr (0, or -EMSGSIZE if buflen is too small), and a parse\n"
              " * function that fills the struct from a message (0, or -EINVAL with *err\n"
@@ -285,6 +294,10 @@ static int aionl__trailing(struct aionl_parse_err *err, const struct nlmsghdr *n
                  "{\n\treturn aionl_%s_put(nlh, buflen, m);\n}\n\n" % (m.snake, m.snake))
         o.append("static int aionl__%s_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)\n"
                  "{\n\treturn aionl_%s_parse(nlh, m, err);\n}\n\n" % (m.snake, m.snake))
+    o.append("const char *const aionl_cmd_names[AIONL_CMD_MAX + 1] = {\n")
+    for name, num, doc, role, base in p.commands:
+        o.append("\t[AIONL_%s] = \"%s\",\n" % (name, name[4:].lower()))
+    o.append("};\n\n")
     o.append("const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {\n")
     roles = {"request": 0, "reply": 1, "notify": 2}
     for m in p.msg_list:

@@ -18,7 +18,8 @@ import weakref
 from . import _sigmask
 from . import aionl_core as _c
 from ._context import File, _Base, _oserror
-from ._requests import Cancel, Fdatasync, Fsync, Nop, Open, Poll, Readv, Signal, Timer, Writev
+from ._requests import (Cancel, Fallocate, Fdatasync, Fsync, Nop, Open, Poll, Readv, Signal, Timer,
+                        Writev)
 
 __all__ = ["AsyncContext"]
 
@@ -398,6 +399,23 @@ class AsyncContext(_Base):
     async def fdatasync(self, file):
         """fdatasync(2) the file."""
         await self._await(Fdatasync(file), "fdatasync")
+
+    async def fallocate(self, file, mode, offset, length):
+        """fallocate(2) ``length`` bytes of the file from ``offset`` with ``mode``, in the
+        engine or the module as the caller; see Context.fallocate."""
+        await self._await(Fallocate(file, mode, offset, length), "fallocate")
+
+    async def stat(self, target, *, dir=None, follow_symlinks=True, mask=None):
+        """statx(2) of ``target`` (an aionl.File or a path, relative to ``dir`` or the
+        working directory), never in the loop's thread: a StatResult; see Context.stat."""
+        req = self._statx(target, dir, follow_symlinks, mask)
+        cookie, fut = self._start(req)
+        try:
+            res = await fut
+        except asyncio.CancelledError:
+            await self._cancel(cookie, fut)
+            raise
+        return self._stated(req, res)
 
     async def open(self, path, flags=os.O_RDONLY, mode=0o666, *, dir=None, fd=False):
         """Open ``path`` through the context (in the engine or the module, never in the

@@ -10,7 +10,8 @@ import warnings
 from typing import NamedTuple
 
 from . import aionl_core as _c
-from ._requests import Cancel, Fdatasync, Fsync, Nop, Open, Read, Readv, Write, Writev
+from ._requests import (STATX_BASIC_STATS, STATX_BTIME, Cancel, Fallocate, Fdatasync, Fsync,
+                        Nop, Open, Read, Readv, Request, Statx, Write, Writev)
 
 __all__ = ["Context", "File", "Info"]
 
@@ -19,6 +20,24 @@ _BACKENDS = {None: _c.AIONL_BACKEND_AUTO, "auto": _c.AIONL_BACKEND_AUTO,
 _EXECUTORS = {None: _c.AIONL_EXEC_AUTO, "auto": _c.AIONL_EXEC_AUTO,
               "uring": _c.AIONL_EXEC_URING, "threads": _c.AIONL_EXEC_THREADS}
 _REAP_BATCH = 256
+# The commands of the C library's protocol by name, as aionl_cmd_name gives them
+# ("read", "timer_update", "open", "install", "bind"...).
+_COMMANDS = {_c.aionl_cmd_name(n): n for n in range(64) if _c.aionl_cmd_name(n)}
+
+
+def _op_number(op):
+    """op as aionl_ctx_supports takes it, or None for one that names no command here.
+
+    op is a command's name (any case), a Request class or instance, or a number.
+    """
+    if isinstance(op, str):
+        return _COMMANDS.get(op.lower())
+    if isinstance(op, Request) or (isinstance(op, type) and issubclass(op, Request)):
+        return op._op if op._op >= 0 else None
+    if isinstance(op, bool):
+        raise TypeError("op must be a command's name, a Request class or an int, not bool")
+    n = _index(op, "op")
+    return n if 0 <= n < 2**32 else None
 
 
 def _oserror(res, what):
@@ -144,6 +163,31 @@ class _Base:
                     i.reason, i.version, i.max_inflight, i.max_files, i.max_iov, i.max_io_len,
                     i.max_msg_size, i.workers)
 
+    def supports(self, op):
+        """Whether the context's server serves op (aionl_ctx_supports): True or False.
+
+        op is a command's name ('read', 'open', 'install', 'bind'... in any
+        case), a Request class or instance (aionl.Open), or its number. The
+        server says what it serves when the context opens; a server older than
+        that is taken to serve neither OPEN, INSTALL nor BIND. A request it
+        does not serve completes with EOPNOTSUPP and CQE_F_REJECTED, unsent.
+        A name or number of no command this library knows (a newer one's,
+        say) is not served: False.
+        """
+        core = self._live()
+        n = _op_number(op)
+        return False if n is None else core.supports(n)
+
+    @property
+    def order_flags(self):
+        """The ordering flags the context's server honours (aionl_ctx_req_flags): REQ_LINK | REQ_DRAIN.
+
+        Both on every server of this release, 0 on one that predates
+        ordering. submit() raises OSError(EOPNOTSUPP) for a request with
+        ``link`` or ``drain`` the server does not honour, before sending it.
+        """
+        return self._live().req_flags()
+
     def register(self, f):
         """Register an open file (an int descriptor, or an object with fileno()): an aionl.File.
 
@@ -204,6 +248,22 @@ class _Base:
             return self._opened(completion.result if completion.result < 0 else -22, 0, -1,
                                 req.fd, req.path)
         return self._opened(0, info.handle, info.fd, req.fd, req.path)
+
+    @staticmethod
+    def _statx(target, dir, follow_symlinks, mask):
+        """The Statx request of stat()."""
+        flags = 0 if follow_symlinks else _c.AIONL_STATX_SYMLINK_NOFOLLOW
+        return Statx(target, flags, STATX_BASIC_STATS | STATX_BTIME if mask is None else mask,
+                     dir=dir)
+
+    @staticmethod
+    def _stated(req, res):
+        """A STATX's StatResult, or its error raised (naming the path, as os.stat)."""
+        if res < 0:
+            if isinstance(req.target, File):
+                raise _oserror(res, "stat")
+            raise OSError(-res, os.strerror(-res), os.fspath(req.target))
+        return req.stat()
 
     def _drop_opened(self, handle, fd):
         """Undo an OPEN nobody will use (its caller was interrupted or cancelled)."""
@@ -476,6 +536,20 @@ class Context(_Base):
     def fdatasync(self, file):
         """fdatasync(2) the file."""
         self._run(Fdatasync(file), "fdatasync")
+
+    def fallocate(self, file, mode, offset, length):
+        """fallocate(2) ``length`` bytes of the file from ``offset`` with ``mode`` (0,
+        FALLOC_KEEP_SIZE, FALLOC_PUNCH_HOLE | FALLOC_KEEP_SIZE, FALLOC_ZERO_RANGE...),
+        in the engine or the module as the caller."""
+        self._run(Fallocate(file, mode, offset, length), "fallocate")
+
+    def stat(self, target, *, dir=None, follow_symlinks=True, mask=None):
+        """statx(2) of ``target``, an aionl.File or a path (relative to ``dir``, a
+        directory's File, or to the working directory), in the engine or the module with
+        the caller's credentials: a StatResult. ``mask``: the STATX_ fields wanted
+        (default STATX_BASIC_STATS | STATX_BTIME)."""
+        req = self._statx(target, dir, follow_symlinks, mask)
+        return self._stated(req, self._run_c(req).result)
 
     def open(self, path, flags=os.O_RDONLY, mode=0o666, *, dir=None, fd=False):
         """Open ``path`` through the context (off this thread's path, in the engine or the

@@ -14,7 +14,7 @@ distinct among the requests in flight of a context (ValueError otherwise).
 
 Times are seconds, as int or float (nanoseconds on the wire).
 
-Reads, writes, fsyncs, NOPs and OPENs may be ordered, as io_uring's
+Reads, writes, fsyncs, NOPs, OPENs, Fallocates and Statxs may be ordered, as io_uring's
 IOSQE_IO_LINK and IOSQE_IO_DRAIN order SQEs (aionl_req_set_flags(3)):
 ``link=True`` makes the next request of the same Context.submit() batch start
 only once this one succeeded (a failure, or a transfer of fewer bytes than
@@ -24,14 +24,39 @@ wait for it. A chain is accepted whole or not at all.
 """
 
 import os as _os
+import struct as _struct
 import time as _time
+from typing import NamedTuple, Optional
 
 from . import aionl_core as _c
 
 __all__ = [
     "Request", "Read", "Write", "Readv", "Writev", "Fsync", "Fdatasync", "Nop",
-    "Timer", "TimerUpdate", "Poll", "Signal", "Cancel", "Open",
+    "Timer", "TimerUpdate", "Poll", "Signal", "Cancel", "Open", "Fallocate", "Statx",
+    "StatResult",
 ]
+
+# statx(2)'s mask bits (<linux/stat.h>), which os does not name.
+STATX_TYPE = 0x1
+STATX_MODE = 0x2
+STATX_NLINK = 0x4
+STATX_UID = 0x8
+STATX_GID = 0x10
+STATX_ATIME = 0x20
+STATX_MTIME = 0x40
+STATX_CTIME = 0x80
+STATX_INO = 0x100
+STATX_SIZE = 0x200
+STATX_BLOCKS = 0x400
+STATX_BASIC_STATS = 0x7ff
+STATX_BTIME = 0x800
+STATX_MNT_ID = 0x1000
+STATX_DIOALIGN = 0x2000
+
+# struct statx, as <linux/stat.h> lays it out: the fields StatResult names, then
+# the rest of its 256 bytes.
+_STATX = _struct.Struct("=IIQIIIHxxQQQQ" + "qIxxxx" * 4 + "IIIIQII")
+_STATX_SIZE = 256
 
 
 def _describe(buf):
@@ -257,6 +282,59 @@ class Cancel(Request):
         self.all = all
 
 
+class StatResult(NamedTuple):
+    """What a STATX found: statx(2)'s struct statx, with os.stat_result's names.
+
+    Times are float seconds and int nanoseconds, as os.stat gives them;
+    st_birthtime and st_birthtime_ns are None unless the filesystem gave a
+    birth time (STATX_BTIME in ``stx_mask``). ``stx_mask`` says which fields
+    were filled: the basic ones always, the rest as asked and as the
+    filesystem has them. ``stx_mnt_id`` is the mount's id (0 on the kernel
+    backend, which cannot tell it: no STATX_MNT_ID in ``stx_mask`` there).
+    """
+
+    st_mode: int
+    st_ino: int
+    st_dev: int
+    st_nlink: int
+    st_uid: int
+    st_gid: int
+    st_size: int
+    st_atime: float
+    st_mtime: float
+    st_ctime: float
+    st_atime_ns: int
+    st_mtime_ns: int
+    st_ctime_ns: int
+    st_blocks: int
+    st_blksize: int
+    st_rdev: int
+    st_birthtime: Optional[float]
+    st_birthtime_ns: Optional[int]
+    stx_mask: int
+    stx_attributes: int
+    stx_attributes_mask: int
+    stx_mnt_id: int
+
+    @classmethod
+    def from_buffer(cls, buf):
+        """Decode a struct statx (the buffer a Statx request filled)."""
+        (mask, blksize, attributes, nlink, uid, gid, mode, ino, size, blocks, attributes_mask,
+         a_s, a_ns, b_s, b_ns, c_s, c_ns, m_s, m_ns, rdev_major, rdev_minor, dev_major,
+         dev_minor, mnt_id, _dio_mem, _dio_off) = _STATX.unpack_from(buf)
+
+        def ns(sec, nsec):
+            return sec * 1000000000 + nsec
+
+        birth = ns(b_s, b_ns) if mask & STATX_BTIME else None
+        return cls(mode, ino, _os.makedev(dev_major, dev_minor), nlink, uid, gid, size,
+                   ns(a_s, a_ns) / 1e9, ns(m_s, m_ns) / 1e9, ns(c_s, c_ns) / 1e9,
+                   ns(a_s, a_ns), ns(m_s, m_ns), ns(c_s, c_ns), blocks, blksize,
+                   _os.makedev(rdev_major, rdev_minor),
+                   None if birth is None else birth / 1e9, birth, mask, attributes,
+                   attributes_mask, mnt_id)
+
+
 class Open(_Ordered):
     """Open ``path`` as openat(2) would and register the new file with the context.
 
@@ -285,3 +363,58 @@ class Open(_Ordered):
         self.fd = fd
         self.link = link
         self.drain = drain
+
+
+class Fallocate(_Ordered):
+    """fallocate(2) the ``length`` bytes of ``file`` from ``offset`` with ``mode``.
+
+    ``mode`` is 0 (allocate, growing the file), or FALLOC_KEEP_SIZE,
+    FALLOC_PUNCH_HOLE | FALLOC_KEEP_SIZE, FALLOC_ZERO_RANGE (with or without
+    FALLOC_KEEP_SIZE): fallocate(2)'s flags. It runs in the engine or the
+    module with the caller's credentials and RLIMIT_FSIZE. The result is 0,
+    or fallocate(2)'s -errno (-EOPNOTSUPP for a mode the filesystem lacks).
+    """
+
+    __slots__ = ("file", "mode", "offset", "length")
+    _op = _c.AIONL_OP_FALLOCATE
+
+    def __init__(self, file, mode, offset, length, cookie=None, *, link=False, drain=False):
+        self.file = file
+        self.mode = mode
+        self.offset = offset
+        self.length = length
+        self.cookie = cookie
+        self.link = link
+        self.drain = drain
+
+
+class Statx(_Ordered):
+    """statx(2) of ``target``: an aionl.File (the registered file itself, an O_PATH one
+    too) or a path (str, bytes or os.PathLike), relative to ``dir`` (a directory's
+    File) or to the working directory, resolved with the caller's credentials.
+
+    ``flags`` are STATX_SYMLINK_NOFOLLOW, STATX_NO_AUTOMOUNT, STATX_EMPTY_PATH,
+    STATX_FORCE_SYNC, STATX_DONT_SYNC (statx(2)'s AT_ flags); ``mask`` the
+    STATX_ bits of the fields wanted. The struct statx lands in ``buf``, a
+    bytearray of the request's own (or a writable buffer of at least 256
+    bytes given); once the result is 0, ``stat()`` decodes it. Context.stat
+    and AsyncContext.stat return that StatResult directly.
+    """
+
+    __slots__ = ("target", "dir", "flags", "mask", "buf")
+    _op = _c.AIONL_OP_STATX
+
+    def __init__(self, target, flags=0, mask=STATX_BASIC_STATS | STATX_BTIME, cookie=None, *,
+                 dir=None, buf=None, link=False, drain=False):
+        self.target = target
+        self.flags = flags
+        self.mask = mask
+        self.cookie = cookie
+        self.dir = dir
+        self.buf = bytearray(_STATX_SIZE) if buf is None else buf
+        self.link = link
+        self.drain = drain
+
+    def stat(self):
+        """The StatResult the completed request wrote into ``buf``."""
+        return StatResult.from_buffer(self.buf)

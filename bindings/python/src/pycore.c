@@ -13,6 +13,7 @@
 #include <math.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@
 static PyObject *s_op, *s_cookie, *s_file, *s_handle, *s_buf, *s_buffers, *s_offset,
 	*s_timeout, *s_value, *s_interval, *s_clock, *s_absolute, *s_target, *s_events,
 	*s_multishot, *s_signals, *s_all, *s_set_result, *s_cancelled, *s_path, *s_flags,
-	*s_mode, *s_dir, *s_fd, *s_link, *s_drain;
+	*s_mode, *s_dir, *s_fd, *s_length, *s_mask, *s_link, *s_drain;
 /* The in-flight value of close()'s wake-ups: never handed out. */
 static PyObject *wake_marker;
 
@@ -101,6 +102,7 @@ int pycore_init_types(PyObject *module)
 	    intern(&s_all, "all") || intern(&s_set_result, "set_result") ||
 	    intern(&s_cancelled, "cancelled") || intern(&s_path, "path") ||
 	    intern(&s_flags, "flags") || intern(&s_mode, "mode") || intern(&s_dir, "dir") ||
+	    intern(&s_length, "length") || intern(&s_mask, "mask") ||
 	    intern(&s_fd, "fd") || intern(&s_link, "link") || intern(&s_drain, "drain"))
 		return -1;
 	wake_marker = PyCapsule_New(&wake_marker, "aionl.wake", NULL);
@@ -477,6 +479,8 @@ static int set_order(PyObject *obj, struct aionl_req *r)
 	case AIONL_OP_FDATASYNC:
 	case AIONL_OP_NOP:
 	case AIONL_OP_OPEN:
+	case AIONL_OP_FALLOCATE:
+	case AIONL_OP_STATX:
 		break;
 	default:
 		return 0;
@@ -485,6 +489,116 @@ static int set_order(PyObject *obj, struct aionl_req *r)
 		return -1;
 	aionl_req_set_flags(r, (link ? AIONL_REQ_LINK : 0) | (drain ? AIONL_REQ_DRAIN : 0));
 	return 0;
+}
+
+/*
+ * A path as os.open takes one (str, bytes or os.PathLike; NUL inside:
+ * ValueError), as bytes that stay alive and unchanged while held; at most
+ * AIONL_MAX_PATH bytes with its NUL, else OSError(ENAMETOOLONG).
+ */
+static PyObject *path_bytes(PyObject *o)
+{
+	PyObject *path = NULL;
+
+	if (!PyUnicode_FSConverter(o, &path))
+		return NULL;
+	if (PyBytes_GET_SIZE(path) + 1 > (Py_ssize_t)AIONL_MAX_PATH) {
+		Py_DECREF(path);
+		errno = ENAMETOOLONG;
+		PyErr_SetFromErrno(PyExc_OSError);
+		return NULL;
+	}
+	return path;
+}
+
+/* A FALLOCATE: the IDL's ranges are checked here; offset + length is the server's. */
+static int encode_fallocate(PyObject *obj, struct aionl_req *r)
+{
+	uint64_t handle, mode, offset, length;
+
+	if (file_handle(obj, &handle) || attr_u64(obj, s_mode, "mode", UINT32_MAX, &mode) ||
+	    attr_u64(obj, s_offset, "offset", AIONL_MAX_OFFSET, &offset) ||
+	    attr_u64(obj, s_length, "length", AIONL_MAX_OFFSET, &length))
+		return -1;
+	if (mode & ~(uint64_t)AIONL_FALLOC_MODE_MASK) {
+		PyErr_Format(PyExc_ValueError, "mode %#llx: a FALLOCATE takes FALLOC_KEEP_SIZE, "
+			     "FALLOC_PUNCH_HOLE and FALLOC_ZERO_RANGE (%#x)", (unsigned long long)mode,
+			     AIONL_FALLOC_MODE_MASK);
+		return -1;
+	}
+	if (!length) {
+		PyErr_SetString(PyExc_ValueError, "length must be at least 1");
+		return -1;
+	}
+	aionl_req_fallocate(r, handle, (uint32_t)mode, offset, length, 0);
+	return 0;
+}
+
+/*
+ * A STATX of target: an aionl.File (the file itself; dir must be None) or a
+ * path, from dir (an aionl.File) or the working directory. The struct statx
+ * is written into buf, held writable, and the path is held too.
+ */
+static int encode_statx(PyObject *obj, struct aionl_req *r, struct hold **holdp)
+{
+	PyObject *target = NULL, *dir = NULL, *path = NULL, *buf = NULL;
+	uint64_t handle = AIONL_AT_CWD, flags, mask;
+	struct hold *h = NULL;
+	const char *p = NULL;
+	int err = -1;
+
+	if (attr_u64(obj, s_flags, "flags", UINT32_MAX, &flags) ||
+	    attr_u64(obj, s_mask, "mask", UINT32_MAX, &mask))
+		return -1;
+	if (flags & ~(uint64_t)AIONL_STATX_FLAG_MASK) {
+		PyErr_Format(PyExc_ValueError, "flags %#llx: a STATX takes the STATX_ flags of "
+			     "aionl (%#x)", (unsigned long long)flags, AIONL_STATX_FLAG_MASK);
+		return -1;
+	}
+	if (mask & ~(uint64_t)AIONL_STATX_MASK_BITS) {
+		PyErr_Format(PyExc_ValueError, "mask %#llx: STATX__RESERVED is refused",
+			     (unsigned long long)mask);
+		return -1;
+	}
+	if (!(target = attr(obj, s_target)) || !(dir = attr(obj, s_dir)) || !(buf = attr(obj, s_buf)))
+		goto out;
+	if (PyObject_HasAttr(target, s_handle)) {
+		if (dir != Py_None) {
+			PyErr_SetString(PyExc_TypeError, "dir goes with a path, not with an aionl.File");
+			goto out;
+		}
+		if (handle_of(target, &handle))
+			goto out;
+	} else {
+		if ((dir != Py_None && handle_of(dir, &handle)) || !(path = path_bytes(target)))
+			goto out;
+	}
+	if (!(h = hold_new(2)))
+		goto out;
+	if (hold_add(h, buf, 1, "buf"))
+		goto out;
+	if (h->iov[0].iov_len < sizeof(struct statx)) {
+		PyErr_Format(PyExc_ValueError, "buf: %zu bytes, less than a struct statx's %zu",
+			     h->iov[0].iov_len, sizeof(struct statx));
+		goto out;
+	}
+	if (path) {
+		if (hold_add(h, path, 0, "path"))
+			goto out;
+		p = (const char *)h->iov[1].iov_base;
+	}
+	aionl_req_statx(r, handle, p, (uint32_t)flags, (uint32_t)mask,
+			(struct statx *)h->iov[0].iov_base, 0);
+	*holdp = h;
+	h = NULL;
+	err = 0;
+out:
+	hold_free(h);
+	Py_XDECREF(target);
+	Py_XDECREF(dir);
+	Py_XDECREF(path);
+	Py_XDECREF(buf);
+	return err;
 }
 
 /*
@@ -698,16 +812,9 @@ static int encode(aionl_py_core *c, PyObject *obj, struct aionl_req *r, struct h
 		opt = flag ? AIONL_OPEN_FD : 0;
 		if (!(o = attr(obj, s_path)))
 			return -1;
-		/* str, bytes or os.PathLike, as os.open takes; NUL inside: ValueError. */
-		if (!PyUnicode_FSConverter(o, &path))
+		if (!(path = path_bytes(o)))
 			goto fail;
 		Py_CLEAR(o);
-		if (PyBytes_GET_SIZE(path) + 1 > (Py_ssize_t)AIONL_MAX_PATH) {
-			Py_DECREF(path);
-			errno = ENAMETOOLONG;
-			PyErr_SetFromErrno(PyExc_OSError);
-			return -1;
-		}
 		/* The path stays alive (and unchanged: bytes) until submitted, and after. */
 		if (!(h = hold_new(1)) || hold_add(h, path, 0, "path")) {
 			Py_DECREF(path);
@@ -719,6 +826,14 @@ static int encode(aionl_py_core *c, PyObject *obj, struct aionl_req *r, struct h
 			       (uint32_t)opt, 0);
 		break;
 	}
+	case AIONL_OP_FALLOCATE:
+		if (encode_fallocate(obj, r))
+			return -1;
+		break;
+	case AIONL_OP_STATX:
+		if (encode_statx(obj, r, holdp))
+			return -1;
+		return 0;
 	default:
 		PyErr_Format(PyExc_ValueError, "unknown request op %llu", (unsigned long long)op);
 		return -1;
@@ -1024,6 +1139,31 @@ int pycore_info(aionl_py_core *c, struct aionl_info *info)
 		return -1;
 	}
 	return 0;
+}
+
+PyObject *pycore_supports(aionl_py_core *c, PyObject *opobj)
+{
+	uint64_t op;
+	int r;
+
+	if (to_u64(opobj, "op", UINT32_MAX, &op) || check_open(c))
+		return NULL;
+	r = aionl_ctx_supports(c->ctx, (unsigned int)op);
+	if (r < 0)
+		return raise_errno(r, aionl_error_message());
+	return PyBool_FromLong(r);
+}
+
+PyObject *pycore_req_flags(aionl_py_core *c)
+{
+	int r;
+
+	if (check_open(c))
+		return NULL;
+	r = aionl_ctx_req_flags(c->ctx);
+	if (r < 0)
+		return raise_errno(r, aionl_error_message());
+	return PyLong_FromLong(r);
 }
 
 PyObject *pycore_register(aionl_py_core *c, PyObject *fdobj)

@@ -61,6 +61,9 @@ PyObject *pycore_close(aionl_py_core *c);
 PyObject *pycore_closed(aionl_py_core *c);
 PyObject *pycore_fileno(aionl_py_core *c);
 int pycore_info(aionl_py_core *c, struct aionl_info *info);
+/* aionl_ctx_supports: True or False. */
+PyObject *pycore_supports(aionl_py_core *c, PyObject *op);
+PyObject *pycore_req_flags(aionl_py_core *c);
 PyObject *pycore_register(aionl_py_core *c, PyObject *fd);
 PyObject *pycore_unregister(aionl_py_core *c, PyObject *handle);
 PyObject *pycore_install(aionl_py_core *c, PyObject *handle, PyObject *flags);

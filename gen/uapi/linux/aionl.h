@@ -32,6 +32,8 @@
 #define AIONL_MAX_OPENS_RUNNING 16U
 /* Most file requests (transfers, syncs) of a bound socket (CMD_BIND) that the kernel module runs at once, on a queue of the socket's own; the rest wait in order. The userspace engine runs each socket's on its own io_uring or workers anyway. */
 #define AIONL_MAX_BOUND_IO_RUNNING 32U
+/* The bits a STATX may ask for in its mask: statx(2)'s STATX_ values, those of kernels to come too, which a server that lacks them leaves out of stx_mask as statx(2) does; all but STATX__RESERVED (bit 31), which statx(2) refuses. */
+#define AIONL_STATX_MASK_BITS 0x7fffffffU
 
 /* Every request that completes through a Completion carries its cookie here. */
 #define AIONL_A_COOKIE 1
@@ -59,6 +61,8 @@ enum aionl_cmd {
 	AIONL_CMD_OPEN = 17,
 	AIONL_CMD_INSTALL = 18,
 	AIONL_CMD_BIND = 19,
+	AIONL_CMD_FALLOCATE = 22,
+	AIONL_CMD_STATX = 23,
 
 	__AIONL_CMD_MAX,
 	AIONL_CMD_MAX = (__AIONL_CMD_MAX - 1)
@@ -142,6 +146,22 @@ enum aionl_install_flag {
 };
 #define AIONL_INSTALL_FLAG_MASK 0x1U
 
+enum aionl_falloc_mode {
+	AIONL_FALLOC_KEEP_SIZE = 1,
+	AIONL_FALLOC_PUNCH_HOLE = 2,
+	AIONL_FALLOC_ZERO_RANGE = 16,
+};
+#define AIONL_FALLOC_MODE_MASK 0x13U
+
+enum aionl_statx_flag {
+	AIONL_STATX_SYMLINK_NOFOLLOW = 256,
+	AIONL_STATX_NO_AUTOMOUNT = 2048,
+	AIONL_STATX_EMPTY_PATH = 4096,
+	AIONL_STATX_FORCE_SYNC = 8192,
+	AIONL_STATX_DONT_SYNC = 16384,
+};
+#define AIONL_STATX_FLAG_MASK 0x7900U
+
 enum aionl_backend {
 	AIONL_BACKEND_AUTO = 0,
 	AIONL_BACKEND_KERNEL = 1,
@@ -175,6 +195,8 @@ enum {
 	AIONL_A_GET_INFO_REPLY_MAX_IOV = 7,
 	AIONL_A_GET_INFO_REPLY_MAX_MSG_SIZE = 8,
 	AIONL_A_GET_INFO_REPLY_WORKERS = 9,
+	AIONL_A_GET_INFO_REPLY_COMMANDS = 10,
+	AIONL_A_GET_INFO_REPLY_ORDER_FLAGS = 11,
 
 	__AIONL_A_GET_INFO_REPLY_MAX,
 	AIONL_A_GET_INFO_REPLY_MAX = (__AIONL_A_GET_INFO_REPLY_MAX - 1)
@@ -401,6 +423,35 @@ enum {
 
 	__AIONL_A_BIND_REPLY_MAX,
 	AIONL_A_BIND_REPLY_MAX = (__AIONL_A_BIND_REPLY_MAX - 1)
+};
+
+/* Attributes of message Fallocate (AIONL_CMD_FALLOCATE request). */
+enum {
+	AIONL_A_FALLOCATE_UNSPEC,
+	AIONL_A_FALLOCATE_COOKIE = 1,
+	AIONL_A_FALLOCATE_HANDLE = 2,
+	AIONL_A_FALLOCATE_OFFSET = 3,
+	AIONL_A_FALLOCATE_LEN = 4,
+	AIONL_A_FALLOCATE_MODE = 5,
+	AIONL_A_FALLOCATE_REQ_FLAGS = 16,
+
+	__AIONL_A_FALLOCATE_MAX,
+	AIONL_A_FALLOCATE_MAX = (__AIONL_A_FALLOCATE_MAX - 1)
+};
+
+/* Attributes of message Statx (AIONL_CMD_STATX request). */
+enum {
+	AIONL_A_STATX_UNSPEC,
+	AIONL_A_STATX_COOKIE = 1,
+	AIONL_A_STATX_HANDLE = 2,
+	AIONL_A_STATX_PATH = 3,
+	AIONL_A_STATX_FLAGS = 4,
+	AIONL_A_STATX_MASK = 5,
+	AIONL_A_STATX_ADDR = 6,
+	AIONL_A_STATX_REQ_FLAGS = 16,
+
+	__AIONL_A_STATX_MAX,
+	AIONL_A_STATX_MAX = (__AIONL_A_STATX_MAX - 1)
 };
 
 #endif /* _UAPI_LINUX_AIONL_H */
