@@ -107,3 +107,40 @@ func TestDoDrainAndLimits(t *testing.T) {
 		t.Fatalf("a chain of 66: %v", err)
 	}
 }
+
+// A log's step: allocate a segment, then write into it, linked; a failing
+// allocation (a read-only file) cancels the write. Every server of this
+// release honours both orderings.
+func TestDoAllocateTakesPartInChains(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			c := openCtx(t, &m.opts)
+			if link, drain := c.SupportsOrder(); !link || !drain {
+				t.Fatalf("SupportsOrder() = %v, %v", link, drain)
+			}
+			path := filepath.Join(t.TempDir(), "wal")
+			rw := register(t, c, path, os.O_RDWR|os.O_CREATE)
+			ro := register(t, c, path, os.O_RDONLY)
+			b := NewBuffer(4096)
+			defer b.Free()
+			copy(b.Bytes(), bytes.Repeat([]byte("w"), 4096))
+			res, err := c.Do(context.Background(), AllocateOp(rw, 0, 0, 1<<20).Link(), WriteOp(rw, b, 8192))
+			if err != nil || res[0].Err != nil || res[1].Err != nil || res[1].N != 4096 {
+				t.Fatalf("Do: %v, %+v", err, res)
+			}
+			if st, err := os.Stat(path); err != nil || st.Size() != 1<<20 {
+				t.Fatalf("size after the chain: %v (%v)", st, err)
+			}
+			res, err = c.Do(context.Background(), AllocateOp(ro, 0, 0, 2<<20).Link(), WriteOp(rw, b, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !errors.Is(res[0].Err, syscall.EBADF) || !errors.Is(res[1].Err, syscall.ECANCELED) {
+				t.Fatalf("results %+v", res)
+			}
+			if _, err := c.Do(context.Background(), AllocateOp(rw, 0, 0, 0)); !errors.Is(err, syscall.EINVAL) {
+				t.Fatalf("a zero length: %v", err)
+			}
+		})
+	}
+}

@@ -367,6 +367,22 @@ static int ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct ord_info *i
 		*in = (struct ord_info){ m.cookie, m.dir, 0, m.req_flags };
 		return 0;
 	}
+	case AIONL_CMD_FALLOCATE: {
+		struct aionl_fallocate m;
+
+		if ((err = aionl_fallocate_parse(nlh, &m, pe)))
+			return err;
+		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags };
+		return 0;
+	}
+	case AIONL_CMD_STATX: {
+		struct aionl_statx m;
+
+		if ((err = aionl_statx_parse(nlh, &m, pe)))
+			return err;
+		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags };
+		return 0;
+	}
 	}
 	pe->msg = "unknown command";
 	return -EOPNOTSUPP;

@@ -41,7 +41,7 @@ int eng_fallocate(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aio
 
 	if ((err = aionl_fallocate_parse(nlh, &m, pe)))
 		return err;
-	f = files_lookup(&e->files, m.handle);
+	f = order_lookup(e, m.handle);
 	if (!f) {
 		engine_complete_cookie(e, m.cookie, -EBADF);
 		return 0;
@@ -86,7 +86,7 @@ int eng_statx(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_p
 		return 0;
 	}
 	if (m.present & (1ULL << AIONL_A_STATX_HANDLE)) {
-		f = files_lookup(&e->files, m.handle);
+		f = order_lookup(e, m.handle);
 		if (!f) {
 			engine_complete_cookie(e, m.cookie, -EBADF);
 			return 0;

@@ -98,7 +98,8 @@ static void list_add(char *list, size_t size, size_t *col, const char *name)
 /*
  * The commands a context of backend and executor is served (GET_INFO's
  * commands), and those this library knows that its server lacks: the
- * library and aionl.ko are built and upgraded apart, and hide_cmds hides.
+ * library and aionl.ko are built and upgraded apart, and hide_cmds hides;
+ * and the orderings it honours (order_flags; hide_req_flags hides).
  */
 static void print_commands(enum aionl_backend b, enum aionl_executor x)
 {
@@ -107,6 +108,7 @@ static void print_commands(enum aionl_backend b, enum aionl_executor x)
 	size_t scol = 0, lcol = 0;
 	struct aionl_ctx *ctx;
 	unsigned int cmd;
+	int flags;
 
 	if (aionl_ctx_open(&ctx, &p))
 		return;
@@ -120,10 +122,14 @@ static void print_commands(enum aionl_backend b, enum aionl_executor x)
 		else
 			list_add(lacks, sizeof(lacks), &lcol, name);
 	}
+	flags = aionl_ctx_req_flags(ctx);
 	aionl_ctx_close(ctx);
 	printf("    serves: %s\n", serves);
 	if (*lacks)
 		printf("    lacks:  %s\n", lacks);
+	printf("    orders: %s\n", flags <= 0 ? "nothing (no link, no drain)" :
+	       flags == (AIONL_REQ_LINK | AIONL_REQ_DRAIN) ? "link, drain" :
+	       flags == AIONL_REQ_LINK ? "link (no drain)" : "drain (no link)");
 }
 
 int cmd_info(int argc, char **argv)

@@ -677,6 +677,125 @@ static void test_flags_are_refused_where_they_mean_nothing(void **state)
 	reap_none(f->ctx, 30);
 }
 
+/* ------------------------------------------------------------ FALLOCATE, STATX */
+
+/*
+ * write 8 MiB; punch a hole in it; statx: the hole is there, and the statx,
+ * behind both, sees the file's final size. Unordered, the punch (quick)
+ * would usually run before the big write fills the range again, and the
+ * statx before the write grows the file.
+ */
+static void test_fallocate_and_statx_take_their_turn_in_a_chain(void **state)
+{
+	struct fixture *f = *state;
+	size_t big = 8 << 20;
+	unsigned char *a = malloc(big), back[3];
+	struct statx stx;
+	struct aionl_req r[3];
+	struct aionl_cqe c[3];
+
+	assert_non_null(a);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(ftruncate(f->fd, 0), 0);
+		memset(a, 0xa0 + round, big);
+		memset(&stx, 0, sizeof(stx));
+		aionl_req_write(&r[0], f->h, a, big, 0, 1);
+		aionl_req_fallocate(&r[1], f->h, AIONL_FALLOC_PUNCH_HOLE | AIONL_FALLOC_KEEP_SIZE,
+				    4096, 4096, 2);
+		aionl_req_statx(&r[2], f->h, NULL, AIONL_STATX_EMPTY_PATH, STATX_SIZE, &stx, 3);
+		aionl_req_set_flags(&r[0], LINK);
+		aionl_req_set_flags(&r[1], LINK);
+		submit(f->ctx, r, 3);
+		reap_n(f->ctx, c, 3);
+		assert_true(c[0].cookie == 1 && c[1].cookie == 2 && c[2].cookie == 3);
+		assert_int_equal(c[0].res, (int64_t)big);
+		if (c[1].res == -EOPNOTSUPP) {
+			/* A filesystem without holes: the chain broke there. */
+			assert_int_equal(c[2].res, -ECANCELED);
+			continue;
+		}
+		assert_int_equal(c[1].res, 0);
+		assert_int_equal(c[2].res, 0);
+		assert_true(stx.stx_size == big);
+		file_bytes(f->fd, back, 3, 4095);
+		assert_int_equal(back[0], 0xa0 + round);
+		assert_int_equal(back[1], 0);
+		assert_int_equal(back[2], 0);
+		file_bytes(f->fd, back, 1, 8192);
+		assert_int_equal(back[0], 0xa0 + round);
+	}
+	free(a);
+}
+
+/*
+ * A FALLOCATE that fails (a read-only file: -EBADF, as fallocate(2) says)
+ * breaks its chain: the write and the STATX after it never run.
+ */
+static void test_a_failing_fallocate_cancels_its_followers(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char x = 0x55, back;
+	struct statx stx;
+	struct aionl_req r[3];
+	struct aionl_cqe c[3];
+	uint64_t ro;
+	int fd;
+
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(aionl_file_register(f->ctx, fd, &ro), 0);
+	close(fd);
+	aionl_req_fallocate(&r[0], ro, 0, 0, 4096, 1);
+	aionl_req_write(&r[1], f->h, &x, 1, 10, 2);
+	aionl_req_statx(&r[2], f->h, NULL, AIONL_STATX_EMPTY_PATH, STATX_SIZE, &stx, 3);
+	aionl_req_set_flags(&r[0], LINK);
+	aionl_req_set_flags(&r[1], LINK);
+	submit(f->ctx, r, 3);
+	reap_n(f->ctx, c, 3);
+	assert_int_equal(res_of(c, 3, 1), -EBADF);
+	assert_int_equal(res_of(c, 3, 2), -ECANCELED);
+	assert_int_equal(res_of(c, 3, 3), -ECANCELED);
+	file_bytes(f->fd, &back, 1, 10);
+	assert_int_equal(back, pattern(10));
+	reap_none(f->ctx, 50);
+	aionl_file_unregister(f->ctx, ro);
+}
+
+/* A drained STATX sees every write submitted before it, and holds what comes after. */
+static void test_a_drained_statx_sees_the_writes_before_it(void **state)
+{
+	struct fixture *f = *state;
+	size_t big = 4 << 20;
+	unsigned char *a = malloc(big);
+	struct statx stx;
+	struct aionl_req r[5];
+	struct aionl_cqe c[5];
+
+	assert_non_null(a);
+	memset(a, 0x5a, big);
+	assert_int_equal(ftruncate(f->fd, 0), 0);
+	memset(&stx, 0, sizeof(stx));
+	for (int i = 0; i < 4; i++)
+		aionl_req_write(&r[i], f->h, a, big, (uint64_t)i * big, 1 + i);
+	aionl_req_statx(&r[4], f->h, NULL, AIONL_STATX_EMPTY_PATH, STATX_SIZE, &stx, 5);
+	aionl_req_set_flags(&r[4], DRAIN);
+	submit(f->ctx, r, 5);
+	reap_n(f->ctx, c, 5);
+	assert_int_equal(c[4].cookie, 5);
+	assert_int_equal(c[4].res, 0);
+	assert_true(stx.stx_size == 4 * big);
+	free(a);
+}
+
+/* Every server of this release honours both flags. */
+static void test_the_server_honours_both_flags(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(aionl_ctx_req_flags(f->ctx), LINK | DRAIN);
+	assert_int_equal(aionl_ctx_req_flags(NULL), -EINVAL);
+}
+
 /* ------------------------------------------------------------ raw messages */
 
 struct raw {
@@ -821,6 +940,13 @@ int main(void)
 			test_a_chain_larger_than_the_free_credits_is_refused_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags_are_refused_where_they_mean_nothing,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fallocate_and_statx_take_their_turn_in_a_chain,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_failing_fallocate_cancels_its_followers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_a_drained_statx_sees_the_writes_before_it, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_the_server_honours_both_flags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_refused_message_breaks_its_chain, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_a_chain_never_crosses_datagrams, setup,

@@ -24,6 +24,8 @@
 #define FAMILY 0x42
 
 static int server = -1;
+/* GET_INFO's order_flags for the next ctx_with(); -1: no such attribute. */
+static int order_attr = -1;
 
 static void fake_close(struct aionl_ctx *ctx)
 {
@@ -76,6 +78,10 @@ static struct aionl_ctx *ctx_with(bool with_commands, uint64_t commands)
 		m.present |= 1ULL << AIONL_A_GET_INFO_REPLY_COMMANDS;
 		m.commands = commands;
 	}
+	if (order_attr >= 0) {
+		m.present |= 1ULL << AIONL_A_GET_INFO_REPLY_ORDER_FLAGS;
+		m.order_flags = (uint32_t)order_attr;
+	}
 	/* The reply, ahead of the request: the library numbers its first call 1. */
 	nlh = aionl__msg_start(buf, FAMILY, 0, 1, AIONL_CMD_GET_INFO, AIONL_FAMILY_VERSION);
 	assert_int_equal(aionl_get_info_reply_put(nlh, sizeof(buf), &m), 0);
@@ -87,6 +93,7 @@ static struct aionl_ctx *ctx_with(bool with_commands, uint64_t commands)
 
 static void ctx_done(struct aionl_ctx *ctx)
 {
+	order_attr = -1;
 	aionl__ctx_free(ctx);
 	close(server);
 	server = -1;
@@ -240,6 +247,95 @@ static void test_command_names_are_the_idls(void **state)
 			    (cmd == AIONL_CMD_COMPLETION || (AIONL_CMDS_KNOWN >> cmd & 1)));
 }
 
+/* ------------------------------------------------------------ ordering */
+
+/*
+ * A server that predates ordering refuses req_flags as malformed; the
+ * library knows it from GET_INFO and refuses them first, sending nothing.
+ */
+static void test_a_server_older_than_ordering_honours_no_flags(void **state)
+{
+	struct aionl_ctx *ctx = ctx_with(false, 0);
+	struct aionl_req r[2];
+
+	(void)state;
+	assert_int_equal(aionl_ctx_req_flags(ctx), 0);
+	aionl_req_nop(&r[0], 1);
+	aionl_req_set_flags(&r[0], AIONL_REQ_LINK);
+	aionl_req_nop(&r[1], 2);
+	assert_int_equal(aionl_submit(ctx, r, 2), -EOPNOTSUPP);
+	aionl_req_set_flags(&r[0], AIONL_REQ_DRAIN);
+	assert_int_equal(aionl_submit(ctx, r, 1), -EOPNOTSUPP);
+	assert_true(server_received() == 0);
+	assert_int_equal(atomic_load(&ctx->outstanding), 0);
+	ctx_done(ctx);
+}
+
+/* A server that honours DRAIN only (the module with hide_req_flags=1). */
+static void test_order_flags_are_what_the_server_lists(void **state)
+{
+	struct aionl_ctx *ctx;
+	struct aionl_req r[3];
+	char buf[16];
+
+	(void)state;
+	order_attr = AIONL_REQ_DRAIN | 0x80;	/* 0x80: a newer server's, unknown here */
+	ctx = ctx_with(true, AIONL_CMDS_KNOWN);
+	assert_int_equal(aionl_ctx_req_flags(ctx), AIONL_REQ_DRAIN);
+	aionl_req_nop(&r[0], 1);
+	aionl_req_set_flags(&r[0], AIONL_REQ_DRAIN);
+	assert_int_equal(aionl_submit(ctx, r, 1), 1);
+	assert_true(server_received() == 1ULL << AIONL_CMD_NOP);
+	/* A bad request ends the call before it: the READ goes, the chain does not. */
+	aionl_req_read(&r[0], 1, buf, sizeof(buf), 0, 2);
+	aionl_req_nop(&r[1], 3);
+	aionl_req_set_flags(&r[1], AIONL_REQ_LINK);
+	aionl_req_nop(&r[2], 4);
+	assert_int_equal(aionl_submit(ctx, r, 3), 1);
+	assert_true(server_received() == 1ULL << AIONL_CMD_READ);
+	assert_int_equal(aionl_submit(ctx, &r[1], 2), -EOPNOTSUPP);
+	assert_true(server_received() == 0);
+	ctx_done(ctx);
+}
+
+/*
+ * An unserved request alone completes -EOPNOTSUPP unsent; in a chain the
+ * library would have to break the chain itself, so the whole chain is
+ * refused before anything of it is sent.
+ */
+static void test_a_chain_holding_an_unserved_command_is_refused_whole(void **state)
+{
+	struct aionl_ctx *ctx;
+	struct aionl_req r[4];
+	struct aionl_cqe c;
+	char buf[16];
+
+	(void)state;
+	order_attr = AIONL_REQ_FLAG_MASK;
+	ctx = ctx_with(true, AIONL_CMDS_KNOWN & ~(1ULL << AIONL_CMD_OPEN));
+	assert_int_equal(aionl_ctx_req_flags(ctx), AIONL_REQ_LINK | AIONL_REQ_DRAIN);
+	aionl_req_read(&r[0], 1, buf, sizeof(buf), 0, 1);
+	aionl_req_nop(&r[1], 2);
+	aionl_req_set_flags(&r[1], AIONL_REQ_LINK);
+	aionl_req_open(&r[2], AIONL_AT_CWD, "x", 0, 0, 0, 3);
+	aionl_req_nop(&r[3], 4);
+	assert_int_equal(aionl_submit(ctx, r, 4), 1);
+	assert_true(server_received() == 1ULL << AIONL_CMD_READ);
+	assert_int_equal(aionl_submit(ctx, &r[1], 3), -EOPNOTSUPP);
+	/* The OPEN heading a chain too. */
+	aionl_req_set_flags(&r[2], AIONL_REQ_LINK);
+	assert_int_equal(aionl_submit(ctx, &r[2], 2), -EOPNOTSUPP);
+	assert_true(server_received() == 0);
+	/* Alone, with a drain or a link that ends the call, it completes unsent. */
+	aionl_req_set_flags(&r[2], AIONL_REQ_DRAIN | AIONL_REQ_LINK);
+	assert_int_equal(aionl_submit(ctx, &r[2], 1), 1);
+	assert_int_equal(aionl_reap(ctx, &c, 1, 1, &(struct timespec){ 1, 0 }), 1);
+	assert_true(c.cookie == 3);
+	assert_int_equal(c.res, -EOPNOTSUPP);
+	assert_true(server_received() == 0);
+	ctx_done(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +345,9 @@ int main(void)
 		cmocka_unit_test(test_an_unserved_read_is_refused_before_the_page_cache),
 		cmocka_unit_test(test_install_without_the_command_fails_without_asking),
 		cmocka_unit_test(test_command_names_are_the_idls),
+		cmocka_unit_test(test_a_server_older_than_ordering_honours_no_flags),
+		cmocka_unit_test(test_order_flags_are_what_the_server_lists),
+		cmocka_unit_test(test_a_chain_holding_an_unserved_command_is_refused_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

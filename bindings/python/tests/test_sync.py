@@ -629,6 +629,39 @@ def test_a_drain_waits_for_a_pipe_read(ctx):
         os.close(w)
 
 
+def test_fallocate_and_stat_take_their_turn_in_a_chain(ctx, tmp_path):
+    """A log's step: allocate, write into the allocation, then stat, each after the one before."""
+    assert ctx.order_flags == aionl.REQ_LINK | aionl.REQ_DRAIN
+    fd = os.open(tmp_path / "wal", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        f = ctx.register(fd)
+        rec = b"r" * (1 << 20)
+        st = aionl.Statx(f, aionl.STATX_EMPTY_PATH, link=False)
+        reqs = [aionl.Fallocate(f, 0, 0, 4 << 20, link=True),
+                aionl.Write(f, rec, 1 << 20, link=True), st]
+        assert ctx.submit(reqs) == 3
+        got = []
+        while len(got) < 3:
+            got += ctx.reap(max=4)
+        assert [c.cookie for c in got] == [r.cookie for r in reqs], "completions in chain order"
+        assert [c.result for c in got] == [0, len(rec), 0]
+        assert st.stat().st_size == 4 << 20
+        assert os.pread(fd, 4, 1 << 20) == b"rrrr"
+        # A failing FALLOCATE (mode bits no filesystem takes alone: PUNCH_HOLE without KEEP_SIZE) breaks it.
+        reqs = [aionl.Fallocate(f, aionl.FALLOC_PUNCH_HOLE, 0, 4096, link=True),
+                aionl.Write(f, b"x", 0)]
+        assert ctx.submit(reqs) == 2
+        got = {}
+        while len(got) < 2:
+            for c in ctx.reap(max=4):
+                got[c.cookie] = c.result
+        assert got[reqs[0].cookie] == -errno.EOPNOTSUPP
+        assert got[reqs[1].cookie] == -errno.ECANCELED
+        assert os.pread(fd, 1, 0) == b"\0"
+    finally:
+        os.close(fd)
+
+
 def test_link_and_drain_only_where_they_mean_something(ctx):
     assert aionl.REQ_LINK == 1 and aionl.REQ_DRAIN == 2
     assert aionl.Nop(link=True).link and not aionl.Nop().drain
