@@ -1708,6 +1708,110 @@ int aionl_statx_parse(const struct nlmsghdr *nlh, struct aionl_statx *m,
 	return 0;
 }
 
+int aionl_copy_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_copy *m)
+{
+	if ((m->present & (1ULL << AIONL_A_COPY_COOKIE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COPY_COOKIE, (uint64_t)m->cookie))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COPY_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COPY_HANDLE, (uint64_t)m->handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COPY_OFFSET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COPY_OFFSET, (uint64_t)m->offset))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COPY_DST_HANDLE)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COPY_DST_HANDLE, (uint64_t)m->dst_handle))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COPY_DST_OFFSET)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COPY_DST_OFFSET, (uint64_t)m->dst_offset))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COPY_LEN)) &&
+	    !mnl_attr_put_u64_check(nlh, buflen, AIONL_A_COPY_LEN, (uint64_t)m->len))
+		return -EMSGSIZE;
+	if ((m->present & (1ULL << AIONL_A_COPY_REQ_FLAGS)) &&
+	    !mnl_attr_put_u32_check(nlh, buflen, AIONL_A_COPY_REQ_FLAGS, (uint32_t)m->req_flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const char *const aionl__copy_missing[64] = {
+	[AIONL_A_COPY_COOKIE] = "missing attribute cookie",
+	[AIONL_A_COPY_HANDLE] = "missing attribute handle",
+	[AIONL_A_COPY_OFFSET] = "missing attribute offset",
+	[AIONL_A_COPY_DST_HANDLE] = "missing attribute dst_handle",
+	[AIONL_A_COPY_DST_OFFSET] = "missing attribute dst_offset",
+	[AIONL_A_COPY_LEN] = "missing attribute len",
+};
+
+int aionl_copy_parse(const struct nlmsghdr *nlh, struct aionl_copy *m,
+		struct aionl_parse_err *err)
+{
+	const struct nlattr *a;
+	uint64_t missing;
+
+	memset(m, 0, sizeof(*m));
+	aionl_attr_for_each(a, nlh) {
+		uint16_t type = mnl_attr_get_type(a);
+		uint16_t len = mnl_attr_get_payload_len(a);
+
+		(void)len;
+		switch (type) {
+		case AIONL_A_COPY_COOKIE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "cookie: wrong attribute length");
+			m->cookie = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_COPY_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "handle: wrong attribute length");
+			m->handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_COPY_OFFSET:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "offset: wrong attribute length");
+			m->offset = mnl_attr_get_u64(a);
+			if (m->offset > AIONL_MAX_OFFSET)
+				return aionl__bad_attr(err, nlh, a, "offset: out of range");
+			break;
+		case AIONL_A_COPY_DST_HANDLE:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "dst_handle: wrong attribute length");
+			m->dst_handle = mnl_attr_get_u64(a);
+			break;
+		case AIONL_A_COPY_DST_OFFSET:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "dst_offset: wrong attribute length");
+			m->dst_offset = mnl_attr_get_u64(a);
+			if (m->dst_offset > AIONL_MAX_OFFSET)
+				return aionl__bad_attr(err, nlh, a, "dst_offset: out of range");
+			break;
+		case AIONL_A_COPY_LEN:
+			if (len != 8)
+				return aionl__bad_attr(err, nlh, a, "len: wrong attribute length");
+			m->len = mnl_attr_get_u64(a);
+			if (m->len < 1ULL || m->len > AIONL_MAX_IO_LEN)
+				return aionl__bad_attr(err, nlh, a, "len: out of range");
+			break;
+		case AIONL_A_COPY_REQ_FLAGS:
+			if (len != 4)
+				return aionl__bad_attr(err, nlh, a, "req_flags: wrong attribute length");
+			m->req_flags = mnl_attr_get_u32(a);
+			if (m->req_flags & ~(uint64_t)AIONL_REQ_FLAG_MASK)
+				return aionl__bad_attr(err, nlh, a, "req_flags: unknown bits set");
+			break;
+		default:
+			return aionl__bad_attr(err, nlh, a, "unknown attribute type");
+		}
+		m->present |= 1ULL << type;
+	}
+	if (aionl__trailing(err, nlh, a))
+		return -EINVAL;
+	missing = AIONL_COPY_REQUIRED_MASK & ~m->present;
+	if (missing)
+		return aionl__missing(err, missing, aionl__copy_missing);
+	return 0;
+}
+
 static const uint32_t aionl__backend_values[] = AIONL_BACKEND_VALUES;
 
 static const uint32_t aionl__executor_values[] = AIONL_EXECUTOR_VALUES;
@@ -2204,6 +2308,33 @@ static int aionl__statx_parse(const struct nlmsghdr *nlh, void *m, struct aionl_
 	return aionl_statx_parse(nlh, m, err);
 }
 
+static const struct aionl_attr_desc aionl__copy_attrs[] = {
+	{ "cookie", AIONL_A_COPY_COOKIE, AIONL_ATTR_U64, 1, offsetof(struct aionl_copy, cookie), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "handle", AIONL_A_COPY_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_copy, handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "offset", AIONL_A_COPY_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_copy, offset), 0,
+	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "dst_handle", AIONL_A_COPY_DST_HANDLE, AIONL_ATTR_U64, 1, offsetof(struct aionl_copy, dst_handle), 0,
+	  0ULL, 0xffffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "dst_offset", AIONL_A_COPY_DST_OFFSET, AIONL_ATTR_U64, 1, offsetof(struct aionl_copy, dst_offset), 0,
+	  0ULL, 0x7fffffffffffffffULL, 0ULL, 0, 0, NULL },
+	{ "len", AIONL_A_COPY_LEN, AIONL_ATTR_U64, 1, offsetof(struct aionl_copy, len), 0,
+	  1ULL, 0x7ffff000ULL, 0ULL, 0, 0, NULL },
+	{ "req_flags", AIONL_A_COPY_REQ_FLAGS, AIONL_ATTR_U32, 0, offsetof(struct aionl_copy, req_flags), 0,
+	  0ULL, 0xffffffffULL, 3ULL, 0, 0, NULL },
+};
+
+static int aionl__copy_put(struct nlmsghdr *nlh, size_t buflen, const void *m)
+{
+	return aionl_copy_put(nlh, buflen, m);
+}
+
+static int aionl__copy_parse(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err)
+{
+	return aionl_copy_parse(nlh, m, err);
+}
+
 const char *const aionl_cmd_names[AIONL_CMD_MAX + 1] = {
 	[AIONL_CMD_GET_INFO] = "get_info",
 	[AIONL_CMD_REGISTER] = "register",
@@ -2226,6 +2357,7 @@ const char *const aionl_cmd_names[AIONL_CMD_MAX + 1] = {
 	[AIONL_CMD_BIND] = "bind",
 	[AIONL_CMD_FALLOCATE] = "fallocate",
 	[AIONL_CMD_STATX] = "statx",
+	[AIONL_CMD_COPY] = "copy",
 };
 
 const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
@@ -2275,4 +2407,6 @@ const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT] = {
 	  aionl__fallocate_attrs, aionl__fallocate_put, aionl__fallocate_parse },
 	{ "Statx", AIONL_CMD_STATX, 0, 7, sizeof(struct aionl_statx), AIONL_STATX_REQUIRED_MASK,
 	  aionl__statx_attrs, aionl__statx_put, aionl__statx_parse },
+	{ "Copy", AIONL_CMD_COPY, 0, 7, sizeof(struct aionl_copy), AIONL_COPY_REQUIRED_MASK,
+	  aionl__copy_attrs, aionl__copy_put, aionl__copy_parse },
 };

@@ -70,7 +70,7 @@ struct aionl_msg_desc {
 	int (*parse)(const struct nlmsghdr *nlh, void *m, struct aionl_parse_err *err);
 };
 
-#define AIONL_MSG_DESC_COUNT 23
+#define AIONL_MSG_DESC_COUNT 24
 extern const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT];
 
 /*
@@ -80,7 +80,7 @@ extern const struct aionl_msg_desc aionl_msg_descs[AIONL_MSG_DESC_COUNT];
 extern const char *const aionl_cmd_names[AIONL_CMD_MAX + 1];
 
 /* Every command of enum Cmd, which a program sends: bit n for command n. */
-#define AIONL_CMDS_KNOWN 0xcffbfeULL
+#define AIONL_CMDS_KNOWN 0x1cffbfeULL
 
 /*
  * Each message has a put function that appends the present attributes after
@@ -203,6 +203,11 @@ int aionl_fallocate_parse(const struct nlmsghdr *nlh, struct aionl_fallocate *m,
 /* Statx: AIONL_CMD_STATX request */
 int aionl_statx_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_statx *m);
 int aionl_statx_parse(const struct nlmsghdr *nlh, struct aionl_statx *m,
+		struct aionl_parse_err *err);
+
+/* Copy: AIONL_CMD_COPY request */
+int aionl_copy_put(struct nlmsghdr *nlh, size_t buflen, const struct aionl_copy *m);
+int aionl_copy_parse(const struct nlmsghdr *nlh, struct aionl_copy *m,
 		struct aionl_parse_err *err);
 
 #endif /* AIONL_CODEC_H */

@@ -283,6 +283,20 @@ struct aionl_statx {
 
 #define AIONL_STATX_REQUIRED_MASK 0x62ULL
 
+/* Copy: AIONL_CMD_COPY request */
+struct aionl_copy {
+	__u64 present;
+	__u64 cookie;
+	__u64 handle;
+	__u64 offset;
+	__u64 dst_handle;
+	__u64 dst_offset;
+	__u64 len;
+	__u32 req_flags;
+};
+
+#define AIONL_COPY_REQUIRED_MASK 0x7eULL
+
 /* 1 if cmd's request takes req_flags (ReqFlag): the requests that can be ordered. */
 static inline int aionl_cmd_takes_req_flags(unsigned int cmd)
 {
@@ -297,6 +311,7 @@ static inline int aionl_cmd_takes_req_flags(unsigned int cmd)
 	case AIONL_CMD_OPEN:
 	case AIONL_CMD_FALLOCATE:
 	case AIONL_CMD_STATX:
+	case AIONL_CMD_COPY:
 		return 1;
 	}
 	return 0;

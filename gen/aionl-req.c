@@ -32,6 +32,7 @@ int aionl__req_op_valid(unsigned int op)
 	case AIONL_CMD_OPEN:
 	case AIONL_CMD_FALLOCATE:
 	case AIONL_CMD_STATX:
+	case AIONL_CMD_COPY:
 		return 1;
 	}
 	return 0;
@@ -230,6 +231,22 @@ int aionl__req_encode(struct nlmsghdr *nlh, size_t room, uint16_t family,
 		};
 
 		return aionl_statx_put(nlh, room, &m);
+	}
+	case AIONL_CMD_COPY:
+	{
+		struct aionl_copy m = {
+			.present = AIONL_COPY_REQUIRED_MASK |
+				   (r->flags ? 1ULL << AIONL_A_COPY_REQ_FLAGS : 0),
+			.cookie = r->cookie,
+			.handle = r->handle,
+			.offset = r->offset,
+			.dst_handle = r->copy.dst_handle,
+			.dst_offset = r->copy.dst_offset,
+			.len = r->len,
+			.req_flags = r->flags,
+		};
+
+		return aionl_copy_put(nlh, room, &m);
 	}
 	}
 	return -EINVAL;

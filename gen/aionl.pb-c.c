@@ -1045,6 +1045,51 @@ void   aionl__statx__free_unpacked
   assert(message->base.descriptor == &aionl__statx__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   aionl__copy__init
+                     (Aionl__Copy         *message)
+{
+  static const Aionl__Copy init_value = AIONL__COPY__INIT;
+  *message = init_value;
+}
+size_t aionl__copy__get_packed_size
+                     (const Aionl__Copy *message)
+{
+  assert(message->base.descriptor == &aionl__copy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aionl__copy__pack
+                     (const Aionl__Copy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aionl__copy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aionl__copy__pack_to_buffer
+                     (const Aionl__Copy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aionl__copy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aionl__Copy *
+       aionl__copy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aionl__Copy *)
+     protobuf_c_message_unpack (&aionl__copy__descriptor,
+                                allocator, len, data);
+}
+void   aionl__copy__free_unpacked
+                     (Aionl__Copy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aionl__copy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   aionl__completion__init
                      (Aionl__Completion         *message)
 {
@@ -2874,6 +2919,123 @@ const ProtobufCMessageDescriptor aionl__statx__descriptor =
   (ProtobufCMessageInit) aionl__statx__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor aionl__copy__field_descriptors[7] =
+{
+  {
+    "cookie",
+    1,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Copy, cookie),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "handle",
+    2,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Copy, handle),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offset",
+    3,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Copy, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dst_handle",
+    4,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Copy, dst_handle),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dst_offset",
+    5,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Copy, dst_offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "len",
+    6,
+    PROTOBUF_C_LABEL_REQUIRED,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Aionl__Copy, len),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "req_flags",
+    16,
+    PROTOBUF_C_LABEL_OPTIONAL,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Aionl__Copy, has_req_flags),
+    offsetof(Aionl__Copy, req_flags),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aionl__copy__field_indices_by_name[] = {
+  0,   /* field[0] = cookie */
+  3,   /* field[3] = dst_handle */
+  4,   /* field[4] = dst_offset */
+  1,   /* field[1] = handle */
+  5,   /* field[5] = len */
+  2,   /* field[2] = offset */
+  6,   /* field[6] = req_flags */
+};
+static const ProtobufCIntRange aionl__copy__number_ranges[2 + 1] =
+{
+  { 1, 0 },
+  { 16, 6 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor aionl__copy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aionl.Copy",
+  "Copy",
+  "Aionl__Copy",
+  "aionl",
+  sizeof(Aionl__Copy),
+  7,
+  aionl__copy__field_descriptors,
+  aionl__copy__field_indices_by_name,
+  2,  aionl__copy__number_ranges,
+  (ProtobufCMessageInit) aionl__copy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor aionl__completion__field_descriptors[15] =
 {
   {
@@ -3122,7 +3284,7 @@ const ProtobufCEnumDescriptor aionl__family__descriptor =
   aionl__family__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[21] =
+static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[22] =
 {
   { "CMD_UNSPEC", "AIONL__CMD__CMD_UNSPEC", 0 },
   { "CMD_GET_INFO", "AIONL__CMD__CMD_GET_INFO", 1 },
@@ -3145,14 +3307,16 @@ static const ProtobufCEnumValue aionl__cmd__enum_values_by_number[21] =
   { "CMD_BIND", "AIONL__CMD__CMD_BIND", 19 },
   { "CMD_FALLOCATE", "AIONL__CMD__CMD_FALLOCATE", 22 },
   { "CMD_STATX", "AIONL__CMD__CMD_STATX", 23 },
+  { "CMD_COPY", "AIONL__CMD__CMD_COPY", 24 },
 };
 static const ProtobufCIntRange aionl__cmd__value_ranges[] = {
-{0, 0},{11, 10},{22, 19},{0, 21}
+{0, 0},{11, 10},{22, 19},{0, 22}
 };
-static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[21] =
+static const ProtobufCEnumValueIndex aionl__cmd__enum_values_by_name[22] =
 {
   { "CMD_BIND", 18 },
   { "CMD_CANCEL", 15 },
+  { "CMD_COPY", 21 },
   { "CMD_FALLOCATE", 19 },
   { "CMD_FDATASYNC", 9 },
   { "CMD_FSYNC", 8 },
@@ -3180,9 +3344,9 @@ const ProtobufCEnumDescriptor aionl__cmd__descriptor =
   "Cmd",
   "Aionl__Cmd",
   "aionl",
-  21,
+  22,
   aionl__cmd__enum_values_by_number,
-  21,
+  22,
   aionl__cmd__enum_values_by_name,
   3,
   aionl__cmd__value_ranges,

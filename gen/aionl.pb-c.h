@@ -41,6 +41,7 @@ typedef struct Aionl__Bind Aionl__Bind;
 typedef struct Aionl__BindReply Aionl__BindReply;
 typedef struct Aionl__Fallocate Aionl__Fallocate;
 typedef struct Aionl__Statx Aionl__Statx;
+typedef struct Aionl__Copy Aionl__Copy;
 typedef struct Aionl__Completion Aionl__Completion;
 
 
@@ -72,7 +73,8 @@ typedef enum _Aionl__Cmd {
   AIONL__CMD__CMD_INSTALL = 18,
   AIONL__CMD__CMD_BIND = 19,
   AIONL__CMD__CMD_FALLOCATE = 22,
-  AIONL__CMD__CMD_STATX = 23
+  AIONL__CMD__CMD_STATX = 23,
+  AIONL__CMD__CMD_COPY = 24
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(AIONL__CMD)
 } Aionl__Cmd;
 typedef enum _Aionl__Notify {
@@ -517,6 +519,23 @@ struct  Aionl__Statx
 #define AIONL__STATX__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aionl__statx__descriptor) \
     , 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Aionl__Copy
+{
+  ProtobufCMessage base;
+  uint64_t cookie;
+  uint64_t handle;
+  uint64_t offset;
+  uint64_t dst_handle;
+  uint64_t dst_offset;
+  uint64_t len;
+  protobuf_c_boolean has_req_flags;
+  uint32_t req_flags;
+};
+#define AIONL__COPY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aionl__copy__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Aionl__Completion
@@ -993,6 +1012,25 @@ Aionl__Statx *
 void   aionl__statx__free_unpacked
                      (Aionl__Statx *message,
                       ProtobufCAllocator *allocator);
+/* Aionl__Copy methods */
+void   aionl__copy__init
+                     (Aionl__Copy         *message);
+size_t aionl__copy__get_packed_size
+                     (const Aionl__Copy   *message);
+size_t aionl__copy__pack
+                     (const Aionl__Copy   *message,
+                      uint8_t             *out);
+size_t aionl__copy__pack_to_buffer
+                     (const Aionl__Copy   *message,
+                      ProtobufCBuffer     *buffer);
+Aionl__Copy *
+       aionl__copy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aionl__copy__free_unpacked
+                     (Aionl__Copy *message,
+                      ProtobufCAllocator *allocator);
 /* Aionl__Completion methods */
 void   aionl__completion__init
                      (Aionl__Completion         *message);
@@ -1083,6 +1121,9 @@ typedef void (*Aionl__Fallocate_Closure)
 typedef void (*Aionl__Statx_Closure)
                  (const Aionl__Statx *message,
                   void *closure_data);
+typedef void (*Aionl__Copy_Closure)
+                 (const Aionl__Copy *message,
+                  void *closure_data);
 typedef void (*Aionl__Completion_Closure)
                  (const Aionl__Completion *message,
                   void *closure_data);
@@ -1132,6 +1173,7 @@ extern const ProtobufCMessageDescriptor aionl__bind__descriptor;
 extern const ProtobufCMessageDescriptor aionl__bind_reply__descriptor;
 extern const ProtobufCMessageDescriptor aionl__fallocate__descriptor;
 extern const ProtobufCMessageDescriptor aionl__statx__descriptor;
+extern const ProtobufCMessageDescriptor aionl__copy__descriptor;
 extern const ProtobufCMessageDescriptor aionl__completion__descriptor;
 
 PROTOBUF_C__END_DECLS

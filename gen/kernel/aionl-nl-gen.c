@@ -150,6 +150,17 @@ const struct nla_policy aionl_statx_nl_policy[AIONL_A_STATX_MAX + 1] = {
 	[AIONL_A_STATX_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_REQ_FLAG_MASK),
 };
 
+/* AIONL_CMD_COPY */
+const struct nla_policy aionl_copy_nl_policy[AIONL_A_COPY_MAX + 1] = {
+	[AIONL_A_COPY_COOKIE] = { .type = NLA_U64, },
+	[AIONL_A_COPY_HANDLE] = { .type = NLA_U64, },
+	[AIONL_A_COPY_OFFSET] = { .type = NLA_U64, },
+	[AIONL_A_COPY_DST_HANDLE] = { .type = NLA_U64, },
+	[AIONL_A_COPY_DST_OFFSET] = { .type = NLA_U64, },
+	[AIONL_A_COPY_LEN] = { .type = NLA_U64, },
+	[AIONL_A_COPY_REQ_FLAGS] = NLA_POLICY_MASK(NLA_U32, AIONL_REQ_FLAG_MASK),
+};
+
 int aionl_nl_get_info_parse(struct genl_info *info, struct aionl_get_info *m)
 {
 	(void)info;
@@ -641,6 +652,61 @@ int aionl_nl_statx_parse(struct genl_info *info, struct aionl_statx *m)
 	return 0;
 }
 
+int aionl_nl_copy_parse(struct genl_info *info, struct aionl_copy *m)
+{
+	struct nlattr **tb = info->attrs;
+
+	if (GENL_REQ_ATTR_CHECK(info, AIONL_A_COPY_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_COPY_HANDLE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_COPY_OFFSET) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_COPY_DST_HANDLE) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_COPY_DST_OFFSET) ||
+	    GENL_REQ_ATTR_CHECK(info, AIONL_A_COPY_LEN))
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	if (tb[AIONL_A_COPY_COOKIE]) {
+		m->cookie = nla_get_u64(tb[AIONL_A_COPY_COOKIE]);
+		m->present |= 1ULL << AIONL_A_COPY_COOKIE;
+	}
+	if (tb[AIONL_A_COPY_HANDLE]) {
+		m->handle = nla_get_u64(tb[AIONL_A_COPY_HANDLE]);
+		m->present |= 1ULL << AIONL_A_COPY_HANDLE;
+	}
+	if (tb[AIONL_A_COPY_OFFSET]) {
+		m->offset = nla_get_u64(tb[AIONL_A_COPY_OFFSET]);
+		m->present |= 1ULL << AIONL_A_COPY_OFFSET;
+		if (m->offset > AIONL_MAX_OFFSET) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_COPY_OFFSET], "offset: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_COPY_DST_HANDLE]) {
+		m->dst_handle = nla_get_u64(tb[AIONL_A_COPY_DST_HANDLE]);
+		m->present |= 1ULL << AIONL_A_COPY_DST_HANDLE;
+	}
+	if (tb[AIONL_A_COPY_DST_OFFSET]) {
+		m->dst_offset = nla_get_u64(tb[AIONL_A_COPY_DST_OFFSET]);
+		m->present |= 1ULL << AIONL_A_COPY_DST_OFFSET;
+		if (m->dst_offset > AIONL_MAX_OFFSET) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_COPY_DST_OFFSET], "dst_offset: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_COPY_LEN]) {
+		m->len = nla_get_u64(tb[AIONL_A_COPY_LEN]);
+		m->present |= 1ULL << AIONL_A_COPY_LEN;
+		if (m->len < 1ULL || m->len > AIONL_MAX_IO_LEN) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[AIONL_A_COPY_LEN], "len: out of range");
+			return -EINVAL;
+		}
+	}
+	if (tb[AIONL_A_COPY_REQ_FLAGS]) {
+		m->req_flags = nla_get_u32(tb[AIONL_A_COPY_REQ_FLAGS]);
+		m->present |= 1ULL << AIONL_A_COPY_REQ_FLAGS;
+	}
+	return 0;
+}
+
 int aionl_nl_get_info_reply_put(struct sk_buff *skb, u32 seq, const struct aionl_get_info_reply *m)
 {
 	void *hdr = genlmsg_put(skb, 0, seq, &aionl_nl_family, 0, AIONL_CMD_GET_INFO);
@@ -818,7 +884,7 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static const struct genl_ops aionl_nl_ops[20] = {
+static const struct genl_ops aionl_nl_ops[21] = {
 	{
 		.cmd		= AIONL_CMD_GET_INFO,
 		.doit		= aionl_nl_get_info_doit,
@@ -936,6 +1002,12 @@ static const struct genl_ops aionl_nl_ops[20] = {
 		.doit		= aionl_nl_statx_doit,
 		.policy		= aionl_statx_nl_policy,
 		.maxattr	= AIONL_A_STATX_MAX,
+	},
+	{
+		.cmd		= AIONL_CMD_COPY,
+		.doit		= aionl_nl_copy_doit,
+		.policy		= aionl_copy_nl_policy,
+		.maxattr	= AIONL_A_COPY_MAX,
 	},
 };
 

@@ -31,6 +31,7 @@ extern const struct nla_policy aionl_install_nl_policy[AIONL_A_INSTALL_MAX + 1];
 extern const struct nla_policy aionl_bind_nl_policy[AIONL_A_BIND_MAX + 1];
 extern const struct nla_policy aionl_fallocate_nl_policy[AIONL_A_FALLOCATE_MAX + 1];
 extern const struct nla_policy aionl_statx_nl_policy[AIONL_A_STATX_MAX + 1];
+extern const struct nla_policy aionl_copy_nl_policy[AIONL_A_COPY_MAX + 1];
 
 /*
  * What the module writes: the family's pre_doit, which genetlink calls before
@@ -58,6 +59,7 @@ int aionl_nl_install_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_bind_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_fallocate_doit(struct sk_buff *skb, struct genl_info *info);
 int aionl_nl_statx_doit(struct sk_buff *skb, struct genl_info *info);
+int aionl_nl_copy_doit(struct sk_buff *skb, struct genl_info *info);
 
 /*
  * Fill a request's struct from the attributes genetlink parsed and checked
@@ -81,6 +83,7 @@ int aionl_nl_install_parse(struct genl_info *info, struct aionl_install *m);
 int aionl_nl_bind_parse(struct genl_info *info, struct aionl_bind *m);
 int aionl_nl_fallocate_parse(struct genl_info *info, struct aionl_fallocate *m);
 int aionl_nl_statx_parse(struct genl_info *info, struct aionl_statx *m);
+int aionl_nl_copy_parse(struct genl_info *info, struct aionl_copy *m);
 
 /*
  * Append a whole reply or notification carrying the present attributes of

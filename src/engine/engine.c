@@ -175,6 +175,7 @@ static const handler_fn handlers[AIONL_CMD_MAX + 1] = {
 	[AIONL_CMD_BIND] = eng_bind,
 	[AIONL_CMD_FALLOCATE] = eng_fallocate,
 	[AIONL_CMD_STATX] = eng_statx,
+	[AIONL_CMD_COPY] = eng_copy,
 };
 
 /* GET_INFO's commands: what handlers[] holds, so that the answer cannot drift from it. */

@@ -7,7 +7,8 @@
  *   control.c    GET_INFO, REGISTER, UNREGISTER, nlctrl, and error replies
  *   io.c         transfers and syncs on the executor
  *   open.c       OPEN and INSTALL: opening through the socket
- *   storage.c    FALLOCATE and STATX on the executor
+ *   storage.c    FALLOCATE, STATX and COPY on the executor
+ *   pool.c       the worker threads: the threads executor's, io_uring's helpers
  *   files.c      the table of registered files (handles)
  *   outq.c       completions and replies waiting to be sent
  *   events.c     watches, the epoll set they share, cancel and deadlines
@@ -51,7 +52,7 @@ struct eng_req {
 	int64_t res;
 	struct iovec *iov;	/* iov_inline, or malloc'ed for more than one */
 	uint32_t nr_iov;
-	uint8_t op;		/* AIONL_CMD_READ..FDATASYNC, OPEN, FALLOCATE, STATX */
+	uint8_t op;		/* AIONL_CMD_READ..FDATASYNC, OPEN, FALLOCATE, STATX, COPY */
 	bool timed_out;		/* its deadline passed: report -ETIMEDOUT */
 	struct eng_ord *ord;	/* an ordered request's place in its order (order.c) */
 	/* OPEN: the path (its own copy), open(2)'s flags and mode, the options. */
@@ -66,9 +67,12 @@ struct eng_req {
 	uint8_t open_probe;	/* OPEN_PROBE_*, or 0 for the open itself */
 	char *open_path;	/* the request's path while a probe runs on another */
 	uint32_t open_oflags;
-	/* FALLOCATE: fallocate(2)'s mode and length (offset above). */
+	/* FALLOCATE: fallocate(2)'s mode and length (offset above); COPY: the length. */
 	uint32_t fmode;
 	uint64_t flen;
+	/* COPY: the destination and where in it (the source is file and offset). */
+	struct eng_file *dst;
+	uint64_t dst_offset;
 	/* STATX: statx(2)'s flags and mask, and the program's buffer. */
 	uint32_t sx_flags, sx_mask;
 	void *sx_buf;
@@ -285,6 +289,7 @@ void open_cancel(struct aionl_engine *e, struct eng_req *r, bool interrupt);
 
 int eng_fallocate(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 int eng_statx(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
+int eng_copy(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe);
 
 /* ------------------------------------------------------------ events.c */
 

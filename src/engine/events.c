@@ -163,14 +163,14 @@ static int64_t cancel_matching(struct aionl_engine *e, uint64_t target, uint32_t
 	found += order_cancel(e, target, tfile, flags);
 	for (w = e->watches; w; w = wn) {
 		wn = w->next;
-		if (aionl_cancel_matches(w->cookie, w->file, target, tfile, flags)) {
+		if (aionl_cancel_matches(w->cookie, w->file, NULL, target, tfile, flags)) {
 			found++;
 			watch_complete(e, w, -ECANCELED);
 		}
 	}
 	for (r = e->active; r; r = rn) {
 		rn = r->anext;
-		if (aionl_cancel_matches(r->cookie, r->file, target, tfile, flags)) {
+		if (aionl_cancel_matches(r->cookie, r->file, r->dst, target, tfile, flags)) {
 			found++;
 			if (r->op == AIONL_CMD_OPEN)
 				open_cancel(e, r, closing);

@@ -7,153 +7,31 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/eventfd.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include "engine.h"
+#include "pool.h"
 
 struct threads_priv {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	/* Protected by lock: */
-	struct eng_req *todo_head, *todo_tail;
-	struct eng_req *done;
-	bool stop;
-	/* Engine thread only: requests queued since the last wait. */
+	struct eng_pool *pool;
+	/* Requests queued since the last wait. */
 	struct eng_req *batch_head, *batch_tail;
 	unsigned int batch_len;
-
-	int efd;
-	unsigned int nthreads;
-	pthread_t threads[];
 };
-
-static int64_t run_io(struct eng_req *r)
-{
-	int fd = r->file ? r->file->fd : AT_FDCWD;
-	ssize_t n;
-
-	switch (r->op) {
-	case AIONL_CMD_READ:
-	case AIONL_CMD_READV:
-		n = preadv(fd, r->iov, r->nr_iov, r->offset);
-		break;
-	case AIONL_CMD_WRITE:
-	case AIONL_CMD_WRITEV:
-		n = pwritev(fd, r->iov, r->nr_iov, r->offset);
-		break;
-	case AIONL_CMD_FSYNC:
-		n = fsync(fd);
-		break;
-	case AIONL_CMD_FDATASYNC:
-		n = fdatasync(fd);
-		break;
-	case AIONL_CMD_OPEN:
-		/* A thread of the program's process: its root, cwd, creds and umask. */
-		n = openat(fd, r->path, (int)r->oflags, (mode_t)r->mode);
-		break;
-	case AIONL_CMD_FALLOCATE:
-		n = fallocate(fd, (int)r->fmode, (off_t)r->offset, (off_t)r->flen);
-		break;
-	case AIONL_CMD_STATX:
-		/*
-		 * The system call itself: the buffer is the program's, any
-		 * address (NULL gives -EFAULT), where glibc's statx() declares
-		 * it nonnull.
-		 */
-		n = syscall(SYS_statx, fd, r->path, (int)r->sx_flags, r->sx_mask, r->sx_buf);
-		break;
-	default:
-		errno = EINVAL;
-		n = -1;
-	}
-	return n < 0 ? -errno : n;
-}
-
-static void *worker_main(void *arg)
-{
-	struct threads_priv *t = arg;
-
-	pthread_mutex_lock(&t->lock);
-	for (;;) {
-		struct eng_req *r;
-		bool wake;
-
-		while (!t->todo_head && !t->stop)
-			pthread_cond_wait(&t->cond, &t->lock);
-		if (!t->todo_head)
-			break;
-		r = t->todo_head;
-		t->todo_head = r->next;
-		if (!t->todo_head)
-			t->todo_tail = NULL;
-		pthread_mutex_unlock(&t->lock);
-
-		r->res = run_io(r);
-
-		pthread_mutex_lock(&t->lock);
-		wake = !t->done;
-		r->next = t->done;
-		t->done = r;
-		if (wake) {
-			uint64_t one = 1;
-
-			/* The engine empties the list after reading the eventfd. */
-			while (write(t->efd, &one, sizeof(one)) < 0 && errno == EINTR)
-				;
-		}
-	}
-	pthread_mutex_unlock(&t->lock);
-	return NULL;
-}
-
-static void threads_fini_priv(struct threads_priv *t, unsigned int started)
-{
-	unsigned int i;
-
-	pthread_mutex_lock(&t->lock);
-	t->stop = true;
-	pthread_cond_broadcast(&t->cond);
-	pthread_mutex_unlock(&t->lock);
-	for (i = 0; i < started; i++)
-		pthread_join(t->threads[i], NULL);
-	if (t->efd >= 0)
-		close(t->efd);
-	pthread_mutex_destroy(&t->lock);
-	pthread_cond_destroy(&t->cond);
-	free(t);
-}
 
 static int threads_init(struct aionl_engine *e)
 {
-	unsigned int n = e->params.workers, i;
-	struct threads_priv *t = calloc(1, sizeof(*t) + n * sizeof(pthread_t));
+	struct threads_priv *t = calloc(1, sizeof(*t));
 	int err;
 
 	if (!t)
 		return aionl__fail(-ENOMEM, "out of memory for the worker pool");
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_cond_init(&t->cond, NULL);
-	t->nthreads = n;
-	t->efd = aionl__fd_high(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-	if (t->efd < 0) {
-		err = -errno;
-		threads_fini_priv(t, 0);
-		return aionl__fail(err, "eventfd for the worker pool failed");
-	}
-	for (i = 0; i < n; i++) {
-		err = pthread_create(&t->threads[i], NULL, worker_main, t);
-		if (err) {
-			threads_fini_priv(t, i);
-			return aionl__fail(-err, "cannot start worker thread %u", i);
-		}
+	err = pool_new(&t->pool, e->params.workers);
+	if (err) {
+		free(t);
+		return err;
 	}
 	e->exec_priv = t;
 	return 0;
@@ -163,7 +41,8 @@ static void threads_fini(struct aionl_engine *e)
 {
 	struct threads_priv *t = e->exec_priv;
 
-	threads_fini_priv(t, t->nthreads);
+	pool_free(t->pool);
+	free(t);
 }
 
 /* The workers are not in the child; their requests are e->active's. */
@@ -171,7 +50,7 @@ static void threads_forget(struct aionl_engine *e)
 {
 	struct threads_priv *t = e->exec_priv;
 
-	close(t->efd);
+	pool_forget(t->pool);
 	free(t);
 }
 
@@ -216,25 +95,13 @@ static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out, boo
 	struct pollfd p[3] = {
 		{ .fd = want_in || want_out ? e->sock : -1,
 		  .events = (want_in ? POLLIN : 0) | (want_out ? POLLOUT : 0) },
-		{ .fd = t->efd, .events = POLLIN },
+		{ .fd = pool_fd(t->pool), .events = POLLIN },
 		{ .fd = e->epfd, .events = POLLIN },
 	};
 	struct eng_req *r, *next;
-	uint64_t cnt;
 
 	if (t->batch_head) {
-		pthread_mutex_lock(&t->lock);
-		if (t->todo_tail)
-			t->todo_tail->next = t->batch_head;
-		else
-			t->todo_head = t->batch_head;
-		t->todo_tail = t->batch_tail;
-		if (t->batch_len >= t->nthreads)
-			pthread_cond_broadcast(&t->cond);
-		else
-			while (t->batch_len--)
-				pthread_cond_signal(&t->cond);
-		pthread_mutex_unlock(&t->lock);
+		pool_push(t->pool, t->batch_head, t->batch_tail, t->batch_len);
 		t->batch_head = t->batch_tail = NULL;
 		t->batch_len = 0;
 	}
@@ -245,14 +112,7 @@ static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out, boo
 	if (!block)
 		p[0].revents |= p[0].events;
 	if (p[1].revents & POLLIN) {
-		/* Read the eventfd before taking the list, so no wake-up is lost. */
-		while (read(t->efd, &cnt, sizeof(cnt)) < 0 && errno == EINTR)
-			;
-		pthread_mutex_lock(&t->lock);
-		r = t->done;
-		t->done = NULL;
-		pthread_mutex_unlock(&t->lock);
-		for (; r; r = next) {
+		for (r = pool_take_done(t->pool); r; r = next) {
 			next = r->next;
 			engine_complete(e, r, r->res);
 		}
@@ -260,36 +120,17 @@ static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out, boo
 	return p[0].revents;
 }
 
-static bool unlink_req(struct eng_req **head, struct eng_req **tail, struct eng_req *r)
-{
-	struct eng_req **pp, *prev = NULL;
-
-	for (pp = head; *pp; prev = *pp, pp = &(*pp)->next) {
-		if (*pp == r) {
-			*pp = r->next;
-			if (*tail == r)
-				*tail = prev;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* A request no worker has taken yet is cancelled; a running one finishes. */
 static void threads_cancel(struct aionl_engine *e, struct eng_req *r)
 {
 	struct threads_priv *t = e->exec_priv;
-	bool removed;
 
-	if (unlink_req(&t->batch_head, &t->batch_tail, r)) {
+	if (pool_unlink(&t->batch_head, &t->batch_tail, r)) {
 		t->batch_len--;
 		engine_complete(e, r, -ECANCELED);
 		return;
 	}
-	pthread_mutex_lock(&t->lock);
-	removed = unlink_req(&t->todo_head, &t->todo_tail, r);
-	pthread_mutex_unlock(&t->lock);
-	if (removed)
+	if (pool_unqueue(t->pool, r))
 		engine_complete(e, r, -ECANCELED);
 }
 

@@ -3,6 +3,13 @@
  * io_uring executor: the engine thread owns one ring. The engine socket is
  * watched through the same ring (a poll request), so one io_uring_enter both
  * starts the queued I/O and sleeps until a request arrives or I/O finishes.
+ *
+ * io_uring has no copy_file_range (liburing issues #831 and #1383; splice
+ * through a pipe would give up reflinks and server-side copies), so a COPY
+ * goes to helper threads of the executor's own (pool.c, the threads
+ * executor's workers), started at the first COPY, at most params.workers of
+ * them, and never to the engine thread. Their eventfd is polled through the
+ * ring like the socket.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +20,7 @@
 #include <liburing.h>
 
 #include "engine.h"
+#include "pool.h"
 
 /*
  * Submission slots: when the executor queues more before it waits, it
@@ -29,12 +37,15 @@
 #define TAG_POLLOUT 2
 #define TAG_EVENTS 3
 #define TAG_CANCEL 4
+#define TAG_HELPERS 5
 
 struct uring_priv {
 	struct io_uring ring;
 	bool pollin_armed;
 	bool pollout_armed;
 	bool events_armed;
+	bool helpers_armed;
+	struct eng_pool *helpers;	/* COPY's, from the first one on */
 };
 
 static const int needed_ops[] = {
@@ -108,8 +119,38 @@ static void uring_fini(struct aionl_engine *e)
 {
 	struct uring_priv *u = e->exec_priv;
 
+	/* The engine waited for every request: the helpers are idle. */
+	if (u->helpers)
+		pool_free(u->helpers);
 	io_uring_queue_exit(&u->ring);
 	free(u);
+}
+
+/* Unmaps and closes the child's copies only; the helpers are not in the child. */
+static void uring_forget(struct aionl_engine *e)
+{
+	struct uring_priv *u = e->exec_priv;
+
+	if (u->helpers)
+		pool_forget(u->helpers);
+	io_uring_queue_exit(&u->ring);
+	free(u);
+}
+
+/* A request io_uring has no operation for, to a helper thread. */
+static void helpers_queue(struct aionl_engine *e, struct eng_req *r)
+{
+	struct uring_priv *u = e->exec_priv;
+	int err;
+
+	if (!u->helpers) {
+		err = pool_new(&u->helpers, e->params.workers);
+		if (err) {
+			engine_complete(e, r, err);
+			return;
+		}
+	}
+	pool_push(u->helpers, r, r, 1);
 }
 
 static struct io_uring_sqe *get_sqe(struct io_uring *ring)
@@ -165,8 +206,14 @@ static bool may_try_inline(struct eng_file *f, uint64_t offset)
 static void uring_queue(struct aionl_engine *e, struct eng_req *r)
 {
 	struct uring_priv *u = e->exec_priv;
-	struct io_uring_sqe *sqe = get_sqe(&u->ring);
+	struct io_uring_sqe *sqe;
 	int fd = r->file ? r->file->fd : AT_FDCWD;
+
+	if (r->op == AIONL_CMD_COPY) {
+		helpers_queue(e, r);
+		return;
+	}
+	sqe = get_sqe(&u->ring);
 
 	switch (r->op) {
 	case AIONL_CMD_READ:
@@ -228,6 +275,13 @@ static int uring_wait(struct aionl_engine *e, bool want_in, bool want_out, bool 
 		io_uring_sqe_set_data64(sqe, TAG_EVENTS);
 		u->events_armed = true;
 	}
+	if (u->helpers && !u->helpers_armed) {
+		struct io_uring_sqe *sqe = get_sqe(&u->ring);
+
+		io_uring_prep_poll_add(sqe, pool_fd(u->helpers), POLLIN);
+		io_uring_sqe_set_data64(sqe, TAG_HELPERS);
+		u->helpers_armed = true;
+	}
 	if (!block) {
 		if (io_uring_sq_ready(&u->ring))
 			io_uring_submit(&u->ring);
@@ -263,6 +317,16 @@ reap:
 			e->events_ready = true;
 			continue;
 		}
+		if (tag == TAG_HELPERS) {
+			struct eng_req *r, *next;
+
+			u->helpers_armed = false;
+			for (r = pool_take_done(u->helpers); r; r = next) {
+				next = r->next;
+				engine_complete(e, r, r->res);
+			}
+			continue;
+		}
 		if (tag == TAG_POLLIN || tag == TAG_POLLOUT) {
 			if (tag == TAG_POLLIN)
 				u->pollin_armed = false;
@@ -278,11 +342,22 @@ reap:
 	return rev;
 }
 
-/* The request's CQE still comes, once: -ECANCELED, or its real result. */
+/*
+ * The request's CQE still comes, once: -ECANCELED, or its real result. A
+ * helper's COPY is taken back if no helper took it yet; one running
+ * finishes, uninterrupted.
+ */
 static void uring_cancel(struct aionl_engine *e, struct eng_req *r)
 {
 	struct uring_priv *u = e->exec_priv;
-	struct io_uring_sqe *sqe = get_sqe(&u->ring);
+	struct io_uring_sqe *sqe;
+
+	if (r->op == AIONL_CMD_COPY) {
+		if (pool_unqueue(u->helpers, r))
+			engine_complete(e, r, -ECANCELED);
+		return;
+	}
+	sqe = get_sqe(&u->ring);
 
 	io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)r, 0);
 	io_uring_sqe_set_data64(sqe, TAG_CANCEL);
@@ -293,7 +368,7 @@ const struct exec_ops aionl_exec_uring = {
 	.kind = AIONL_EXEC_URING,
 	.init = uring_init,
 	.fini = uring_fini,
-	.forget = uring_fini,	/* unmaps and closes the child's copies only */
+	.forget = uring_forget,
 	.queue = uring_queue,
 	.cancel = uring_cancel,
 	.cancel_interrupts = true,

@@ -56,6 +56,8 @@ void io_forget_active(struct aionl_engine *e)
 		e->active = r->anext;
 		if (r->file)
 			file_put(r->file);
+		if (r->dst)
+			file_put(r->dst);
 		req_recycle(e, r);
 	}
 }
@@ -77,6 +79,7 @@ struct eng_req *io_req_new(struct aionl_engine *e, uint8_t op, uint64_t cookie,
 	r->file = f;
 	if (f)
 		file_get(f);
+	r->dst = NULL;
 	r->offset = 0;
 	r->op = op;
 	r->timed_out = false;
@@ -103,6 +106,8 @@ static void io_req_end(struct aionl_engine *e, struct eng_req *r)
 		r->anext->aprev = r->aprev;
 	if (r->file)
 		file_put(r->file);
+	if (r->dst)
+		file_put(r->dst);
 	e->inflight--;
 	req_recycle(e, r);
 }

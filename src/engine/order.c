@@ -41,7 +41,7 @@ struct eng_ord {
 	struct eng_ord *next;		/* the next of its chain, which waits for it */
 	struct eng_ord *pred;		/* and the one it waits for */
 	uint64_t cookie;
-	uint64_t handle;		/* for a cancel by handle; 0 for none */
+	uint64_t handle, handle2;	/* for a cancel by handle; 0 for none (handle2: a COPY's destination) */
 	uint64_t expect;		/* bytes a transfer must move to succeed */
 	uint32_t flags;			/* REQ_DRAIN, and REQ_LINK when it has a next */
 	uint8_t cmd;
@@ -49,7 +49,7 @@ struct eng_ord {
 	bool waits_pred;		/* the chain's previous has not completed */
 	bool deferred;			/* in the fifo, behind a drain */
 	bool doomed;			/* a cancel is about to end it: order_cancel() */
-	struct eng_file *file;		/* handle's file when it arrived, held */
+	struct eng_file *file, *file2;	/* the handles' files when it arrived, held */
 	struct nlmsghdr *msg;		/* held: its own copy of its message */
 };
 
@@ -128,6 +128,14 @@ static void ord_unhold(struct aionl_engine *e, struct eng_ord *o)
 	q->nheld--;
 }
 
+static void ord_put_files(struct eng_ord *o)
+{
+	if (o->file)
+		file_put(o->file);
+	if (o->file2)
+		file_put(o->file2);
+}
+
 static void ord_free(struct aionl_engine *e, struct eng_ord *o)
 {
 	struct eng_order *q = &e->order;
@@ -146,8 +154,7 @@ static void ord_free(struct aionl_engine *e, struct eng_ord *o)
 	if (o->next && o->next->pred == o)
 		o->next->pred = NULL;
 	ord_unlink_all(q, o);
-	if (o->file)
-		file_put(o->file);
+	ord_put_files(o);
 	free(o->msg);
 	free(o);
 }
@@ -158,6 +165,8 @@ struct eng_file *order_lookup(struct aionl_engine *e, uint64_t handle)
 
 	if (o && o->handle && o->handle == handle)
 		return o->file;
+	if (o && o->handle2 && o->handle2 == handle)
+		return o->file2;
 	return files_lookup(&e->files, handle);
 }
 
@@ -309,6 +318,7 @@ void order_run(struct aionl_engine *e)
 struct ord_info {
 	uint64_t cookie, handle, expect;
 	uint32_t flags;
+	uint64_t handle2;
 };
 
 static int ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct ord_info *in,
@@ -323,7 +333,7 @@ static int ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct ord_info *i
 
 		if ((err = aionl_transfer_parse(nlh, &m, pe)))
 			return err;
-		*in = (struct ord_info){ m.cookie, m.handle, m.len, m.req_flags };
+		*in = (struct ord_info){ m.cookie, m.handle, m.len, m.req_flags, 0 };
 		return 0;
 	}
 	case AIONL_CMD_READV:
@@ -339,7 +349,7 @@ static int ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct ord_info *i
 			memcpy(&len, (const char *)m.iov + i * 16 + 8, sizeof(len));
 			total += len > AIONL_MAX_IO_LEN ? AIONL_MAX_IO_LEN + 1 : len;
 		}
-		*in = (struct ord_info){ m.cookie, m.handle, total, m.req_flags };
+		*in = (struct ord_info){ m.cookie, m.handle, total, m.req_flags, 0 };
 		return 0;
 	}
 	case AIONL_CMD_FSYNC:
@@ -348,7 +358,7 @@ static int ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct ord_info *i
 
 		if ((err = aionl_sync_parse(nlh, &m, pe)))
 			return err;
-		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags };
+		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags, 0 };
 		return 0;
 	}
 	case AIONL_CMD_NOP: {
@@ -356,7 +366,7 @@ static int ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct ord_info *i
 
 		if ((err = aionl_nop_parse(nlh, &m, pe)))
 			return err;
-		*in = (struct ord_info){ m.cookie, 0, 0, m.req_flags };
+		*in = (struct ord_info){ m.cookie, 0, 0, m.req_flags, 0 };
 		return 0;
 	}
 	case AIONL_CMD_OPEN: {
@@ -364,7 +374,7 @@ static int ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct ord_info *i
 
 		if ((err = aionl_open_parse(nlh, &m, pe)))
 			return err;
-		*in = (struct ord_info){ m.cookie, m.dir, 0, m.req_flags };
+		*in = (struct ord_info){ m.cookie, m.dir, 0, m.req_flags, 0 };
 		return 0;
 	}
 	case AIONL_CMD_FALLOCATE: {
@@ -372,7 +382,7 @@ static int ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct ord_info *i
 
 		if ((err = aionl_fallocate_parse(nlh, &m, pe)))
 			return err;
-		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags };
+		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags, 0 };
 		return 0;
 	}
 	case AIONL_CMD_STATX: {
@@ -380,7 +390,16 @@ static int ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct ord_info *i
 
 		if ((err = aionl_statx_parse(nlh, &m, pe)))
 			return err;
-		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags };
+		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags, 0 };
+		return 0;
+	}
+	case AIONL_CMD_COPY: {
+		struct aionl_copy m;
+
+		if ((err = aionl_copy_parse(nlh, &m, pe)))
+			return err;
+		/* A short copy breaks its chain, as a short transfer does. */
+		*in = (struct ord_info){ m.cookie, m.handle, m.len, m.req_flags, m.dst_handle };
 		return 0;
 	}
 	}
@@ -476,12 +495,16 @@ int order_msg(struct aionl_engine *e, const struct nlmsghdr *nlh, uint32_t rem,
 	}
 	o->cookie = in.cookie;
 	o->handle = in.handle;
-	/* Bound to its file now, as a request in flight is. */
+	o->handle2 = in.handle2;
+	/* Bound to its files now, as a request in flight is. */
 	o->file = in.handle ? files_lookup(&e->files, in.handle) : NULL;
 	if (o->file)
 		file_get(o->file);
+	o->file2 = in.handle2 ? files_lookup(&e->files, in.handle2) : NULL;
+	if (o->file2)
+		file_get(o->file2);
 	o->expect = cmd == AIONL_CMD_READ || cmd == AIONL_CMD_WRITE || cmd == AIONL_CMD_READV ||
-		    cmd == AIONL_CMD_WRITEV ? in.expect : 0;
+		    cmd == AIONL_CMD_WRITEV || cmd == AIONL_CMD_COPY ? in.expect : 0;
 	o->flags = (in.flags & AIONL_REQ_DRAIN) | (link ? AIONL_REQ_LINK : 0);
 	o->cmd = cmd;
 	o->state = ORD_HELD;
@@ -538,7 +561,7 @@ int64_t order_cancel(struct aionl_engine *e, uint64_t target, struct eng_file *t
 	for (o = e->order.all_head; o; o = n) {
 		n = o->anext;
 		if (o->state != ORD_HELD ||
-		    !aionl_cancel_matches(o->cookie, o->file, target, tfile, flags))
+		    !aionl_cancel_matches(o->cookie, o->file, o->file2, target, tfile, flags))
 			continue;
 		/* Its cancel ends the rest of its chain too, later in the list: skip them. */
 		for (f = o->next; f; f = f->next)
@@ -559,8 +582,7 @@ void order_fini(struct aionl_engine *e)
 
 	while ((o = e->order.all_head)) {
 		e->order.all_head = o->anext;
-		if (o->file)
-			file_put(o->file);
+		ord_put_files(o);
 		free(o->msg);
 		free(o);
 	}

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * FALLOCATE and STATX: fallocate(2) on a registered file, and statx(2) of a
- * registered file or of a path. Both may block in the filesystem, so both
- * run on the executor (io_uring's IORING_OP_FALLOCATE and IORING_OP_STATX,
- * which io_uring always hands to its workers, or the syscalls in a worker
- * thread), never on the engine thread. Those are threads of the program's
- * own process: its credentials, root and working directory, its
- * RLIMIT_FSIZE, and the program's own memory for the struct statx.
+ * FALLOCATE, STATX and COPY: fallocate(2) on a registered file, statx(2) of
+ * a registered file or of a path, and copy_file_range(2) between two
+ * registered files. Each may block in the filesystem, so each runs on the
+ * executor, never on the engine thread: io_uring's IORING_OP_FALLOCATE and
+ * IORING_OP_STATX, which io_uring always hands to its workers, or the
+ * system calls in a worker thread; io_uring has no copy_file_range, so its
+ * executor hands a COPY to helper threads of its own (pool.c). All of those
+ * are threads of the program's own process: its credentials, root and
+ * working directory, its RLIMIT_FSIZE, and the program's own memory for the
+ * struct statx.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -111,6 +114,58 @@ int eng_statx(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_p
 	r->sx_flags = m.flags | (has_path ? 0 : AT_EMPTY_PATH);
 	r->sx_mask = m.mask;
 	r->sx_buf = (void *)(uintptr_t)m.addr;
+	e->exec->queue(e, r);
+	return 0;
+}
+
+/*
+ * A file a COPY may name: one registered, and not O_PATH (neither readable
+ * nor writable), which copy_file_range(2)'s fdget() refuses before
+ * anything else, as the module's lookup does.
+ */
+static struct eng_file *copy_lookup(struct aionl_engine *e, uint64_t handle)
+{
+	struct eng_file *f = order_lookup(e, handle);
+
+	return f && (f->caps.readable || f->caps.writable) ? f : NULL;
+}
+
+/*
+ * copy_file_range(2)'s own order: the source's descriptor, the
+ * destination's, then (after the range's rule, aionl_copy_check) all the
+ * rest in the system call itself, which the executor makes with both
+ * offsets given.
+ */
+int eng_copy(struct aionl_engine *e, const struct nlmsghdr *nlh, struct aionl_parse_err *pe)
+{
+	struct eng_file *src, *dst;
+	struct aionl_copy m;
+	struct eng_req *r;
+	int err;
+
+	if ((err = aionl_copy_parse(nlh, &m, pe)))
+		return err;
+	src = copy_lookup(e, m.handle);
+	dst = src ? copy_lookup(e, m.dst_handle) : NULL;
+	if (!dst) {
+		engine_complete_cookie(e, m.cookie, -EBADF);
+		return 0;
+	}
+	err = aionl_copy_check(m.offset, m.dst_offset, m.len);
+	if (err) {
+		engine_complete_cookie(e, m.cookie, err);
+		return 0;
+	}
+	r = io_req_new(e, AIONL_CMD_COPY, m.cookie, src);
+	if (!r) {
+		engine_complete_cookie(e, m.cookie, -ENOMEM);
+		return 0;
+	}
+	r->offset = m.offset;
+	r->dst = dst;
+	file_get(dst);
+	r->dst_offset = m.dst_offset;
+	r->flen = m.len;
 	e->exec->queue(e, r);
 	return 0;
 }

@@ -148,6 +148,7 @@ enum aionl_op {
 	AIONL_OP_OPEN = AIONL_CMD_OPEN,			/* open and register a file (since 0.3) */
 	AIONL_OP_FALLOCATE = AIONL_CMD_FALLOCATE,	/* fallocate(2) a range (since 0.4) */
 	AIONL_OP_STATX = AIONL_CMD_STATX,		/* statx(2) a file or a path (since 0.4) */
+	AIONL_OP_COPY = AIONL_CMD_COPY,			/* copy_file_range(2) between files (since 0.4) */
 };
 
 /*
@@ -214,6 +215,15 @@ struct aionl_statx_args {
 };
 
 /*
+ * The arguments of a COPY (since 0.4): see aionl_req_copy(3). The source is
+ * the request's handle and offset, the length its len.
+ */
+struct aionl_copy_args {
+	uint64_t dst_handle;	/* the destination, registered, open for writing */
+	uint64_t dst_offset;	/* where the copy lands in it */
+};
+
+/*
  * The event arguments of struct aionl_req, named (since 0.3) so that binding
  * generators and FFIs (SWIG, ctypes, cffi) can name their types; the members
  * are the same as before, r->timer.value_ns and so on.
@@ -248,12 +258,12 @@ struct aionl_req {
 	uint8_t reserved0[2];
 	uint32_t nr_iov;	/* READV/WRITEV: entries in iov */
 	uint64_t handle;	/* from aionl_file_register */
-	uint64_t offset;	/* or AIONL_OFFSET_STREAM; FALLOCATE: the range's start */
+	uint64_t offset;	/* or AIONL_OFFSET_STREAM; FALLOCATE: the range's start; COPY: the source's */
 	union {
 		void *buf;	/* STATX: its struct statx */
 		const struct iovec *iov;
 	};
-	uint64_t len;		/* READ/WRITE: bytes at buf; FALLOCATE: the range's length */
+	uint64_t len;		/* READ/WRITE: bytes at buf; FALLOCATE: the range's length; COPY: bytes */
 	uint64_t cookie;	/* returned as is in the completion */
 	/* READ..WRITEV: complete with -ETIMEDOUT if not done by then; 0: never. */
 	uint64_t timeout_ns;
@@ -265,6 +275,7 @@ struct aionl_req {
 		struct aionl_open_args open;	/* OPEN (since 0.3) */
 		struct aionl_fallocate_args fallocate;	/* FALLOCATE (since 0.4) */
 		struct aionl_statx_args statx;	/* STATX (since 0.4) */
+		struct aionl_copy_args copy;	/* COPY (since 0.4) */
 	};
 };
 
@@ -404,12 +415,12 @@ AIONL_REQ_API void aionl_req_set_timeout(struct aionl_req *r, uint64_t timeout_n
 /*
  * Order a request (since 0.4): flags is 0 or AIONL_REQ_LINK and
  * AIONL_REQ_DRAIN, io_uring's IOSQE_IO_LINK and IOSQE_IO_DRAIN. Transfers,
- * syncs, NOP, OPEN, FALLOCATE and STATX take them; aionl_submit refuses them on any other op
+ * syncs, NOP, OPEN, FALLOCATE, STATX and COPY take them; aionl_submit refuses them on any other op
  * (-EINVAL), and any other bit.
  *
  * AIONL_REQ_LINK: the next request of the same aionl_submit call starts only
- * once this one completed successfully (res >= 0, and a transfer moved every
- * byte it asked for); if it fails, the rest of the chain (up to and with the
+ * once this one completed successfully (res >= 0, and a transfer or a COPY
+ * moved every byte it asked for); if it fails, the rest of the chain (up to and with the
  * first request without the flag) completes with -ECANCELED, each once,
  * none started. The flag on the last request of a call is ignored. A chain
  * is accepted whole or not at all: aionl_submit never splits one.
@@ -540,6 +551,31 @@ AIONL_REQ_API void aionl_req_statx(struct aionl_req *r, uint64_t handle, const c
 	r->statx.path = path;
 	r->statx.flags = flags;
 	r->statx.mask = mask;
+}
+
+/*
+ * Copy len bytes of the registered file src_handle at src_off into the
+ * registered file dst_handle at dst_off, as copy_file_range(2) would with
+ * both offsets given (neither file's position moves), in the engine or the
+ * module as the caller: the filesystem may share the blocks or copy on its
+ * server, and a slow one holds the request, never the caller. Completes
+ * with the bytes copied, which may be fewer than len (0 at or past the
+ * source's end), or copy_file_range(2)'s -errno: -EBADF for an unknown
+ * handle, a source not open for reading, a destination not open for
+ * writing or open with O_APPEND; -EINVAL for overlapping ranges of one
+ * file, a file that is not a regular file, or a range past
+ * AIONL_MAX_OFFSET; -EXDEV for files of two filesystems the kernel does not
+ * copy between; -EFBIG past RLIMIT_FSIZE... len is 1 to AIONL_MAX_IO_LEN.
+ * See aionl_req_copy(3). Since 0.4.
+ */
+AIONL_REQ_API void aionl_req_copy(struct aionl_req *r, uint64_t src_handle, uint64_t src_off,
+				  uint64_t dst_handle, uint64_t dst_off, uint64_t len,
+				  uint64_t cookie)
+{
+	*r = (struct aionl_req){ .op = AIONL_OP_COPY, .handle = src_handle, .offset = src_off,
+				 .len = len, .cookie = cookie };
+	r->copy.dst_handle = dst_handle;
+	r->copy.dst_offset = dst_off;
 }
 
 /*

@@ -449,8 +449,9 @@ s64 aionl_order_cancel_held(struct aionl_sock *as, u64 target, const struct file
 		return 0;
 	list_for_each_entry_safe(o, tmp, &order->waiting, wait_node) {
 		const struct file *file = o->r ? o->r->file : NULL;
+		const struct file *file2 = o->r ? o->r->file2 : NULL;
 
-		if (o->doomed || !aionl_cancel_matches(o->cookie, file, target, tfile, flags))
+		if (o->doomed || !aionl_cancel_matches(o->cookie, file, file2, target, tfile, flags))
 			continue;
 		found++;
 		if (o->state == ORD_PREPARING) {

@@ -629,7 +629,7 @@ static s64 aionl_cancel(struct aionl_sock *as, u64 target, const struct file *tf
 		spin_lock(&as->lock);
 		list_for_each_entry(w, &as->watches, node) {
 			if (w->armed &&
-			    aionl_cancel_matches(w->cookie, w->file, target, tfile, flags) &&
+			    aionl_cancel_matches(w->cookie, w->file, NULL, target, tfile, flags) &&
 			    !test_and_set_bit(AW_DONE, &w->state)) {
 				victim = w;
 				break;
@@ -643,7 +643,7 @@ static s64 aionl_cancel(struct aionl_sock *as, u64 target, const struct file *tf
 	}
 	spin_lock(&as->lock);
 	list_for_each_entry_safe(r, rt, &as->async, async_node) {
-		if (!aionl_cancel_matches(r->cookie, r->file, target, tfile, flags))
+		if (!aionl_cancel_matches(r->cookie, r->file, r->file2, target, tfile, flags))
 			continue;
 		found++;
 		if (cancel_work(&r->work))

@@ -9,7 +9,7 @@
  *   events.c    timers, readiness watches, stream transfers, NOP, cancel
  *   open.c      OPEN and INSTALL: opening through the socket
  *   chain.c     ordering: chains (REQ_LINK) and drains (REQ_DRAIN)
- *   storage.c   FALLOCATE and STATX, in a worker as the sender
+ *   storage.c   FALLOCATE, STATX and COPY, in a worker as the sender
  *   signals.c   signal watches
  *   cmds.c      the commands it serves (GET_INFO's), the hide_cmds parameter
  *   compat.h    what differs between the kernels it is built for
@@ -84,7 +84,7 @@ struct aionl_kreq {
 	int fd;				/* INSTALL replies: the descriptor installed */
 	struct aionl_open_req *open;	/* OPEN: its state (open.c) */
 	struct aionl_ord *ord;		/* an ordered request's place (chain.c) */
-	struct aionl_storage_req *storage;	/* FALLOCATE, STATX: theirs (storage.c) */
+	struct aionl_storage_req *storage;	/* FALLOCATE, STATX, COPY: theirs (storage.c) */
 	struct list_head async_node;	/* aionl_sock.async while on the workqueue */
 	bool in_async;
 	bool has_deadline;		/* deadline armed while on the workqueue */
@@ -105,6 +105,8 @@ struct aionl_kreq {
 	struct mm_struct *mm;		/* mmgrab()bed: the worker mmget()s it to run */
 	struct file *file;
 	loff_t pos;
+	struct file *file2;		/* COPY: the destination (file, pos: the source) */
+	loff_t pos2;			/* COPY: where in it */
 	size_t done;			/* bytes already moved inline */
 	size_t len;			/* bytes still to move */
 	int dir;			/* ITER_DEST (read) or ITER_SOURCE (write) */

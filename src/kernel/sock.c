@@ -63,6 +63,10 @@ void aionl_kreq_release_io(struct aionl_kreq *r)
 		fput(r->file);
 		r->file = NULL;
 	}
+	if (r->file2) {
+		fput(r->file2);
+		r->file2 = NULL;
+	}
 	if (r->cred) {
 		put_cred(r->cred);
 		r->cred = NULL;

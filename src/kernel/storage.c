@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * FALLOCATE and STATX: fallocate(2) on a registered file, and statx(2) of a
- * registered file or of a path. Either may block in the filesystem (a
- * fallocate allocates and zeroes, a lookup reads directories, a network
- * filesystem asks its server), so neither runs in the sender's context:
+ * FALLOCATE, STATX and COPY: fallocate(2) on a registered file, statx(2) of
+ * a registered file or of a path, and copy_file_range(2) between two
+ * registered files. Each may block in the filesystem (a fallocate
+ * allocates and zeroes, a lookup reads directories, a copy moves data, a
+ * network filesystem asks its server), so none runs in the sender's context:
  * the doit checks what needs no filesystem, takes what the sender's own
  * call would use, and queues a work that runs as the sender, on the socket's
  * queue like every file request, where cancel finds it until it starts.
@@ -15,12 +16,16 @@
  *  - its memory cgroup (set_active_memcg), charged for what the filesystem
  *    allocates for it: a tmpfs fallocate allocates the file's pages, a
  *    lookup its dentries;
- *  - for FALLOCATE, its RLIMIT_FSIZE, which the filesystem reads from
- *    current (inode_newsize_ok()), each under its own conditions: ext4
+ *  - for FALLOCATE and COPY, its RLIMIT_FSIZE, which the filesystem and
+ *    the VFS read from current (inode_newsize_ok(),
+ *    generic_write_check_limits()), each under its own conditions: ext4
  *    only when the file grows, tmpfs with FALLOC_FL_KEEP_SIZE too. So the
  *    worker takes the sender's limit on for the call, its own one back
  *    after, rather than guessing each filesystem's rule; SIGXFSZ goes to
  *    the kworker, which ignores every signal, and the result says -EFBIG;
+ *  - for COPY, its block cgroup (kthread_associate_blkcg), as a transfer's
+ *    worker takes it: the copy's reads and writes count against the
+ *    sender's io.max;
  *  - for STATX, its root and working directory (or the directory handle),
  *    which the walk starts from as OPEN's does (open.c), and its address
  *    space, where the worker writes the struct statx as transfers write
@@ -101,42 +106,50 @@ static struct aionl_storage_req *aionl_storage_new(size_t path_len)
 	return s;
 }
 
-/* ------------------------------------------------------------ FALLOCATE */
+/* ------------------------------------------------------------ RLIMIT_FSIZE */
 
 /*
- * vfs_fallocate() with the sender's RLIMIT_FSIZE as current's, under the
- * lock prlimit(2) takes to set one. The kworker's own signal_struct is its
+ * Put limit, the sender's RLIMIT_FSIZE, on current for a call that reads it
+ * from there, under the lock prlimit(2) takes to set one; returns current's
+ * own, for aionl_fsize_put_back(). The kworker's own signal_struct is its
  * alone (kthreads are no thread group), and the work has the kworker to
  * itself until it returns.
  */
-static long aionl_fallocate_as_submitter(struct aionl_kreq *r)
+static unsigned long aionl_fsize_take_on(unsigned long limit)
 {
 	struct rlimit *lim = &current->signal->rlim[RLIMIT_FSIZE];
 	unsigned long own;
-	long ret;
 
 	task_lock(current->group_leader);
 	own = lim->rlim_cur;
-	lim->rlim_cur = r->fsize_limit;
+	lim->rlim_cur = limit;
 	task_unlock(current->group_leader);
-	ret = vfs_fallocate(r->file, r->storage->mode, r->pos, r->len);
-	task_lock(current->group_leader);
-	lim->rlim_cur = own;
-	task_unlock(current->group_leader);
-	return ret;
+	return own;
 }
+
+static void aionl_fsize_put_back(unsigned long own)
+{
+	task_lock(current->group_leader);
+	current->signal->rlim[RLIMIT_FSIZE].rlim_cur = own;
+	task_unlock(current->group_leader);
+}
+
+/* ------------------------------------------------------------ FALLOCATE */
 
 static void aionl_fallocate_work(struct work_struct *work)
 {
 	struct aionl_kreq *r = container_of(work, struct aionl_kreq, work);
 	struct mem_cgroup *old_memcg;
 	const struct cred *old;
+	unsigned long own;
 	long ret;
 
 	aionl_debug_delay(AIONL_DELAY_IO, true);
 	old_memcg = set_active_memcg(r->storage->memcg);
 	old = override_creds(r->cred);
-	ret = aionl_fallocate_as_submitter(r);
+	own = aionl_fsize_take_on(r->fsize_limit);
+	ret = vfs_fallocate(r->file, r->storage->mode, r->pos, r->len);
+	aionl_fsize_put_back(own);
 	revert_creds(old);
 	set_active_memcg(old_memcg);
 	aionl_io_done(r, ret);
@@ -408,4 +421,93 @@ int aionl_nl_statx_doit(struct sk_buff *skb, struct genl_info *info)
 	r->mm = current->mm;
 	mmgrab(r->mm);
 	return aionl_storage_queue(as, ord, r, aionl_statx_work);
+}
+
+/* ------------------------------------------------------------ COPY */
+
+/*
+ * vfs_copy_file_range(), what copy_file_range(2) calls once it has the
+ * files and offsets: every check of the system call's (the files' types
+ * and modes, O_APPEND, the filesystems, an overlap within one file, the
+ * sender's RLIMIT_FSIZE), the freeze protection (file_start_write), and the
+ * choice between the filesystem's own copy, a reflink and a splice through
+ * the worker's own pipe, are the kernel's, so both servers answer alike.
+ */
+static void aionl_copy_work(struct work_struct *work)
+{
+	struct aionl_kreq *r = container_of(work, struct aionl_kreq, work);
+	struct mem_cgroup *old_memcg;
+	const struct cred *old;
+	unsigned long own;
+	ssize_t ret;
+
+	aionl_debug_delay(AIONL_DELAY_IO, true);
+#ifdef CONFIG_BLK_CGROUP
+	kthread_associate_blkcg(r->blkcg);
+#endif
+	old_memcg = set_active_memcg(r->storage->memcg);
+	old = override_creds(r->cred);
+	own = aionl_fsize_take_on(r->fsize_limit);
+	ret = vfs_copy_file_range(r->file, r->pos, r->file2, r->pos2, r->len, 0);
+	aionl_fsize_put_back(own);
+	revert_creds(old);
+	set_active_memcg(old_memcg);
+#ifdef CONFIG_BLK_CGROUP
+	kthread_associate_blkcg(NULL);
+#endif
+	aionl_io_done(r, ret);
+}
+
+/*
+ * In copy_file_range(2)'s order: the source's handle, the destination's
+ * (-EBADF; an O_PATH one too, as the system call's fdget() refuses its
+ * descriptor), then the protocol's rule for both ranges (-EINVAL); the rest
+ * is vfs_copy_file_range()'s, in the worker.
+ */
+int aionl_nl_copy_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct aionl_storage_req *s;
+	struct file *src, *dst;
+	struct aionl_ord *ord;
+	struct aionl_sock *as;
+	struct aionl_kreq *r;
+	struct aionl_copy m;
+	int err;
+
+	err = aionl_nl_copy_parse(info, &m);
+	if (err)
+		return err;
+	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
+	if (!as)
+		return err;
+	/* A short copy breaks its chain, as a short transfer does: it expects m.len. */
+	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, m.len, false, &ord);
+	if (err)
+		return err;
+	src = aionl_file_lookup(as, m.handle);
+	if (!src)
+		return aionl_order_now(as, ord, m.cookie, -EBADF);
+	dst = aionl_file_lookup(as, m.dst_handle);
+	if (!dst) {
+		fput(src);
+		return aionl_order_now(as, ord, m.cookie, -EBADF);
+	}
+	err = aionl_copy_check(m.offset, m.dst_offset, m.len);
+	s = err ? NULL : aionl_storage_new(0);
+	r = s ? aionl_kreq_new(as, AIONL_CMD_COMPLETION, 0) : NULL;
+	if (!r) {
+		if (s)
+			aionl_storage_free(s);
+		fput(src);
+		fput(dst);
+		return aionl_order_now(as, ord, m.cookie, err ?: -ENOMEM);
+	}
+	r->cookie = m.cookie;
+	r->file = src;
+	r->pos = m.offset;
+	r->file2 = dst;
+	r->pos2 = m.dst_offset;
+	r->len = m.len;
+	r->storage = s;
+	return aionl_storage_queue(as, ord, r, aionl_copy_work);
 }

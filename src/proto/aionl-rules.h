@@ -175,18 +175,41 @@ _Static_assert(AIONL_CMD_MAX < 64, "GetInfoReply.commands holds commands 0 to 63
 /* ------------------------------------------------------------ storage */
 
 /*
- * A FALLOCATE's range, as a transfer's: the IDL bounds offset to
- * AIONL_MAX_OFFSET and len to 1..AIONL_MAX_OFFSET; together they must not
- * pass AIONL_MAX_OFFSET either, where loff_t would wrap (-EINVAL, checked
- * after the handle). The mode goes to fallocate(2) as it is: the
- * combinations it refuses (FALLOC_PUNCH_HOLE without FALLOC_KEEP_SIZE, with
- * FALLOC_ZERO_RANGE) it refuses on both servers alike, with -EOPNOTSUPP.
+ * A range of a file, as a transfer's: offset and offset + len within
+ * AIONL_MAX_OFFSET, where loff_t would wrap; else -EINVAL.
  */
-static inline int aionl_fallocate_check(__u64 offset, __u64 len)
+static inline int aionl_range_check(__u64 offset, __u64 len)
 {
 	if (offset > AIONL_MAX_OFFSET || len > AIONL_MAX_OFFSET - offset)
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * A FALLOCATE's range: the IDL bounds offset to AIONL_MAX_OFFSET and len to
+ * 1..AIONL_MAX_OFFSET; together they must not pass AIONL_MAX_OFFSET either
+ * (-EINVAL, checked after the handle). The mode goes to fallocate(2) as it
+ * is: the combinations it refuses (FALLOC_PUNCH_HOLE without
+ * FALLOC_KEEP_SIZE, with FALLOC_ZERO_RANGE) it refuses on both servers
+ * alike, with -EOPNOTSUPP.
+ */
+static inline int aionl_fallocate_check(__u64 offset, __u64 len)
+{
+	return aionl_range_check(offset, len);
+}
+
+/*
+ * A COPY's two ranges, checked after both handles: the IDL bounds each
+ * offset to AIONL_MAX_OFFSET and len to 1..AIONL_MAX_IO_LEN, and neither
+ * range may pass AIONL_MAX_OFFSET (-EINVAL). Everything else
+ * copy_file_range(2) checks itself, on both servers alike: the files' types
+ * and modes, the filesystems, an overlap within one file.
+ */
+static inline int aionl_copy_check(__u64 offset, __u64 dst_offset, __u64 len)
+{
+	int err = aionl_range_check(offset, len);
+
+	return err ? err : aionl_range_check(dst_offset, len);
 }
 
 /*
@@ -299,9 +322,10 @@ static inline unsigned int aionl_chain_span(const struct nlmsghdr *nlh, __u32 re
 
 /*
  * Whether an ordered request completed successfully, so that the next of its
- * chain may start: res >= 0 and, for a transfer, every byte it asked for
- * (expect; 0 for the others). A short read or write breaks a chain, as in
- * io_uring, since what follows may depend on all of it.
+ * chain may start: res >= 0 and, for a transfer or a COPY, every byte it
+ * asked for (expect; 0 for the others). A short read, write or copy breaks a
+ * chain, as in io_uring (whose splice does the same), since what follows may
+ * depend on all of it.
  */
 static inline bool aionl_order_ok(__s64 res, __u64 expect)
 {
@@ -312,16 +336,17 @@ static inline bool aionl_order_ok(__s64 res, __u64 expect)
 
 /*
  * Whether a cancel of target with flags reaches a request of cookie on file
- * (NULL for requests without one). tfile is the file a AIONL_CANCEL_HANDLE
- * target names; servers compare their own file objects.
+ * and file2 (NULL for requests without one, or with one: only a COPY has
+ * two, and a cancel of either handle reaches it). tfile is the file a
+ * AIONL_CANCEL_HANDLE target names; servers compare their own file objects.
  */
-static inline bool aionl_cancel_matches(__u64 cookie, const void *file, __u64 target,
-					const void *tfile, __u32 flags)
+static inline bool aionl_cancel_matches(__u64 cookie, const void *file, const void *file2,
+					__u64 target, const void *tfile, __u32 flags)
 {
 	if (flags & AIONL_CANCEL_ALL)
 		return true;
 	if (flags & AIONL_CANCEL_HANDLE)
-		return file && file == tfile;
+		return tfile && (file == tfile || file2 == tfile);
 	return cookie == target;
 }
 

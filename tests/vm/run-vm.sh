@@ -65,7 +65,7 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$ko" "$root/aionl.ko"
 # The conformance and events suites, one binary per topic; the guest runs
 # every /tests/conformance_* and /tests/events_* it finds.
-for t in conformance_files conformance_transfers conformance_backpressure conformance_badinput conformance_fork conformance_fds conformance_open conformance_bind conformance_supports conformance_storage conformance_order \
+for t in conformance_files conformance_transfers conformance_backpressure conformance_badinput conformance_fork conformance_fds conformance_open conformance_bind conformance_supports conformance_storage conformance_order conformance_copy \
 	events_timers events_readiness events_signals events_cancel; do
 	copy_with_libs "$build/tests/$t" "tests/$t"
 done
