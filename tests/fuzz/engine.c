@@ -30,9 +30,10 @@
  * so before a datagram goes out every buffer address of a READ, WRITE,
  * READV, WRITEV or STATX is folded into the scratch buffer (fuzz.h), and
  * every handle whose top 32 bits are 0 gets this engine's tag there: the Nth
- * file a fresh engine registers is handle N. A FALLOCATE's range is folded
- * into the first MiB of the file, so that no input fills the disk. Nothing
- * else is changed.
+ * file a fresh engine registers is handle N. A FALLOCATE's range, and a
+ * COPY's offsets, are folded into the first MiB of the file, so that no
+ * input fills the disk (a COPY then moves at most what its source holds).
+ * Nothing else is changed.
  */
 #define _GNU_SOURCE
 #include "fuzz.h"
@@ -112,7 +113,10 @@ static void fix_addr(void *p)
 	memcpy(p, &v, sizeof(v));
 }
 
-/* A FALLOCATE's offset or length, into the first MiB; 0 and past AIONL_MAX_OFFSET stay invalid. */
+/*
+ * A FALLOCATE's offset or length, or a COPY's offsets, into the first MiB;
+ * 0 and past AIONL_MAX_OFFSET stay invalid.
+ */
 static void fix_range(struct nlattr *a)
 {
 	uint64_t v;
@@ -186,6 +190,12 @@ static void fix_msg(struct nlmsghdr *nlh, uint32_t tag)
 				fix_addr(mnl_attr_get_payload(a));
 			else if (type == AIONL_A_STATX_HANDLE)
 				fix_handle(a, tag);
+			break;
+		case AIONL_CMD_COPY:
+			if (type == AIONL_A_COPY_HANDLE || type == AIONL_A_COPY_DST_HANDLE)
+				fix_handle(a, tag);
+			else if (type == AIONL_A_COPY_OFFSET || type == AIONL_A_COPY_DST_OFFSET)
+				fix_range(a);
 			break;
 		}
 	}

@@ -374,6 +374,13 @@ static void engine_session(struct w *w, uint8_t cfg)
 			   1ULL << AIONL_A_STATX_FLAGS,
 		.cookie = 25, .path = "/", .flags = AIONL_STATX_SYMLINK_NOFOLLOW, .mask = 0x7ff,
 		.addr = 1024 });
+	DG_REQ(d, AIONL_CMD_COPY, aionl_copy_put, (struct aionl_copy){
+		.present = AIONL_COPY_REQUIRED_MASK, .cookie = 26, .handle = 0, .offset = 0,
+		.dst_handle = 0, .dst_offset = 4096, .len = 8192 });
+	DG_REQ(d, AIONL_CMD_COPY, aionl_copy_put, (struct aionl_copy){
+		.present = AIONL_COPY_REQUIRED_MASK | 1ULL << AIONL_A_COPY_REQ_FLAGS, .cookie = 27,
+		.handle = 0, .offset = 0, .dst_handle = 1, .dst_offset = 65536, .len = 4096,
+		.req_flags = AIONL_REQ_LINK });
 	DG_REQ(d, AIONL_CMD_UNREGISTER, aionl_unregister_put, (struct aionl_unregister){
 		.present = AIONL_UNREGISTER_REQUIRED_MASK, .handle = 1 });
 	engine_record(w, 0, NULL, 0, d);

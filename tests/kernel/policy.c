@@ -55,6 +55,7 @@ static const struct {
 	{ AIONL_CMD_CANCEL, "Cancel" },		{ AIONL_CMD_OPEN, "Open" },
 	{ AIONL_CMD_INSTALL, "Install" },	{ AIONL_CMD_BIND, "Bind" },
 	{ AIONL_CMD_FALLOCATE, "Fallocate" },	{ AIONL_CMD_STATX, "Statx" },
+	{ AIONL_CMD_COPY, "Copy" },
 };
 
 static const struct aionl_msg_desc *request_desc(const char *name)

@@ -1090,6 +1090,43 @@ static void gen_statx(struct worker *w, struct gen *g)
 	put_u64(g, r, AIONL_A_STATX_ADDR, gen_addr(w, 256));
 }
 
+/*
+ * A COPY between two of the worker's handles (often one file to itself,
+ * overlapping or not), at offsets mostly below FILE_RANGE; now and then far
+ * out (sparse, a page), past AIONL_MAX_OFFSET with len, or with a len the
+ * protocol refuses.
+ */
+static void gen_copy(struct worker *w, struct gen *g)
+{
+	struct rng *r = &w->r;
+	uint64_t src = gen_handle(w), dst = one_in(r, 3) ? src : gen_handle(w);
+	uint64_t off = below(r, FILE_RANGE), doff = below(r, FILE_RANGE);
+	uint64_t len = 1 + below(r, 256 << 10);
+
+	switch (below(r, 10)) {
+	case 0:	/* far out: sparse, one page */
+		doff = (1ULL << (32 + below(r, 12))) + below(r, 4096);
+		len = 1 + below(r, 4096);
+		break;
+	case 1:	/* past AIONL_MAX_OFFSET together, or alone */
+		if (one_in(r, 2))
+			off = AIONL_MAX_OFFSET - below(r, 8192);
+		else
+			doff = AIONL_MAX_OFFSET - below(r, 8192) + below(r, 2);
+		len = 8193 + below(r, 1 << 20);
+		break;
+	case 2:
+		len = below(r, 2) ? 0 : AIONL_MAX_IO_LEN + 1 + below(r, 3);
+		break;
+	}
+	put_u64(g, r, AIONL_A_COPY_COOKIE, gen_cookie(w));
+	put_u64(g, r, AIONL_A_COPY_HANDLE, src);
+	put_u64(g, r, AIONL_A_COPY_OFFSET, off);
+	put_u64(g, r, AIONL_A_COPY_DST_HANDLE, dst);
+	put_u64(g, r, AIONL_A_COPY_DST_OFFSET, doff);
+	put_u64(g, r, AIONL_A_COPY_LEN, len);
+}
+
 /* One message of a random command into g; false if there is no room. */
 static bool gen_msg(struct worker *w, struct gen *g)
 {
@@ -1115,6 +1152,7 @@ static bool gen_msg(struct worker *w, struct gen *g)
 		{ AIONL_CMD_INSTALL,		1, 1, 1, 1, 1 },
 		{ AIONL_CMD_FALLOCATE,		2, 0, 0, 6, 2 },
 		{ AIONL_CMD_STATX,		3, 1, 1, 5, 3 },
+		{ AIONL_CMD_COPY,		2, 0, 1, 6, 2 },
 		{ AIONL_CMD_COMPLETION,		1, 1, 1, 1, 1 },
 		{ 0,				1, 1, 1, 1, 1 },
 		{ 200,				1, 1, 1, 1, 1 },
@@ -1265,6 +1303,9 @@ static bool gen_msg(struct worker *w, struct gen *g)
 		break;
 	case AIONL_CMD_STATX:
 		gen_statx(w, g);
+		break;
+	case AIONL_CMD_COPY:
+		gen_copy(w, g);
 		break;
 	case AIONL_CMD_INSTALL:
 		put_u64(g, r, AIONL_A_INSTALL_HANDLE, gen_handle(w));

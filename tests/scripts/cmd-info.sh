@@ -19,7 +19,7 @@ for row in user+uring user+threads; do
 	echo "$block" | grep -q "^  $row  *available" || continue	# io_uring may be blocked
 	cmds=" $(echo "$block" | sed -n '/serves:/,$p' | sed 's/serves://' | tr -s ' \n' ' ') "
 	for c in get_info register unregister read write readv writev fsync fdatasync nop timer \
-		timer_update poll signal cancel open install bind fallocate statx; do
+		timer_update poll signal cancel open install bind fallocate statx copy; do
 		case "$cmds" in
 		*" $c "*) ;;
 		*) echo "$row: '$c' missing from the commands it serves:$cmds" >&2; exit 1 ;;

@@ -193,6 +193,19 @@ static void test_exported_builders_fill_what_the_inline_ones_fill(void **state)
 	assert_int_equal(b.statx.mask, 0x7ff);
 	a.statx.path = b.statx.path;
 	assert_same(a, b);
+
+	garbage(&a, &b);
+	aionl_req_copy(&a, 7, 4096, 8, 1 << 20, 65536, 87);
+	((void (*)(struct aionl_req *, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+		   uint64_t))sym("aionl_req_copy"))(&b, 7, 4096, 8, 1 << 20, 65536, 87);
+	assert_same(a, b);
+	assert_int_equal(b.op, AIONL_OP_COPY);
+	assert_int_equal(b.handle, 7);
+	assert_int_equal(b.offset, 4096);
+	assert_int_equal(b.copy.dst_handle, 8);
+	assert_int_equal(b.copy.dst_offset, 1 << 20);
+	assert_int_equal(b.len, 65536);
+	assert_int_equal(b.cookie, 87);
 }
 
 /*
@@ -234,6 +247,8 @@ static void test_request_layout_is_the_one_of_0_2(void **state)
 	assert_int_equal(offsetof(struct aionl_req, statx.path), 56);
 	assert_int_equal(offsetof(struct aionl_req, statx.flags), 64);
 	assert_int_equal(offsetof(struct aionl_req, statx.mask), 68);
+	assert_int_equal(offsetof(struct aionl_req, copy.dst_handle), 56);
+	assert_int_equal(offsetof(struct aionl_req, copy.dst_offset), 64);
 	assert_int_equal(sizeof(struct aionl_cqe), 80);
 	assert_int_equal(offsetof(struct aionl_cqe, si), 24);
 	assert_int_equal(offsetof(struct aionl_cqe, open.handle), 24);
