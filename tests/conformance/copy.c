@@ -559,7 +559,8 @@ static void test_lengths_and_offsets_outside_the_protocol_are_refused(void **sta
  * The submitter's RLIMIT_FSIZE applies, as copy_file_range(2) applies it: a
  * child with SIGXFSZ ignored and a 64 KiB limit gets a copy cut at the
  * limit, and -EFBIG for one that starts at or past it, each what the system
- * call answers on a twin file. The limit is the child's alone.
+ * call answers on a twin file; with SIGXFSZ's default action, it gets
+ * -EFBIG and no signal. The limit is the child's alone.
  */
 static void test_copies_past_rlimit_fsize_are_cut_or_efbig(void **state)
 {
@@ -621,10 +622,27 @@ static void test_copies_past_rlimit_fsize_are_cut_or_efbig(void **state)
 				_exit(20 + (int)i);
 			}
 		}
+		/*
+		 * No SIGXFSZ reaches the program: its default action would
+		 * end the child, which must live to report -EFBIG.
+		 */
+		signal(SIGXFSZ, SIG_DFL);
+		{
+			struct aionl_req r;
+			struct aionl_cqe q;
+
+			aionl_req_copy(&r, hs, 0, hd, 65536, 4096, 99);
+			if (aionl_submit(ctx, &r, 1) != 1 || aionl_reap(ctx, &q, 1, 1, NULL) != 1)
+				_exit(14);
+			if (q.res != -EFBIG)
+				_exit(15);
+		}
 		aionl_ctx_close(ctx);
 		_exit(0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("the child died of signal %d", WTERMSIG(status));
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_int_equal(size_of(c->dst), 65536);
