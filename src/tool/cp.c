@@ -1,5 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* aionl cp: a pipelined asynchronous copy, with --verify and a progress bar. */
+/*
+ * aionl cp: an asynchronous copy, with --verify and a progress bar. Where the
+ * server serves COPY and the kernel copies between the two files, the file
+ * goes by COPY requests (copy_file_range(2): the filesystem may share the
+ * blocks or copy on its server, and no byte passes through this process);
+ * elsewhere (another filesystem, a special file, a server without COPY),
+ * and with --no-copy, by a pipeline of reads and writes.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +36,7 @@ struct cp {
 	uint64_t hsrc, hdst;
 	uint64_t size, bs, next_off, finished;
 	unsigned int qd;
+	struct tool_cp *o;
 	struct cp_slot *slots;
 	struct aionl_req *reqs;
 	unsigned int nreqs;
@@ -189,14 +197,189 @@ static void cp_fsync(struct cp *c)
 		tool_die("%s: fsync: %s", c->dst, strerror((int)-cqe.res));
 }
 
+/*
+ * What copy_file_range(2) answers where it cannot copy between these two
+ * files and reads and writes can: another filesystem (EXDEV), a filesystem
+ * or server without it (EOPNOTSUPP, ENOSYS), a special file (EINVAL), and
+ * the answers coreutils' cp falls back on for the same reasons (EBADF,
+ * ETXTBSY, EPERM from filesystems that refuse it so). A server without COPY
+ * is known before anything is sent (aionl_ctx_supports).
+ */
+static bool copy_falls_back(int64_t res)
+{
+	return res == -EXDEV || res == -EOPNOTSUPP || res == -ENOSYS || res == -EINVAL ||
+	       res == -EBADF || res == -ETXTBSY || res == -EPERM;
+}
+
+static void queue_copy(struct cp *c, uint64_t off, uint64_t len, uint64_t cookie)
+{
+	aionl_req_copy(&c->reqs[c->nreqs++], c->hsrc, off, c->hdst, off, len, cookie);
+}
+
+/*
+ * The whole file by COPY requests of o->copy_size bytes, o->copy_qd in
+ * flight; a short one goes on where it stopped. false, with o->fallback set,
+ * once one is answered with what means "not between these files": the
+ * read/write pass then copies the whole file, what COPY wrote again too
+ * (the same bytes), which is simpler than tracking ranges for what is, in
+ * practice, always the first requests.
+ */
+static bool cp_copy_pass(struct cp *c)
+{
+	struct aionl_cqe cqes[64];
+	unsigned int i, busy = 0;
+
+	c->next_off = 0;
+	c->finished = 0;
+	c->t0 = tool_now_sec();
+	c->what = "copy";
+	for (;;) {
+		for (i = 0; i < c->o->copy_qd && c->next_off < c->size && !c->o->fallback; i++) {
+			struct cp_slot *s = &c->slots[i];
+
+			if (s->phase)
+				continue;
+			s->off = c->next_off;
+			s->len = c->size - s->off < c->o->copy_size ? c->size - s->off
+								  : c->o->copy_size;
+			s->done = 0;
+			s->phase = 1;
+			c->next_off += s->len;
+			queue_copy(c, s->off, s->len, i);
+			busy++;
+		}
+		submit_all(c);
+		if (!busy)
+			break;
+		int n = aionl_reap(c->ctx, cqes, 64, 1, NULL);
+
+		if (n < 0)
+			tool_die("reaping completions: %s", aionl_error_message());
+		for (int k = 0; k < n; k++) {
+			struct cp_slot *s = &c->slots[(uint32_t)cqes[k].cookie];
+			int64_t res = cqes[k].res;
+
+			if (res < 0 && copy_falls_back(res)) {
+				if (!c->o->fallback)
+					c->o->fallback = (int)res;
+				s->phase = 0;
+				busy--;
+				continue;
+			}
+			if (res < 0)
+				tool_die("%s -> %s: copy: %s", c->src, c->dst, strerror((int)-res));
+			if (res == 0)
+				io_fail(c->src, "copy", 0);
+			s->done += res;
+			c->finished += res;
+			if (s->done < s->len) {
+				queue_copy(c, s->off + s->done, s->len - s->done, cqes[k].cookie);
+				continue;
+			}
+			s->phase = 0;
+			busy--;
+		}
+		cp_progress(c, false);
+	}
+	if (c->o->fallback)
+		return false;
+	cp_progress(c, true);
+	return true;
+}
+
+void tool_cp(const char *src, const char *dst, struct tool_cp *o)
+{
+	struct cp c = { .qd = o->qd, .bs = o->bs, .src = src, .dst = dst, .o = o };
+	unsigned int i, nslots;
+	struct stat st, dst_st;
+	int sfd, dfd;
+	double t;
+
+	o->used_copy = o->unserved = false;
+	o->fallback = 0;
+	sfd = open(c.src, O_RDONLY | O_CLOEXEC);
+	if (sfd < 0)
+		tool_die("%s: %s", c.src, strerror(errno));
+	if (fstat(sfd, &st) < 0)
+		tool_die("%s: %s", c.src, strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		tool_die("%s: not a regular file or block device", c.src);
+	c.size = o->size = st.st_size;
+	/* Truncated only once known not to be the source, by another name or link. */
+	dfd = open(c.dst, (o->verify ? O_RDWR : O_WRONLY) | O_CREAT | O_CLOEXEC, st.st_mode & 0777);
+	if (dfd < 0 || fstat(dfd, &dst_st) < 0)
+		tool_die("%s: %s", c.dst, strerror(errno));
+	if (dst_st.st_dev == st.st_dev && dst_st.st_ino == st.st_ino)
+		tool_die("'%s' and '%s' are the same file", c.src, c.dst);
+	if (S_ISREG(dst_st.st_mode) && ftruncate(dfd, 0) < 0)
+		tool_die("%s: %s", c.dst, strerror(errno));
+	c.ctx = tool_open_ctx();
+	if (aionl_file_register(c.ctx, sfd, &c.hsrc) || aionl_file_register(c.ctx, dfd, &c.hdst))
+		tool_die("registering files: %s", aionl_error_message());
+	close(sfd);
+	close(dfd);
+	nslots = c.qd > o->copy_qd ? c.qd : o->copy_qd;
+	c.slots = calloc(nslots, sizeof(*c.slots));
+	c.reqs = calloc(nslots * 2, sizeof(*c.reqs));
+	if (!c.slots || !c.reqs)
+		tool_die("out of memory");
+	c.progress = o->progress;
+	t = tool_now_sec();
+	/* copy_file_range(2) takes regular files only: a block device goes by reads and writes. */
+	if (o->no_copy)
+		o->fallback = 0;
+	else if (!aionl_ctx_supports(c.ctx, AIONL_OP_COPY))
+		o->unserved = true;
+	else if (!S_ISREG(st.st_mode) || !S_ISREG(dst_st.st_mode))
+		o->fallback = -EINVAL;
+	else
+		o->used_copy = cp_copy_pass(&c);
+	if (!o->used_copy) {
+		for (i = 0; i < c.qd; i++) {
+			if (posix_memalign((void **)&c.slots[i].buf, 4096, c.bs) ||
+			    (o->verify && posix_memalign((void **)&c.slots[i].buf2, 4096, c.bs)))
+				tool_die("out of memory for %u buffers of %llu bytes", c.qd,
+					 (unsigned long long)c.bs);
+		}
+		cp_pass(&c, false);
+	}
+	o->copy_sec = tool_now_sec() - t;
+	t = tool_now_sec();
+	cp_fsync(&c);
+	o->sync_sec = tool_now_sec() - t;
+	if (o->verify) {
+		for (i = 0; i < c.qd; i++) {
+			if ((!c.slots[i].buf && posix_memalign((void **)&c.slots[i].buf, 4096, c.bs)) ||
+			    (!c.slots[i].buf2 &&
+			     posix_memalign((void **)&c.slots[i].buf2, 4096, c.bs)))
+				tool_die("out of memory for %u buffers of %llu bytes", c.qd,
+					 (unsigned long long)c.bs);
+		}
+		cp_pass(&c, true);
+	}
+	for (i = 0; i < nslots; i++) {
+		free(c.slots[i].buf);
+		free(c.slots[i].buf2);
+	}
+	free(c.slots);
+	free(c.reqs);
+	aionl_ctx_close(c.ctx);
+}
+
 static void cp_usage(void)
 {
 	fprintf(stderr,
-		"usage: aionl cp [-q DEPTH] [-b SIZE] [--verify] [--no-progress] SRC DST\n"
-		"  -q, --queue-depth N   chunks in flight (default 32)\n"
-		"  -b, --block-size N    chunk size, with k/m/g suffix (default 128k)\n"
+		"usage: aionl cp [-q DEPTH] [-b SIZE] [--copy-size SIZE] [--no-copy] [--verify]\n"
+		"                [--no-progress] [-v] SRC DST\n"
+		"  -q, --queue-depth N   chunks in flight (default 32; COPYs: at most %u)\n"
+		"  -b, --block-size N    chunk size of reads and writes, with k/m/g suffix\n"
+		"                        (default 128k)\n"
+		"      --copy-size N     size of one COPY request, 1m to 1g (default 32m)\n"
+		"      --no-copy         reads and writes only, never COPY (copy_file_range)\n"
 		"      --verify          read both files back and compare\n"
-		"      --no-progress     no progress bar even on a terminal\n");
+		"      --no-progress     no progress bar even on a terminal\n"
+		"  -v, --verbose         say how the file was copied\n",
+		TOOL_CP_COPY_QD);
 	exit(2);
 }
 
@@ -205,18 +388,20 @@ int cmd_cp(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "queue-depth", required_argument, NULL, 'q' },
 		{ "block-size", required_argument, NULL, 'b' },
+		{ "copy-size", required_argument, NULL, 'C' },
+		{ "no-copy", no_argument, NULL, 'N' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct cp c = { .qd = 32, .bs = 128 << 10 };
-	bool verify = false, progress = true;
-	struct stat st, dst;
-	int opt, sfd, dfd;
-	unsigned int i;
+	struct tool_cp o = { .qd = 32, .bs = 128 << 10, .copy_size = TOOL_CP_COPY_SIZE,
+			     .copy_qd = TOOL_CP_COPY_QD };
+	bool progress = true, verbose = false;
+	int opt;
 
-	while ((opt = getopt_long(argc, argv, "q:b:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "q:b:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'q': {
 			char *end;
@@ -224,19 +409,30 @@ int cmd_cp(int argc, char **argv)
 
 			if (*end || v < 1 || v > 4096)
 				tool_die("cp: queue depth '%s' is not a number from 1 to 4096", optarg);
-			c.qd = (unsigned int)v;
+			o.qd = (unsigned int)v;
 			break;
 		}
 		case 'b':
-			c.bs = tool_parse_size(optarg);
-			if (c.bs < 512 || c.bs > (1ULL << 30))
+			o.bs = tool_parse_size(optarg);
+			if (o.bs < 512 || o.bs > (1ULL << 30))
 				tool_die("cp: block size '%s' is not a size from 512 to 1g", optarg);
 			break;
+		case 'C':
+			o.copy_size = tool_parse_size(optarg);
+			if (o.copy_size < (1 << 20) || o.copy_size > (1ULL << 30))
+				tool_die("cp: copy size '%s' is not a size from 1m to 1g", optarg);
+			break;
+		case 'N':
+			o.no_copy = true;
+			break;
 		case 'V':
-			verify = true;
+			o.verify = true;
 			break;
 		case 'P':
 			progress = false;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		default:
 			cp_usage();
@@ -244,55 +440,24 @@ int cmd_cp(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		cp_usage();
-	c.src = argv[optind];
-	c.dst = argv[optind + 1];
-	sfd = open(c.src, O_RDONLY | O_CLOEXEC);
-	if (sfd < 0)
-		tool_die("%s: %s", c.src, strerror(errno));
-	if (fstat(sfd, &st) < 0)
-		tool_die("%s: %s", c.src, strerror(errno));
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-		tool_die("%s: not a regular file or block device", c.src);
-	c.size = st.st_size;
-	/* Truncated only once known not to be the source, by another name or link. */
-	dfd = open(c.dst, (verify ? O_RDWR : O_WRONLY) | O_CREAT | O_CLOEXEC, st.st_mode & 0777);
-	if (dfd < 0 || fstat(dfd, &dst) < 0)
-		tool_die("%s: %s", c.dst, strerror(errno));
-	if (dst.st_dev == st.st_dev && dst.st_ino == st.st_ino)
-		tool_die("'%s' and '%s' are the same file", c.src, c.dst);
-	if (S_ISREG(dst.st_mode) && ftruncate(dfd, 0) < 0)
-		tool_die("%s: %s", c.dst, strerror(errno));
-	c.ctx = tool_open_ctx();
-	if (aionl_file_register(c.ctx, sfd, &c.hsrc) || aionl_file_register(c.ctx, dfd, &c.hdst))
-		tool_die("registering files: %s", aionl_error_message());
-	close(sfd);
-	close(dfd);
-	c.slots = calloc(c.qd, sizeof(*c.slots));
-	c.reqs = calloc(c.qd * 2, sizeof(*c.reqs));
-	if (!c.slots || !c.reqs)
-		tool_die("out of memory");
-	for (i = 0; i < c.qd; i++) {
-		if (posix_memalign((void **)&c.slots[i].buf, 4096, c.bs) ||
-		    (verify && posix_memalign((void **)&c.slots[i].buf2, 4096, c.bs)))
-			tool_die("out of memory for %u buffers of %llu bytes", c.qd,
-			    (unsigned long long)c.bs);
+	if (o.copy_qd > o.qd)
+		o.copy_qd = o.qd;
+	o.progress = progress && isatty(STDOUT_FILENO);
+	tool_cp(argv[optind], argv[optind + 1], &o);
+	if (o.verify && !o.progress)
+		printf("verified %llu bytes: %s matches %s\n", (unsigned long long)o.size,
+		       argv[optind + 1], argv[optind]);
+	if (verbose) {
+		if (o.used_copy)
+			fprintf(stderr, "aionl cp: %llu bytes by COPY (copy_file_range)\n",
+				(unsigned long long)o.size);
+		else if (o.no_copy)
+			fprintf(stderr, "aionl cp: %llu bytes by reads and writes (--no-copy)\n",
+				(unsigned long long)o.size);
+		else
+			fprintf(stderr, "aionl cp: %llu bytes by reads and writes (COPY: %s)\n",
+				(unsigned long long)o.size,
+				o.unserved ? "the server does not serve it" : strerror(-o.fallback));
 	}
-	c.progress = progress && isatty(STDOUT_FILENO);
-	cp_pass(&c, false);
-	cp_fsync(&c);
-	if (verify) {
-		cp_pass(&c, true);
-		if (!c.progress)
-			printf("verified %llu bytes: %s matches %s\n", (unsigned long long)c.size,
-			       c.dst, c.src);
-	}
-	for (i = 0; i < c.qd; i++) {
-		free(c.slots[i].buf);
-		free(c.slots[i].buf2);
-	}
-	free(c.slots);
-	free(c.reqs);
-	aionl_ctx_close(c.ctx);
 	return 0;
 }
-

@@ -28,3 +28,10 @@ PY
 test -s "$dir/plot.png"
 "$aionl" bench --rw randwrite --ops 500 --qd 4 --size 4m -f "$dir/file" --only aionl,io_uring > /dev/null
 if "$aionl" bench --bs 1000 > /dev/null 2>&1; then echo "bad --bs accepted" >&2; exit 1; fi
+# The copy mode: every contender, each row with its figures.
+"$aionl" bench --copy --size 8m --rounds 1 -f "$dir/file" > "$dir/copy.txt"
+cat "$dir/copy.txt"
+for row in "aionl cp " "aionl cp --no-copy" "copy_file_range loop" "read/write loop"; do
+	grep -q "^$row .*x *$" "$dir/copy.txt" || { echo "no row '$row' in bench --copy" >&2; exit 1; }
+done
+test ! -e "$dir/file.copy" || { echo "bench --copy left its copy behind" >&2; exit 1; }

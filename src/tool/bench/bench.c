@@ -118,7 +118,12 @@ static void bench_usage(void)
 		"      --json FILE    write the results as JSON (- for stdout)\n"
 		"      --plot FILE    draw IOPS against queue depth into a PNG (gnuplot)\n"
 		"      --scaling      also measure cost per op against registered files,\n"
-		"                     and memory per outstanding request\n");
+		"                     and memory per outstanding request\n"
+		"      --copy         instead, copy the test file beside itself: aionl cp\n"
+		"                     (COPY), aionl cp --no-copy, and copy_file_range(2) and\n"
+		"                     read/write loops (--rounds, --size, -f apply)\n"
+		"      --copy-size SIZE  aionl cp's COPY requests there (default 32m), and\n"
+		"                     -q N how many in flight (default 2)\n");
 	exit(2);
 }
 
@@ -160,12 +165,15 @@ int cmd_bench(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "plot", required_argument, NULL, 'p' },
 		{ "scaling", no_argument, NULL, 'S' },
+		{ "copy", no_argument, NULL, 'c' },
+		{ "copy-size", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct config c = {
 		.file = "/var/tmp/aionl-bench.dat", .size = 1ULL << 30, .bs = 4096, .rand = true,
 		.qds = { 1, 32, 128 }, .nqds = 3, .seconds = 2, .rounds = 4,
+		.copy_size = TOOL_CP_COPY_SIZE,
 	};
 	static struct result res[MAX_QDS][MAX_CONTENDERS];
 	struct scaling sc = { 0 };
@@ -197,6 +205,7 @@ int cmd_bench(int argc, char **argv)
 		}
 		case 'q':
 			parse_qds(&c, optarg);
+			c.qd_given = true;
 			break;
 		case 'B':
 			c.batch = (unsigned int)atoi(optarg);
@@ -246,6 +255,17 @@ int cmd_bench(int argc, char **argv)
 		case 'S':
 			c.scaling = true;
 			break;
+		case 'c':
+			c.copy = true;
+			break;
+		case 'C':
+			c.copy_size = tool_parse_size(optarg);
+			if (c.copy_size < (1 << 20) || c.copy_size > (1ULL << 30)) {
+				fprintf(stderr, "aionl bench: --copy-size '%s' is not 1m to 1g\n",
+					optarg);
+				return 1;
+			}
+			break;
 		default:
 			bench_usage();
 		}
@@ -254,8 +274,14 @@ int cmd_bench(int argc, char **argv)
 		bench_usage();
 	c.progress = isatty(STDERR_FILENO);
 	c.size -= c.size % c.bs;
+	if (c.copy && (c.write || c.direct)) {
+		fprintf(stderr, "aionl bench: --copy takes no --rw or --direct\n");
+		return 1;
+	}
 	if (prepare_file(&c) < 0)
 		return 1;
+	if (c.copy)
+		return bench_copy(&c);
 	fd = open_file(&c);
 	if (fd < 0)
 		return 1;

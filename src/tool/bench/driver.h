@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The bench driver's own parts: bench.c (the command line and the test
- * file), measure.c, report.c, scaling.c.
+ * file), measure.c, report.c, scaling.c, copy.c.
  */
 #ifndef AIONL_BENCH_DRIVER_H
 #define AIONL_BENCH_DRIVER_H
@@ -42,6 +42,9 @@ struct config {
 	const char *json, *plot;
 	bool scaling;
 	bool progress;
+	bool copy;		/* --copy: copies of the file instead (copy.c) */
+	uint64_t copy_size;	/* aionl cp's COPY requests there */
+	bool qd_given;		/* -q: there, aionl cp's COPYs in flight (the first depth) */
 };
 
 #define SCALING_MAX 4
@@ -73,6 +76,9 @@ void bench_print_table(const struct config *c, struct result res[][MAX_CONTENDER
 int bench_write_json(const struct config *c, struct result res[][MAX_CONTENDERS], int ncont,
 		     const struct scaling *s);
 int bench_write_plot(const struct config *c, struct result res[][MAX_CONTENDERS], int ncont);
+
+/* copy.c: --copy, copying the test file by aionl cp and by plain loops. */
+int bench_copy(const struct config *c);
 
 /* scaling.c */
 void bench_run_scaling(const struct config *c, int fd, struct scaling *s);
