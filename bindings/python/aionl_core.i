@@ -113,6 +113,7 @@
 %naturalvar aionl_req::open;
 %naturalvar aionl_req::fallocate;
 %naturalvar aionl_req::statx;
+%naturalvar aionl_req::copy;
 /*
  * An address valid only while the C caller keeps the string, and in a union
  * with the timer's numbers: not wrapped (r.open.path after aionl_req_timer

@@ -22,7 +22,7 @@ from ._context import Context, File, Info
 from ._requests import (STATX_ATIME, STATX_BASIC_STATS, STATX_BLOCKS, STATX_BTIME, STATX_CTIME,
                         STATX_DIOALIGN, STATX_GID, STATX_INO, STATX_MNT_ID, STATX_MODE,
                         STATX_MTIME, STATX_NLINK, STATX_SIZE, STATX_TYPE, STATX_UID, Cancel,
-                        Fallocate, Fdatasync, Fsync, Nop, Open, Poll, Read, Readv, Request, Signal,
+                        Copy, Fallocate, Fdatasync, Fsync, Nop, Open, Poll, Read, Readv, Request, Signal,
                         StatResult, Statx, Timer, TimerUpdate, Write, Writev)
 
 Completion = _c._aionl_core.Completion
@@ -94,7 +94,7 @@ def probe(backend=None, executor=None, op=None):
 __all__ = [
     "Context", "AsyncContext", "File", "Info", "Completion", "SigInfo", "OpenInfo",
     "Request", "Read", "Write", "Readv", "Writev", "Fsync", "Fdatasync", "Nop", "Timer",
-    "TimerUpdate", "Poll", "Signal", "Cancel", "Open", "Fallocate", "Statx", "StatResult",
+    "TimerUpdate", "Poll", "Signal", "Cancel", "Open", "Fallocate", "Statx", "StatResult", "Copy",
     "OFFSET_STREAM", "POLL_IN", "POLL_OUT", "POLL_ERR", "POLL_HUP",
     "CQE_F_REJECTED", "CQE_F_MORE", "CQE_F_TIMER", "CQE_F_SIGNAL", "CQE_F_FD", "MAX_IO_LEN",
     "MAX_IOV", "REQ_LINK", "REQ_DRAIN", "FALLOC_KEEP_SIZE", "FALLOC_PUNCH_HOLE", "FALLOC_ZERO_RANGE",

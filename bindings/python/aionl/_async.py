@@ -18,8 +18,8 @@ import weakref
 from . import _sigmask
 from . import aionl_core as _c
 from ._context import File, _Base, _oserror
-from ._requests import (Cancel, Fallocate, Fdatasync, Fsync, Nop, Open, Poll, Readv, Signal, Timer,
-                        Writev)
+from ._requests import (Cancel, Copy, Fallocate, Fdatasync, Fsync, Nop, Open, Poll, Readv, Signal,
+                        Timer, Writev)
 
 __all__ = ["AsyncContext"]
 
@@ -404,6 +404,11 @@ class AsyncContext(_Base):
         """fallocate(2) ``length`` bytes of the file from ``offset`` with ``mode``, in the
         engine or the module as the caller; see Context.fallocate."""
         await self._await(Fallocate(file, mode, offset, length), "fallocate")
+
+    async def copy(self, src, src_offset, dst, dst_offset, length):
+        """copy_file_range(2) from ``src`` to ``dst``, never in the loop's thread: the bytes
+        copied; see Context.copy."""
+        return await self._await(Copy(src, src_offset, dst, dst_offset, length), "copy")
 
     async def stat(self, target, *, dir=None, follow_symlinks=True, mask=None):
         """statx(2) of ``target`` (an aionl.File or a path, relative to ``dir`` or the

@@ -10,8 +10,8 @@ import warnings
 from typing import NamedTuple
 
 from . import aionl_core as _c
-from ._requests import (STATX_BASIC_STATS, STATX_BTIME, Cancel, Fallocate, Fdatasync, Fsync,
-                        Nop, Open, Read, Readv, Request, Statx, Write, Writev)
+from ._requests import (STATX_BASIC_STATS, STATX_BTIME, Cancel, Copy, Fallocate, Fdatasync,
+                        Fsync, Nop, Open, Read, Readv, Request, Statx, Write, Writev)
 
 __all__ = ["Context", "File", "Info"]
 
@@ -542,6 +542,13 @@ class Context(_Base):
         FALLOC_KEEP_SIZE, FALLOC_PUNCH_HOLE | FALLOC_KEEP_SIZE, FALLOC_ZERO_RANGE...),
         in the engine or the module as the caller."""
         self._run(Fallocate(file, mode, offset, length), "fallocate")
+
+    def copy(self, src, src_offset, dst, dst_offset, length):
+        """copy_file_range(2) ``length`` bytes of the File ``src`` from ``src_offset`` into
+        the File ``dst`` at ``dst_offset``, in the engine or the module as the caller: the
+        bytes copied, which may be fewer (0 at the source's end). OSError(EXDEV) between
+        filesystems the kernel does not copy between."""
+        return self._run(Copy(src, src_offset, dst, dst_offset, length), "copy")
 
     def stat(self, target, *, dir=None, follow_symlinks=True, mask=None):
         """statx(2) of ``target``, an aionl.File or a path (relative to ``dir``, a

@@ -14,11 +14,11 @@ distinct among the requests in flight of a context (ValueError otherwise).
 
 Times are seconds, as int or float (nanoseconds on the wire).
 
-Reads, writes, fsyncs, NOPs, OPENs, Fallocates and Statxs may be ordered, as io_uring's
-IOSQE_IO_LINK and IOSQE_IO_DRAIN order SQEs (aionl_req_set_flags(3)):
+Reads, writes, fsyncs, NOPs, OPENs, Fallocates, Statxs and Copies may be ordered, as
+io_uring's IOSQE_IO_LINK and IOSQE_IO_DRAIN order SQEs (aionl_req_set_flags(3)):
 ``link=True`` makes the next request of the same Context.submit() batch start
-only once this one succeeded (a failure, or a transfer of fewer bytes than
-asked, completes the rest of the chain with -ECANCELED); ``drain=True`` makes
+only once this one succeeded (a failure, or a transfer or copy of fewer bytes
+than asked, completes the rest of the chain with -ECANCELED); ``drain=True`` makes
 the request wait for everything submitted before it, and everything after it
 wait for it. A chain is accepted whole or not at all.
 """
@@ -33,7 +33,7 @@ from . import aionl_core as _c
 __all__ = [
     "Request", "Read", "Write", "Readv", "Writev", "Fsync", "Fdatasync", "Nop",
     "Timer", "TimerUpdate", "Poll", "Signal", "Cancel", "Open", "Fallocate", "Statx",
-    "StatResult",
+    "StatResult", "Copy",
 ]
 
 # statx(2)'s mask bits (<linux/stat.h>), which os does not name.
@@ -382,6 +382,34 @@ class Fallocate(_Ordered):
         self.file = file
         self.mode = mode
         self.offset = offset
+        self.length = length
+        self.cookie = cookie
+        self.link = link
+        self.drain = drain
+
+
+class Copy(_Ordered):
+    """copy_file_range(2): copy ``length`` bytes of the File ``src`` from ``src_offset``
+    into the File ``dst`` at ``dst_offset``, moving neither file's position.
+
+    It runs in the engine or the module with the caller's credentials and
+    RLIMIT_FSIZE; the filesystem may share the blocks or copy on its server.
+    ``length`` is 1 to MAX_IO_LEN. The result is the number of bytes copied,
+    which may be fewer (0 at or past the source's end), or copy_file_range(2)'s
+    -errno: -EXDEV between two filesystems the kernel does not copy between,
+    -EINVAL for overlapping ranges of one file, -EBADF for a destination not
+    open for writing or open with O_APPEND. A short copy breaks a chain.
+    """
+
+    __slots__ = ("src", "src_offset", "dst", "dst_offset", "length")
+    _op = _c.AIONL_OP_COPY
+
+    def __init__(self, src, src_offset, dst, dst_offset, length, cookie=None, *, link=False,
+                 drain=False):
+        self.src = src
+        self.src_offset = src_offset
+        self.dst = dst
+        self.dst_offset = dst_offset
         self.length = length
         self.cookie = cookie
         self.link = link

@@ -29,7 +29,8 @@
 static PyObject *s_op, *s_cookie, *s_file, *s_handle, *s_buf, *s_buffers, *s_offset,
 	*s_timeout, *s_value, *s_interval, *s_clock, *s_absolute, *s_target, *s_events,
 	*s_multishot, *s_signals, *s_all, *s_set_result, *s_cancelled, *s_path, *s_flags,
-	*s_mode, *s_dir, *s_fd, *s_length, *s_mask, *s_link, *s_drain;
+	*s_mode, *s_dir, *s_fd, *s_length, *s_mask, *s_link, *s_drain, *s_src, *s_src_offset,
+	*s_dst, *s_dst_offset;
 /* The in-flight value of close()'s wake-ups: never handed out. */
 static PyObject *wake_marker;
 
@@ -103,7 +104,9 @@ int pycore_init_types(PyObject *module)
 	    intern(&s_cancelled, "cancelled") || intern(&s_path, "path") ||
 	    intern(&s_flags, "flags") || intern(&s_mode, "mode") || intern(&s_dir, "dir") ||
 	    intern(&s_length, "length") || intern(&s_mask, "mask") ||
-	    intern(&s_fd, "fd") || intern(&s_link, "link") || intern(&s_drain, "drain"))
+	    intern(&s_fd, "fd") || intern(&s_link, "link") || intern(&s_drain, "drain") ||
+	    intern(&s_src, "src") || intern(&s_src_offset, "src_offset") ||
+	    intern(&s_dst, "dst") || intern(&s_dst_offset, "dst_offset"))
 		return -1;
 	wake_marker = PyCapsule_New(&wake_marker, "aionl.wake", NULL);
 	if (!wake_marker)
@@ -270,9 +273,10 @@ static int attr_bool(PyObject *obj, PyObject *name, int *out)
 static int handle_of(PyObject *f, uint64_t *h);
 
 /* The handle of the aionl.File of a request. */
-static int file_handle(PyObject *obj, uint64_t *h)
+/* The handle of the aionl.File in obj's attribute name. */
+static int named_handle(PyObject *obj, PyObject *name, uint64_t *h)
 {
-	PyObject *f = attr(obj, s_file);
+	PyObject *f = attr(obj, name);
 	int err;
 
 	if (!f)
@@ -280,6 +284,11 @@ static int file_handle(PyObject *obj, uint64_t *h)
 	err = handle_of(f, h);
 	Py_DECREF(f);
 	return err;
+}
+
+static int file_handle(PyObject *obj, uint64_t *h)
+{
+	return named_handle(obj, s_file, h);
 }
 
 /* A target cookie: an integer, or a submitted request whose cookie it is. */
@@ -481,6 +490,7 @@ static int set_order(PyObject *obj, struct aionl_req *r)
 	case AIONL_OP_OPEN:
 	case AIONL_OP_FALLOCATE:
 	case AIONL_OP_STATX:
+	case AIONL_OP_COPY:
 		break;
 	default:
 		return 0;
@@ -531,6 +541,25 @@ static int encode_fallocate(PyObject *obj, struct aionl_req *r)
 		return -1;
 	}
 	aionl_req_fallocate(r, handle, (uint32_t)mode, offset, length, 0);
+	return 0;
+}
+
+/* A COPY: the IDL's ranges are checked here; each offset + length is the server's. */
+static int encode_copy(PyObject *obj, struct aionl_req *r)
+{
+	uint64_t src, dst, src_off, dst_off, length;
+
+	if (named_handle(obj, s_src, &src) ||
+	    attr_u64(obj, s_src_offset, "src_offset", AIONL_MAX_OFFSET, &src_off) ||
+	    named_handle(obj, s_dst, &dst) ||
+	    attr_u64(obj, s_dst_offset, "dst_offset", AIONL_MAX_OFFSET, &dst_off) ||
+	    attr_u64(obj, s_length, "length", AIONL_MAX_IO_LEN, &length))
+		return -1;
+	if (!length) {
+		PyErr_SetString(PyExc_ValueError, "length must be at least 1");
+		return -1;
+	}
+	aionl_req_copy(r, src, src_off, dst, dst_off, length, 0);
 	return 0;
 }
 
@@ -828,6 +857,10 @@ static int encode(aionl_py_core *c, PyObject *obj, struct aionl_req *r, struct h
 	}
 	case AIONL_OP_FALLOCATE:
 		if (encode_fallocate(obj, r))
+			return -1;
+		break;
+	case AIONL_OP_COPY:
+		if (encode_copy(obj, r))
 			return -1;
 		break;
 	case AIONL_OP_STATX:

@@ -11,10 +11,10 @@ import aionl
 # Every request class and the control commands: the user engine serves them all.
 REQUESTS = [aionl.Read, aionl.Write, aionl.Readv, aionl.Writev, aionl.Fsync, aionl.Fdatasync,
             aionl.Nop, aionl.Timer, aionl.TimerUpdate, aionl.Poll, aionl.Signal, aionl.Cancel,
-            aionl.Open]
+            aionl.Open, aionl.Fallocate, aionl.Statx, aionl.Copy]
 NAMES = ["get_info", "register", "unregister", "read", "write", "readv", "writev", "fsync",
          "fdatasync", "nop", "timer", "timer_update", "poll", "signal", "cancel", "open",
-         "install", "bind", "fallocate", "statx"]
+         "install", "bind", "fallocate", "statx", "copy"]
 
 
 def test_every_request_and_command_is_served(ctx):
