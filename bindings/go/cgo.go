@@ -23,6 +23,7 @@ package aionl
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #define GOAIONL_MSG 256
 
@@ -115,8 +116,9 @@ struct goaionl_req {
 	uint64_t offset;
 	uint64_t len;
 	uint64_t cookie;
-	uint64_t a;		// timer value, poll events, cancel target, STATX's path (C memory)
-	uint64_t b;		// timer interval, STATX's mask
+	uint64_t a;		// timer value, poll events, cancel target, STATX's path (C memory),
+				// COPY's destination handle
+	uint64_t b;		// timer interval, STATX's mask, COPY's destination offset
 	uint64_t timeout_ns;
 	uintptr_t buf;		// C memory
 	uint32_t op;
@@ -154,6 +156,9 @@ static void goaionl_fill(struct aionl_req *r, const struct goaionl_req *g)
 	case AIONL_OP_STATX:
 		aionl_req_statx(r, g->handle, (const char *)(uintptr_t)g->a, g->flags, (uint32_t)g->b,
 				(struct statx *)g->buf, g->cookie);
+		break;
+	case AIONL_OP_COPY:
+		aionl_req_copy(r, g->handle, g->offset, g->a, g->b, g->len, g->cookie);
 		break;
 	default:
 		aionl_req_nop(r, g->cookie);
@@ -254,6 +259,11 @@ const (
 	opNop       = C.AIONL_OP_NOP
 	opFallocate = C.AIONL_OP_FALLOCATE
 	opStatx     = C.AIONL_OP_STATX
+	opCopy      = C.AIONL_OP_COPY
+
+	// copy_file_range(2)'s number, which package syscall of Go 1.19 lacks:
+	// the tests compare Copy with the system call itself.
+	sysCopyFileRange = C.SYS_copy_file_range
 
 	fallocModeMask    = uint32(C.AIONL_FALLOC_MODE_MASK)
 	statxNofollow     = uint32(C.AIONL_STATX_SYMLINK_NOFOLLOW)
@@ -494,6 +504,18 @@ func (r *creq) setFallocate(handle uint64, mode uint32, off, n uint64, cookie ui
 	r.offset = C.uint64_t(off)
 	r.len = C.uint64_t(n)
 	r.flags = C.uint32_t(mode)
+	r.cookie = C.uint64_t(cookie)
+}
+
+// setCopy fills a COPY of n bytes from src at srcOff to dst at dstOff.
+func (r *creq) setCopy(src, srcOff, dst, dstOff, n uint64, cookie uint64) {
+	*r = creq{}
+	r.op = C.uint32_t(opCopy)
+	r.handle = C.uint64_t(src)
+	r.offset = C.uint64_t(srcOff)
+	r.a = C.uint64_t(dst)
+	r.b = C.uint64_t(dstOff)
+	r.len = C.uint64_t(n)
 	r.cookie = C.uint64_t(cookie)
 }
 

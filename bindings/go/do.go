@@ -10,7 +10,8 @@ import (
 )
 
 // Op is one request of a batch run by Ctx.Do: a read or write of a Buffer
-// at an offset, an fsync, an fdatasync, a fallocate, or a NOP. Link and Drain order it,
+// at an offset, an fsync, an fdatasync, a fallocate, a copy between two
+// files, or a NOP. Link and Drain order it,
 // as io_uring's IOSQE_IO_LINK and IOSQE_IO_DRAIN order SQEs (the C API's
 // aionl_req_set_flags).
 type Op struct {
@@ -19,8 +20,10 @@ type Op struct {
 	f     *File
 	b     *Buffer
 	off   int64
-	n     int64  // AllocateOp's length
+	n     int64  // AllocateOp's and CopyOp's length
 	mode  uint32 // AllocateOp's mode
+	f2    *File  // CopyOp's destination (f: its source)
+	off2  int64  // and where in it
 	order uint32
 }
 
@@ -48,12 +51,20 @@ func AllocateOp(f *File, mode AllocateMode, off, n int64) Op {
 	return Op{code: opFallocate, name: "fallocate", f: f, off: off, n: n, mode: uint32(mode)}
 }
 
+// CopyOp is copy_file_range(2) of n bytes of src from srcOff into dst at
+// dstOff, as Ctx.Copy: Result.N is the bytes copied, which may be fewer
+// (0 at the source's end), and a short copy breaks a chain it is linked
+// into, as a short read does. n is 1 to 2 GiB less 4 KiB (MAX_IO_LEN).
+func CopyOp(dst *File, dstOff int64, src *File, srcOff int64, n int64) Op {
+	return Op{code: opCopy, name: "copy", f: src, off: srcOff, f2: dst, off2: dstOff, n: n}
+}
+
 // NopOp completes at once with 0: a point in a chain, or a drain of its own.
 func NopOp() Op { return Op{code: opNop, name: "nop"} }
 
 // Link links o to the Op after it in the same Do: that one starts only
-// once o completed successfully (without error, and a read or write moved
-// every byte). If o fails, the rest of the chain (up to and with the first
+// once o completed successfully (without error, and a read, write or copy
+// moved every byte). If o fails, the rest of the chain (up to and with the first
 // Op not linked) ends with ECANCELED and never starts. Link on the last Op
 // of a Do is ignored. A chain is at most 64 Ops.
 func (o Op) Link() Op {
@@ -61,7 +72,7 @@ func (o Op) Link() Op {
 	return o
 }
 
-// Drain makes o start only once every read, write, sync, fallocate and NOP submitted
+// Drain makes o start only once every read, write, sync, fallocate, copy and NOP submitted
 // on the Ctx before it has completed, and holds those submitted after it
 // until o has completed. The page-cache reads ReadAt serves in the calling
 // goroutine do not wait for a drain: put such reads in the Do.
@@ -103,6 +114,9 @@ func (c *Ctx) Do(ctx context.Context, ops ...Op) ([]Result, error) {
 		}
 		if ops[i].code == opFallocate && (ops[i].n <= 0 || ops[i].mode&^fallocModeMask != 0) {
 			return nil, &Error{Op: ops[i].name, Errno: syscall.EINVAL, Msg: fmt.Sprintf("Op %d: a length that is not positive or unknown mode bits", i)}
+		}
+		if ops[i].code == opCopy && (ops[i].f2 == nil || ops[i].off2 < 0 || ops[i].n <= 0 || ops[i].n > maxIOLen) {
+			return nil, &Error{Op: ops[i].name, Errno: syscall.EINVAL, Msg: fmt.Sprintf("Op %d: no destination, a negative offset, or a length not from 1 to %d", i, maxIOLen)}
 		}
 		run++
 		if ops[i].order&reqLink == 0 || i == len(ops)-1 {
@@ -155,23 +169,32 @@ func (c *Ctx) Do(ctx context.Context, ops ...Op) ([]Result, error) {
 			dones = append(dones, done)
 			n = op.b.Len()
 		}
-		var handle uint64
-		if op.f != nil {
-			op.f.mu.RLock()
-			closed := op.f.closed
-			handle = op.f.handle
-			op.f.mu.RUnlock()
+		var handle, handle2 uint64
+		for k, f := range [2]*File{op.f, op.f2} {
+			if f == nil {
+				continue
+			}
+			f.mu.RLock()
+			closed := f.closed
+			if k == 0 {
+				handle = f.handle
+			} else {
+				handle2 = f.handle
+			}
+			f.mu.RUnlock()
 			if closed {
 				for _, o := range reqs {
 					c.drop(o)
 				}
-				return nil, errClosed(op.name, op.f.name, "file")
+				return nil, errClosed(op.name, f.name, "file")
 			}
 		}
 		if op.code == opNop {
 			o.req.set(opNop, 0, 0, nil, 0, o.cookie)
 		} else if op.code == opFallocate {
 			o.req.setFallocate(handle, op.mode, uint64(op.off), uint64(op.n), o.cookie)
+		} else if op.code == opCopy {
+			o.req.setCopy(handle, uint64(op.off), handle2, uint64(op.off2), uint64(op.n), o.cookie)
 		} else {
 			o.req.set(op.code, handle, uint64(op.off), p, n, o.cookie)
 		}

@@ -102,6 +102,33 @@ func (f *File) AllocateContext(ctx context.Context, mode AllocateMode, off, n in
 	return err
 }
 
+// Copy copies n bytes of src from srcOff into dst at dstOff, as
+// copy_file_range(2) does with both offsets given (neither file's offset
+// moves), in the engine or the kernel module as the caller: the file system
+// may share the blocks or copy on its server, and no byte passes through
+// the program. It returns the bytes copied, which may be fewer than n (0 at
+// or past the end of src); n is 1 to 2 GiB less 4 KiB. Errors are
+// copy_file_range(2)'s, as *Error naming src: EXDEV between two file systems
+// the kernel does not copy between, EINVAL for overlapping ranges of one
+// file, EBADF for a dst not open for writing or opened with O_APPEND.
+func (c *Ctx) Copy(dst *File, dstOff int64, src *File, srcOff int64, n int64) (int64, error) {
+	return c.CopyContext(context.Background(), dst, dstOff, src, srcOff, n)
+}
+
+// CopyContext is Copy, stopping when ctx ends: it then cancels the request
+// and returns ctx.Err() if the cancel reached it before it ran (one that
+// runs finishes, and reports its own result).
+func (c *Ctx) CopyContext(ctx context.Context, dst *File, dstOff int64, src *File, srcOff int64, n int64) (int64, error) {
+	if src == nil || dst == nil {
+		return 0, errInvalid("copy", "", "no source or destination File")
+	}
+	res, err := c.Do(ctx, CopyOp(dst, dstOff, src, srcOff, n))
+	if err != nil {
+		return 0, err
+	}
+	return int64(res[0].N), res[0].Err
+}
+
 // Stat returns what statx(2) tells of the file, asked through the socket: an
 // fs.FileInfo whose Sys() is a *Statx. With it, File is an fs.File.
 func (f *File) Stat() (fs.FileInfo, error) {

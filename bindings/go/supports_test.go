@@ -11,7 +11,7 @@ func TestSupportsEveryCommand(t *testing.T) {
 	c := openCtx(t, nil)
 	for _, op := range []string{"get_info", "register", "unregister", "read", "write", "readv",
 		"writev", "fsync", "fdatasync", "nop", "timer", "timer_update", "poll", "signal",
-		"cancel", "open", "install", "bind", "fallocate", "statx", "READ", "Open"} {
+		"cancel", "open", "install", "bind", "fallocate", "statx", "copy", "READ", "Open"} {
 		if !c.Supports(op) {
 			t.Errorf("Supports(%q) = false", op)
 		}
