@@ -23,9 +23,9 @@
  *    worker takes the sender's limit on for the call, its own one back
  *    after, rather than guessing each filesystem's rule; SIGXFSZ goes to
  *    the kworker, which ignores every signal, and the result says -EFBIG;
- *  - for COPY, its block cgroup (kthread_associate_blkcg), as a transfer's
- *    worker takes it: the copy's reads and writes count against the
- *    sender's io.max;
+ *  - for FALLOCATE and COPY, its block cgroup (kthread_associate_blkcg),
+ *    as a transfer's worker takes it: the I/O they cause counts against
+ *    the sender's io.max;
  *  - for STATX, its root and working directory (or the directory handle),
  *    which the walk starts from as OPEN's does (open.c), and its address
  *    space, where the worker writes the struct statx as transfers write
@@ -134,9 +134,20 @@ static void aionl_fsize_put_back(unsigned long own)
 	task_unlock(current->group_leader);
 }
 
-/* ------------------------------------------------------------ FALLOCATE */
-
-static void aionl_fallocate_work(struct work_struct *work)
+/*
+ * A FALLOCATE's or a COPY's call (a COPY has a destination, file2), in the
+ * worker, as the sender: its block cgroup (the I/O it causes counts against
+ * the sender's io.max, as a transfer's worker's does), memory cgroup,
+ * credentials and RLIMIT_FSIZE.
+ *
+ * A COPY is vfs_copy_file_range(), what copy_file_range(2) calls once it
+ * has the files and offsets: every check of the system call's (the files'
+ * types and modes, O_APPEND, the filesystems, an overlap within one file,
+ * the limit), the freeze protection (file_start_write), and the choice
+ * between the filesystem's own copy, a reflink and a splice through the
+ * worker's own pipe, are the kernel's, so both servers answer alike.
+ */
+static void aionl_as_sender_work(struct work_struct *work)
 {
 	struct aionl_kreq *r = container_of(work, struct aionl_kreq, work);
 	struct mem_cgroup *old_memcg;
@@ -145,15 +156,26 @@ static void aionl_fallocate_work(struct work_struct *work)
 	long ret;
 
 	aionl_debug_delay(AIONL_DELAY_IO, true);
+#ifdef CONFIG_BLK_CGROUP
+	kthread_associate_blkcg(r->blkcg);
+#endif
 	old_memcg = set_active_memcg(r->storage->memcg);
 	old = override_creds(r->cred);
 	own = aionl_fsize_take_on(r->fsize_limit);
-	ret = vfs_fallocate(r->file, r->storage->mode, r->pos, r->len);
+	if (r->file2)
+		ret = vfs_copy_file_range(r->file, r->pos, r->file2, r->pos2, r->len, 0);
+	else
+		ret = vfs_fallocate(r->file, r->storage->mode, r->pos, r->len);
 	aionl_fsize_put_back(own);
 	revert_creds(old);
 	set_active_memcg(old_memcg);
+#ifdef CONFIG_BLK_CGROUP
+	kthread_associate_blkcg(NULL);
+#endif
 	aionl_io_done(r, ret);
 }
+
+/* ------------------------------------------------------------ FALLOCATE */
 
 /*
  * The range's rule first (aionl-rules.h), after the handle; the mode goes
@@ -215,7 +237,7 @@ int aionl_nl_fallocate_doit(struct sk_buff *skb, struct genl_info *info)
 	r->pos = m.offset;
 	r->len = m.len;
 	r->storage = s;
-	return aionl_storage_queue(as, ord, r, aionl_fallocate_work);
+	return aionl_storage_queue(as, ord, r, aionl_as_sender_work);
 }
 
 /* ------------------------------------------------------------ STATX */
@@ -426,39 +448,6 @@ int aionl_nl_statx_doit(struct sk_buff *skb, struct genl_info *info)
 /* ------------------------------------------------------------ COPY */
 
 /*
- * vfs_copy_file_range(), what copy_file_range(2) calls once it has the
- * files and offsets: every check of the system call's (the files' types
- * and modes, O_APPEND, the filesystems, an overlap within one file, the
- * sender's RLIMIT_FSIZE), the freeze protection (file_start_write), and the
- * choice between the filesystem's own copy, a reflink and a splice through
- * the worker's own pipe, are the kernel's, so both servers answer alike.
- */
-static void aionl_copy_work(struct work_struct *work)
-{
-	struct aionl_kreq *r = container_of(work, struct aionl_kreq, work);
-	struct mem_cgroup *old_memcg;
-	const struct cred *old;
-	unsigned long own;
-	ssize_t ret;
-
-	aionl_debug_delay(AIONL_DELAY_IO, true);
-#ifdef CONFIG_BLK_CGROUP
-	kthread_associate_blkcg(r->blkcg);
-#endif
-	old_memcg = set_active_memcg(r->storage->memcg);
-	old = override_creds(r->cred);
-	own = aionl_fsize_take_on(r->fsize_limit);
-	ret = vfs_copy_file_range(r->file, r->pos, r->file2, r->pos2, r->len, 0);
-	aionl_fsize_put_back(own);
-	revert_creds(old);
-	set_active_memcg(old_memcg);
-#ifdef CONFIG_BLK_CGROUP
-	kthread_associate_blkcg(NULL);
-#endif
-	aionl_io_done(r, ret);
-}
-
-/*
  * In copy_file_range(2)'s order: the source's handle, the destination's
  * (-EBADF; an O_PATH one too, as the system call's fdget() refuses its
  * descriptor), then the protocol's rule for both ranges (-EINVAL); the rest
@@ -509,5 +498,5 @@ int aionl_nl_copy_doit(struct sk_buff *skb, struct genl_info *info)
 	r->pos2 = m.dst_offset;
 	r->len = m.len;
 	r->storage = s;
-	return aionl_storage_queue(as, ord, r, aionl_copy_work);
+	return aionl_storage_queue(as, ord, r, aionl_as_sender_work);
 }

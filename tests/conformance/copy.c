@@ -23,17 +23,6 @@
 #include <sys/wait.h>
 #include "common.h"
 
-/*
- * The test whose child opens a context of its own after fork starts threads
- * after a multi-threaded fork, which ThreadSanitizer's runtime cannot
- * follow (docs/testing.md): it skips in that build only.
- */
-#ifdef __SANITIZE_THREAD__
-#define SKIP_UNDER_TSAN() skip()
-#else
-#define SKIP_UNDER_TSAN() ((void)0)
-#endif
-
 #define KIB 1024
 #define MIB (1024 * 1024)
 #define LINK AIONL_REQ_LINK
@@ -44,11 +33,6 @@ struct cfix {
 	int src, dst;		/* O_RDWR: dir/src, filled; dir/dst, empty */
 	uint64_t hs, hd;	/* both, registered */
 };
-
-static const char *test_dir(void)
-{
-	return getenv("AIONL_TEST_DIR") ? getenv("AIONL_TEST_DIR") : "/tmp";
-}
 
 /* A pattern that differs with the seed and the offset. */
 static unsigned char byte_at(unsigned int seed, uint64_t off)
@@ -128,8 +112,7 @@ static int csetup(void **state)
 {
 	struct cfix *c = calloc(1, sizeof(*c));
 
-	snprintf(c->dir, sizeof(c->dir), "%s/aionl-copy-XXXXXX", test_dir());
-	assert_non_null(mkdtemp(c->dir));
+	scratch_dir(c->dir, sizeof(c->dir), "aionl-copy");
 	c->src = make(c, "src", O_RDWR | O_EXCL);
 	c->dst = make(c, "dst", O_RDWR | O_EXCL);
 	c->ctx = open_ctx(0);
@@ -142,13 +125,11 @@ static int csetup(void **state)
 static int cteardown(void **state)
 {
 	struct cfix *c = *state;
-	char cmd[400];
 
 	aionl_ctx_close(c->ctx);
 	close(c->src);
 	close(c->dst);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", c->dir);
-	assert_int_equal(system(cmd), 0);
+	scratch_dir_remove(c->dir);
 	free(c);
 	return 0;
 }
@@ -585,22 +566,10 @@ static void test_copies_past_rlimit_fsize_are_cut_or_efbig(void **state)
 			{ 70000, 1, -EFBIG },
 			{ 0, 1000, 1000 },
 		};
-		struct aionl_params p = { 0 };
-		struct aionl_ctx *ctx;
-		struct rlimit rl;
+		struct aionl_ctx *ctx = child_ctx_under_fsize(65536);
 		uint64_t hs, hd;
 		int sfd, dfd, tfd;
 
-		signal(SIGXFSZ, SIG_IGN);
-		if (getrlimit(RLIMIT_FSIZE, &rl))
-			_exit(10);
-		rl.rlim_cur = 65536;
-		if (setrlimit(RLIMIT_FSIZE, &rl))
-			_exit(11);
-		if (getenv("AIONL_TEST_NO_INLINE"))
-			p.flags |= AIONL_PARAMS_NO_INLINE;
-		if (aionl_ctx_open(&ctx, &p))
-			_exit(12);
 		sfd = dup(c->src);
 		dfd = dup(c->dst);
 		tfd = open(twin, O_RDWR | O_CREAT | O_EXCL, 0644);
@@ -654,36 +623,6 @@ static void test_copies_past_rlimit_fsize_are_cut_or_efbig(void **state)
 }
 
 /* ------------------------------------------------------------ ordering */
-
-static int64_t res_of(const struct aionl_cqe *q, unsigned int n, uint64_t cookie)
-{
-	int64_t res = INT64_MIN;
-	unsigned int seen = 0;
-
-	for (unsigned int i = 0; i < n; i++) {
-		if (q[i].cookie == cookie) {
-			res = q[i].res;
-			seen++;
-		}
-	}
-	if (seen != 1)
-		fail_msg("cookie %llu completed %u times", (unsigned long long)cookie, seen);
-	return res;
-}
-
-static void reap_n(struct aionl_ctx *ctx, struct aionl_cqe *q, unsigned int n)
-{
-	struct timespec ts = { 20, 0 };
-	unsigned int got = 0;
-
-	while (got < n) {
-		int k = aionl_reap(ctx, q + got, n - got, n - got, &ts);
-
-		if (k <= 0)
-			fail_msg("reaped %u of %u completions (%d)", got, n, k);
-		got += k;
-	}
-}
 
 /*
  * COPY, then FSYNC of the destination, then a READ of it: each starts when

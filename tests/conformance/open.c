@@ -31,11 +31,6 @@ struct dirfix {
 
 #define FILE_DATA "the quick brown fox"
 
-static const char *test_dir(void)
-{
-	return getenv("AIONL_TEST_DIR") ? getenv("AIONL_TEST_DIR") : "/tmp";
-}
-
 static int dsetup(void **state)
 {
 	struct dirfix *d = calloc(1, sizeof(*d));

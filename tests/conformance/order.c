@@ -22,22 +22,6 @@ static struct aionl_req *flagged(struct aionl_req *r, uint32_t flags)
 	return r;
 }
 
-/* Reap exactly n completions (failing after 10 s), in the order they came. */
-static void reap_n(struct aionl_ctx *ctx, struct aionl_cqe *c, unsigned int n)
-{
-	struct timespec ts = { 10, 0 };
-	unsigned int got = 0;
-
-	while (got < n) {
-		int k = aionl_reap(ctx, c + got, n - got, n - got, &ts);
-
-		if (k <= 0)
-			fail_msg("reaped %u of %u completions (%d: %s)", got, n, k,
-				 aionl_error_message());
-		got += k;
-	}
-}
-
 /* Nothing completes within ms milliseconds. */
 static void reap_none(struct aionl_ctx *ctx, long ms)
 {
@@ -48,27 +32,6 @@ static void reap_none(struct aionl_ctx *ctx, long ms)
 	if (n != 0)
 		fail_msg("cookie %llu completed (res %lld) while it had to wait",
 			 (unsigned long long)c.cookie, (long long)c.res);
-}
-
-/* The index of cookie among c[0..n), failing unless it is there exactly once. */
-static unsigned int once(const struct aionl_cqe *c, unsigned int n, uint64_t cookie)
-{
-	unsigned int i, at = n, seen = 0;
-
-	for (i = 0; i < n; i++) {
-		if (c[i].cookie == cookie) {
-			seen++;
-			at = i;
-		}
-	}
-	if (seen != 1)
-		fail_msg("cookie %llu completed %u times", (unsigned long long)cookie, seen);
-	return at;
-}
-
-static int64_t res_of(const struct aionl_cqe *c, unsigned int n, uint64_t cookie)
-{
-	return c[once(c, n, cookie)].res;
 }
 
 /* A pipe whose read end is registered: reads on it wait until the test writes. */

@@ -37,33 +37,15 @@ struct sfix {
 
 #define MIB (1024 * 1024)
 
-/*
- * The tests whose children open contexts of their own after fork start
- * threads after a multi-threaded fork, which ThreadSanitizer's runtime
- * cannot follow (docs/testing.md, as for conformance_open): they skip in
- * its build, and run in the plain and ASan ones.
- */
-#ifdef __SANITIZE_THREAD__
-#define SKIP_UNDER_TSAN() skip()
-#else
-#define SKIP_UNDER_TSAN() ((void)0)
-#endif
-
 /* What the kernel module cannot report (a mount's id): left out of stx_mask there. */
 #define MNT_ID_BITS (STATX_MNT_ID | 0x4000U /* STATX_MNT_ID_UNIQUE, 6.8 */)
-
-static const char *test_dir(void)
-{
-	return getenv("AIONL_TEST_DIR") ? getenv("AIONL_TEST_DIR") : "/tmp";
-}
 
 static int ssetup(void **state)
 {
 	struct sfix *s = calloc(1, sizeof(*s));
 	struct aionl_info info;
 
-	snprintf(s->dir, sizeof(s->dir), "%s/aionl-storage-XXXXXX", test_dir());
-	assert_non_null(mkdtemp(s->dir));
+	scratch_dir(s->dir, sizeof(s->dir), "aionl-storage");
 	snprintf(s->file, sizeof(s->file), "%s/data", s->dir);
 	s->fd = open(s->file, O_RDWR | O_CREAT | O_EXCL, 0644);
 	assert_true(s->fd >= 0);
@@ -84,13 +66,11 @@ static int ssetup(void **state)
 static int steardown(void **state)
 {
 	struct sfix *s = *state;
-	char cmd[400];
 
 	aionl_ctx_close(s->ctx);
 	close(s->fd);
 	close(s->dirfd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
-	assert_int_equal(system(cmd), 0);
+	scratch_dir_remove(s->dir);
 	free(s);
 	return 0;
 }
@@ -495,24 +475,12 @@ static void test_fallocate_past_rlimit_fsize_is_efbig(void **state)
 			{ AIONL_FALLOC_PUNCH_HOLE | AIONL_FALLOC_KEEP_SIZE, 0, MIB },
 			{ 0, 0, 65536 },
 		};
-		struct aionl_params p = { 0 };
-		struct aionl_ctx *ctx;
+		struct aionl_ctx *ctx = child_ctx_under_fsize(65536);
 		struct aionl_req r;
 		struct aionl_cqe c;
-		struct rlimit rl;
 		uint64_t h;
 		int fd, tfd;
 
-		signal(SIGXFSZ, SIG_IGN);
-		if (getrlimit(RLIMIT_FSIZE, &rl))
-			_exit(10);
-		rl.rlim_cur = 65536;
-		if (setrlimit(RLIMIT_FSIZE, &rl))
-			_exit(11);
-		if (getenv("AIONL_TEST_NO_INLINE"))
-			p.flags |= AIONL_PARAMS_NO_INLINE;
-		if (aionl_ctx_open(&ctx, &p))
-			_exit(12);
 		fd = open(s->file, O_RDWR);
 		tfd = open(twin, O_RDWR | O_CREAT | O_EXCL, 0644);
 		if (fd < 0 || tfd < 0 || aionl_file_register(ctx, fd, &h))

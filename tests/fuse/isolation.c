@@ -96,11 +96,6 @@ struct fx {
 	char bfile[300];		/* FILE_SIZE bytes of pattern() */
 };
 
-static const char *test_dir(void)
-{
-	return getenv("AIONL_TEST_DIR") ? getenv("AIONL_TEST_DIR") : "/tmp";
-}
-
 /* ------------------------------------------------------------ watchdog */
 
 static atomic_llong watchdog_deadline;	/* CLOCK_MONOTONIC seconds; 0: off */
