@@ -609,15 +609,16 @@ func (c *Ctx) submitAll(batch []queued) {
 			case <-progress:
 			case <-c.done:
 			}
-		case r == -int(syscall.EINVAL):
-			// The first request is bad, and the chain it begins; the
-			// rest may be fine.
+		case r == -int(syscall.EINVAL) || r == -int(syscall.EOPNOTSUPP):
+			// The first request is bad, or a chain holds one the
+			// server does not serve: that chain fails; the rest may
+			// be fine.
 			k := 1
 			for k < len(batch) && batch[k-1].o.req.links() {
 				k++
 			}
 			for _, q := range batch[:k] {
-				c.failCookie(q.cookie, syscall.EINVAL, msg, false)
+				c.failCookie(q.cookie, syscall.Errno(-r), msg, false)
 			}
 			batch = batch[k:]
 		default:

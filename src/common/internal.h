@@ -44,6 +44,19 @@
  */
 #define AIONL_FDS_PER_DGRAM 64
 
+/* What ordering needs of an orderable request's message (ord_parse.c). */
+struct aionl_ord_info {
+	uint64_t cookie, handle, expect;
+	uint32_t flags;
+};
+
+/*
+ * Parse and check the message of orderable command cmd (one that takes
+ * req_flags): 0, or the -errno a server refuses it with, pe naming why.
+ */
+int aionl__ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct aionl_ord_info *in,
+		     struct aionl_parse_err *pe);
+
 #define AIONL_DEFAULT_MAX_INFLIGHT 4096u
 #define AIONL_DEFAULT_WORKERS 4u
 #define AIONL_DEFAULT_SPIN_US 50u
