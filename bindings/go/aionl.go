@@ -79,7 +79,8 @@ type Options struct {
 	// Past it, calls wait in Go for a request to complete: back-pressure,
 	// not failure. A sixteenth is kept for cancels.
 	MaxInflight int
-	// Workers is the size of the threads executor's pool (default 4).
+	// Workers is the most threads the threads executor's pool grows to
+	// (default 64; it keeps 4 and starts more as requests wait).
 	Workers int
 	// SpinMicros is how long the engine busy-polls for new requests
 	// after activity (0: the library's default; negative: never).

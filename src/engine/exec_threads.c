@@ -19,20 +19,44 @@
 
 #include "engine.h"
 
+/*
+ * The pool grows with demand: when a batch is queued and fewer workers are
+ * idle than requests wait, more start, up to max (the workers parameter),
+ * so that a queue depth of blocking requests (O_DIRECT reads, buffered
+ * writes) is in flight at once, as glibc's POSIX AIO threads let it be. A
+ * worker past the min (AIONL_WORKERS_KEPT) that has had nothing to do for
+ * AIONL_WORKER_IDLE_SEC exits.
+ */
+#define AIONL_WORKER_IDLE_SEC 2
+
+enum { SLOT_FREE, SLOT_RUNNING, SLOT_EXITED };
+
+struct threads_priv;
+
+struct worker_slot {
+	struct threads_priv *t;
+	pthread_t tid;
+	int state;		/* SLOT_*, under t->lock */
+};
+
 struct threads_priv {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	/* Protected by lock: */
 	struct eng_req *todo_head, *todo_tail;
+	unsigned int ntodo;	/* requests in todo */
 	struct eng_req *done;
+	unsigned int running;	/* workers started and not exited */
+	unsigned int idle;	/* of which waiting for a request */
+	unsigned int starting;	/* of which not yet at their first look at todo */
 	bool stop;
 	/* Engine thread only: requests queued since the last wait. */
 	struct eng_req *batch_head, *batch_tail;
 	unsigned int batch_len;
 
 	int efd;
-	unsigned int nthreads;
-	pthread_t threads[];
+	unsigned int min, max;	/* workers kept, and at most */
+	struct worker_slot slots[];
 };
 
 static int64_t run_io(struct eng_req *r)
@@ -79,21 +103,44 @@ static int64_t run_io(struct eng_req *r)
 
 static void *worker_main(void *arg)
 {
-	struct threads_priv *t = arg;
+	struct worker_slot *slot = arg;
+	struct threads_priv *t = slot->t;
 
 	pthread_mutex_lock(&t->lock);
+	t->starting--;
 	for (;;) {
 		struct eng_req *r;
 		bool wake;
 
-		while (!t->todo_head && !t->stop)
-			pthread_cond_wait(&t->cond, &t->lock);
+		while (!t->todo_head && !t->stop) {
+			int err;
+
+			t->idle++;
+			if (t->running > t->min) {
+				struct timespec ts;
+
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+				ts.tv_sec += AIONL_WORKER_IDLE_SEC;
+				err = pthread_cond_timedwait(&t->cond, &t->lock, &ts);
+			} else {
+				err = pthread_cond_wait(&t->cond, &t->lock);
+			}
+			t->idle--;
+			/* Idle for long and one of the extra ones: the engine joins it. */
+			if (err == ETIMEDOUT && !t->todo_head && !t->stop && t->running > t->min) {
+				t->running--;
+				slot->state = SLOT_EXITED;
+				pthread_mutex_unlock(&t->lock);
+				return NULL;
+			}
+		}
 		if (!t->todo_head)
 			break;
 		r = t->todo_head;
 		t->todo_head = r->next;
 		if (!t->todo_head)
 			t->todo_tail = NULL;
+		t->ntodo--;
 		pthread_mutex_unlock(&t->lock);
 
 		r->res = run_io(r);
@@ -110,11 +157,51 @@ static void *worker_main(void *arg)
 				;
 		}
 	}
+	t->running--;
 	pthread_mutex_unlock(&t->lock);
 	return NULL;
 }
 
-static void threads_fini_priv(struct threads_priv *t, unsigned int started)
+/*
+ * Start a worker in a free slot (joining an exited one's thread first);
+ * engine thread only. Under t->lock on entry and exit; the lock is dropped
+ * around the join and the start. Returns whether one started.
+ */
+static bool worker_start(struct threads_priv *t)
+{
+	pthread_attr_t attr;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < t->max && t->slots[i].state == SLOT_RUNNING; i++)
+		;
+	if (i == t->max)
+		return false;
+	t->slots[i].state = SLOT_RUNNING;
+	t->running++;
+	t->starting++;
+	pthread_mutex_unlock(&t->lock);
+	/* An exited worker's slot: its thread has left, or is about to. */
+	if (t->slots[i].tid)
+		pthread_join(t->slots[i].tid, NULL);
+	t->slots[i].tid = 0;
+	pthread_attr_init(&attr);
+	/* Workers make system calls only: a small stack keeps max of them cheap. */
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	err = pthread_create(&t->slots[i].tid, &attr, worker_main, &t->slots[i]);
+	pthread_attr_destroy(&attr);
+	pthread_mutex_lock(&t->lock);
+	if (err) {
+		t->slots[i].tid = 0;
+		t->slots[i].state = SLOT_FREE;
+		t->running--;
+		t->starting--;
+		return false;
+	}
+	return true;
+}
+
+static void threads_fini_priv(struct threads_priv *t)
 {
 	unsigned int i;
 
@@ -122,8 +209,10 @@ static void threads_fini_priv(struct threads_priv *t, unsigned int started)
 	t->stop = true;
 	pthread_cond_broadcast(&t->cond);
 	pthread_mutex_unlock(&t->lock);
-	for (i = 0; i < started; i++)
-		pthread_join(t->threads[i], NULL);
+	/* Running ones end at stop; exited ones have ended: both are joined. */
+	for (i = 0; i < t->max; i++)
+		if (t->slots[i].tid)
+			pthread_join(t->slots[i].tid, NULL);
 	if (t->efd >= 0)
 		close(t->efd);
 	pthread_mutex_destroy(&t->lock);
@@ -133,37 +222,47 @@ static void threads_fini_priv(struct threads_priv *t, unsigned int started)
 
 static int threads_init(struct aionl_engine *e)
 {
-	unsigned int n = e->params.workers, i;
-	struct threads_priv *t = calloc(1, sizeof(*t) + n * sizeof(pthread_t));
+	unsigned int max = e->params.workers, min, i;
+	struct threads_priv *t;
+	pthread_condattr_t ca;
 	int err;
 
+	min = max < AIONL_WORKERS_KEPT ? max : AIONL_WORKERS_KEPT;
+	t = calloc(1, sizeof(*t) + max * sizeof(t->slots[0]));
 	if (!t)
 		return aionl__fail(-ENOMEM, "out of memory for the worker pool");
 	pthread_mutex_init(&t->lock, NULL);
-	pthread_cond_init(&t->cond, NULL);
-	t->nthreads = n;
+	/* Idle workers time out on the monotonic clock: a clock step changes nothing. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	t->min = min;
+	t->max = max;
+	for (i = 0; i < max; i++)
+		t->slots[i].t = t;
 	t->efd = aionl__fd_high(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 	if (t->efd < 0) {
 		err = -errno;
-		threads_fini_priv(t, 0);
+		threads_fini_priv(t);
 		return aionl__fail(err, "eventfd for the worker pool failed");
 	}
-	for (i = 0; i < n; i++) {
-		err = pthread_create(&t->threads[i], NULL, worker_main, t);
-		if (err) {
-			threads_fini_priv(t, i);
-			return aionl__fail(-err, "cannot start worker thread %u", i);
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < min; i++) {
+		if (!worker_start(t)) {
+			pthread_mutex_unlock(&t->lock);
+			threads_fini_priv(t);
+			return aionl__fail(-EAGAIN, "cannot start worker thread %u", i);
 		}
 	}
+	pthread_mutex_unlock(&t->lock);
 	e->exec_priv = t;
 	return 0;
 }
 
 static void threads_fini(struct aionl_engine *e)
 {
-	struct threads_priv *t = e->exec_priv;
-
-	threads_fini_priv(t, t->nthreads);
+	threads_fini_priv(e->exec_priv);
 }
 
 /* The workers are not in the child; their requests are e->active's. */
@@ -229,11 +328,19 @@ static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out, boo
 		else
 			t->todo_head = t->batch_head;
 		t->todo_tail = t->batch_tail;
-		if (t->batch_len >= t->nthreads)
+		t->ntodo += t->batch_len;
+		if (t->batch_len >= t->idle)
 			pthread_cond_broadcast(&t->cond);
 		else
 			while (t->batch_len--)
 				pthread_cond_signal(&t->cond);
+		/*
+		 * More waiting than workers about to take them: more workers
+		 * (each started one takes a request at once, or is idle).
+		 */
+		while (t->ntodo > t->idle + t->starting && t->running < t->max)
+			if (!worker_start(t))
+				break;
 		pthread_mutex_unlock(&t->lock);
 		t->batch_head = t->batch_tail = NULL;
 		t->batch_len = 0;

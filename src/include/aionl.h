@@ -75,15 +75,26 @@ struct aionl_params {
 	enum aionl_executor executor;
 	/* Outstanding requests (submitted, not yet reaped); default 4096. */
 	unsigned int max_inflight;
-	/* Worker threads of the threads executor; default 4. */
+	/*
+	 * Worker threads of the threads executor, at most; default 64. The
+	 * pool keeps 4 (or workers, if fewer) and starts more while requests
+	 * wait for a free one, so that as many blocking requests as are
+	 * submitted run at once, up to workers; one past the 4 that has been
+	 * idle for 2 s exits.
+	 */
 	unsigned int workers;
 	/*
-	 * Microseconds to busy-poll, after activity, before sleeping: in the
-	 * engine for new requests and in aionl_reap for completions, while at
-	 * most 4 requests are outstanding (with more, one wake-up serves a
-	 * batch, and the CPU is better left to the threads doing the I/O). It
-	 * trades CPU for the wake-up latency between threads. 0 means the
-	 * default (50); a negative value never polls.
+	 * Microseconds to busy-poll, at most, after activity, before sleeping:
+	 * in the engine for new requests and in aionl_reap for completions,
+	 * while at most 4 requests are outstanding (with more, one wake-up
+	 * serves a batch, and the CPU is better left to the threads doing the
+	 * I/O). It trades CPU for the wake-up latency between threads, and is
+	 * adaptive: each spinner stops spinning once its spins stop being
+	 * answered within it (a slow device; a worker that needed the CPU the
+	 * spin took), and tries again now and then; none spins on a single
+	 * CPU, and the engine, on two, spins only while nothing is at work in
+	 * another thread. 0 means the default (50); a negative value never
+	 * polls.
 	 */
 	int spin_us;
 	/* AIONL_PARAMS_* bits. */

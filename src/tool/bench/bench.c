@@ -117,6 +117,7 @@ static void bench_usage(void)
 		"      --only LIST    contenders whose names contain one of these words\n"
 		"      --json FILE    write the results as JSON (- for stdout)\n"
 		"      --plot FILE    draw IOPS against queue depth into a PNG (gnuplot)\n"
+		"      --nospin       also run the aionl user contenders with busy-polling off\n"
 		"      --scaling      also measure cost per op against registered files,\n"
 		"                     and memory per outstanding request\n");
 	exit(2);
@@ -160,6 +161,7 @@ int cmd_bench(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "plot", required_argument, NULL, 'p' },
 		{ "scaling", no_argument, NULL, 'S' },
+		{ "nospin", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -246,6 +248,9 @@ int cmd_bench(int argc, char **argv)
 		case 'S':
 			c.scaling = true;
 			break;
+		case 'N':
+			c.nospin = true;
+			break;
 		default:
 			bench_usage();
 		}
@@ -276,7 +281,7 @@ int cmd_bench(int argc, char **argv)
 				const struct bench_contender *b = bench_contenders[k];
 				struct result *r = &res[q][k];
 
-				if (!available[k] || !selected(&c, b->name) ||
+				if (!available[k] || !selected(&c, b->name) || (b->opt_in && !c.nospin) ||
 				    (b->sync && c.qds[q] != 1) || r->err[0])
 					continue;
 				if (c.progress)
