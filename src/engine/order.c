@@ -314,10 +314,10 @@ static void chain_next(struct eng_order *q, bool link, struct eng_ord *tail)
 		q->chain_broken = q->chain_refused = false;
 }
 
+/* A message that takes no flags, or no message of ours: a chain that reaches it ends there. */
 void order_other_msg(struct aionl_engine *e)
 {
-	if (e->order.chain_open)
-		e->order.chain_broken = true;
+	chain_next(&e->order, false, NULL);
 }
 
 void order_datagram_end(struct aionl_engine *e)
@@ -345,13 +345,19 @@ int order_msg(struct aionl_engine *e, const struct nlmsghdr *nlh, uint32_t rem,
 	}
 	err = aionl__ord_parse(cmd, nlh, &in, pe);
 	if (err) {
-		/* Refused: no request of any chain, and it breaks the one that reaches it. */
-		order_other_msg(e);
-		/* One that would have begun a chain begins it broken: its rest never runs. */
-		if (!member && (aionl_msg_req_flags(nlh) & AIONL_REQ_LINK) &&
-		    !aionl_msg_is_last(nlh, rem)) {
+		/*
+		 * Refused: no request of any chain. If it links, the chain it
+		 * is in (or would have begun) goes on broken: the rest never
+		 * runs. If not, a chain that reaches it ends there.
+		 */
+		if ((aionl_msg_req_flags(nlh) & AIONL_REQ_LINK) && !aionl_msg_is_last(nlh, rem)) {
+			bool refused = member && q->chain_refused;
+
 			chain_next(q, true, NULL);
-			q->chain_broken = true;
+			if (!refused)
+				q->chain_broken = true;
+		} else {
+			chain_next(q, false, NULL);
 		}
 		return err;
 	}

@@ -477,12 +477,36 @@ s64 aionl_order_cancel_held(struct aionl_sock *as, u64 target, const struct file
  * is past (a message between was never a request here: the chain breaks).
  * The sender's chains of datagrams it has finished are dropped onto gone.
  */
+static bool aionl_gap_links(const void *from, const void *to)
+{
+	const struct nlmsghdr *p = from;
+
+	/* netlink_rcv_skb() walked these bytes: whole messages, from to's datagram. */
+	while ((const void *)p < to) {
+		if (p->nlmsg_len < NLMSG_HDRLEN ||
+		    (const char *)p + NLMSG_ALIGN(p->nlmsg_len) > (const char *)to ||
+		    !aionl_msg_links(p, aionl_nl_family.id))
+			return false;
+		p = (const void *)((const char *)p + NLMSG_ALIGN(p->nlmsg_len));
+	}
+	return true;
+}
+
 static struct aionl_chain *aionl_chain_find(struct aionl_order *order, const struct sk_buff *skb,
 					    const void *nlh, struct list_head *gone)
 {
 	struct aionl_chain *ch, *tmp, *found = NULL;
 
 	list_for_each_entry_safe(ch, tmp, &order->chains, node) {
+		/*
+		 * Any sender's chain whose datagram netlink is done with (the
+		 * record holds the last reference): it can reach nothing more,
+		 * and keeps no datagram alive past the next ordered request.
+		 */
+		if (refcount_read(&ch->skb->users) == 1) {
+			aionl_chain_close(ch, gone);
+			continue;
+		}
 		if (ch->task != current)
 			continue;
 		/* A task sends one datagram at a time: another one of its is over. */
@@ -490,8 +514,18 @@ static struct aionl_chain *aionl_chain_find(struct aionl_order *order, const str
 			aionl_chain_close(ch, gone);
 			continue;
 		}
-		if (nlh > ch->next)
+		if (nlh > ch->next) {
+			/*
+			 * Messages the module never saw (refused by genetlink's
+			 * policy, or of another family): each that links takes
+			 * the chain on, broken; one that does not ends it.
+			 */
+			if (!aionl_gap_links(ch->next, nlh)) {
+				aionl_chain_close(ch, gone);
+				continue;
+			}
 			ch->broken = true;
+		}
 		found = ch;
 	}
 	return found;
@@ -564,7 +598,8 @@ int aionl_order_refused(struct sk_buff *skb, struct genl_info *info, int err)
 	LIST_HEAD(gone);
 	bool last;
 
-	if (!(aionl_msg_req_flags(nlh) & AIONL_REQ_LINK))
+	/* A sender the family refuses gets no state here either. */
+	if (!(aionl_msg_req_flags(nlh) & AIONL_REQ_LINK) || err == -EPERM || !aionl_allowed())
 		return err;
 	after = aionl_msg_after(skb, nlh, &last);
 	if (last)

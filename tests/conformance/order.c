@@ -852,7 +852,7 @@ static void test_a_refused_message_breaks_its_chain(void **state)
 
 	aionl_ctx_close(c2);
 	raw_nop(&r, 1, LINK);
-	raw_nop(&r, 2, 0x40);		/* a flag that is none: refused */
+	raw_nop(&r, 2, LINK | 0x40);	/* a flag that is none: refused, and it links */
 	raw_nop(&r, 3, LINK);
 	raw_nop(&r, 4, 0);		/* the chain's last */
 	raw_nop(&r, 5, 0);		/* after it */
@@ -864,6 +864,31 @@ static void test_a_refused_message_breaks_its_chain(void **state)
 	assert_int_equal(res_of(c, 5, 3), -ECANCELED);
 	assert_int_equal(res_of(c, 5, 4), -ECANCELED);
 	assert_int_equal(res_of(c, 5, 5), 0);
+}
+
+/*
+ * A refused message without LINK ends the chain that reaches it: what
+ * follows in the datagram is no request of that chain, and runs.
+ */
+static void test_a_refused_message_without_link_ends_its_chain(void **state)
+{
+	struct fixture *f = *state;
+	struct aionl_ctx *c2 = open_ctx(0);
+	struct raw r = { .family = test_family_id(c2) };
+	struct aionl_cqe c[4];
+
+	aionl_ctx_close(c2);
+	raw_nop(&r, 1, LINK);
+	raw_nop(&r, 2, 0x40);		/* refused, and it does not link */
+	raw_nop(&r, 3, 0);		/* no request of the chain */
+	raw_nop(&r, 4, LINK);		/* a chain of its own, to the end */
+	raw_send(f->ctx, &r);
+	reap_n(f->ctx, c, 4);
+	assert_int_equal(res_of(c, 4, 1), 0);
+	assert_int_equal(res_of(c, 4, 2), -EINVAL);
+	assert_int_equal(res_of(c, 4, 3), 0);
+	assert_int_equal(res_of(c, 4, 4), 0);
+	reap_none(f->ctx, 30);
 }
 
 /* A raw READ of handle h, at most len bytes into buf. */
@@ -1065,6 +1090,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_drained_statx_sees_the_writes_before_it, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_the_server_honours_both_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_refused_message_without_link_ends_its_chain,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_refused_message_breaks_its_chain, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_a_chain_whose_first_message_is_refused_never_runs,
