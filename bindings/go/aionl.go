@@ -79,7 +79,8 @@ type Options struct {
 	// Past it, calls wait in Go for a request to complete: back-pressure,
 	// not failure. A sixteenth is kept for cancels.
 	MaxInflight int
-	// Workers is the size of the threads executor's pool (default 4).
+	// Workers is the most threads the threads executor's pool grows to
+	// (default 64; it keeps 4 and starts more as requests wait).
 	Workers int
 	// SpinMicros is how long the engine busy-polls for new requests
 	// after activity (0: the library's default; negative: never).
@@ -609,15 +610,16 @@ func (c *Ctx) submitAll(batch []queued) {
 			case <-progress:
 			case <-c.done:
 			}
-		case r == -int(syscall.EINVAL):
-			// The first request is bad, and the chain it begins; the
-			// rest may be fine.
+		case r == -int(syscall.EINVAL) || r == -int(syscall.EOPNOTSUPP):
+			// The first request is bad, or a chain holds one the
+			// server does not serve: that chain fails; the rest may
+			// be fine.
 			k := 1
 			for k < len(batch) && batch[k-1].o.req.links() {
 				k++
 			}
 			for _, q := range batch[:k] {
-				c.failCookie(q.cookie, syscall.EINVAL, msg, false)
+				c.failCookie(q.cookie, syscall.Errno(-r), msg, false)
 			}
 			batch = batch[k:]
 		default:

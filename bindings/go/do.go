@@ -72,8 +72,9 @@ func (o Op) Link() Op {
 	return o
 }
 
-// Drain makes o start only once every read, write, sync, fallocate, copy and NOP submitted
-// on the Ctx before it has completed, and holds those submitted after it
+// Drain makes o start only once every read, write, sync, fallocate, copy,
+// NOP, open and stat submitted on the Ctx before it has completed (but a
+// NOP without flags, a wake-up), and holds those submitted after it
 // until o has completed. The page-cache reads ReadAt serves in the calling
 // goroutine do not wait for a drain: put such reads in the Do.
 func (o Op) Drain() Op {
@@ -109,6 +110,9 @@ func (c *Ctx) Do(ctx context.Context, ops ...Op) ([]Result, error) {
 		if ops[i].off < 0 {
 			return nil, &Error{Op: ops[i].name, Errno: syscall.EINVAL, Msg: errNegativeOffset.Error()}
 		}
+		if ops[i].code == opFallocate && !c.Supports("fallocate") {
+			return nil, &Error{Op: ops[i].name, Errno: syscall.EOPNOTSUPP, Msg: fmt.Sprintf("Op %d: the server does not serve fallocate (Supports)", i)}
+		}
 		if ops[i].order&^c.orderFlags != 0 {
 			return nil, &Error{Op: ops[i].name, Errno: syscall.EOPNOTSUPP, Msg: fmt.Sprintf("Op %d: the server does not honour its ordering (SupportsOrder)", i)}
 		}
@@ -127,6 +131,10 @@ func (c *Ctx) Do(ctx context.Context, ops ...Op) ([]Result, error) {
 	}
 	if len(ops) == 0 {
 		return nil, nil
+	}
+	// Its credits are taken all at once: more than the Ctx has would wait forever.
+	if len(ops) > cap(c.credits) {
+		return nil, &Error{Op: "do", Errno: syscall.EINVAL, Msg: fmt.Sprintf("%d Ops; a Do takes at most %d (MaxInflight less a reserve)", len(ops), cap(c.credits))}
 	}
 	// Credits for all of them, one batch at a time, so that two batches
 	// never wait each for the other's last credits.
@@ -198,7 +206,13 @@ func (c *Ctx) Do(ctx context.Context, ops ...Op) ([]Result, error) {
 		} else {
 			o.req.set(op.code, handle, uint64(op.off), p, n, o.cookie)
 		}
-		o.req.setOrder(op.order)
+		// Ops of other goroutines may be submitted right after this
+		// batch: the last Op's link would reach them.
+		if i == len(ops)-1 {
+			o.req.setOrder(op.order &^ reqLink)
+		} else {
+			o.req.setOrder(op.order)
+		}
 	}
 	if c.enqueueAll(reqs) {
 		c.combine()

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,8 +45,29 @@
  */
 #define AIONL_FDS_PER_DGRAM 64
 
+/* What ordering needs of an orderable request's message (ord_parse.c). */
+struct aionl_ord_info {
+	uint64_t cookie, handle, expect;
+	uint32_t flags;
+	uint64_t handle2;	/* COPY: its destination's */
+};
+
+/*
+ * Parse and check the message of orderable command cmd (one that takes
+ * req_flags): 0, or the -errno a server refuses it with, pe naming why.
+ */
+int aionl__ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct aionl_ord_info *in,
+		     struct aionl_parse_err *pe);
+
 #define AIONL_DEFAULT_MAX_INFLIGHT 4096u
-#define AIONL_DEFAULT_WORKERS 4u
+/*
+ * The threads executor's workers: at most this many by default, enough for
+ * a queue depth of blocking requests in flight at once; it keeps
+ * AIONL_WORKERS_KEPT (or fewer, if that is the most) and starts the rest as
+ * requests wait for one (src/engine/exec_threads.c).
+ */
+#define AIONL_DEFAULT_WORKERS 64u
+#define AIONL_WORKERS_KEPT 4u
 #define AIONL_DEFAULT_SPIN_US 50u
 /*
  * Busy-poll only while at most this many requests are outstanding. With few,
@@ -55,6 +77,55 @@
  * docs/performance.md has the measurements).
  */
 #define AIONL_SPIN_MAX_OUTSTANDING 4
+
+/*
+ * Adaptive busy-polling, for the library's receive and the engine's loop:
+ * spin only while spinning pays, that is while what is awaited comes within
+ * the spin. A spin that is answered earns a credit (up to
+ * AIONL_SPIN_CREDIT_MAX); one that runs out halves them; at none the waiter
+ * sleeps at once, and tries a spin again every AIONL_SPIN_PROBE-th wait, as
+ * what did not pay (a slow disk, or a worker that needed the CPU the
+ * spinner took) may pay again later. Relaxed atomics: threads that share it
+ * only share a guess.
+ */
+#define AIONL_SPIN_CREDIT_MAX 16
+#define AIONL_SPIN_PROBE 64
+
+struct aionl_spin {
+	atomic_int credit;
+	atomic_uint skipped;
+};
+
+static inline void aionl_spin_init(struct aionl_spin *s)
+{
+	atomic_init(&s->credit, AIONL_SPIN_CREDIT_MAX / 2);
+	atomic_init(&s->skipped, 0);
+}
+
+/* Whether to spin before this wait. */
+static inline bool aionl_spin_pays(struct aionl_spin *s)
+{
+	if (atomic_load_explicit(&s->credit, memory_order_relaxed) > 0)
+		return true;
+	return (atomic_fetch_add_explicit(&s->skipped, 1, memory_order_relaxed) %
+		AIONL_SPIN_PROBE) == AIONL_SPIN_PROBE - 1;
+}
+
+/* How a spin ended: answered, or ran out. */
+static inline void aionl_spin_done(struct aionl_spin *s, bool answered)
+{
+	int c = atomic_load_explicit(&s->credit, memory_order_relaxed);
+
+	c = answered ? (c < AIONL_SPIN_CREDIT_MAX ? c + 1 : c) : c / 2;
+	atomic_store_explicit(&s->credit, c, memory_order_relaxed);
+}
+
+/*
+ * The CPUs this process may run on (its affinity, which a container's
+ * cpuset narrows), at least 1: a spinner only helps where another CPU does
+ * the work it waits for.
+ */
+unsigned int aionl__ncpus(void);
 
 /*
  * Record why the current call fails, for aionl_error_message() in this

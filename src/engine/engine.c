@@ -366,7 +366,13 @@ static void *engine_main(void *arg)
 {
 	struct aionl_engine *e = arg;
 	uint64_t last_work = 0, seen = 0;
-	bool cancelled_all = false;
+	bool cancelled_all = false, spinning = false, may_spin = false;
+	/*
+	 * While a request is at work in a thread (a worker of ours or of
+	 * io_uring), that thread and the program's, which may be polling for
+	 * the completion, need a CPU each: the engine's spin would take a third.
+	 */
+	bool spin_beside_work = aionl__ncpus() > 2;
 
 	for (;;) {
 		bool want_in, want_out, spin;
@@ -388,17 +394,32 @@ static void *engine_main(void *arg)
 		want_out = !e->peer_gone && outq_pending(&e->out);
 		/*
 		 * Right after work, more usually follows within microseconds:
-		 * polling for it then costs less than a sleep and a wake-up.
+		 * polling for it then costs less than a sleep and a wake-up, as
+		 * long as it does come within the spin (e->spin learns whether).
 		 */
 		if (e->params.spin_ns) {
 			t = now_ns();
 			if (e->work != seen) {
 				seen = e->work;
 				last_work = t;
+				if (spinning)
+					aionl_spin_done(&e->spin, true);
+				spinning = false;
+				may_spin = aionl_spin_pays(&e->spin);
 			}
 		}
-		spin = e->params.spin_ns && t - last_work < e->params.spin_ns &&
-		       e->inflight <= AIONL_SPIN_MAX_OUTSTANDING;
+		spin = e->params.spin_ns && may_spin && t - last_work < e->params.spin_ns &&
+		       e->inflight <= AIONL_SPIN_MAX_OUTSTANDING &&
+		       (e->inflight == 0 || spin_beside_work);
+		if (spin) {
+			spinning = true;
+		} else if (spinning) {
+			/* The spin ran out, or work began that it must not take the CPU from. */
+			if (t - last_work >= e->params.spin_ns)
+				aionl_spin_done(&e->spin, false);
+			spinning = false;
+			may_spin = false;
+		}
 		e->events_ready = false;
 		rev = e->exec->wait(e, want_in, want_out, !spin);
 		if (e->events_ready)
@@ -452,6 +473,7 @@ int aionl_engine_start(struct aionl_engine **ep, int sock,
 	pthread_mutex_init(&e->park_lock, NULL);
 	pthread_cond_init(&e->park_cond, NULL);
 	e->params = *params;
+	aionl_spin_init(&e->spin);
 	e->exec = params->executor == AIONL_EXEC_URING ? &aionl_exec_uring : &aionl_exec_threads;
 	/* Both first, so that engine_free() may undo a start that fails anywhere. */
 	err = files_init(&e->files);

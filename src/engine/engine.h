@@ -190,6 +190,7 @@ struct aionl_engine {
 	unsigned int nwatches;
 	/* Datagrams read plus completions made: progress, for busy-polling. */
 	uint64_t work;
+	struct aionl_spin spin;	/* whether busy-polling pays (internal.h) */
 	bool peer_gone;
 	struct outq out;
 	struct eng_files files;

@@ -314,99 +314,6 @@ void order_run(struct aionl_engine *e)
 
 /* ------------------------------------------------------------ arrival */
 
-/* What ordering needs of a request's message, which this also validates. */
-struct ord_info {
-	uint64_t cookie, handle, expect;
-	uint32_t flags;
-	uint64_t handle2;
-};
-
-static int ord_parse(uint8_t cmd, const struct nlmsghdr *nlh, struct ord_info *in,
-		     struct aionl_parse_err *pe)
-{
-	int err;
-
-	switch (cmd) {
-	case AIONL_CMD_READ:
-	case AIONL_CMD_WRITE: {
-		struct aionl_transfer m;
-
-		if ((err = aionl_transfer_parse(nlh, &m, pe)))
-			return err;
-		*in = (struct ord_info){ m.cookie, m.handle, m.len, m.req_flags, 0 };
-		return 0;
-	}
-	case AIONL_CMD_READV:
-	case AIONL_CMD_WRITEV: {
-		struct aionl_transfer_v m;
-		uint64_t total = 0, len;
-		uint32_t i;
-
-		if ((err = aionl_transfer_v_parse(nlh, &m, pe)))
-			return err;
-		/* {u64 base, u64 len}, only 4-byte aligned in the message. */
-		for (i = 0; i < m.iov_len / 16; i++) {
-			memcpy(&len, (const char *)m.iov + i * 16 + 8, sizeof(len));
-			total += len > AIONL_MAX_IO_LEN ? AIONL_MAX_IO_LEN + 1 : len;
-		}
-		*in = (struct ord_info){ m.cookie, m.handle, total, m.req_flags, 0 };
-		return 0;
-	}
-	case AIONL_CMD_FSYNC:
-	case AIONL_CMD_FDATASYNC: {
-		struct aionl_sync m;
-
-		if ((err = aionl_sync_parse(nlh, &m, pe)))
-			return err;
-		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags, 0 };
-		return 0;
-	}
-	case AIONL_CMD_NOP: {
-		struct aionl_nop m;
-
-		if ((err = aionl_nop_parse(nlh, &m, pe)))
-			return err;
-		*in = (struct ord_info){ m.cookie, 0, 0, m.req_flags, 0 };
-		return 0;
-	}
-	case AIONL_CMD_OPEN: {
-		struct aionl_open m;
-
-		if ((err = aionl_open_parse(nlh, &m, pe)))
-			return err;
-		*in = (struct ord_info){ m.cookie, m.dir, 0, m.req_flags, 0 };
-		return 0;
-	}
-	case AIONL_CMD_FALLOCATE: {
-		struct aionl_fallocate m;
-
-		if ((err = aionl_fallocate_parse(nlh, &m, pe)))
-			return err;
-		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags, 0 };
-		return 0;
-	}
-	case AIONL_CMD_STATX: {
-		struct aionl_statx m;
-
-		if ((err = aionl_statx_parse(nlh, &m, pe)))
-			return err;
-		*in = (struct ord_info){ m.cookie, m.handle, 0, m.req_flags, 0 };
-		return 0;
-	}
-	case AIONL_CMD_COPY: {
-		struct aionl_copy m;
-
-		if ((err = aionl_copy_parse(nlh, &m, pe)))
-			return err;
-		/* A short copy breaks its chain, as a short transfer does. */
-		*in = (struct ord_info){ m.cookie, m.handle, m.len, m.req_flags, m.dst_handle };
-		return 0;
-	}
-	}
-	pe->msg = "unknown command";
-	return -EOPNOTSUPP;
-}
-
 /* The datagram's chain, after a message that ends it or continues it. */
 static void chain_next(struct eng_order *q, bool link, struct eng_ord *tail)
 {
@@ -416,10 +323,10 @@ static void chain_next(struct eng_order *q, bool link, struct eng_ord *tail)
 		q->chain_broken = q->chain_refused = false;
 }
 
+/* A message that takes no flags, or no message of ours: a chain that reaches it ends there. */
 void order_other_msg(struct aionl_engine *e)
 {
-	if (e->order.chain_open)
-		e->order.chain_broken = true;
+	chain_next(&e->order, false, NULL);
 }
 
 void order_datagram_end(struct aionl_engine *e)
@@ -433,7 +340,7 @@ int order_msg(struct aionl_engine *e, const struct nlmsghdr *nlh, uint32_t rem,
 	struct eng_order *q = &e->order;
 	uint8_t cmd = aionl__genl_hdr(nlh)->cmd;
 	bool member = q->chain_open, link, ordered;
-	struct ord_info in;
+	struct aionl_ord_info in;
 	struct eng_ord *o;
 	int err;
 
@@ -445,10 +352,22 @@ int order_msg(struct aionl_engine *e, const struct nlmsghdr *nlh, uint32_t rem,
 		}
 		return engine_dispatch(e, cmd, nlh, pe);
 	}
-	err = ord_parse(cmd, nlh, &in, pe);
+	err = aionl__ord_parse(cmd, nlh, &in, pe);
 	if (err) {
-		/* Refused: no request of any chain, and it breaks the one that reaches it. */
-		order_other_msg(e);
+		/*
+		 * Refused: no request of any chain. If it links, the chain it
+		 * is in (or would have begun) goes on broken: the rest never
+		 * runs. If not, a chain that reaches it ends there.
+		 */
+		if ((aionl_msg_req_flags(nlh) & AIONL_REQ_LINK) && !aionl_msg_is_last(nlh, rem)) {
+			bool refused = member && q->chain_refused;
+
+			chain_next(q, true, NULL);
+			if (!refused)
+				q->chain_broken = true;
+		} else {
+			chain_next(q, false, NULL);
+		}
 		return err;
 	}
 	link = (in.flags & AIONL_REQ_LINK) && !aionl_msg_is_last(nlh, rem);

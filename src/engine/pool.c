@@ -28,17 +28,40 @@
 #include "engine.h"
 #include "pool.h"
 
+/*
+ * The pool grows with demand: when requests are pushed and fewer workers
+ * are about to take them than wait, more start, up to max (the workers
+ * parameter), so that a queue depth of blocking requests (O_DIRECT reads,
+ * buffered writes) is in flight at once, as glibc's POSIX AIO threads let
+ * it be. It keeps min (AIONL_WORKERS_KEPT, or max if fewer); a worker past
+ * them that has had nothing to do for AIONL_WORKER_IDLE_SEC exits, and the
+ * engine joins it when it next starts one, or at the end.
+ */
+#define AIONL_WORKER_IDLE_SEC 2
+
+enum { SLOT_FREE, SLOT_RUNNING, SLOT_EXITED };
+
+struct worker_slot {
+	struct eng_pool *p;
+	pthread_t tid;		/* 0: none to join */
+	int state;		/* SLOT_*, under p->lock */
+};
+
 struct eng_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	/* Protected by lock: */
 	struct eng_req *todo_head, *todo_tail;
+	unsigned int ntodo;	/* requests in todo */
 	struct eng_req *done;
+	unsigned int running;	/* workers started and not exited */
+	unsigned int idle;	/* of which waiting for a request */
+	unsigned int starting;	/* of which not yet at their first look at todo */
 	bool stop;
 
 	int efd;
-	unsigned int nthreads;
-	pthread_t threads[];
+	unsigned int min, max;	/* workers kept, and at most */
+	struct worker_slot slots[];
 };
 
 int64_t pool_run(struct eng_req *r)
@@ -96,21 +119,44 @@ int64_t pool_run(struct eng_req *r)
 
 static void *worker_main(void *arg)
 {
-	struct eng_pool *p = arg;
+	struct worker_slot *slot = arg;
+	struct eng_pool *p = slot->p;
 
 	pthread_mutex_lock(&p->lock);
+	p->starting--;
 	for (;;) {
 		struct eng_req *r;
 		bool wake;
 
-		while (!p->todo_head && !p->stop)
-			pthread_cond_wait(&p->cond, &p->lock);
+		while (!p->todo_head && !p->stop) {
+			int err;
+
+			p->idle++;
+			if (p->running > p->min) {
+				struct timespec ts;
+
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+				ts.tv_sec += AIONL_WORKER_IDLE_SEC;
+				err = pthread_cond_timedwait(&p->cond, &p->lock, &ts);
+			} else {
+				err = pthread_cond_wait(&p->cond, &p->lock);
+			}
+			p->idle--;
+			/* Idle for long and one of the extra ones: the engine joins it. */
+			if (err == ETIMEDOUT && !p->todo_head && !p->stop && p->running > p->min) {
+				p->running--;
+				slot->state = SLOT_EXITED;
+				pthread_mutex_unlock(&p->lock);
+				return NULL;
+			}
+		}
 		if (!p->todo_head)
 			break;
 		r = p->todo_head;
 		p->todo_head = r->next;
 		if (!p->todo_head)
 			p->todo_tail = NULL;
+		p->ntodo--;
 		pthread_mutex_unlock(&p->lock);
 
 		r->res = pool_run(r);
@@ -127,11 +173,50 @@ static void *worker_main(void *arg)
 				;
 		}
 	}
+	p->running--;
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
 
-static void pool_stop(struct eng_pool *p, unsigned int started)
+/*
+ * Start a worker in a free slot (joining an exited one's thread first);
+ * engine thread only. Under p->lock on entry and exit; the lock is dropped
+ * around the join and the start. Returns 0 or the error of pthread_create.
+ */
+static int worker_start(struct eng_pool *p)
+{
+	pthread_attr_t attr;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < p->max && p->slots[i].state == SLOT_RUNNING; i++)
+		;
+	if (i == p->max)
+		return EAGAIN;
+	p->slots[i].state = SLOT_RUNNING;
+	p->running++;
+	p->starting++;
+	pthread_mutex_unlock(&p->lock);
+	/* An exited worker's slot: its thread has left, or is about to. */
+	if (p->slots[i].tid)
+		pthread_join(p->slots[i].tid, NULL);
+	p->slots[i].tid = 0;
+	pthread_attr_init(&attr);
+	/* Workers make system calls only: a small stack keeps many of them cheap. */
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	err = pthread_create(&p->slots[i].tid, &attr, worker_main, &p->slots[i]);
+	pthread_attr_destroy(&attr);
+	pthread_mutex_lock(&p->lock);
+	if (err) {
+		p->slots[i].tid = 0;
+		p->slots[i].state = SLOT_FREE;
+		p->running--;
+		p->starting--;
+	}
+	return err;
+}
+
+static void pool_stop(struct eng_pool *p)
 {
 	unsigned int i;
 
@@ -139,8 +224,10 @@ static void pool_stop(struct eng_pool *p, unsigned int started)
 	p->stop = true;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
-	for (i = 0; i < started; i++)
-		pthread_join(p->threads[i], NULL);
+	/* Running ones end at stop; exited ones have ended: both are joined. */
+	for (i = 0; i < p->max; i++)
+		if (p->slots[i].tid)
+			pthread_join(p->slots[i].tid, NULL);
 	if (p->efd >= 0)
 		close(p->efd);
 	pthread_mutex_destroy(&p->lock);
@@ -148,37 +235,48 @@ static void pool_stop(struct eng_pool *p, unsigned int started)
 	free(p);
 }
 
-int pool_new(struct eng_pool **pp, unsigned int n)
+int pool_new(struct eng_pool **pp, unsigned int max)
 {
-	struct eng_pool *p = calloc(1, sizeof(*p) + n * sizeof(pthread_t));
-	unsigned int i;
+	unsigned int min = max < AIONL_WORKERS_KEPT ? max : AIONL_WORKERS_KEPT, i;
+	struct eng_pool *p = calloc(1, sizeof(*p) + max * sizeof(p->slots[0]));
+	pthread_condattr_t ca;
 	int err;
 
 	if (!p)
 		return aionl__fail(-ENOMEM, "out of memory for the worker pool");
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
-	p->nthreads = n;
+	/* Idle workers time out on the monotonic clock: a clock step changes nothing. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	p->min = min;
+	p->max = max;
+	for (i = 0; i < max; i++)
+		p->slots[i].p = p;
 	p->efd = aionl__fd_high(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 	if (p->efd < 0) {
 		err = -errno;
-		pool_stop(p, 0);
+		pool_stop(p);
 		return aionl__fail(err, "eventfd for the worker pool failed");
 	}
-	for (i = 0; i < n; i++) {
-		err = pthread_create(&p->threads[i], NULL, worker_main, p);
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < min; i++) {
+		err = worker_start(p);
 		if (err) {
-			pool_stop(p, i);
+			pthread_mutex_unlock(&p->lock);
+			pool_stop(p);
 			return aionl__fail(-err, "cannot start worker thread %u", i);
 		}
 	}
+	pthread_mutex_unlock(&p->lock);
 	*pp = p;
 	return 0;
 }
 
 void pool_free(struct eng_pool *p)
 {
-	pool_stop(p, p->nthreads);
+	pool_stop(p);
 }
 
 void pool_forget(struct eng_pool *p)
@@ -201,11 +299,19 @@ void pool_push(struct eng_pool *p, struct eng_req *head, struct eng_req *tail, u
 		p->todo_head = head;
 	p->todo_tail = tail;
 	tail->next = NULL;
-	if (n >= p->nthreads)
+	p->ntodo += n;
+	if (n >= p->idle)
 		pthread_cond_broadcast(&p->cond);
 	else
 		while (n--)
 			pthread_cond_signal(&p->cond);
+	/*
+	 * More waiting than workers about to take them: more workers (each
+	 * started one takes a request at once, or becomes idle).
+	 */
+	while (p->ntodo > p->idle + p->starting && p->running < p->max)
+		if (worker_start(p))
+			break;
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -245,6 +351,8 @@ bool pool_unqueue(struct eng_pool *p, struct eng_req *r)
 
 	pthread_mutex_lock(&p->lock);
 	removed = pool_unlink(&p->todo_head, &p->todo_tail, r);
+	if (removed)
+		p->ntodo--;
 	pthread_mutex_unlock(&p->lock);
 	return removed;
 }

@@ -14,10 +14,12 @@ struct eng_req;
 struct eng_pool;
 
 /*
- * Start n workers, which keep the calling thread's signal mask (the
- * engine's: every signal blocked). 0, or -errno with aionl__fail's message.
+ * A pool of at most max workers, AIONL_WORKERS_KEPT of them (or max, if
+ * fewer) started now, the rest as requests wait; each keeps the signal mask
+ * of the thread that starts it (the engine's: every signal blocked). 0, or
+ * -errno with aionl__fail's message.
  */
-int pool_new(struct eng_pool **pp, unsigned int n);
+int pool_new(struct eng_pool **pp, unsigned int max);
 /* Stop and join the workers: nothing may be queued or running. */
 void pool_free(struct eng_pool *p);
 /* In a child after fork, where the workers are not: free without joining. */

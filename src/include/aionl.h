@@ -75,15 +75,26 @@ struct aionl_params {
 	enum aionl_executor executor;
 	/* Outstanding requests (submitted, not yet reaped); default 4096. */
 	unsigned int max_inflight;
-	/* Worker threads of the threads executor; default 4. */
+	/*
+	 * Worker threads of the threads executor, at most; default 64. The
+	 * pool keeps 4 (or workers, if fewer) and starts more while requests
+	 * wait for a free one, so that as many blocking requests as are
+	 * submitted run at once, up to workers; one past the 4 that has been
+	 * idle for 2 s exits.
+	 */
 	unsigned int workers;
 	/*
-	 * Microseconds to busy-poll, after activity, before sleeping: in the
-	 * engine for new requests and in aionl_reap for completions, while at
-	 * most 4 requests are outstanding (with more, one wake-up serves a
-	 * batch, and the CPU is better left to the threads doing the I/O). It
-	 * trades CPU for the wake-up latency between threads. 0 means the
-	 * default (50); a negative value never polls.
+	 * Microseconds to busy-poll, at most, after activity, before sleeping:
+	 * in the engine for new requests and in aionl_reap for completions,
+	 * while at most 4 requests are outstanding (with more, one wake-up
+	 * serves a batch, and the CPU is better left to the threads doing the
+	 * I/O). It trades CPU for the wake-up latency between threads, and is
+	 * adaptive: each spinner stops spinning once its spins stop being
+	 * answered within it (a slow device; a worker that needed the CPU the
+	 * spin took), and tries again now and then; none spins on a single
+	 * CPU, and the engine, on two, spins only while nothing is at work in
+	 * another thread. 0 means the default (50); a negative value never
+	 * polls.
 	 */
 	int spin_us;
 	/* AIONL_PARAMS_* bits. */
@@ -415,19 +426,22 @@ AIONL_REQ_API void aionl_req_set_timeout(struct aionl_req *r, uint64_t timeout_n
 /*
  * Order a request (since 0.4): flags is 0 or AIONL_REQ_LINK and
  * AIONL_REQ_DRAIN, io_uring's IOSQE_IO_LINK and IOSQE_IO_DRAIN. Transfers,
- * syncs, NOP, OPEN, FALLOCATE, STATX and COPY take them; aionl_submit refuses them on any other op
- * (-EINVAL), and any other bit.
+ * syncs, NOP, OPEN, FALLOCATE, STATX and COPY take them; aionl_submit
+ * refuses them on any other op (-EINVAL), and any other bit.
  *
  * AIONL_REQ_LINK: the next request of the same aionl_submit call starts only
  * once this one completed successfully (res >= 0, and a transfer or a COPY
  * moved every byte it asked for); if it fails, the rest of the chain (up to and with the
  * first request without the flag) completes with -ECANCELED, each once,
  * none started. The flag on the last request of a call is ignored. A chain
- * is accepted whole or not at all: aionl_submit never splits one.
+ * is accepted whole or not at all: aionl_submit never splits one, and
+ * refuses (-EINVAL) one holding a request the server would refuse, one that
+ * links to a request that takes no flags, one longer than max_inflight.
  *
- * AIONL_REQ_DRAIN: the request starts only once every transfer, sync, NOP and
- * OPEN submitted before it on the context has completed, and those
- * submitted after it start only once it has completed.
+ * AIONL_REQ_DRAIN: the request starts only once every transfer, sync, NOP,
+ * OPEN, FALLOCATE and STATX submitted before it on the context has completed,
+ * and those submitted after it start only once it has completed; a NOP
+ * without flags outside a chain (aionl_wake) is neither held nor waited for.
  *
  * Ordered requests, and requests behind a drain, are never served from the
  * page cache in aionl_submit. A deadline (aionl_req_set_timeout) runs from
@@ -435,7 +449,8 @@ AIONL_REQ_API void aionl_req_set_timeout(struct aionl_req *r, uint64_t timeout_n
  */
 AIONL_REQ_API void aionl_req_set_flags(struct aionl_req *r, uint32_t flags)
 {
-	r->flags = (uint8_t)flags;
+	/* A value r->flags cannot hold becomes every bit, which aionl_submit refuses (-EINVAL). */
+	r->flags = flags > 0xff ? 0xff : (uint8_t)flags;
 }
 
 AIONL_REQ_API void aionl_req_nop(struct aionl_req *r, uint64_t cookie)

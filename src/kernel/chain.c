@@ -78,7 +78,11 @@ struct aionl_ord {
 struct aionl_chain {
 	struct list_head node;		/* order->chains */
 	const struct task_struct *task;	/* the sender, in whose sendmsg it is */
-	const struct sk_buff *skb;	/* its datagram */
+	/*
+	 * Its datagram, referenced: while the chain is open no later datagram
+	 * can be allocated at the same address and be taken for this one.
+	 */
+	struct sk_buff *skb;
 	const void *next;		/* where its next message must be */
 	struct aionl_ord *tail;		/* its last request so far, until that completes */
 	bool broken;			/* the rest completes with -ECANCELED */
@@ -141,6 +145,7 @@ static void aionl_ord_free(struct aionl_ord *o)
 
 static void aionl_chain_free(struct aionl_chain *ch)
 {
+	consume_skb(ch->skb);
 	kfree(ch);
 	aionl_object_gone();
 }
@@ -473,12 +478,36 @@ s64 aionl_order_cancel_held(struct aionl_sock *as, u64 target, const struct file
  * is past (a message between was never a request here: the chain breaks).
  * The sender's chains of datagrams it has finished are dropped onto gone.
  */
+static bool aionl_gap_links(const void *from, const void *to)
+{
+	const struct nlmsghdr *p = from;
+
+	/* netlink_rcv_skb() walked these bytes: whole messages, from to's datagram. */
+	while ((const void *)p < to) {
+		if (p->nlmsg_len < NLMSG_HDRLEN ||
+		    (const char *)p + NLMSG_ALIGN(p->nlmsg_len) > (const char *)to ||
+		    !aionl_msg_links(p, aionl_nl_family.id))
+			return false;
+		p = (const void *)((const char *)p + NLMSG_ALIGN(p->nlmsg_len));
+	}
+	return true;
+}
+
 static struct aionl_chain *aionl_chain_find(struct aionl_order *order, const struct sk_buff *skb,
 					    const void *nlh, struct list_head *gone)
 {
 	struct aionl_chain *ch, *tmp, *found = NULL;
 
 	list_for_each_entry_safe(ch, tmp, &order->chains, node) {
+		/*
+		 * Any sender's chain whose datagram netlink is done with (the
+		 * record holds the last reference): it can reach nothing more,
+		 * and keeps no datagram alive past the next ordered request.
+		 */
+		if (refcount_read(&ch->skb->users) == 1) {
+			aionl_chain_close(ch, gone);
+			continue;
+		}
 		if (ch->task != current)
 			continue;
 		/* A task sends one datagram at a time: another one of its is over. */
@@ -486,8 +515,18 @@ static struct aionl_chain *aionl_chain_find(struct aionl_order *order, const str
 			aionl_chain_close(ch, gone);
 			continue;
 		}
-		if (nlh > ch->next)
+		if (nlh > ch->next) {
+			/*
+			 * Messages the module never saw (refused by genetlink's
+			 * policy, or of another family): each that links takes
+			 * the chain on, broken; one that does not ends it.
+			 */
+			if (!aionl_gap_links(ch->next, nlh)) {
+				aionl_chain_close(ch, gone);
+				continue;
+			}
 			ch->broken = true;
+		}
 		found = ch;
 	}
 	return found;
@@ -534,6 +573,60 @@ bool aionl_order_admitted(struct aionl_sock *as, struct sk_buff *skb, struct gen
 	spin_unlock(&as->lock);
 	aionl_chains_free(&gone);
 	return pass;
+}
+
+static struct aionl_order *aionl_order_get(struct aionl_sock *as);
+
+/*
+ * An orderable message refused before it became a request (by its parser,
+ * by admission, by pre_doit, here): returns err. One that links and is not
+ * the last of its datagram would have begun a chain, whose rest must not
+ * run unordered: it begins that chain, refused (-EBUSY: admission takes a
+ * chain whole, so the rest is refused too) or broken (the rest completes
+ * with -ECANCELED). A refused member of a chain needs nothing: the next
+ * message finds the chain past it, and breaks it. A message genetlink
+ * itself refuses (an attribute of the wrong type, a mask the policy
+ * refuses) never reaches the module: the library never sends one in a
+ * chain (docs/kernel.md, "Ordering").
+ */
+int aionl_order_refused(struct sk_buff *skb, struct genl_info *info, int err)
+{
+	const struct nlmsghdr *nlh = info->nlhdr;
+	struct aionl_chain *ch, *fresh;
+	struct aionl_order *order;
+	struct aionl_sock *as;
+	const void *after;
+	LIST_HEAD(gone);
+	bool last;
+
+	/* A sender the family refuses gets no state here either. */
+	if (!(aionl_msg_req_flags(nlh) & AIONL_REQ_LINK) || err == -EPERM || !aionl_allowed())
+		return err;
+	after = aionl_msg_after(skb, nlh, &last);
+	if (last)
+		return err;
+	as = aionl_sock_get(skb, info);
+	order = as ? aionl_order_get(as) : NULL;
+	fresh = order ? kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT) : NULL;
+	if (!fresh)
+		return err;
+	aionl_object_new();
+	spin_lock(&as->lock);
+	ch = aionl_chain_find(order, skb, nlh, &gone);
+	if (!ch) {
+		fresh->task = current;
+		fresh->skb = skb_get(skb);
+		fresh->next = after;
+		fresh->refused = err == -EBUSY;
+		fresh->broken = !fresh->refused;
+		list_add(&fresh->node, &order->chains);
+		fresh = NULL;
+	}
+	spin_unlock(&as->lock);
+	aionl_chains_free(&gone);
+	if (fresh)
+		aionl_chain_free(fresh);
+	return err;
 }
 
 static struct aionl_order *aionl_order_get(struct aionl_sock *as)
@@ -587,7 +680,7 @@ int aionl_order_begin(struct aionl_sock *as, struct sk_buff *skb, struct genl_in
 	*op = NULL;
 	if (unlikely(flags & ~aionl_req_flags_served())) {
 		GENL_SET_ERR_MSG(info, AIONL_MSG_REQ_FLAGS_UNSUPPORTED);
-		return -EOPNOTSUPP;
+		return aionl_order_refused(skb, info, -EOPNOTSUPP);
 	}
 	order = READ_ONCE(as->order);
 	/*
@@ -612,7 +705,7 @@ int aionl_order_begin(struct aionl_sock *as, struct sk_buff *skb, struct genl_in
 		kfree(fresh);
 		if (spare)
 			aionl_kreq_free(spare);
-		return -ENOMEM;
+		return aionl_order_refused(skb, info, -ENOMEM);
 	}
 	aionl_object_new();
 	if (fresh)
@@ -641,7 +734,7 @@ int aionl_order_begin(struct aionl_sock *as, struct sk_buff *skb, struct genl_in
 		if (aionl_admit_full(true, atomic_read(&as->inflight) + n - 1, as->nwatches,
 				     as->nbacklog + as->nquick, READ_ONCE(aionl_max_inflight))) {
 			fresh->task = current;
-			fresh->skb = skb;
+			fresh->skb = skb_get(skb);
 			fresh->next = after;
 			fresh->refused = true;
 			list_add(&fresh->node, &order->chains);
@@ -682,7 +775,7 @@ int aionl_order_begin(struct aionl_sock *as, struct sk_buff *skb, struct genl_in
 	atomic_inc(&as->inflight);
 	if (link && !member) {
 		fresh->task = current;
-		fresh->skb = skb;
+		fresh->skb = skb_get(skb);
 		list_add(&fresh->node, &order->chains);
 		ch = fresh;
 		fresh = NULL;

@@ -59,6 +59,9 @@ int aionl_nl_pre_doit(const aionl_genl_pre_ops *ops, struct sk_buff *skb, struct
 	/* genetlink found an op for it: a command of the IDL, below 64. */
 	if (unlikely(aionl_cmds_hidden() & AIONL_CMD_BIT(info->genlhdr->cmd))) {
 		GENL_SET_ERR_MSG(info, AIONL_MSG_CMD_UNSUPPORTED);
+		/* Its chain's rest must not run without it. */
+		if (aionl_cmd_takes_req_flags(info->genlhdr->cmd))
+			return aionl_order_refused(skb, info, -EOPNOTSUPP);
 		return -EOPNOTSUPP;
 	}
 	return 0;

@@ -36,7 +36,7 @@ bool aionl_sock_full(struct aionl_sock *as, enum aionl_admit admit)
  * state, or NULL with *err set.
  */
 /* The module parameter disabled (main.c), as io_uring_allowed() reads io_uring's. */
-static bool aionl_allowed(void)
+bool aionl_allowed(void)
 {
 	unsigned int disabled = READ_ONCE(aionl_disabled);
 	int gid = READ_ONCE(aionl_allowed_gid);

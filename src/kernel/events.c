@@ -597,10 +597,10 @@ int aionl_nl_nop_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = aionl_nl_nop_parse(info, &m);
 	if (err)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	/* Without flags outside a chain, a wake-up: no drain holds it (chain.c). */
 	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, true, &ord);
 	if (err)

@@ -307,6 +307,9 @@ int aionl_order_begin(struct aionl_sock *as, struct sk_buff *skb, struct genl_in
 		      u64 cookie, u32 flags, u64 expect, bool wake, struct aionl_ord **op);
 int aionl_order_result(struct aionl_sock *as, struct aionl_ord *o, s64 res);
 int aionl_order_now(struct aionl_sock *as, struct aionl_ord *ord, u64 cookie, s64 res);
+int aionl_order_refused(struct sk_buff *skb, struct genl_info *info, int err);
+/* control.c: whether the sender may use the family (the disabled and allowed_gid parameters). */
+bool aionl_allowed(void);
 int aionl_order_queue(struct aionl_sock *as, struct aionl_ord *o, struct aionl_kreq *r,
 		      struct workqueue_struct *wq, u64 timeout_ns);
 int aionl_order_rw(struct aionl_sock *as, struct aionl_ord *o, u8 cmd, u64 cookie, u64 handle,

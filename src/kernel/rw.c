@@ -474,10 +474,10 @@ static int aionl_transfer_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = aionl_nl_transfer_parse(info, &m);
 	if (err)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	one.iov_base = u64_to_user_ptr(m.addr);
 	one.iov_len = m.len;
 	/* Held by a chain or a drain (chain.c)? */
@@ -504,15 +504,15 @@ static int aionl_transfer_v_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = aionl_nl_transfer_v_parse(info, &m);
 	if (err)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	nr = m.iov_len / sizeof(*iov);
 	/* A copy: the attribute's payload is only 4-byte aligned. */
 	iov = kmalloc_array(nr, sizeof(*iov), GFP_KERNEL_ACCOUNT);
 	if (!iov)
-		return -ENOMEM;
+		return aionl_order_refused(skb, info, -ENOMEM);
 	memcpy(iov, m.iov, nr * sizeof(*iov));
 	for (i = 0; i < nr; i++)
 		total += min_t(u64, iov[i].iov_len, AIONL_MAX_IO_LEN + 1);
@@ -559,10 +559,10 @@ static int aionl_sync_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = aionl_nl_sync_parse(info, &m);
 	if (err)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, false, &ord);
 	if (err)
 		return err;

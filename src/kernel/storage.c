@@ -207,10 +207,10 @@ int aionl_nl_fallocate_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = aionl_nl_fallocate_parse(info, &m);
 	if (err)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	/* Held by a chain or a drain (chain.c)? Its results then come in its turn. */
 	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, false, &ord);
 	if (err)
@@ -394,10 +394,10 @@ int aionl_nl_statx_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = aionl_nl_statx_parse(info, &m);
 	if (err)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, false, &ord);
 	if (err)
 		return err;

@@ -106,6 +106,7 @@ struct aionl_ctx {
 	struct aionl_info info;
 	unsigned int max_inflight;
 	uint64_t spin_ns;	/* busy-poll in receiving while completions are due */
+	struct aionl_spin spin;	/* whether it pays (internal.h) */
 	/*
 	 * Requests submitted and not yet reaped: the credit that backs -EBUSY,
 	 * in the bits of CREDIT_COUNT; and CREDIT_DRAIN, set by the submit of

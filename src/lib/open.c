@@ -327,7 +327,9 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	if (ctx->max_inflight > ctx->info.max_inflight)
 		ctx->max_inflight = ctx->info.max_inflight;
 	ctx->info.max_inflight = ctx->max_inflight;
-	ctx->spin_ns = aionl__spin_ns(p);
+	/* One CPU: the thread a spinner waits for could only run once it stops. */
+	ctx->spin_ns = aionl__ncpus() > 1 ? aionl__spin_ns(p) : 0;
+	aionl_spin_init(&ctx->spin);
 	ctx->inline_reads = ctx->ops->inline_read && !(p->flags & AIONL_PARAMS_NO_INLINE);
 	if (ctx->info.backend == AIONL_BACKEND_KERNEL)
 		snprintf(ctx->info.reason, sizeof(ctx->info.reason), "kernel: %s",

@@ -82,70 +82,87 @@ static unsigned int chain_floor(const struct aionl_req *reqs, unsigned int n)
 }
 
 /*
- * Whether the chain of reqs[0..n) (n requests, all but the last linking)
- * fits in one datagram, the server's unit of a chain: encoded into a
- * scratch buffer, as send_rest() will encode it.
+ * Check the chain reqs[0..n) (n > 1, all but the last linking), whose first
+ * is request first of the call: a server never refuses a request of it, so
+ * it never breaks where the program did not ask. Each request takes flags,
+ * is served, and passes the servers' own checks (encoded as send_rest()
+ * will encode it and parsed as the engine parses it, with the IDL's ranges
+ * and masks, which the module's policy and parsers share); the chain fits
+ * in one datagram, and in max_inflight credits. *scratch: a buffer of
+ * AIONL_MAX_MSG_SIZE, allocated at the first chain of the call.
  */
-static bool chain_fits(const struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int n)
+static int check_chain(const struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int n,
+		       unsigned int first, char **scratch)
 {
-	char *buf = malloc(AIONL_MAX_MSG_SIZE);
 	size_t pos = 0;
 	unsigned int i;
-	bool fits = true;
 
-	if (!buf)
-		return false;
-	for (i = 0; i < n && fits; i++) {
-		struct nlmsghdr *nlh = (struct nlmsghdr *)(buf + pos);
+	if (n > ctx->max_inflight)
+		return aionl__fail(-EINVAL, "aionl_submit: the chain from request %u has %u "
+				   "requests; max_inflight (%u) can never hold it", first, n,
+				   ctx->max_inflight);
+	if (!*scratch && !(*scratch = malloc(AIONL_MAX_MSG_SIZE)))
+		return aionl__fail(-ENOMEM, "aionl_submit: out of memory checking a chain");
+	for (i = 0; i < n; i++) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)(*scratch + pos);
+		const struct aionl_req *r = &reqs[i];
+		struct aionl_parse_err pe = { 0 };
+		struct aionl_ord_info in;
 
-		fits = !aionl__req_encode(nlh, AIONL_MAX_MSG_SIZE - pos, ctx->family, &reqs[i]);
-		if (fits)
-			pos += NLMSG_ALIGN(nlh->nlmsg_len);
-	}
-	free(buf);
-	return fits;
-}
-
-/*
- * Check reqs[0..nr): returns how many, from the first, may be submitted,
- * every request valid and no chain cut or too long for a datagram; 0 with
- * *err set when not even the first may.
- */
-static unsigned int check_batch(const struct aionl_ctx *ctx, const struct aionl_req *reqs,
-				unsigned int nr, int *err)
-{
-	unsigned int i, start = 0;
-
-	*err = 0;
-	for (i = 0; i < nr; i++) {
-		*err = check_req(ctx, &reqs[i], i);
+		if (!aionl_cmd_takes_req_flags(r->op))
+			return aionl__fail(-EINVAL, "aionl_submit: request %u, a %s, is in a chain "
+					   "but cannot be ordered (AIONL_REQ_LINK before it)",
+					   first + i, aionl_cmd_names[r->op]);
 		/*
 		 * An unserved request alone completes -EOPNOTSUPP without being
 		 * sent (refuse_unserved()); in a chain it would leave the chain
 		 * cut in the library's hands, so the chain is refused instead.
 		 */
-		if (!*err && (ctx->unserved_ops & AIONL_CMD_BIT(reqs[i].op)) &&
-		    ((links(&reqs[i]) && i + 1 < nr) || (i > 0 && links(&reqs[i - 1]))))
-			*err = aionl__fail(-EOPNOTSUPP, "aionl_submit: request %u, in a chain, is a "
-					   "%s, which the %s backend's server does not serve", i,
-					   aionl_cmd_names[reqs[i].op],
+		if (ctx->unserved_ops & AIONL_CMD_BIT(r->op))
+			return aionl__fail(-EOPNOTSUPP, "aionl_submit: request %u, in a chain, is a "
+					   "%s, which the %s backend's server does not serve",
+					   first + i, aionl_cmd_names[r->op],
 					   aionl_backend_name(ctx->info.backend));
-		if (*err)
-			return chain_floor(reqs, i);
-		if (i > 0 && links(&reqs[i - 1]))
-			continue;	/* inside a chain begun at start */
-		if (start < i && i - start > 1 && !chain_fits(ctx, reqs + start, i - start))
-			goto too_long;
-		start = i;
+		if (aionl__req_encode(nlh, AIONL_MAX_MSG_SIZE - pos, ctx->family, r))
+			return aionl__fail(-EINVAL, "aionl_submit: the chain of AIONL_REQ_LINK "
+					   "requests from request %u does not fit in one message "
+					   "(%u bytes)", first, AIONL_MAX_MSG_SIZE);
+		if (aionl__ord_parse(r->op, nlh, &in, &pe))
+			return aionl__fail(-EINVAL, "aionl_submit: request %u, in a chain, would be "
+					   "refused by the server: %s", first + i,
+					   pe.msg ? pe.msg : "malformed");
+		pos += NLMSG_ALIGN(nlh->nlmsg_len);
 	}
-	if (nr - start > 1 && links(&reqs[start]) && !chain_fits(ctx, reqs + start, nr - start))
-		goto too_long;
-	return nr;
-too_long:
-	*err = aionl__fail(-EINVAL, "aionl_submit: the chain of AIONL_REQ_LINK requests from "
-			   "request %u does not fit in one message (%u bytes)", start,
-			   AIONL_MAX_MSG_SIZE);
-	return start;
+	return 0;
+}
+
+/*
+ * Check reqs[0..nr): returns how many, from the first, may be submitted,
+ * every request valid and every chain whole and acceptable; 0 with *err
+ * set when not even the first may. A bad request ends the batch before it,
+ * or before the chain it is in.
+ */
+static unsigned int check_batch(const struct aionl_ctx *ctx, const struct aionl_req *reqs,
+				unsigned int nr, int *err)
+{
+	unsigned int s = 0, e, i;
+	char *scratch = NULL;
+
+	*err = 0;
+	while (s < nr) {
+		/* The chain from s: up to the first request without the link, or the last. */
+		for (e = s; e + 1 < nr && links(&reqs[e]); e++)
+			;
+		for (i = s; i <= e; i++)
+			if ((*err = check_req(ctx, &reqs[i], i)))
+				goto out;
+		if (e > s && (*err = check_chain(ctx, reqs + s, e - s + 1, s, &scratch)))
+			goto out;
+		s = e + 1;
+	}
+out:
+	free(scratch);
+	return s;
 }
 
 /* Completions of reads served inline, gathered on the submitter's stack. */

@@ -357,7 +357,8 @@ static uint64_t ts_ns(const struct timespec *ts)
 
 /*
  * While requests are outstanding their completions are usually microseconds
- * away; polling for them costs less than sleeping and being woken.
+ * away; polling for them costs less than sleeping and being woken, as long
+ * as they do come within the spin (ctx->spin learns whether they do).
  */
 static int rx_spin(struct aionl_ctx *ctx, const struct timespec *deadline)
 {
@@ -366,17 +367,22 @@ static int rx_spin(struct aionl_ctx *ctx, const struct timespec *deadline)
 	uint64_t start, t;
 	int n;
 
-	if (!ctx->spin_ns || !outstanding || outstanding > AIONL_SPIN_MAX_OUTSTANDING)
+	if (!ctx->spin_ns || !outstanding || outstanding > AIONL_SPIN_MAX_OUTSTANDING ||
+	    !aionl_spin_pays(&ctx->spin))
 		return -EAGAIN;
 	start = t = mono_ns();
 	while (t - start < ctx->spin_ns) {
 		n = rx_take(ctx, MSG_DONTWAIT);
-		if (n != -EAGAIN && n != -ENOBUFS)
+		if (n != -EAGAIN && n != -ENOBUFS) {
+			aionl_spin_done(&ctx->spin, true);
 			return n;
+		}
 		t = mono_ns();
+		/* The caller's deadline, not the spin's failure. */
 		if (deadline && t >= ts_ns(deadline))
-			break;
+			return -EAGAIN;
 	}
+	aionl_spin_done(&ctx->spin, false);
 	return -EAGAIN;
 }
 

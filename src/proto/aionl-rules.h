@@ -288,6 +288,21 @@ static inline __u32 aionl_msg_req_flags(const struct nlmsghdr *nlh)
 }
 
 /*
+ * Whether nlh, a message of family, is an orderable request carrying
+ * REQ_LINK, as far as its bytes tell, parsed or not: a chain that reaches a
+ * message goes on past it only if it does.
+ */
+static inline int aionl_msg_links(const struct nlmsghdr *nlh, __u16 family)
+{
+	if (nlh->nlmsg_type != family || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return 0;
+	if (!aionl_cmd_takes_req_flags(((const struct genlmsghdr *)
+					((const char *)nlh + NLMSG_HDRLEN))->cmd))
+		return 0;
+	return (aionl_msg_req_flags(nlh) & AIONL_REQ_LINK) != 0;
+}
+
+/*
  * Whether nlh is the last message of the rem bytes of its datagram that
  * start with it: no other message header fits after it. REQ_LINK on it is
  * ignored (a chain never crosses datagrams), as io_uring ignores

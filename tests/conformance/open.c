@@ -566,6 +566,82 @@ static void test_cancel_of_a_pending_open(void **state)
 	assert_int_equal(count_fds(INT_MAX), before_all);
 }
 
+/* Threads of this process blocked in openat(2) now (/proc/self/task/<tid>/syscall). */
+static int threads_in_openat(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		char path[300], buf[64];
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/syscall", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && atoi(buf) == SYS_openat)
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * As many blocking OPENs as may run (AIONL_MAX_OPENS_RUNNING) do run at
+ * once: on the threads executor, each in a worker of its own, the pool
+ * growing past the 4 it keeps (it ran 4 of them at a time before). Then a
+ * writer comes and every one completes, once.
+ */
+static void test_blocking_opens_each_get_a_worker(void **state)
+{
+	struct dirfix *d = *state;
+	enum { N = AIONL_MAX_OPENS_RUNNING };
+	struct aionl_info info;
+	struct aionl_req r[N];
+	struct aionl_cqe c[N];
+	uint64_t handles[N];
+	int wfd, got = 0, blocked = 0;
+	char fifo[400];
+
+	assert_int_equal(aionl_ctx_info(d->ctx, &info), 0);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", d->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	for (int i = 0; i < N; i++)
+		aionl_req_open(&r[i], d->hdir, "fifo", O_RDONLY, 0, 0, 300 + i);
+	submit(d->ctx, r, N);
+	/* Checked at the end: a failure here would leave the OPENs, and close, waiting. */
+	if (info.backend == AIONL_BACKEND_USER && info.executor == AIONL_EXEC_THREADS)
+		for (int t = 0; t < 500 && (blocked = threads_in_openat()) < N; t++)
+			usleep(10000);
+	else
+		blocked = N;
+	/* ENXIO while no OPEN has reached the FIFO yet. */
+	for (int t = 0; (wfd = open(fifo, O_WRONLY | O_NONBLOCK)) < 0 && t < 500; t++)
+		usleep(10000);
+	assert_true(wfd >= 0);
+	while (got < N) {
+		int n = aionl_reap(d->ctx, c, N, 1, &(struct timespec){ 10, 0 });
+
+		assert_true(n > 0);
+		for (int i = 0; i < n; i++) {
+			assert_true(c[i].cookie >= 300 && c[i].cookie < 300 + N);
+			assert_int_equal(c[i].res, 0);
+			handles[got + i] = c[i].open.handle;
+		}
+		got += n;
+	}
+	for (int i = 0; i < N; i++)
+		assert_int_equal(aionl_file_unregister(d->ctx, handles[i]), 0);
+	close(wfd);
+	assert_int_equal(blocked, N);
+}
+
 /*
  * A cancel of an OPEN that may be running: it completes exactly once,
  * -ECANCELED if it had not started, else with its result.
@@ -942,6 +1018,7 @@ int main(void)
 		T(test_rlimit_nofile_bounds_what_opens_register),
 		T(test_cancel_of_a_pending_open),
 		T(test_cancel_of_a_running_open_completes_once),
+		T(test_blocking_opens_each_get_a_worker),
 		T(test_close_with_waiting_opens),
 		T(test_exit_with_a_running_fifo_open),
 		T(test_close_interrupts_a_running_fifo_open),

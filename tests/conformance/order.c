@@ -724,29 +724,39 @@ static void test_a_failing_fallocate_cancels_its_followers(void **state)
 	aionl_file_unregister(f->ctx, ro);
 }
 
-/* A drained STATX sees every write submitted before it, and holds what comes after. */
+/*
+ * A drained STATX sees every write submitted before it, and the write
+ * submitted after it waits for it: the size it reports is the four writes'
+ * and not the fifth's, which grows the file further.
+ */
 static void test_a_drained_statx_sees_the_writes_before_it(void **state)
 {
 	struct fixture *f = *state;
 	size_t big = 4 << 20;
 	unsigned char *a = malloc(big);
 	struct statx stx;
-	struct aionl_req r[5];
-	struct aionl_cqe c[5];
+	struct aionl_req r[6];
+	struct aionl_cqe c[6];
 
 	assert_non_null(a);
 	memset(a, 0x5a, big);
-	assert_int_equal(ftruncate(f->fd, 0), 0);
-	memset(&stx, 0, sizeof(stx));
-	for (int i = 0; i < 4; i++)
-		aionl_req_write(&r[i], f->h, a, big, (uint64_t)i * big, 1 + i);
-	aionl_req_statx(&r[4], f->h, NULL, AIONL_STATX_EMPTY_PATH, STATX_SIZE, &stx, 5);
-	aionl_req_set_flags(&r[4], DRAIN);
-	submit(f->ctx, r, 5);
-	reap_n(f->ctx, c, 5);
-	assert_int_equal(c[4].cookie, 5);
-	assert_int_equal(c[4].res, 0);
-	assert_true(stx.stx_size == 4 * big);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(ftruncate(f->fd, 0), 0);
+		memset(&stx, 0, sizeof(stx));
+		for (int i = 0; i < 4; i++)
+			aionl_req_write(&r[i], f->h, a, big, (uint64_t)i * big, 1 + i);
+		aionl_req_statx(&r[4], f->h, NULL, AIONL_STATX_EMPTY_PATH, STATX_SIZE, &stx, 5);
+		aionl_req_set_flags(&r[4], DRAIN);
+		aionl_req_write(&r[5], f->h, a, 1, 8 * big, 6);
+		submit(f->ctx, r, 6);
+		reap_n(f->ctx, c, 6);
+		assert_int_equal(res_of(c, 6, 5), 0);
+		/* After the four, before the sixth. */
+		for (int i = 1; i <= 4; i++)
+			assert_true(once(c, 6, i) < once(c, 6, 5));
+		assert_true(once(c, 6, 5) < once(c, 6, 6));
+		assert_true(stx.stx_size == 4 * big);
+	}
 	free(a);
 }
 
@@ -805,7 +815,7 @@ static void test_a_refused_message_breaks_its_chain(void **state)
 
 	aionl_ctx_close(c2);
 	raw_nop(&r, 1, LINK);
-	raw_nop(&r, 2, 0x40);		/* a flag that is none: refused */
+	raw_nop(&r, 2, LINK | 0x40);	/* a flag that is none: refused, and it links */
 	raw_nop(&r, 3, LINK);
 	raw_nop(&r, 4, 0);		/* the chain's last */
 	raw_nop(&r, 5, 0);		/* after it */
@@ -819,22 +829,155 @@ static void test_a_refused_message_breaks_its_chain(void **state)
 	assert_int_equal(res_of(c, 5, 5), 0);
 }
 
-/* The server ignores LINK on the last message of a datagram. */
+/*
+ * A refused message without LINK ends the chain that reaches it: what
+ * follows in the datagram is no request of that chain, and runs.
+ */
+static void test_a_refused_message_without_link_ends_its_chain(void **state)
+{
+	struct fixture *f = *state;
+	struct aionl_ctx *c2 = open_ctx(0);
+	struct raw r = { .family = test_family_id(c2) };
+	struct aionl_cqe c[4];
+
+	aionl_ctx_close(c2);
+	raw_nop(&r, 1, LINK);
+	raw_nop(&r, 2, 0x40);		/* refused, and it does not link */
+	raw_nop(&r, 3, 0);		/* no request of the chain */
+	raw_nop(&r, 4, LINK);		/* a chain of its own, to the end */
+	raw_send(f->ctx, &r);
+	reap_n(f->ctx, c, 4);
+	assert_int_equal(res_of(c, 4, 1), 0);
+	assert_int_equal(res_of(c, 4, 2), -EINVAL);
+	assert_int_equal(res_of(c, 4, 3), 0);
+	assert_int_equal(res_of(c, 4, 4), 0);
+	reap_none(f->ctx, 30);
+}
+
+/* A raw READ of handle h, at most len bytes into buf. */
+static struct nlmsghdr *raw_read(struct raw *r, uint64_t cookie, uint64_t h, void *buf,
+				 uint64_t len, uint32_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf + r->len);
+	struct genlmsghdr *g;
+
+	nlh->nlmsg_type = r->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = AIONL_CMD_READ;
+	g->version = AIONL_FAMILY_VERSION;
+	mnl_attr_put_u64(nlh, AIONL_A_TRANSFER_COOKIE, cookie);
+	mnl_attr_put_u64(nlh, AIONL_A_TRANSFER_HANDLE, h);
+	mnl_attr_put_u64(nlh, AIONL_A_TRANSFER_OFFSET, 0);
+	mnl_attr_put_u64(nlh, AIONL_A_TRANSFER_ADDR, (uint64_t)(uintptr_t)buf);
+	mnl_attr_put_u64(nlh, AIONL_A_TRANSFER_LEN, len);
+	if (flags)
+		mnl_attr_put_u32(nlh, AIONL_A_TRANSFER_REQ_FLAGS, flags);
+	r->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	return nlh;
+}
+
+/*
+ * The server ignores LINK on the last message of a datagram: a READ that
+ * fails (a bad handle) with LINK, alone in its datagram, breaks nothing in
+ * the next one.
+ */
 static void test_a_chain_never_crosses_datagrams(void **state)
 {
 	struct fixture *f = *state;
 	struct aionl_ctx *c2 = open_ctx(0);
 	struct raw r = { .family = test_family_id(c2) };
 	struct aionl_cqe c[2];
+	char buf[16];
 
 	aionl_ctx_close(c2);
-	raw_nop(&r, 1, LINK | 0x40);	/* refused */
+	raw_read(&r, 1, f->h + 12345, buf, sizeof(buf), LINK);	/* -EBADF */
 	raw_send(f->ctx, &r);
 	raw_nop(&r, 2, 0);
 	raw_send(f->ctx, &r);
 	reap_n(f->ctx, c, 2);
-	assert_int_equal(res_of(c, 2, 1), -EINVAL);
+	assert_int_equal(res_of(c, 2, 1), -EBADF);
 	assert_int_equal(res_of(c, 2, 2), 0);
+}
+
+/*
+ * A chain whose first message the server refuses (a READ longer than
+ * MAX_IO_LEN: a range its parser checks) never runs: the rest of it
+ * completes with -ECANCELED, and what follows the chain runs.
+ */
+static void test_a_chain_whose_first_message_is_refused_never_runs(void **state)
+{
+	struct fixture *f = *state;
+	struct aionl_ctx *c2 = open_ctx(0);
+	struct raw r = { .family = test_family_id(c2) };
+	struct aionl_cqe c[4];
+	char buf[16];
+
+	aionl_ctx_close(c2);
+	raw_read(&r, 1, f->h, buf, (uint64_t)AIONL_MAX_IO_LEN + 1, LINK);
+	raw_nop(&r, 2, LINK);
+	raw_nop(&r, 3, 0);		/* the chain's last */
+	raw_nop(&r, 4, 0);		/* after it */
+	raw_send(f->ctx, &r);
+	reap_n(f->ctx, c, 4);
+	assert_int_equal(res_of(c, 4, 1), -EINVAL);
+	assert_int_equal(c[once(c, 4, 1)].flags, AIONL_CQE_F_REJECTED);
+	assert_int_equal(res_of(c, 4, 2), -ECANCELED);
+	assert_int_equal(res_of(c, 4, 3), -ECANCELED);
+	assert_int_equal(res_of(c, 4, 4), 0);
+	reap_none(f->ctx, 30);
+}
+
+/*
+ * The library refuses a chain the server would cut: one holding a request
+ * the server would refuse, one linking to a request that takes no flags,
+ * one longer than max_inflight. The call stops before the chain; nothing
+ * of it is sent.
+ */
+static void test_the_library_refuses_chains_a_server_would_cut(void **state)
+{
+	struct fixture *f = *state;
+	struct aionl_ctx *small = open_ctx(8);
+	struct aionl_req r[12];
+	struct aionl_cqe c[2];
+	char buf[16];
+
+	aionl_req_nop(&r[0], 1);
+	aionl_req_fallocate(&r[1], f->h, 0, 0, 0, 2);		/* length 0: refused */
+	aionl_req_set_flags(&r[1], LINK);
+	aionl_req_write(&r[2], f->h, buf, sizeof(buf), 0, 3);
+	assert_int_equal(aionl_submit(f->ctx, r, 3), 1);	/* the NOP only */
+	reap_n(f->ctx, c, 1);
+	assert_int_equal(aionl_submit(f->ctx, &r[1], 2), -EINVAL);
+	assert_non_null(strstr(aionl_error_message(), "would be refused"));
+	/*
+	 * An offset over MAX_OFFSET, the same (one within it whose range ends
+	 * past it is no refusal: it fails, -EINVAL in its completion, and
+	 * breaks its chain as any failure does).
+	 */
+	aionl_req_fallocate(&r[1], f->h, 0, (uint64_t)AIONL_MAX_OFFSET + 1, 1, 2);
+	aionl_req_set_flags(&r[1], LINK);
+	assert_int_equal(aionl_submit(f->ctx, &r[1], 2), -EINVAL);
+	/* A link to a timer, which takes no flags. */
+	aionl_req_fsync(&r[0], f->h, 4);
+	aionl_req_set_flags(&r[0], LINK);
+	aionl_req_timer(&r[1], CLOCK_MONOTONIC, 1000, 0, 0, 5);
+	assert_int_equal(aionl_submit(f->ctx, r, 2), -EINVAL);
+	/* A chain of 12 on a context of 8: reaping could never make room. */
+	for (int i = 0; i < 12; i++) {
+		aionl_req_nop(&r[i], 10 + i);
+		aionl_req_set_flags(&r[i], i < 11 ? LINK : 0);
+	}
+	assert_int_equal(aionl_submit(small, r, 12), -EINVAL);
+	assert_int_equal(aionl_submit(small, r + 4, 8), 8);	/* 8 fit */
+	for (int got = 0; got < 8; got += 2)
+		reap_n(small, c, 2);
+	/* A value the flags byte cannot hold is refused, not truncated to nothing. */
+	aionl_req_nop(&r[0], 30);
+	aionl_req_set_flags(&r[0], 0x100);
+	assert_int_equal(aionl_submit(f->ctx, r, 1), -EINVAL);
+	reap_none(f->ctx, 30);
+	aionl_ctx_close(small);
 }
 
 /*
@@ -910,8 +1053,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_drained_statx_sees_the_writes_before_it, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_the_server_honours_both_flags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_refused_message_without_link_ends_its_chain,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_refused_message_breaks_its_chain, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_a_chain_whose_first_message_is_refused_never_runs,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_library_refuses_chains_a_server_would_cut,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_chain_never_crosses_datagrams, setup,
 						teardown),
 		cmocka_unit_test(test_the_server_refuses_a_chain_that_does_not_fit_whole),

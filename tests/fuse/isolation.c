@@ -7,7 +7,7 @@
  *
  * Context A, bound to the FUSE mount (aionl_params.bind_path), has files on
  * the hung mount and sends it more reads and OPENs than any shared pool
- * would hold: 64 reads and 32 OPENs, past the engine's workers (4), the
+ * would hold: 64 reads and 32 OPENs, past the engine's workers (8 at most), the
  * module's bound-I/O workqueue (AIONL_MAX_BOUND_IO_RUNNING, 32) and
  * AIONL_MAX_OPENS_RUNNING (16). Context B, bound to /tmp's filesystem and
  * opened while A hangs, completes every one of its 200 reads and 20 OPENs,
@@ -37,7 +37,8 @@
 #define NFILES 64
 #define FUSE_FILE_SIZE (64 << 10)
 #define RW_LEN 4096
-/* A's hung requests: more than the worker pool (4) and the running OPENs (16). */
+/* A's hung requests: more than the worker pool (8) and the running OPENs (16). */
+#define A_WORKERS 8
 #define A_READS 64
 #define A_OPENS 32
 #define A_REQS (A_READS + A_OPENS)
@@ -362,7 +363,11 @@ static bool reap_a_until(struct fx *f, bool (*done)(struct fx *f))
  */
 static struct aionl_ctx *open_bound(const char *path, unsigned int flags)
 {
-	struct aionl_params p = { .bind_path = path, .flags = flags };
+	/*
+	 * A pool smaller than A's requests (8 workers at most), so that on the
+	 * threads executor some of them wait unstarted: what a cancel takes.
+	 */
+	struct aionl_params p = { .bind_path = path, .flags = flags, .workers = A_WORKERS };
 	struct aionl_ctx *ctx = NULL;
 
 	/* The engine's own read path, which page-cache hits otherwise skip. */

@@ -22,6 +22,7 @@ static int aionl_open(struct bench_run *r)
 		.backend = r->backend,
 		.executor = r->executor,
 		.flags = r->flags,
+		.spin_us = r->spin_us,
 		.max_inflight = r->qd < 4096 ? 4096 : r->qd,
 	};
 	struct aionl_state *s = calloc(1, sizeof(*s));
@@ -107,23 +108,31 @@ static void aionl_close_run(struct bench_run *r)
 	r->nhandles = 0;
 }
 
-const struct bench_contender bench_aionl_kernel = {
-	"aionl kernel", true, false, AIONL_BACKEND_KERNEL, AIONL_EXEC_AUTO, 0,
-	aionl_open, aionl_submit_ops, aionl_reap_ops, aionl_close_run,
-};
+#define AIONL_CONTENDER(label, b, x, fl, spin, opt) {					\
+	.name = label, .is_aionl = true, .backend = b, .executor = x, .flags = fl,	\
+	.spin_us = spin, .opt_in = opt, .open = aionl_open, .submit = aionl_submit_ops,	\
+	.reap = aionl_reap_ops, .close = aionl_close_run,				\
+}
+
+const struct bench_contender bench_aionl_kernel =
+	AIONL_CONTENDER("aionl kernel", AIONL_BACKEND_KERNEL, AIONL_EXEC_AUTO, 0, 0, false);
 
 /* The module's own path: every request crosses netlink. */
-const struct bench_contender bench_aionl_kernel_only = {
-	"aionl kernel-only", true, false, AIONL_BACKEND_KERNEL, AIONL_EXEC_AUTO,
-	AIONL_PARAMS_NO_INLINE, aionl_open, aionl_submit_ops, aionl_reap_ops, aionl_close_run,
-};
+const struct bench_contender bench_aionl_kernel_only =
+	AIONL_CONTENDER("aionl kernel-only", AIONL_BACKEND_KERNEL, AIONL_EXEC_AUTO,
+			AIONL_PARAMS_NO_INLINE, 0, false);
 
-const struct bench_contender bench_aionl_uring = {
-	"aionl user+uring", true, false, AIONL_BACKEND_USER, AIONL_EXEC_URING, 0,
-	aionl_open, aionl_submit_ops, aionl_reap_ops, aionl_close_run,
-};
+const struct bench_contender bench_aionl_uring =
+	AIONL_CONTENDER("aionl user+uring", AIONL_BACKEND_USER, AIONL_EXEC_URING, 0, 0, false);
 
-const struct bench_contender bench_aionl_threads = {
-	"aionl user+threads", true, false, AIONL_BACKEND_USER, AIONL_EXEC_THREADS, 0,
-	aionl_open, aionl_submit_ops, aionl_reap_ops, aionl_close_run,
-};
+const struct bench_contender bench_aionl_threads =
+	AIONL_CONTENDER("aionl user+threads", AIONL_BACKEND_USER, AIONL_EXEC_THREADS, 0, 0, false);
+
+/* The default with busy-polling off (spin_us -1): does spinning ever cost? (--nospin) */
+const struct bench_contender bench_aionl_uring_nospin =
+	AIONL_CONTENDER("aionl user+uring nospin", AIONL_BACKEND_USER, AIONL_EXEC_URING, 0, -1,
+			true);
+
+const struct bench_contender bench_aionl_threads_nospin =
+	AIONL_CONTENDER("aionl user+threads nospin", AIONL_BACKEND_USER, AIONL_EXEC_THREADS, 0, -1,
+			true);

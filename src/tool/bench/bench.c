@@ -117,6 +117,7 @@ static void bench_usage(void)
 		"      --only LIST    contenders whose names contain one of these words\n"
 		"      --json FILE    write the results as JSON (- for stdout)\n"
 		"      --plot FILE    draw IOPS against queue depth into a PNG (gnuplot)\n"
+		"      --nospin       also run the aionl user contenders with busy-polling off\n"
 		"      --scaling      also measure cost per op against registered files,\n"
 		"                     and memory per outstanding request\n"
 		"      --copy         instead, copy the test file beside itself: aionl cp\n"
@@ -167,6 +168,7 @@ int cmd_bench(int argc, char **argv)
 		{ "scaling", no_argument, NULL, 'S' },
 		{ "copy", no_argument, NULL, 'c' },
 		{ "copy-size", required_argument, NULL, 'C' },
+		{ "nospin", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -266,6 +268,9 @@ int cmd_bench(int argc, char **argv)
 				return 1;
 			}
 			break;
+		case 'N':
+			c.nospin = true;
+			break;
 		default:
 			bench_usage();
 		}
@@ -302,7 +307,7 @@ int cmd_bench(int argc, char **argv)
 				const struct bench_contender *b = bench_contenders[k];
 				struct result *r = &res[q][k];
 
-				if (!available[k] || !selected(&c, b->name) ||
+				if (!available[k] || !selected(&c, b->name) || (b->opt_in && !c.nospin) ||
 				    (b->sync && c.qds[q] != 1) || r->err[0])
 					continue;
 				if (c.progress)

@@ -33,6 +33,7 @@ struct bench_run {
 	enum aionl_backend backend;
 	enum aionl_executor executor;
 	unsigned int flags;	/* AIONL_PARAMS_* */
+	int spin_us;		/* aionl_params.spin_us */
 	unsigned int nfiles;	/* files to register (default 1) */
 	uint64_t *handles;	/* one per registered file; ops spread over them */
 	unsigned int nhandles;
@@ -45,6 +46,8 @@ struct bench_contender {
 	enum aionl_backend backend;
 	enum aionl_executor executor;
 	unsigned int flags;	/* AIONL_PARAMS_* */
+	int spin_us;		/* aionl_params.spin_us: -1 never busy-polls */
+	bool opt_in;		/* measured only when asked (--nospin) */
 	/* 0 or -errno, with a message on stderr naming the reason. */
 	int (*open)(struct bench_run *r);
 	/* Start n operations; their off, buf and t_submit are set. */
@@ -56,7 +59,8 @@ struct bench_contender {
 
 /* Each contender in its own file (bench/<name>.c). */
 extern const struct bench_contender bench_aionl_kernel, bench_aionl_kernel_only,
-	bench_aionl_uring, bench_aionl_threads, bench_io_uring, bench_libaio, bench_posix_aio,
+	bench_aionl_uring, bench_aionl_threads, bench_aionl_uring_nospin,
+	bench_aionl_threads_nospin, bench_io_uring, bench_libaio, bench_posix_aio,
 	bench_libuv, bench_pread;
 
 /* Every contender this build has, in display order; NULL-terminated. */

@@ -16,6 +16,8 @@ const struct bench_contender *const bench_contenders[] = {
 	&bench_aionl_kernel_only,
 	&bench_aionl_uring,
 	&bench_aionl_threads,
+	&bench_aionl_uring_nospin,
+	&bench_aionl_threads_nospin,
 	&bench_io_uring,
 #ifdef AIONL_HAVE_LIBAIO
 	&bench_libaio,

@@ -41,6 +41,7 @@ struct config {
 	const char *only;	/* comma-separated substrings of contender names */
 	const char *json, *plot;
 	bool scaling;
+	bool nospin;		/* also the aionl contenders with spinning off */
 	bool progress;
 	bool copy;		/* --copy: copies of the file instead (copy.c) */
 	uint64_t copy_size;	/* aionl cp's COPY requests there */

@@ -85,5 +85,6 @@ static void libaio_close(struct bench_run *r)
 }
 
 const struct bench_contender bench_libaio = {
-	"libaio", false, false, 0, 0, 0, libaio_open, libaio_submit, libaio_reap, libaio_close,
+	.name = "libaio", .sync = false, .open = libaio_open, .submit = libaio_submit, .reap = libaio_reap,
+	.close = libaio_close,
 };

@@ -87,5 +87,6 @@ static void uv_close_run(struct bench_run *r)
 }
 
 const struct bench_contender bench_libuv = {
-	"libuv", false, false, 0, 0, 0, uv_open, uv_submit, uv_reap, uv_close_run,
+	.name = "libuv", .sync = false, .open = uv_open, .submit = uv_submit, .reap = uv_reap,
+	.close = uv_close_run,
 };

@@ -82,6 +82,7 @@ int bench_run_slice(const struct config *c, const struct bench_contender *k, int
 {
 	struct bench_run r = { .fd = fd, .qd = qd, .bs = c->bs, .write = c->write,
 			       .backend = k->backend, .executor = k->executor, .flags = k->flags,
+			       .spin_us = k->spin_us,
 			       .nfiles = nfiles };
 	struct bench_op **batch = calloc(qd, sizeof(*batch));
 	struct bench_op **done = calloc(qd, sizeof(*done));

@@ -77,5 +77,6 @@ static void posix_close(struct bench_run *r)
 }
 
 const struct bench_contender bench_posix_aio = {
-	"posix aio", false, false, 0, 0, 0, posix_open, posix_submit, posix_reap, posix_close,
+	.name = "posix aio", .sync = false, .open = posix_open, .submit = posix_submit, .reap = posix_reap,
+	.close = posix_close,
 };

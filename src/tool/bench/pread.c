@@ -46,5 +46,6 @@ static void sync_close(struct bench_run *r)
 }
 
 const struct bench_contender bench_pread = {
-	"pread", false, true, 0, 0, 0, sync_open, sync_submit, sync_reap, sync_close,
+	.name = "pread", .sync = true, .open = sync_open, .submit = sync_submit, .reap = sync_reap,
+	.close = sync_close,
 };

@@ -41,7 +41,7 @@ void bench_print_table(const struct config *c, struct result res[][MAX_CONTENDER
 	       bench_workload_name(c), c->direct ? "O_DIRECT" : "page cache", c->file,
 	       (unsigned long long)(c->size >> 20),
 	       c->ops ? "fixed op count" : "fixed time", c->rounds);
-	printf("%4s  %-20s %10s %9s %9s %9s %9s %12s %14s\n", "qd", "contender", "IOPS", "MB/s",
+	printf("%4s  %-25s %10s %9s %9s %9s %9s %12s %14s\n", "qd", "contender", "IOPS", "MB/s",
 	       "p50 us", "p99 us", "p99.9 us", "vs io_uring", "vs best other");
 	for (unsigned int q = 0; q < c->nqds; q++) {
 		double best_other = 0;
@@ -60,11 +60,11 @@ void bench_print_table(const struct config *c, struct result res[][MAX_CONTENDER
 			if (!r->ran)
 				continue;
 			if (r->err[0]) {
-				printf("%4u  %-20s failed: %s\n", c->qds[q], bench_contenders[k]->name,
+				printf("%4u  %-25s failed: %s\n", c->qds[q], bench_contenders[k]->name,
 				       r->err);
 				continue;
 			}
-			printf("%4u  %-20s %10.0f %9.1f %9.1f %9.1f %9.1f", c->qds[q],
+			printf("%4u  %-25s %10.0f %9.1f %9.1f %9.1f %9.1f", c->qds[q],
 			       bench_contenders[k]->name, bench_iops(r),
 			       r->ns ? r->bytes * 1e3 / r->ns : 0, bench_percentile(r, 0.5) / 1e3,
 			       bench_percentile(r, 0.99) / 1e3, bench_percentile(r, 0.999) / 1e3);

@@ -68,5 +68,6 @@ static void uring_close(struct bench_run *r)
 }
 
 const struct bench_contender bench_io_uring = {
-	"io_uring", false, false, 0, 0, 0, uring_open, uring_submit, uring_reap, uring_close,
+	.name = "io_uring", .sync = false, .open = uring_open, .submit = uring_submit, .reap = uring_reap,
+	.close = uring_close,
 };
