@@ -65,18 +65,22 @@ struct aionl_sock *aionl_request_begin(struct sk_buff *skb, struct genl_info *in
 		return NULL;
 	}
 	as = aionl_sock_get(skb, info);
-
 	if (!as) {
 		*err = -ENOMEM;
-		return NULL;
+		goto refused;
 	}
 	/* A chain is admitted whole, at its first request (chain.c). */
 	if (aionl_sock_full(as, admit) && !aionl_order_admitted(as, skb, info)) {
 		GENL_SET_ERR_MSG(info, "too many requests outstanding: reap completions first");
 		*err = -EBUSY;
-		return NULL;
+		goto refused;
 	}
 	return as;
+refused:
+	/* An orderable request refused here must not let its chain's rest run. */
+	if (aionl_cmd_takes_req_flags(info->genlhdr->cmd))
+		*err = aionl_order_refused(skb, info, *err);
+	return NULL;
 }
 
 struct file *aionl_file_lookup_any(struct aionl_sock *as, u64 handle)

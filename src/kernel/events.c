@@ -600,7 +600,7 @@ int aionl_nl_nop_doit(struct sk_buff *skb, struct genl_info *info)
 		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return aionl_order_refused(skb, info, err);
+		return err;
 	/* Without flags outside a chain, a wake-up: no drain holds it (chain.c). */
 	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, true, &ord);
 	if (err)

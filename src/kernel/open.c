@@ -292,7 +292,7 @@ int aionl_nl_open_doit(struct sk_buff *skb, struct genl_info *info)
 		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return aionl_order_refused(skb, info, err);
+		return err;
 	/* Held by a chain or a drain (chain.c)? Its results then come in its turn. */
 	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, false, &ord);
 	if (err)

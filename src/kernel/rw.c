@@ -477,7 +477,7 @@ static int aionl_transfer_doit(struct sk_buff *skb, struct genl_info *info)
 		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return aionl_order_refused(skb, info, err);
+		return err;
 	one.iov_base = u64_to_user_ptr(m.addr);
 	one.iov_len = m.len;
 	/* Held by a chain or a drain (chain.c)? */
@@ -507,7 +507,7 @@ static int aionl_transfer_v_doit(struct sk_buff *skb, struct genl_info *info)
 		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return aionl_order_refused(skb, info, err);
+		return err;
 	nr = m.iov_len / sizeof(*iov);
 	/* A copy: the attribute's payload is only 4-byte aligned. */
 	iov = kmalloc_array(nr, sizeof(*iov), GFP_KERNEL_ACCOUNT);
@@ -562,7 +562,7 @@ static int aionl_sync_doit(struct sk_buff *skb, struct genl_info *info)
 		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return aionl_order_refused(skb, info, err);
+		return err;
 	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, false, &ord);
 	if (err)
 		return err;

@@ -210,7 +210,7 @@ int aionl_nl_fallocate_doit(struct sk_buff *skb, struct genl_info *info)
 		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return aionl_order_refused(skb, info, err);
+		return err;
 	/* Held by a chain or a drain (chain.c)? Its results then come in its turn. */
 	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, false, &ord);
 	if (err)
@@ -397,7 +397,7 @@ int aionl_nl_statx_doit(struct sk_buff *skb, struct genl_info *info)
 		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
-		return aionl_order_refused(skb, info, err);
+		return err;
 	err = aionl_order_begin(as, skb, info, m.cookie, m.req_flags, 0, false, &ord);
 	if (err)
 		return err;
@@ -465,7 +465,7 @@ int aionl_nl_copy_doit(struct sk_buff *skb, struct genl_info *info)
 
 	err = aionl_nl_copy_parse(info, &m);
 	if (err)
-		return err;
+		return aionl_order_refused(skb, info, err);
 	as = aionl_request_begin(skb, info, AIONL_ADMIT_WORK, &err);
 	if (!as)
 		return err;
