@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -39,12 +40,27 @@ struct aionl_inline_files {
 /*
  * Around a fork (lib/fork.c): no register or unregister is half done in the
  * child's copy, whose lock is then made new.
+ *
+ * Only tries, never waits in the lock: a fork from a signal handler that
+ * interrupted this thread inside pthread_rwlock_rdlock found glibc's
+ * timedwrlock spinning for ever, its deadline never looked at, on a reader
+ * that was half registered and would never go on (the signal-handler test
+ * of tests/conformance/fork.c froze this way on the kernel backend).
  */
 bool aionl__inline_files_fork_prepare(struct aionl_inline_files *t)
 {
-	struct timespec deadline = aionl__fork_deadline();
+	struct timespec deadline = aionl__fork_deadline(), now;
+	const struct timespec pause = { 0, 200000 };
 
-	return pthread_rwlock_timedwrlock(&t->lock, &deadline) == 0;
+	for (;;) {
+		if (pthread_rwlock_trywrlock(&t->lock) == 0)
+			return true;
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_sec > deadline.tv_sec ||
+		    (now.tv_sec == deadline.tv_sec && now.tv_nsec >= deadline.tv_nsec))
+			return false;
+		nanosleep(&pause, NULL);
+	}
 }
 
 void aionl__inline_files_fork_parent(struct aionl_inline_files *t)

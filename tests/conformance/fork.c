@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <execinfo.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/select.h>
@@ -308,6 +309,75 @@ static void fork_in_handler(int sig)
 	errno = saved;
 }
 
+/* One file of /proc, indented, for the watchdog's report. */
+static void show_file(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	fprintf(stderr, "  %s:\n", path);
+	while (f && fgets(line, sizeof(line), f))
+		fprintf(stderr, "    %s", line);
+	if (f)
+		fclose(f);
+}
+
+/*
+ * Where every thread of pid is (its system call and, as root, its kernel
+ * stack), and then the same for its children: a frozen fork is told apart
+ * from a lost completion by whether the parent waits in waitpid or in the
+ * reap, and by where the child is.
+ */
+static void show_tasks(pid_t pid, int depth)
+{
+	char path[300];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		char kids[512] = "", *p, *save;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		fprintf(stderr, "task %d/%s:\n", (int)pid, e->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, e->d_name);
+		show_file(path);
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", (int)pid, e->d_name);
+		show_file(path);
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", (int)pid, e->d_name);
+		show_file(path);
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/children", (int)pid, e->d_name);
+		f = fopen(path, "r");
+		if (f && !fgets(kids, sizeof(kids), f))
+			kids[0] = 0;
+		if (f)
+			fclose(f);
+		for (p = strtok_r(kids, " \n", &save); p && depth < 2;
+		     p = strtok_r(NULL, " \n", &save))
+			show_tasks((pid_t)atoi(p), depth + 1);
+	}
+	if (d)
+		closedir(d);
+}
+
+static pthread_t watched;
+static atomic_bool traced;
+
+/* SIGUSR1 from the watchdog: the frozen thread says where it is in user space. */
+static void trace_self(int sig)
+{
+	void *frames[64];
+	int n = backtrace(frames, 64);
+
+	(void)sig;
+	fprintf(stderr, "the test's thread, in user space:\n");
+	backtrace_symbols_fd(frames, n, 2);
+	atomic_store(&traced, true);
+}
+
 static void *watchdog(void *arg)
 {
 	sigset_t all;
@@ -324,6 +394,12 @@ static void *watchdog(void *arg)
 		if (handler_forks == last) {
 			fprintf(stderr, "no fork finished in 20 s (%d so far): the process is frozen\n",
 				last);
+			show_tasks(getpid(), 0);
+			signal(SIGUSR1, trace_self);
+			pthread_kill(watched, SIGUSR1);
+			for (int i = 0; i < 50 && !atomic_load(&traced); i++)
+				usleep(100000);
+			show_file("/proc/self/maps");
 			abort();
 		}
 		last = handler_forks;
@@ -354,6 +430,7 @@ static void test_a_fork_from_a_signal_handler_does_not_freeze(void **state)
 	handler_ctx = f->ctx;
 	handler_forks = 0;
 	atomic_store(&watchdog_stop, false);
+	watched = pthread_self();
 	assert_int_equal(pthread_create(&dog, NULL, watchdog, NULL), 0);
 	assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
 	while (handler_forks < 200) {
