@@ -91,6 +91,13 @@ type Options struct {
 	// C library's aionl_submit does, and only what the cache does not
 	// hold becomes a request.
 	NoInline bool
+	// NoDirect sends every read and write through the socket. By default,
+	// on the user backend, a read or write that must block (a buffered
+	// write; on the threads executor, a read the cache does not hold) goes
+	// from the calling goroutine straight to an idle worker of the
+	// engine, which queues its completion without waking the engine
+	// thread (AIONL_PARAMS_NO_DIRECT, aionl_ctx_open(3)).
+	NoDirect bool
 	// Bind binds the Ctx to the filesystem this path is on (the C
 	// library's bind_path, aionl_ctx_open(3)): it then takes files of that
 	// filesystem only, and a file of another fails with an *Error whose
@@ -205,6 +212,9 @@ func Open(opts *Options) (*Ctx, error) {
 	// whichever goroutine submits a batch, one at a time, or try again
 	// what Go found missing.
 	flags := paramNoInline
+	if o.NoDirect {
+		flags |= paramNoDirect
+	}
 	fast := !o.NoInline
 	bindFd := -1
 	if o.Bind != "" {

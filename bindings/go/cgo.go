@@ -284,6 +284,7 @@ const (
 	pollHup       = uint32(C.AIONL_POLL_HUP)
 	cancelHandle  = uint32(C.AIONL_CANCEL_HANDLE)
 	paramNoInline = uint(C.AIONL_PARAMS_NO_INLINE)
+	paramNoDirect = uint(C.AIONL_PARAMS_NO_DIRECT)
 	paramBindFd   = uint(C.AIONL_PARAMS_BIND_FD)
 	reqLink       = uint32(C.AIONL_REQ_LINK)
 	reqDrain      = uint32(C.AIONL_REQ_DRAIN)

@@ -10,13 +10,14 @@ import (
 )
 
 // modes are the ways a read can go: the page-cache path in the calling
-// goroutine first (the default), or every read through the socket.
+// goroutine first and the direct path for what must block (the default),
+// or every read and write through the socket.
 var modes = []struct {
 	name string
 	opts Options
 }{
 	{"default", Options{}},
-	{"noinline", Options{NoInline: true}},
+	{"noinline", Options{NoInline: true, NoDirect: true}},
 }
 
 // openCtx opens a Ctx on the backend and executor the environment names

@@ -9,6 +9,7 @@
  *   open.c       OPEN and INSTALL: opening through the socket
  *   storage.c    FALLOCATE, STATX and COPY on the executor
  *   pool.c       the worker threads: the threads executor's, io_uring's helpers
+ *   direct.c     requests a submitting thread hands a worker itself
  *   files.c      the table of registered files (handles)
  *   outq.c       completions and replies waiting to be sent
  *   events.c     watches, the epoll set they share, cancel and deadlines
@@ -77,6 +78,13 @@ struct eng_req {
 	uint32_t sx_flags, sx_mask;
 	void *sx_buf;
 	struct eng_timer deadline;
+	/*
+	 * A direct request (direct.c): started by a submitting thread, never
+	 * in e->active; its worker completes it through direct_done.
+	 */
+	void (*direct_done)(struct eng_req *r, int64_t res);	/* queues it, frees nothing */
+	aionl_engine_done_fn done;
+	void *done_arg;
 	struct iovec iov_inline[1];
 };
 
@@ -137,6 +145,12 @@ struct exec_ops {
 	 * the caller simply tries. Sets e->events_ready when e->epfd is readable.
 	 */
 	int (*wait)(struct aionl_engine *e, bool want_in, bool want_out, bool block);
+	/*
+	 * The pool on which a request of op on f may start straight from a
+	 * submitting thread (direct.c), or NULL: it is the engine's. Any
+	 * thread, with the file table held.
+	 */
+	struct eng_pool *(*direct_pool)(struct aionl_engine *e, const struct eng_file *f, uint8_t op);
 };
 
 extern const struct exec_ops aionl_exec_uring;
@@ -183,6 +197,12 @@ struct aionl_engine {
 
 	/* Requests started and not yet completed (OPENs waiting their turn too). */
 	unsigned int inflight;
+	/*
+	 * The pool direct requests run on, once there is one (direct.c): what
+	 * cancel, a drain, fork and close look at for them.
+	 */
+	struct eng_pool *_Atomic dpool;
+	bool dpool_whole;	/* fork.c: dpool's lock was held across the fork */
 	/* OPENs given to the executor, at most AIONL_MAX_OPENS_RUNNING; the rest wait here. */
 	unsigned int opens_running;
 	struct eng_req *open_wait_head, *open_wait_tail;
@@ -223,6 +243,12 @@ struct aionl_engine {
 	bool fork_parked;		/* parked through the fork in progress: whole in the child */
 	struct aionl_engine *fork_next;	/* fork.c's list of running engines */
 };
+
+/* ------------------------------------------------------------ direct.c */
+
+/* Cancel's part for direct requests: how many match, completing those not started. */
+int64_t direct_cancel(struct aionl_engine *e, uint64_t target, struct eng_file *tfile,
+		      uint32_t flags);
 
 /* ------------------------------------------------------------ engine.c */
 

@@ -52,6 +52,23 @@ int aionl_engine_try_read(struct aionl_engine *e, uint64_t handle, const struct 
 void aionl_engine_inline_end(struct aionl_engine *e);
 
 /*
+ * The direct path, for submitting threads: start a READ, READV, WRITE or
+ * WRITEV without flags or deadline on a worker now, never through the
+ * engine thread; the worker that ran it calls done(arg, cookie, res) once
+ * (as may a cancel, with -ECANCELED), on its own thread. Returns 1 if it
+ * started, 0 if the request is the engine's (the message path): another
+ * executor's kind of request, a file the check refuses (so that the
+ * engine reports the error, as always), a stream, or no memory. Only
+ * between aionl_engine_inline_begin and _end, and only for a request no
+ * drain or chain may hold (the library's serve_inline() knows which):
+ * cancel, drains and close find it as they find the engine's own.
+ */
+typedef void (*aionl_engine_done_fn)(void *arg, uint64_t cookie, int64_t res);
+int aionl_engine_try_direct(struct aionl_engine *e, uint8_t op, uint64_t cookie, uint64_t handle,
+			    const struct iovec *iov, unsigned int nr_iov, uint64_t offset,
+			    aionl_engine_done_fn done, void *arg);
+
+/*
  * Make the library's end of the socket readable without waking the engine:
  * one NLMSG_NOOP from the engine's end. Returns 1 if it was sent, 0 if the
  * socket is full (and so readable anyway).

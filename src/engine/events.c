@@ -161,6 +161,7 @@ static int64_t cancel_matching(struct aionl_engine *e, uint64_t target, uint32_t
 	}
 	/* Requests held by ordering first: none of them has started. */
 	found += order_cancel(e, target, tfile, flags);
+	found += direct_cancel(e, target, tfile, flags);
 	for (w = e->watches; w; w = wn) {
 		wn = w->next;
 		if (aionl_cancel_matches(w->cookie, w->file, NULL, target, tfile, flags)) {

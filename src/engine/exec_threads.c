@@ -34,6 +34,7 @@ static int threads_init(struct aionl_engine *e)
 		return err;
 	}
 	e->exec_priv = t;
+	atomic_store(&e->dpool, t->pool);
 	return 0;
 }
 
@@ -50,7 +51,7 @@ static void threads_forget(struct aionl_engine *e)
 {
 	struct threads_priv *t = e->exec_priv;
 
-	pool_forget(t->pool);
+	pool_forget(t->pool, e->dpool_whole);
 	free(t);
 }
 
@@ -116,6 +117,7 @@ static int threads_wait(struct aionl_engine *e, bool want_in, bool want_out, boo
 			next = r->next;
 			engine_complete(e, r, r->res);
 		}
+		pool_grow(t->pool);
 	}
 	return p[0].revents;
 }
@@ -134,6 +136,17 @@ static void threads_cancel(struct aionl_engine *e, struct eng_req *r)
 		engine_complete(e, r, -ECANCELED);
 }
 
+/* Every transfer at an offset blocks a worker here: all of them may go direct. */
+static struct eng_pool *threads_direct_pool(struct aionl_engine *e, const struct eng_file *f,
+					    uint8_t op)
+{
+	struct threads_priv *t = e->exec_priv;
+
+	(void)f;
+	(void)op;
+	return t->pool;
+}
+
 const struct exec_ops aionl_exec_threads = {
 	.name = "threads",
 	.kind = AIONL_EXEC_THREADS,
@@ -143,4 +156,5 @@ const struct exec_ops aionl_exec_threads = {
 	.queue = threads_queue,
 	.cancel = threads_cancel,
 	.wait = threads_wait,
+	.direct_pool = threads_direct_pool,
 };

@@ -45,7 +45,12 @@ struct uring_priv {
 	bool pollout_armed;
 	bool events_armed;
 	bool helpers_armed;
-	struct eng_pool *helpers;	/* COPY's, from the first one on */
+	/*
+	 * COPY's, and the direct path's buffered writes: made by the engine
+	 * thread for the first COPY or buffered write, read by submitting
+	 * threads from then on.
+	 */
+	struct eng_pool *_Atomic helpers;
 };
 
 static const int needed_ops[] = {
@@ -132,25 +137,62 @@ static void uring_forget(struct aionl_engine *e)
 	struct uring_priv *u = e->exec_priv;
 
 	if (u->helpers)
-		pool_forget(u->helpers);
+		pool_forget(u->helpers, e->dpool_whole);
 	io_uring_queue_exit(&u->ring);
 	free(u);
+}
+
+/* The helpers, made now if they are not yet: NULL and *err if they cannot be. Engine thread. */
+static struct eng_pool *helpers_get(struct aionl_engine *e, int *err)
+{
+	struct uring_priv *u = e->exec_priv;
+	struct eng_pool *p = atomic_load(&u->helpers);
+
+	*err = 0;
+	if (!p) {
+		*err = pool_new(&p, e->params.workers);
+		if (*err)
+			return NULL;
+		atomic_store(&u->helpers, p);
+		atomic_store(&e->dpool, p);
+	}
+	return p;
 }
 
 /* A request io_uring has no operation for, to a helper thread. */
 static void helpers_queue(struct aionl_engine *e, struct eng_req *r)
 {
-	struct uring_priv *u = e->exec_priv;
+	struct eng_pool *p;
 	int err;
 
-	if (!u->helpers) {
-		err = pool_new(&u->helpers, e->params.workers);
-		if (err) {
-			engine_complete(e, r, err);
-			return;
-		}
+	p = helpers_get(e, &err);
+	if (!p) {
+		engine_complete(e, r, err);
+		return;
 	}
-	pool_push(u->helpers, r, r, 1);
+	pool_push(p, r, r, 1);
+}
+
+/*
+ * Buffered writes: ext4 will not write without waiting, so io_uring would
+ * hand them to its io-wq anyway, behind two more wake-ups of the engine
+ * thread. The rest (reads, O_DIRECT) io_uring runs without a worker. The
+ * helpers are made by the engine at the first buffered write (uring_queue):
+ * until then, and if they cannot be, writes go through io_uring.
+ */
+static bool buffered_write(const struct eng_req *r)
+{
+	return aionl_op_writes(r->op) && !r->file->odirect;
+}
+
+static struct eng_pool *uring_direct_pool(struct aionl_engine *e, const struct eng_file *f,
+					  uint8_t op)
+{
+	struct uring_priv *u = e->exec_priv;
+
+	if (!aionl_op_writes(op) || f->odirect)
+		return NULL;
+	return atomic_load(&u->helpers);
 }
 
 static struct io_uring_sqe *get_sqe(struct io_uring *ring)
@@ -212,6 +254,11 @@ static void uring_queue(struct aionl_engine *e, struct eng_req *r)
 	if (r->op == AIONL_CMD_COPY) {
 		helpers_queue(e, r);
 		return;
+	}
+	if (!u->helpers && buffered_write(r)) {
+		int err;
+
+		helpers_get(e, &err);	/* for the direct path, from the next write on */
 	}
 	sqe = get_sqe(&u->ring);
 
@@ -325,6 +372,7 @@ reap:
 				next = r->next;
 				engine_complete(e, r, r->res);
 			}
+			pool_grow(u->helpers);
 			continue;
 		}
 		if (tag == TAG_POLLIN || tag == TAG_POLLOUT) {
@@ -373,4 +421,5 @@ const struct exec_ops aionl_exec_uring = {
 	.cancel = uring_cancel,
 	.cancel_interrupts = true,
 	.wait = uring_wait,
+	.direct_pool = uring_direct_pool,
 };

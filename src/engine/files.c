@@ -29,7 +29,7 @@ int files_init(struct eng_files *t)
 
 void file_put(struct eng_file *f)
 {
-	if (--f->refs == 0) {
+	if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) == 1) {
 		close(f->fd);
 		free(f);
 	}
@@ -218,11 +218,12 @@ static struct eng_file *file_open(int fd, uint64_t *dev, int *err)
 		return NULL;
 	}
 	f->fd = fd;
-	f->refs = 1;
+	atomic_init(&f->refs, 1);
 	f->caps.readable = (fl & O_ACCMODE) != O_WRONLY && !(fl & O_PATH);
 	f->caps.writable = (fl & O_ACCMODE) != O_RDONLY && !(fl & O_PATH);
 	f->caps.seekable = aionl_mode_seekable(mode);
 	f->caps.directory = S_ISDIR(mode);
+	f->odirect = fl & O_DIRECT;
 	/*
 	 * A non-blocking read of an O_DIRECT file still waits for the device:
 	 * RWF_NOWAIT only refuses to wait for locks and page-cache misses. So

@@ -21,8 +21,14 @@
 /* A registered file. Freed when unregistered and no request holds it. */
 struct eng_file {
 	int fd;
-	uint32_t refs;		/* 1 for the table slot + 1 per request in flight */
+	/*
+	 * 1 for the table slot + 1 per request in flight. Atomic: a request
+	 * started straight from a submitting thread (direct.c) is dropped by
+	 * the worker that ran it.
+	 */
+	atomic_uint refs;
 	struct aionl_file_caps caps;
+	bool odirect;		/* opened O_DIRECT */
 	/* RWF_NOWAIT not refused yet: cleared by the engine, read by submitters. */
 	atomic_bool nowait_ok;
 	/*
@@ -78,7 +84,7 @@ int files_remove(struct eng_files *t, uint64_t handle);
 /* Take and drop a request's reference. */
 static inline void file_get(struct eng_file *f)
 {
-	f->refs++;
+	atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
 }
 void file_put(struct eng_file *f);
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "pool.h"
 
 /* Every running engine of the process; held across a fork. */
 static pthread_mutex_t engines_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -61,6 +62,15 @@ static void fork_prepare(void)
 			e->fork_parked = e->parked;
 		pthread_mutex_unlock(&e->park_lock);
 	}
+	/*
+	 * The direct path's requests are the submitting threads' and the
+	 * workers', not the engine's: their lists are held by the pool's lock.
+	 */
+	for (e = engines; e; e = e->fork_next) {
+		struct eng_pool *p = atomic_load(&e->dpool);
+
+		e->dpool_whole = p && pool_fork_prepare(p);
+	}
 }
 
 static void fork_parent(void)
@@ -68,6 +78,9 @@ static void fork_parent(void)
 	if (!engines_taken)
 		return;
 	for (struct aionl_engine *e = engines; e; e = e->fork_next) {
+		if (e->dpool_whole)
+			pool_fork_parent(atomic_load(&e->dpool));
+		e->dpool_whole = false;
 		pthread_mutex_lock(&e->park_lock);
 		atomic_store(&e->park_asked, false);
 		if (e->running)
@@ -98,6 +111,7 @@ static void fork_child(void)
 	} else {
 		engines = NULL;
 	}
+	/* dpool_whole stays: aionl_engine_forget walks the pool's lists only then. */
 	pthread_mutex_init(&engines_lock, NULL);
 }
 

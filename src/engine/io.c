@@ -80,6 +80,7 @@ struct eng_req *io_req_new(struct aionl_engine *e, uint8_t op, uint64_t cookie,
 	if (f)
 		file_get(f);
 	r->dst = NULL;
+	r->direct_done = NULL;	/* the engine's: completed through engine_complete() */
 	r->offset = 0;
 	r->op = op;
 	r->timed_out = false;

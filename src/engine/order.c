@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "pool.h"
 
 enum ord_state { ORD_HELD, ORD_RUNNING };
 
@@ -249,12 +250,15 @@ static void ord_start(struct aionl_engine *e, struct eng_ord *o, const struct nl
 	e->order.ticket = e->order.emit = NULL;
 }
 
-/* Orderable requests at work, for a drain: executor requests and stream transfers. */
-static bool engine_busy(const struct aionl_engine *e)
+/*
+ * Orderable requests at work, for a drain: executor requests, direct ones
+ * (whose last wakes the engine), and stream transfers.
+ */
+static bool engine_busy(struct aionl_engine *e)
 {
 	const struct eng_watch *w;
 
-	if (e->inflight)
+	if (e->inflight || pool_direct_busy(atomic_load(&e->dpool)))
 		return true;
 	for (w = e->watches; w; w = w->next)
 		if (w->kind == W_STREAM)

@@ -19,6 +19,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
@@ -58,6 +60,23 @@ struct eng_pool {
 	unsigned int idle;	/* of which waiting for a request */
 	unsigned int starting;	/* of which not yet at their first look at todo */
 	bool stop;
+	/* Direct requests (direct.c) a worker runs now, linked by aprev/anext. */
+	struct eng_req *direct_running;
+	/*
+	 * Free direct requests, linked by next: max of them, made with the
+	 * pool, so that a submitting thread never calls malloc (a signal
+	 * handler that forks may have interrupted it there, and glibc's fork
+	 * would then wait for the arena lock for ever).
+	 */
+	struct eng_req *direct_free, *direct_slab;
+	/*
+	 * Direct requests pushed and not yet completed, and whether the engine
+	 * waits for them to be none (a drain): then the worker that ends the
+	 * last writes efd. Both sides store, then load the other's, sequentially
+	 * consistent, so one of them always sees the other.
+	 */
+	atomic_uint ndirect;
+	atomic_bool direct_watched;
 
 	int efd;
 	unsigned int min, max;	/* workers kept, and at most */
@@ -117,6 +136,39 @@ int64_t pool_run(struct eng_req *r)
 	return n < 0 ? -errno : n;
 }
 
+/*
+ * A direct request's completion: it goes to the program's queue. running:
+ * r is on direct_running. All of it under p->lock, so that a cancel counts
+ * r until its completion is queued and never after, and a fork finds r on
+ * its list until its file is dropped (the child drops the file of every
+ * request on the lists: pool_forget). Locks: p->lock, then the library's
+ * rx_lock, as a fork's prepare handlers take them.
+ */
+static void direct_complete(struct eng_pool *p, struct eng_req *r, int64_t res, bool running)
+{
+	pthread_mutex_lock(&p->lock);
+	r->direct_done(r, res);
+	if (running) {
+		if (r->aprev)
+			r->aprev->anext = r->anext;
+		else
+			p->direct_running = r->anext;
+		if (r->anext)
+			r->anext->aprev = r->aprev;
+	}
+	file_put(r->file);
+	r->next = p->direct_free;
+	p->direct_free = r;
+	pthread_mutex_unlock(&p->lock);
+	/* After the completion is queued: a drain that sees none left follows it. */
+	if (atomic_fetch_sub(&p->ndirect, 1) == 1 && atomic_load(&p->direct_watched)) {
+		uint64_t one = 1;
+
+		while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker_slot *slot = arg;
@@ -157,10 +209,22 @@ static void *worker_main(void *arg)
 		if (!p->todo_head)
 			p->todo_tail = NULL;
 		p->ntodo--;
+		if (r->direct_done) {
+			r->aprev = NULL;
+			r->anext = p->direct_running;
+			if (r->anext)
+				r->anext->aprev = r;
+			p->direct_running = r;
+		}
 		pthread_mutex_unlock(&p->lock);
 
 		r->res = pool_run(r);
 
+		if (r->direct_done) {
+			direct_complete(p, r, r->res, true);
+			pthread_mutex_lock(&p->lock);
+			continue;
+		}
 		pthread_mutex_lock(&p->lock);
 		wake = !p->done;
 		r->next = p->done;
@@ -180,11 +244,12 @@ static void *worker_main(void *arg)
 
 /*
  * Start a worker in a free slot (joining an exited one's thread first);
- * engine thread only. Under p->lock on entry and exit; the lock is dropped
+ * any thread: the slot is marked under p->lock before it is dropped. Under p->lock on entry and exit; the lock is dropped
  * around the join and the start. Returns 0 or the error of pthread_create.
  */
 static int worker_start(struct eng_pool *p)
 {
+	sigset_t all, old;
 	pthread_attr_t attr;
 	unsigned int i;
 	int err;
@@ -204,7 +269,14 @@ static int worker_start(struct eng_pool *p)
 	pthread_attr_init(&attr);
 	/* Workers make system calls only: a small stack keeps many of them cheap. */
 	pthread_attr_setstacksize(&attr, 256 << 10);
+	/*
+	 * A submitting thread starts workers too (pool_push_direct): a worker
+	 * never takes the program's signals, whatever that thread's mask.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&p->slots[i].tid, &attr, worker_main, &p->slots[i]);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	pthread_mutex_lock(&p->lock);
 	if (err) {
@@ -232,6 +304,7 @@ static void pool_stop(struct eng_pool *p)
 		close(p->efd);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->cond);
+	free(p->direct_slab);
 	free(p);
 }
 
@@ -254,6 +327,11 @@ int pool_new(struct eng_pool **pp, unsigned int max)
 	p->max = max;
 	for (i = 0; i < max; i++)
 		p->slots[i].p = p;
+	p->direct_slab = calloc(max, sizeof(*p->direct_slab));
+	for (i = 0; p->direct_slab && i < max; i++) {
+		p->direct_slab[i].next = p->direct_free;
+		p->direct_free = &p->direct_slab[i];
+	}
 	p->efd = aionl__fd_high(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 	if (p->efd < 0) {
 		err = -errno;
@@ -279,10 +357,37 @@ void pool_free(struct eng_pool *p)
 	pool_stop(p);
 }
 
-void pool_forget(struct eng_pool *p)
+/*
+ * whole: the pool's lock was held across the fork (pool_fork_prepare), so
+ * its lists are whole here: the direct requests on them give back their
+ * files, so that the child's copies of the descriptors are closed.
+ */
+void pool_forget(struct eng_pool *p, bool whole)
 {
+	struct eng_req *r, *next;
+
+	for (r = whole ? p->todo_head : NULL; r; r = next) {
+		next = r->next;
+		if (r->direct_done)
+			file_put(r->file);
+	}
+	for (r = whole ? p->direct_running : NULL; r; r = next) {
+		next = r->anext;
+		file_put(r->file);
+	}
 	close(p->efd);
+	free(p->direct_slab);
 	free(p);
+}
+
+bool pool_fork_prepare(struct eng_pool *p)
+{
+	return aionl__fork_lock(&p->lock);
+}
+
+void pool_fork_parent(struct eng_pool *p)
+{
+	pthread_mutex_unlock(&p->lock);
 }
 
 int pool_fd(const struct eng_pool *p)
@@ -290,9 +395,9 @@ int pool_fd(const struct eng_pool *p)
 	return p->efd;
 }
 
-void pool_push(struct eng_pool *p, struct eng_req *head, struct eng_req *tail, unsigned int n)
+static void pool_push_locked(struct eng_pool *p, struct eng_req *head, struct eng_req *tail,
+			     unsigned int n)
 {
-	pthread_mutex_lock(&p->lock);
 	if (p->todo_tail)
 		p->todo_tail->next = head;
 	else
@@ -312,7 +417,111 @@ void pool_push(struct eng_pool *p, struct eng_req *head, struct eng_req *tail, u
 	while (p->ntodo > p->idle + p->starting && p->running < p->max)
 		if (worker_start(p))
 			break;
+}
+
+void pool_push(struct eng_pool *p, struct eng_req *head, struct eng_req *tail, unsigned int n)
+{
+	pthread_mutex_lock(&p->lock);
+	pool_push_locked(p, head, tail, n);
 	pthread_mutex_unlock(&p->lock);
+}
+
+struct eng_req *pool_direct_get(struct eng_pool *p)
+{
+	struct eng_req *r = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	/* Only with a worker waiting for it: the submitter starts none. */
+	if (p->idle > p->ntodo && p->direct_free) {
+		r = p->direct_free;
+		p->direct_free = r->next;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return r;
+}
+
+void pool_push_direct(struct eng_pool *p, struct eng_req *r)
+{
+	bool grow;
+
+	atomic_fetch_add(&p->ndirect, 1);
+	/*
+	 * The file's reference with the lock that fork holds: a child then
+	 * finds every reference a direct request holds on a list.
+	 */
+	pthread_mutex_lock(&p->lock);
+	file_get(r->file);
+	r->next = NULL;
+	if (p->todo_tail)
+		p->todo_tail->next = r;
+	else
+		p->todo_head = r;
+	p->todo_tail = r;
+	p->ntodo++;
+	pthread_cond_signal(&p->cond);
+	/* The idle worker was taken meanwhile: the engine starts another (pool_grow). */
+	grow = p->ntodo > p->idle + p->starting && p->running < p->max;
+	pthread_mutex_unlock(&p->lock);
+	if (grow) {
+		uint64_t one = 1;
+
+		while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+	}
+}
+
+void pool_grow(struct eng_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	while (p->ntodo > p->idle + p->starting && p->running < p->max)
+		if (worker_start(p))
+			break;
+	pthread_mutex_unlock(&p->lock);
+}
+
+bool pool_direct_busy(struct eng_pool *p)
+{
+	if (!p)
+		return false;
+	atomic_store(&p->direct_watched, true);
+	if (atomic_load(&p->ndirect))
+		return true;
+	atomic_store(&p->direct_watched, false);
+	return false;
+}
+
+int64_t pool_cancel_direct(struct eng_pool *p, bool (*match)(const struct eng_req *r, void *arg),
+			   void *arg)
+{
+	struct eng_req **pp, *r, *taken = NULL, *prev = NULL;
+	int64_t found = 0;
+
+	if (!p)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	for (pp = &p->todo_head; (r = *pp);) {
+		if (r->direct_done && match(r, arg)) {
+			*pp = r->next;
+			if (p->todo_tail == r)
+				p->todo_tail = prev;
+			p->ntodo--;
+			r->next = taken;
+			taken = r;
+			found++;
+			continue;
+		}
+		prev = r;
+		pp = &r->next;
+	}
+	/* Running ones finish with their real result, as the engine's do. */
+	for (r = p->direct_running; r; r = r->anext)
+		found += match(r, arg);
+	pthread_mutex_unlock(&p->lock);
+	while ((r = taken)) {
+		taken = r->next;
+		direct_complete(p, r, -ECANCELED, false);
+	}
+	return found;
 }
 
 struct eng_req *pool_take_done(struct eng_pool *p)

@@ -141,6 +141,17 @@ struct aionl_params {
  * already holds does not.
  */
 #define AIONL_PARAMS_BIND_FD 4u
+/*
+ * Send every read and write through the socket. By default, on the user
+ * backend, aionl_submit hands a read or write that would block (a buffered
+ * write; on the threads executor, a read the page cache cannot serve)
+ * straight to one of the engine's workers, which queues its completion for
+ * aionl_reap: the engine thread is not woken for it. Requests ordered by
+ * AIONL_REQ_LINK or AIONL_REQ_DRAIN, with a deadline, or on pipes and
+ * sockets never take this path. Cancel, drains and close find such a
+ * request as they find any other.
+ */
+#define AIONL_PARAMS_NO_DIRECT 8u
 
 /* The opcodes of struct aionl_req: each is the number of its command on the wire. */
 enum aionl_op {

@@ -90,6 +90,24 @@ static void user_inline_end(struct aionl_ctx *ctx)
 	aionl_engine_inline_end(ctx->backend);
 }
 
+/* On the worker that ran the request: into the queue, as an inline read's completion. */
+static void user_direct_done(void *arg, uint64_t cookie, int64_t res)
+{
+	struct aionl_completion m = { .cookie = cookie, .res = res };
+
+	rx_deliver(arg, &m, 1);
+}
+
+static bool user_direct(struct aionl_ctx *ctx, const struct aionl_req *r)
+{
+	struct iovec one = { r->buf, r->len };
+	bool vec = r->op == AIONL_OP_READV || r->op == AIONL_OP_WRITEV;
+
+	return aionl_engine_try_direct(ctx->backend, r->op, r->cookie, r->handle,
+				       vec ? r->iov : &one, vec ? r->nr_iov : 1, r->offset,
+				       user_direct_done, ctx);
+}
+
 static bool user_ring(struct aionl_ctx *ctx)
 {
 	return aionl_engine_ring(ctx->backend);
@@ -111,6 +129,7 @@ const struct backend_ops aionl__backend_user = {
 	.inline_begin = user_inline_begin,
 	.inline_read = user_inline_read,
 	.inline_end = user_inline_end,
+	.direct = user_direct,
 	.ring = user_ring,
 	.is_bell = user_is_bell,
 };

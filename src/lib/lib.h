@@ -61,6 +61,13 @@ struct backend_ops {
 	int (*inline_read)(struct aionl_ctx *ctx, uint64_t handle, const struct iovec *iov,
 			   unsigned int nr_iov, uint64_t offset, int64_t *res);
 	void (*inline_end)(struct aionl_ctx *ctx);
+	/*
+	 * Between inline_begin and inline_end: start r (a transfer at an
+	 * offset, without flags or deadline) where its completion is queued in
+	 * ctx's completion queue without a message; false if it must be sent.
+	 * NULL: the backend has no such path.
+	 */
+	bool (*direct)(struct aionl_ctx *ctx, const struct aionl_req *r);
 	/* A file was registered under handle, and is about to be unregistered. */
 	void (*registered)(struct aionl_ctx *ctx, uint64_t handle, int fd);
 	void (*unregistering)(struct aionl_ctx *ctx, uint64_t handle);
@@ -116,6 +123,7 @@ struct aionl_ctx {
 	atomic_uint outstanding;
 	atomic_uint seq;
 	bool inline_reads;	/* serve page-cache hits in aionl_submit */
+	bool direct;		/* hand blocking transfers to a worker in aionl_submit */
 	/*
 	 * The commands both the library and the server know (GET_INFO's
 	 * commands, bit n for command n), and the requests of struct aionl_req
@@ -183,6 +191,11 @@ int rx_wait(struct aionl_ctx *ctx, bool (*ready)(struct aionl_ctx *, void *), vo
 	    const struct timespec *deadline);
 /* With rx_lock held: the readiness test of a reaper (arg: how many it wants). */
 bool rx_cq_ready(struct aionl_ctx *ctx, void *arg);
+/*
+ * Queue n completions that no datagram carries (reads served inline, the
+ * direct path's) and ring the bell for them; takes rx_lock.
+ */
+void rx_deliver(struct aionl_ctx *ctx, const struct aionl_completion *m, unsigned int n);
 /* With rx_lock held: ring the bell if cq holds completions and none is rung. */
 static inline void rx_ring_bell(struct aionl_ctx *ctx)
 {

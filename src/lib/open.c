@@ -30,7 +30,9 @@ static const char *const executor_names[] = {
 };
 
 #define NAMES(a) (sizeof(a) / sizeof((a)[0]))
-#define AIONL_PARAMS_FLAGS (AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE | AIONL_PARAMS_BIND_FD)
+#define AIONL_PARAMS_FLAGS                                                            \
+	(AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_RAISE_NOFILE | AIONL_PARAMS_BIND_FD |  \
+	 AIONL_PARAMS_NO_DIRECT)
 
 AIONL_EXPORT const char *aionl_backend_name(enum aionl_backend backend)
 {
@@ -331,6 +333,7 @@ AIONL_EXPORT int aionl_ctx_open(struct aionl_ctx **ctxp, const struct aionl_para
 	ctx->spin_ns = aionl__ncpus() > 1 ? aionl__spin_ns(p) : 0;
 	aionl_spin_init(&ctx->spin);
 	ctx->inline_reads = ctx->ops->inline_read && !(p->flags & AIONL_PARAMS_NO_INLINE);
+	ctx->direct = ctx->ops->direct && !(p->flags & AIONL_PARAMS_NO_DIRECT);
 	if (ctx->info.backend == AIONL_BACKEND_KERNEL)
 		snprintf(ctx->info.reason, sizeof(ctx->info.reason), "kernel: %s",
 			 c.backend == AIONL_BACKEND_KERNEL ? c.backend_why :

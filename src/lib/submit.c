@@ -178,17 +178,9 @@ struct inline_batch {
  */
 static void deliver_inline(struct aionl_ctx *ctx, struct inline_batch *b)
 {
-	unsigned int i;
-
 	if (!b->n)
 		return;
-	pthread_mutex_lock(&ctx->rx_lock);
-	for (i = 0; i < b->n; i++)
-		if (cq_push(&ctx->cq, &b->m[i]))
-			ctx->rx_err = -ENOMEM;
-	rx_ring_bell(ctx);
-	pthread_cond_broadcast(&ctx->rx_cond);
-	pthread_mutex_unlock(&ctx->rx_lock);
+	rx_deliver(ctx, b->m, b->n);
 	b->n = 0;
 }
 
@@ -203,6 +195,8 @@ static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct 
 
 	if (r->timeout_ns || r->offset == AIONL_OFFSET_STREAM)
 		return false;	/* deadlines and streams are the server's */
+	if (!ctx->inline_reads)
+		return false;
 	if (r->op == AIONL_OP_READ) {
 		if (!ctx->ops->inline_read(ctx, r->handle, &one, 1, r->offset, &res))
 			return false;
@@ -217,6 +211,26 @@ static bool try_inline(struct aionl_ctx *ctx, const struct aionl_req *r, struct 
 	}
 	b->m[b->n++] = (struct aionl_completion){ .cookie = r->cookie, .res = res };
 	return true;
+}
+
+/*
+ * What must block (a buffered write, a read the cache missed), straight to
+ * a worker of the engine, which queues the completion itself: the engine
+ * thread is not woken (src/engine/direct.c). Same conditions as inline.
+ */
+static bool try_direct(struct aionl_ctx *ctx, const struct aionl_req *r)
+{
+	if (!ctx->direct || r->timeout_ns || r->offset == AIONL_OFFSET_STREAM)
+		return false;
+	switch (r->op) {
+	case AIONL_OP_READ:
+	case AIONL_OP_WRITE:
+	case AIONL_OP_READV:
+	case AIONL_OP_WRITEV:
+		return ctx->ops->direct(ctx, r);
+	default:
+		return false;
+	}
 }
 
 /* The signals the signal watches among reqs ask for, of the sets the server takes. */
@@ -285,11 +299,12 @@ static uint64_t block_watched_signals(const struct aionl_ctx *ctx, const struct 
 }
 
 /*
- * Serve what the page cache holds among reqs; done[i] marks each served.
- * Ordered requests are the server's, which starts them in their order: a
- * request with flags, one a link reaches, and, behind a drain (*drained,
- * set by one of an earlier call or window), every one. An inline read
- * would complete before what it must wait for.
+ * Serve what the page cache holds among reqs, and hand what must block to
+ * a worker (the direct path); done[i] marks each. Ordered requests are the
+ * server's, which starts them in their order: a request with flags, one a
+ * link reaches, and, behind a drain (*drained, set by one of an earlier
+ * call or window), every one. An inline read would complete, and a direct
+ * request start, before what it must wait for.
  */
 static unsigned int serve_inline(struct aionl_ctx *ctx, const struct aionl_req *reqs,
 				 unsigned int nr, uint64_t *done, bool *drained)
@@ -306,7 +321,7 @@ static unsigned int serve_inline(struct aionl_ctx *ctx, const struct aionl_req *
 			continue;
 		if (done[i / 64] >> (i % 64) & 1)
 			continue;	/* refused: refuse_unserved() */
-		if (try_inline(ctx, &reqs[i], &b)) {
+		if (try_inline(ctx, &reqs[i], &b) || try_direct(ctx, &reqs[i])) {
 			done[i / 64] |= 1ULL << (i % 64);
 			n++;
 		}
@@ -393,7 +408,7 @@ static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req 
 	 * Page-cache hits are served here and now, as io_uring serves them in
 	 * io_uring_enter; only the rest travels to the server.
 	 */
-	if (ctx->inline_reads && ninline < nr)
+	if ((ctx->inline_reads || ctx->direct) && ninline < nr)
 		ninline += serve_inline(ctx, reqs, nr, done, drained);
 	*err = 0;
 	if (ninline == nr)

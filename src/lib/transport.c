@@ -426,6 +426,17 @@ static int rx_recv(struct aionl_ctx *ctx, const struct timespec *deadline)
 	}
 }
 
+void rx_deliver(struct aionl_ctx *ctx, const struct aionl_completion *m, unsigned int n)
+{
+	pthread_mutex_lock(&ctx->rx_lock);
+	for (unsigned int i = 0; i < n; i++)
+		if (cq_push(&ctx->cq, &m[i]))
+			ctx->rx_err = -ENOMEM;
+	rx_ring_bell(ctx);
+	pthread_cond_broadcast(&ctx->rx_cond);
+	pthread_mutex_unlock(&ctx->rx_lock);
+}
+
 bool rx_cq_ready(struct aionl_ctx *ctx, void *arg)
 {
 	return ctx->cq.len >= *(unsigned int *)arg;

@@ -47,7 +47,7 @@ static struct aionl_ctx *open_bound(const char *path, int fd)
 	if (!path)
 		p.flags |= AIONL_PARAMS_BIND_FD;
 	if (getenv("AIONL_TEST_NO_INLINE"))
-		p.flags |= AIONL_PARAMS_NO_INLINE;
+		p.flags |= AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_NO_DIRECT;
 	if (aionl_ctx_open(&ctx, &p))
 		fail_msg("aionl_ctx_open bound to %s: %s", path ? path : "a descriptor",
 			 aionl_error_message());

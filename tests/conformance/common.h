@@ -57,7 +57,7 @@ static inline struct aionl_ctx *open_ctx(unsigned int max_inflight)
 
 	/* The engine's own read path, which page-cache hits otherwise skip. */
 	if (getenv("AIONL_TEST_NO_INLINE"))
-		p.flags |= AIONL_PARAMS_NO_INLINE;
+		p.flags |= AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_NO_DIRECT;
 	struct aionl_ctx *ctx = NULL;
 	int err;
 
@@ -183,7 +183,7 @@ static inline struct aionl_ctx *child_ctx_under_fsize(rlim_t limit)
 	if (setrlimit(RLIMIT_FSIZE, &rl))
 		_exit(11);
 	if (getenv("AIONL_TEST_NO_INLINE"))
-		p.flags |= AIONL_PARAMS_NO_INLINE;
+		p.flags |= AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_NO_DIRECT;
 	if (aionl_ctx_open(&ctx, &p))
 		_exit(12);
 	return ctx;

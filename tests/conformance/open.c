@@ -413,7 +413,7 @@ static void test_eacces_as_an_unprivileged_user(void **state)
 		if (access(secret, R_OK) == 0 || errno != EACCES)
 			_exit(11);	/* the test's premise */
 		if (getenv("AIONL_TEST_NO_INLINE"))
-			p.flags |= AIONL_PARAMS_NO_INLINE;
+			p.flags |= AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_NO_DIRECT;
 		if (aionl_ctx_open(&ctx, &p))
 			_exit(12);
 		aionl_req_open(&r, AIONL_AT_CWD, secret, O_RDONLY, 0, 0, 1);

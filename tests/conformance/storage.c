@@ -907,7 +907,7 @@ static void test_statx_of_a_path_as_an_unprivileged_user_is_eacces(void **state)
 		if (sys_statx(AT_FDCWD, inside, 0, STATX_BASIC_STATS, &sx) != -EACCES)
 			_exit(11);	/* the test's premise */
 		if (getenv("AIONL_TEST_NO_INLINE"))
-			p.flags |= AIONL_PARAMS_NO_INLINE;
+			p.flags |= AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_NO_DIRECT;
 		if (aionl_ctx_open(&ctx, &p))
 			_exit(12);
 		aionl_req_statx(&r, AIONL_AT_CWD, inside, 0, STATX_BASIC_STATS, &sx, 1);

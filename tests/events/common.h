@@ -44,7 +44,7 @@ static inline int setup(void **state)
 
 	(void)state;
 	if (getenv("AIONL_TEST_NO_INLINE"))
-		p.flags |= AIONL_PARAMS_NO_INLINE;
+		p.flags |= AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_NO_DIRECT;
 	if (aionl_ctx_open(&ctx, &p))
 		fail_msg("aionl_ctx_open: %s", aionl_error_message());
 	aionl_ctx_info(ctx, &info);

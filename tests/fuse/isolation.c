@@ -372,7 +372,7 @@ static struct aionl_ctx *open_bound(const char *path, unsigned int flags)
 
 	/* The engine's own read path, which page-cache hits otherwise skip. */
 	if (getenv("AIONL_TEST_NO_INLINE"))
-		p.flags |= AIONL_PARAMS_NO_INLINE;
+		p.flags |= AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_NO_DIRECT;
 	if (aionl_ctx_open(&ctx, &p))
 		fail_msg("aionl_ctx_open bound to %s: %s", path, aionl_error_message());
 	return ctx;

@@ -697,7 +697,7 @@ static void setup(const char *dir)
 
 	/* The engine's own read path, which page-cache hits otherwise skip. */
 	if (getenv("AIONL_TEST_NO_INLINE"))
-		p.flags |= AIONL_PARAMS_NO_INLINE;
+		p.flags |= AIONL_PARAMS_NO_INLINE | AIONL_PARAMS_NO_DIRECT;
 
 	if (aionl_ctx_open(&S.ctx, &p))
 		fail("aionl_ctx_open: %s", aionl_error_message());

@@ -104,7 +104,7 @@ class _Base:
     _core = None
 
     def __init__(self, backend=None, executor=None, max_inflight=None, *, workers=None,
-                 spin_us=None, inline_reads=True, raise_nofile=False, bind=None):
+                 spin_us=None, inline_reads=True, direct=True, raise_nofile=False, bind=None):
         try:
             b = _BACKENDS[backend]
         except (KeyError, TypeError):
@@ -123,6 +123,8 @@ class _Base:
         if not -2**31 <= sp < 2**31:
             raise ValueError("spin_us out of range")
         flags = 0 if inline_reads else _c.AIONL_PARAMS_NO_INLINE
+        if not direct:
+            flags |= _c.AIONL_PARAMS_NO_DIRECT
         if raise_nofile:
             flags |= _c.AIONL_PARAMS_RAISE_NOFILE
         bind_fd, own = -1, False
@@ -310,7 +312,7 @@ class Context(_Base):
     """One AIO socket, used synchronously.
 
     Context(backend=None, executor=None, max_inflight=None, *, workers=None,
-    spin_us=None, inline_reads=True, raise_nofile=False, bind=None): backend is None/'auto', 'user' or
+    spin_us=None, inline_reads=True, direct=True, raise_nofile=False, bind=None): backend is None/'auto', 'user' or
     'kernel'; executor None/'auto', 'uring' or 'threads' (None lets
     AIONL_BACKEND and AIONL_EXECUTOR choose). Asking for something this
     machine lacks raises OSError; there is no silent fallback.

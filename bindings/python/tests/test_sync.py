@@ -194,6 +194,33 @@ def test_a_deadline_ends_a_read_that_waits(ctx):
         os.close(w)
 
 
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "socket"])
+def test_a_batch_of_writes_then_reads(tmp_path, direct):
+    # direct=False: every write crosses the socket; by default the user
+    # backend hands each to a worker from the submitting thread.
+    ctx = aionl.Context(inline_reads=False, direct=direct)
+    path = tmp_path / "w"
+    with open(path, "w+b") as f:
+        wfile = ctx.register(f)
+        blocks = [bytes([i]) * 4096 for i in range(64)]
+        writes = [aionl.Write(wfile, b, i * 4096, cookie=i) for i, b in enumerate(blocks)]
+        assert ctx.submit(writes) == 64
+        got = {}
+        while len(got) < 64:
+            for c in ctx.reap(max=64, min=1):
+                got[c.cookie] = c.result
+        assert got == {i: 4096 for i in range(64)}
+        reads = [aionl.Read(wfile, bytearray(4096), i * 4096, cookie=i) for i in range(64)]
+        assert ctx.submit(reads) == 64
+        got = {}
+        while len(got) < 64:
+            for c in ctx.reap(max=64, min=1):
+                got[c.cookie] = c
+        for i, r in enumerate(reads):
+            assert got[i].result == 4096 and bytes(r.buf) == blocks[i]
+    ctx.close()
+
+
 @pytest.mark.parametrize("inline", [True, False], ids=["inline", "engine_reads"])
 def test_a_batch_of_reads(data, inline):
     ctx = aionl.Context(inline_reads=inline)
