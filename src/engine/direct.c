@@ -23,7 +23,8 @@
  * preallocated requests, and with one buffer (a vector's copy would need
  * memory); the rest is the engine's, which also starts workers.
  * The library takes it only for requests no chain or drain orders, and
- * never with AIONL_PARAMS_NO_INLINE (src/lib/submit.c).
+ * never with AIONL_PARAMS_NO_DIRECT (src/lib/submit.c), which the engine
+ * hears of too (params.direct): io_uring then makes no workers for it.
  */
 #define _GNU_SOURCE
 #include <errno.h>

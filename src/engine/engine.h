@@ -203,6 +203,12 @@ struct aionl_engine {
 	 */
 	struct eng_pool *_Atomic dpool;
 	bool dpool_whole;	/* fork.c: dpool's lock was held across the fork */
+	/*
+	 * fork.c: this is a child's copy, whose workers are not in its
+	 * process: a fork from the child neither waits for them nor changes
+	 * dpool_whole, which the child's close still needs.
+	 */
+	bool fork_copy;
 	/* OPENs given to the executor, at most AIONL_MAX_OPENS_RUNNING; the rest wait here. */
 	unsigned int opens_running;
 	struct eng_req *open_wait_head, *open_wait_tail;

@@ -6,6 +6,7 @@
 #ifndef AIONL_ENGINE_API_H
 #define AIONL_ENGINE_API_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
@@ -18,6 +19,7 @@ struct aionl_engine_params {
 	unsigned int max_inflight;
 	unsigned int workers;
 	uint64_t spin_ns;		/* busy-poll this long after work before sleeping */
+	bool direct;			/* the library may use aionl_engine_try_direct */
 	int peer;			/* the program's end of the socket, or -1: never kept */
 };
 

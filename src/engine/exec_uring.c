@@ -51,6 +51,7 @@ struct uring_priv {
 	 * threads from then on.
 	 */
 	struct eng_pool *_Atomic helpers;
+	bool helpers_failed;	/* for the direct path: not tried again */
 };
 
 static const int needed_ops[] = {
@@ -124,7 +125,10 @@ static void uring_fini(struct aionl_engine *e)
 {
 	struct uring_priv *u = e->exec_priv;
 
-	/* The engine waited for every request: the helpers are idle. */
+	/*
+	 * The engine waited for its own requests; direct ones may still run,
+	 * and pool_free lets the workers finish the queue first.
+	 */
 	if (u->helpers)
 		pool_free(u->helpers);
 	io_uring_queue_exit(&u->ring);
@@ -153,8 +157,9 @@ static struct eng_pool *helpers_get(struct aionl_engine *e, int *err)
 		*err = pool_new(&p, e->params.workers);
 		if (*err)
 			return NULL;
-		atomic_store(&u->helpers, p);
+		/* dpool first: a fork that sees the helpers must see them there too. */
 		atomic_store(&e->dpool, p);
+		atomic_store(&u->helpers, p);
 	}
 	return p;
 }
@@ -255,10 +260,11 @@ static void uring_queue(struct aionl_engine *e, struct eng_req *r)
 		helpers_queue(e, r);
 		return;
 	}
-	if (!u->helpers && buffered_write(r)) {
+	if (!u->helpers && !u->helpers_failed && e->params.direct && buffered_write(r)) {
 		int err;
 
-		helpers_get(e, &err);	/* for the direct path, from the next write on */
+		/* For the direct path, from the next write on; tried once. */
+		u->helpers_failed = !helpers_get(e, &err);
 	}
 	sqe = get_sqe(&u->ring);
 

@@ -27,12 +27,16 @@ int files_init(struct eng_files *t)
 	return -pthread_rwlock_init(&t->lock, NULL);
 }
 
+void file_free(struct eng_file *f)
+{
+	close(f->fd);
+	free(f);
+}
+
 void file_put(struct eng_file *f)
 {
-	if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) == 1) {
-		close(f->fd);
-		free(f);
-	}
+	if (file_unref(f))
+		file_free(f);
 }
 
 /*

@@ -87,5 +87,15 @@ static inline void file_get(struct eng_file *f)
 	atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
 }
 void file_put(struct eng_file *f);
+/*
+ * file_put in two steps, for a caller holding a lock that close(2) must not
+ * be made under (a FUSE or NFS close waits for the server's FLUSH): whether
+ * that was the last reference, and then, if so, file_free off the lock.
+ */
+static inline bool file_unref(struct eng_file *f)
+{
+	return atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) == 1;
+}
+void file_free(struct eng_file *f);
 
 #endif /* AIONL_FILES_H */

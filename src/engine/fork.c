@@ -69,7 +69,8 @@ static void fork_prepare(void)
 	for (e = engines; e; e = e->fork_next) {
 		struct eng_pool *p = atomic_load(&e->dpool);
 
-		e->dpool_whole = p && pool_fork_prepare(p);
+		if (!e->fork_copy)
+			e->dpool_whole = p && pool_fork_prepare(p);
 	}
 }
 
@@ -78,9 +79,11 @@ static void fork_parent(void)
 	if (!engines_taken)
 		return;
 	for (struct aionl_engine *e = engines; e; e = e->fork_next) {
-		if (e->dpool_whole)
-			pool_fork_parent(atomic_load(&e->dpool));
-		e->dpool_whole = false;
+		if (!e->fork_copy) {
+			if (e->dpool_whole)
+				pool_fork_parent(atomic_load(&e->dpool));
+			e->dpool_whole = false;
+		}
 		pthread_mutex_lock(&e->park_lock);
 		atomic_store(&e->park_asked, false);
 		if (e->running)
@@ -107,6 +110,7 @@ static void fork_child(void)
 		for (struct aionl_engine *e = engines; e; e = e->fork_next) {
 			atomic_store(&e->park_asked, false);
 			e->running = false;
+			e->fork_copy = true;
 		}
 	} else {
 		engines = NULL;

@@ -138,15 +138,31 @@ int64_t pool_run(struct eng_req *r)
 
 /*
  * A direct request's completion: it goes to the program's queue. running:
- * r is on direct_running. All of it under p->lock, so that a cancel counts
- * r until its completion is queued and never after, and a fork finds r on
- * its list until its file is dropped (the child drops the file of every
- * request on the lists: pool_forget). Locks: p->lock, then the library's
- * rx_lock, as a fork's prepare handlers take them.
+ * r is on direct_running. Under p->lock, so that a cancel counts r until
+ * its completion is queued and never after, and a fork finds r on its list
+ * while it holds its file (the child drops the file of every request on
+ * the lists: pool_forget). The file goes first, as the engine's requests
+ * drop theirs before their completion is sent: a program that unregistered
+ * it and reaps this completion finds the library's descriptor closed. A
+ * last reference is closed off the lock (file_unref). Locks: p->lock, then
+ * the library's rx_lock, as a fork's prepare handlers take them.
  */
 static void direct_complete(struct eng_pool *p, struct eng_req *r, int64_t res, bool running)
 {
+	struct eng_file *f = r->file;
+
 	pthread_mutex_lock(&p->lock);
+	if (file_unref(f)) {
+		/*
+		 * Unregistered meanwhile. A fork's child between here and the
+		 * close keeps its copy of the descriptor: as narrow a window
+		 * as unregistering's own.
+		 */
+		r->file = NULL;
+		pthread_mutex_unlock(&p->lock);
+		file_free(f);
+		pthread_mutex_lock(&p->lock);
+	}
 	r->direct_done(r, res);
 	if (running) {
 		if (r->aprev)
@@ -156,12 +172,16 @@ static void direct_complete(struct eng_pool *p, struct eng_req *r, int64_t res, 
 		if (r->anext)
 			r->anext->aprev = r->aprev;
 	}
-	file_put(r->file);
 	r->next = p->direct_free;
 	p->direct_free = r;
 	pthread_mutex_unlock(&p->lock);
-	/* After the completion is queued: a drain that sees none left follows it. */
-	if (atomic_fetch_sub(&p->ndirect, 1) == 1 && atomic_load(&p->direct_watched)) {
+	/*
+	 * After the completion is queued: a drain that sees none left follows
+	 * it. The wake-up is one-shot: a drain cancelled meanwhile must not
+	 * leave every later request waking the engine (pool_direct_busy arms
+	 * it again at each look).
+	 */
+	if (atomic_fetch_sub(&p->ndirect, 1) == 1 && atomic_exchange(&p->direct_watched, false)) {
 		uint64_t one = 1;
 
 		while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
@@ -244,8 +264,10 @@ static void *worker_main(void *arg)
 
 /*
  * Start a worker in a free slot (joining an exited one's thread first);
- * any thread: the slot is marked under p->lock before it is dropped. Under p->lock on entry and exit; the lock is dropped
- * around the join and the start. Returns 0 or the error of pthread_create.
+ * engine thread only (a slot's tid is written off the lock), or
+ * aionl_engine_start's pool_new. Under p->lock on entry and exit; the lock
+ * is dropped around the join and the start. Returns 0 or the error of
+ * pthread_create.
  */
 static int worker_start(struct eng_pool *p)
 {
@@ -270,8 +292,8 @@ static int worker_start(struct eng_pool *p)
 	/* Workers make system calls only: a small stack keeps many of them cheap. */
 	pthread_attr_setstacksize(&attr, 256 << 10);
 	/*
-	 * A submitting thread starts workers too (pool_push_direct): a worker
-	 * never takes the program's signals, whatever that thread's mask.
+	 * Both callers block every signal already; a worker takes none of
+	 * the program's signals even if that changes.
 	 */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -373,7 +395,8 @@ void pool_forget(struct eng_pool *p, bool whole)
 	}
 	for (r = whole ? p->direct_running : NULL; r; r = next) {
 		next = r->anext;
-		file_put(r->file);
+		if (r->file)
+			file_put(r->file);
 	}
 	close(p->efd);
 	free(p->direct_slab);

@@ -21,6 +21,7 @@ static int start(struct aionl_ctx *ctx, const struct aionl_params *p, enum aionl
 		.max_inflight = p->max_inflight ? p->max_inflight : AIONL_DEFAULT_MAX_INFLIGHT,
 		.workers = p->workers ? p->workers : AIONL_DEFAULT_WORKERS,
 		.spin_ns = aionl__spin_ns(p),
+		.direct = !(p->flags & AIONL_PARAMS_NO_DIRECT),
 	};
 	struct aionl_engine *e;
 	int sv[2], err;

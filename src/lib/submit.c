@@ -393,12 +393,54 @@ static unsigned int send_rest(struct aionl_ctx *ctx, const struct aionl_req *req
 	return sent;
 }
 
+/*
+ * After send_rest() sent only the first sent of the requests not in done,
+ * with err: the unsent ones that come before a request served here (an
+ * inline read, a direct one, a refused op) complete now with err, flagged
+ * AIONL_CQE_F_REJECTED, so that what aionl_submit counts stays a prefix of
+ * its requests: a program that submits the rest again repeats none that
+ * ran. Returns how many were completed so.
+ */
+static unsigned int reject_unsent(struct aionl_ctx *ctx, const struct aionl_req *reqs,
+				  unsigned int nr, const uint64_t *done, unsigned int sent, int err)
+{
+	struct inline_batch b;
+	unsigned int i, last = nr, n = 0;
+
+	for (i = nr; i-- > 0;) {
+		if (done[i / 64] >> (i % 64) & 1) {
+			last = i;
+			break;
+		}
+	}
+	if (err == -EMSGSIZE)
+		err = -EINVAL;
+	else if (err == -ECONNRESET)
+		err = -EPIPE;
+	b.n = 0;
+	for (i = 0; i < last; i++) {
+		if (done[i / 64] >> (i % 64) & 1)
+			continue;
+		if (sent) {
+			sent--;
+			continue;
+		}
+		if (b.n == INLINE_BATCH)
+			deliver_inline(ctx, &b);
+		b.m[b.n++] = (struct aionl_completion){ .cookie = reqs[i].cookie, .res = err,
+							.flags = AIONL_CQE_F_REJECTED };
+		n++;
+	}
+	deliver_inline(ctx, &b);
+	return n;
+}
+
 /* Submit a window of at most SUBMIT_WINDOW requests, all of which have credits. */
 static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req *reqs,
 				  unsigned int nr, bool *drained, int *err)
 {
 	uint64_t done[SUBMIT_WINDOW / 64];
-	unsigned int ninline = 0;
+	unsigned int ninline = 0, sent;
 
 	/* Only the words this window uses: a whole bitmap per call is 512 bytes to clear. */
 	memset(done, 0, (nr + 63) / 64 * sizeof(done[0]));
@@ -417,7 +459,10 @@ static unsigned int submit_window(struct aionl_ctx *ctx, const struct aionl_req 
 	 * Reads served inline are done whatever happens to the rest: their
 	 * completions are queued, so they keep their credits.
 	 */
-	return ninline + send_rest(ctx, reqs, nr, done, err);
+	sent = send_rest(ctx, reqs, nr, done, err);
+	if (*err && ninline)
+		sent += reject_unsent(ctx, reqs, nr, done, sent, *err);
+	return ninline + sent;
 }
 
 AIONL_EXPORT int aionl_submit(struct aionl_ctx *ctx, const struct aionl_req *reqs, unsigned int nr)

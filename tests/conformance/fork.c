@@ -189,15 +189,20 @@ struct churn {
 	unsigned long rounds;
 };
 
-/* Reads, timers and NOPs, submitted and reaped as fast as they go. */
+/*
+ * Reads, writes, timers and NOPs, submitted and reaped as fast as they go.
+ * The writes (past the fixture's data, which the reads read) go from the
+ * submitting thread to a worker on the user backend: a fork lands among
+ * those too.
+ */
 static void *churn(void *arg)
 {
 	struct churn *c = arg;
-	static char bufs[16][4096];
+	static char bufs[16][4096], wbuf[4][4096];
 
 	while (!atomic_load(&c->stop)) {
-		struct aionl_req r[18];
-		struct aionl_cqe cq[18];
+		struct aionl_req r[22];
+		struct aionl_cqe cq[22];
 		int got = 0;
 
 		for (int i = 0; i < 16; i++)
@@ -205,9 +210,12 @@ static void *churn(void *arg)
 				       (uint64_t)i * 65536, (uint64_t)i);
 		aionl_req_timer(&r[16], CLOCK_MONOTONIC, 1, 0, 0, 16);
 		aionl_req_nop(&r[17], 17);
-		submit(c->f->ctx, r, 18);
-		while (got < 18) {
-			int n = aionl_reap(c->f->ctx, cq, 18, 1, NULL);
+		for (int i = 0; i < 4; i++)
+			aionl_req_write(&r[18 + i], c->f->h, wbuf[i], sizeof(wbuf[i]),
+					FILE_SIZE + (uint64_t)i * 4096, 18 + (uint64_t)i);
+		submit(c->f->ctx, r, 22);
+		while (got < 22) {
+			int n = aionl_reap(c->f->ctx, cq, 22, 1, NULL);
 
 			assert_true(n > 0);
 			got += n;
@@ -217,13 +225,30 @@ static void *churn(void *arg)
 	return NULL;
 }
 
-/* In the child: close, then no descriptor of the context may be left. */
+/*
+ * In the child: fork once more, which must not wait for the parent's
+ * threads (the child has none of them) nor make the child's copy less
+ * whole; then close, and no descriptor of the context may be left.
+ */
 static int child_closes_everything(struct fixture *f)
 {
+	struct timespec t0, t1;
 	DIR *d;
 	struct dirent *de;
-	int left = 0;
+	int left = 0, status;
+	pid_t pid;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 3;
+	if ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) > 50000000L) {
+		fprintf(stderr, "child: its own fork took over 50 ms: it waited for a lock\n");
+		return 4;
+	}
 	aionl_ctx_close(f->ctx);
 	d = opendir("/proc/self/fd");
 	if (!d)
