@@ -228,6 +228,7 @@ static struct eng_file *file_open(int fd, uint64_t *dev, int *err)
 	f->caps.seekable = aionl_mode_seekable(mode);
 	f->caps.directory = S_ISDIR(mode);
 	f->odirect = fl & O_DIRECT;
+	f->regular = S_ISREG(mode);
 	/*
 	 * A non-blocking read of an O_DIRECT file still waits for the device:
 	 * RWF_NOWAIT only refuses to wait for locks and page-cache misses. So

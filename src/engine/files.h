@@ -29,6 +29,9 @@ struct eng_file {
 	atomic_uint refs;
 	struct aionl_file_caps caps;
 	bool odirect;		/* opened O_DIRECT */
+	bool regular;		/* a regular file */
+	/* A worker of the pool runs a buffered write to it (pool.c); under the pool's lock. */
+	bool wbusy;
 	/* RWF_NOWAIT not refused yet: cleared by the engine, read by submitters. */
 	atomic_bool nowait_ok;
 	/*

@@ -55,6 +55,7 @@ struct eng_pool {
 	/* Protected by lock: */
 	struct eng_req *todo_head, *todo_tail;
 	unsigned int ntodo;	/* requests in todo */
+	unsigned int nblocked;	/* of which serial() ones whose file is busy */
 	struct eng_req *done;
 	unsigned int running;	/* workers started and not exited */
 	unsigned int idle;	/* of which waiting for a request */
@@ -189,6 +190,68 @@ static void direct_complete(struct eng_pool *p, struct eng_req *r, int64_t res, 
 	}
 }
 
+/*
+ * A buffered write to a regular file runs one at a time per file, in order,
+ * on the worker that runs the file's first (io_uring's io-wq hashes them by
+ * inode alike): ext4 and XFS take the inode's lock for each, so concurrent
+ * ones only queued on it, each wake-up a context switch (queue depth 32 of
+ * writes ran at 0.59x io_uring on the threads executor).
+ */
+static bool serial(const struct eng_req *r)
+{
+	return aionl_op_writes(r->op) && r->file && r->file->regular && !r->file->odirect;
+}
+
+/* In todo, waiting for the worker that writes its file. Under p->lock. */
+static bool blocked(const struct eng_req *r)
+{
+	return serial(r) && r->file->wbusy;
+}
+
+/*
+ * Take r (after prev, or first) off todo for this worker: under p->lock. A
+ * serial one marks its file busy, and its file's other writes in todo wait.
+ */
+static void take(struct eng_pool *p, struct eng_req *prev, struct eng_req *r)
+{
+	if (prev)
+		prev->next = r->next;
+	else
+		p->todo_head = r->next;
+	if (p->todo_tail == r)
+		p->todo_tail = prev;
+	p->ntodo--;
+	if (blocked(r)) {
+		p->nblocked--;
+	} else if (serial(r)) {
+		r->file->wbusy = true;
+		for (struct eng_req *o = p->todo_head; o; o = o->next)
+			p->nblocked += serial(o) && o->file == r->file;
+	}
+	if (r->direct_done) {
+		r->aprev = NULL;
+		r->anext = p->direct_running;
+		if (r->anext)
+			r->anext->aprev = r;
+		p->direct_running = r;
+	}
+}
+
+/* The next write to f in todo, taken; else f is no longer busy. Under p->lock. */
+static struct eng_req *take_next_write(struct eng_pool *p, struct eng_file *f)
+{
+	struct eng_req *r, *prev = NULL;
+
+	for (r = p->todo_head; r; prev = r, r = r->next) {
+		if (serial(r) && r->file == f) {
+			take(p, prev, r);
+			return r;
+		}
+	}
+	f->wbusy = false;
+	return NULL;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker_slot *slot = arg;
@@ -197,10 +260,10 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&p->lock);
 	p->starting--;
 	for (;;) {
-		struct eng_req *r;
+		struct eng_req *r, *prev, *next;
 		bool wake;
 
-		while (!p->todo_head && !p->stop) {
+		while (p->ntodo == p->nblocked && !p->stop) {
 			int err;
 
 			p->idle++;
@@ -215,46 +278,47 @@ static void *worker_main(void *arg)
 			}
 			p->idle--;
 			/* Idle for long and one of the extra ones: the engine joins it. */
-			if (err == ETIMEDOUT && !p->todo_head && !p->stop && p->running > p->min) {
+			if (err == ETIMEDOUT && p->ntodo == p->nblocked && !p->stop &&
+			    p->running > p->min) {
 				p->running--;
 				slot->state = SLOT_EXITED;
 				pthread_mutex_unlock(&p->lock);
 				return NULL;
 			}
 		}
-		if (!p->todo_head)
+		/* Stopping: a file's writes in todo are its busy worker's to finish. */
+		if (p->ntodo == p->nblocked)
 			break;
-		r = p->todo_head;
-		p->todo_head = r->next;
-		if (!p->todo_head)
-			p->todo_tail = NULL;
-		p->ntodo--;
-		if (r->direct_done) {
-			r->aprev = NULL;
-			r->anext = p->direct_running;
-			if (r->anext)
-				r->anext->aprev = r;
-			p->direct_running = r;
-		}
+		for (prev = NULL, r = p->todo_head; blocked(r); prev = r, r = r->next)
+			;
+		take(p, prev, r);
 		pthread_mutex_unlock(&p->lock);
-
+run:
 		r->res = pool_run(r);
 
+		pthread_mutex_lock(&p->lock);
+		/* Before r completes, while its file is surely alive. */
+		next = serial(r) ? take_next_write(p, r->file) : NULL;
 		if (r->direct_done) {
+			pthread_mutex_unlock(&p->lock);
 			direct_complete(p, r, r->res, true);
 			pthread_mutex_lock(&p->lock);
-			continue;
-		}
-		pthread_mutex_lock(&p->lock);
-		wake = !p->done;
-		r->next = p->done;
-		p->done = r;
-		if (wake) {
-			uint64_t one = 1;
+		} else {
+			wake = !p->done;
+			r->next = p->done;
+			p->done = r;
+			if (wake) {
+				uint64_t one = 1;
 
-			/* The engine empties the list after reading the eventfd. */
-			while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
-				;
+				/* The engine empties the list after reading the eventfd. */
+				while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+					;
+			}
+		}
+		if (next) {
+			r = next;
+			pthread_mutex_unlock(&p->lock);
+			goto run;
 		}
 	}
 	p->running--;
@@ -428,7 +492,16 @@ static void pool_push_locked(struct eng_pool *p, struct eng_req *head, struct en
 	p->todo_tail = tail;
 	tail->next = NULL;
 	p->ntodo += n;
-	if (n >= p->idle)
+	/* A write its file's busy worker will run wakes nobody. */
+	for (struct eng_req *r = head; r; r = r->next) {
+		if (blocked(r)) {
+			p->nblocked++;
+			n--;
+		}
+	}
+	if (!n)
+		;
+	else if (n >= p->idle)
 		pthread_cond_broadcast(&p->cond);
 	else
 		while (n--)
@@ -437,7 +510,7 @@ static void pool_push_locked(struct eng_pool *p, struct eng_req *head, struct en
 	 * More waiting than workers about to take them: more workers (each
 	 * started one takes a request at once, or becomes idle).
 	 */
-	while (p->ntodo > p->idle + p->starting && p->running < p->max)
+	while (p->ntodo - p->nblocked > p->idle + p->starting && p->running < p->max)
 		if (worker_start(p))
 			break;
 }
@@ -455,7 +528,7 @@ struct eng_req *pool_direct_get(struct eng_pool *p)
 
 	pthread_mutex_lock(&p->lock);
 	/* Only with a worker waiting for it: the submitter starts none. */
-	if (p->idle > p->ntodo && p->direct_free) {
+	if (p->idle > p->ntodo - p->nblocked && p->direct_free) {
 		r = p->direct_free;
 		p->direct_free = r->next;
 	}
@@ -481,9 +554,12 @@ void pool_push_direct(struct eng_pool *p, struct eng_req *r)
 		p->todo_head = r;
 	p->todo_tail = r;
 	p->ntodo++;
-	pthread_cond_signal(&p->cond);
+	if (blocked(r))
+		p->nblocked++;	/* its file's busy worker runs it: nobody to wake */
+	else
+		pthread_cond_signal(&p->cond);
 	/* The idle worker was taken meanwhile: the engine starts another (pool_grow). */
-	grow = p->ntodo > p->idle + p->starting && p->running < p->max;
+	grow = p->ntodo - p->nblocked > p->idle + p->starting && p->running < p->max;
 	pthread_mutex_unlock(&p->lock);
 	if (grow) {
 		uint64_t one = 1;
@@ -496,7 +572,7 @@ void pool_push_direct(struct eng_pool *p, struct eng_req *r)
 void pool_grow(struct eng_pool *p)
 {
 	pthread_mutex_lock(&p->lock);
-	while (p->ntodo > p->idle + p->starting && p->running < p->max)
+	while (p->ntodo - p->nblocked > p->idle + p->starting && p->running < p->max)
 		if (worker_start(p))
 			break;
 	pthread_mutex_unlock(&p->lock);
@@ -528,6 +604,7 @@ int64_t pool_cancel_direct(struct eng_pool *p, bool (*match)(const struct eng_re
 			if (p->todo_tail == r)
 				p->todo_tail = prev;
 			p->ntodo--;
+			p->nblocked -= blocked(r);
 			r->next = taken;
 			taken = r;
 			found++;
@@ -583,8 +660,10 @@ bool pool_unqueue(struct eng_pool *p, struct eng_req *r)
 
 	pthread_mutex_lock(&p->lock);
 	removed = pool_unlink(&p->todo_head, &p->todo_tail, r);
-	if (removed)
+	if (removed) {
 		p->ntodo--;
+		p->nblocked -= blocked(r);
+	}
 	pthread_mutex_unlock(&p->lock);
 	return removed;
 }
