@@ -121,6 +121,13 @@ struct aionl_ctx {
 	 * 0, while which no read is served inline (submit.c).
 	 */
 	atomic_uint outstanding;
+	/*
+	 * Requests sent through the socket whose last completion has not come
+	 * back on it yet (send_rest adds, cq_add takes away): on two CPUs the
+	 * reaper spins only while none is, that is while every completion due
+	 * comes from a thread already at work on it (transport.c, rx_spin).
+	 */
+	atomic_uint via_socket;
 	atomic_uint seq;
 	bool inline_reads;	/* serve page-cache hits in aionl_submit */
 	bool direct;		/* hand blocking transfers to a worker in aionl_submit */

@@ -332,6 +332,21 @@ static unsigned int serve_inline(struct aionl_ctx *ctx, const struct aionl_req *
 }
 
 /*
+ * Send the first len bytes of txbuf, n requests, counted in via_socket
+ * before they go: their completions may be parsed before tx_send returns.
+ */
+static int counted_send(struct aionl_ctx *ctx, size_t len, unsigned int n)
+{
+	int err;
+
+	atomic_fetch_add_explicit(&ctx->via_socket, n, memory_order_relaxed);
+	err = tx_send(ctx, ctx->txbuf, len, -1);
+	if (err)
+		atomic_fetch_sub_explicit(&ctx->via_socket, n, memory_order_relaxed);
+	return err;
+}
+
+/*
  * Encode and send the requests of reqs not marked in done, in as few
  * datagrams as fit, a chain always whole in one (check_batch() saw that each
  * fits one): when a chain's request does not fit where its datagram stands,
@@ -360,7 +375,7 @@ static unsigned int send_rest(struct aionl_ctx *ctx, const struct aionl_req *req
 		*err = aionl__req_encode(nlh, AIONL_MAX_MSG_SIZE - pos, ctx->family, &reqs[i]);
 		if (*err == -EMSGSIZE && chain_pos) {
 			/* Send what precedes this chain; the chain moves to the front. */
-			*err = tx_send(ctx, ctx->txbuf, chain_pos, -1);
+			*err = counted_send(ctx, chain_pos, batched - chain_n);
 			if (*err)
 				break;
 			sent += batched - chain_n;
@@ -382,7 +397,7 @@ static unsigned int send_rest(struct aionl_ctx *ctx, const struct aionl_req *req
 		chain_n++;
 	}
 	if (pos && *err != -EPIPE) {
-		int serr = tx_send(ctx, ctx->txbuf, pos, -1);
+		int serr = counted_send(ctx, pos, batched);
 
 		if (serr)
 			*err = serr;

@@ -89,6 +89,13 @@ static int rx_next_fd(struct rx_fds *fds)
 
 static void cq_add(struct aionl_ctx *ctx, const struct aionl_completion *m, int fd)
 {
+	if (!(m->flags & AIONL_CQE_F_MORE)) {
+		unsigned int cur = atomic_load_explicit(&ctx->via_socket, memory_order_relaxed);
+
+		/* Raw traffic of tests completes what was not counted: never below 0. */
+		while (cur && !atomic_compare_exchange_weak(&ctx->via_socket, &cur, cur - 1))
+			;
+	}
 	/* Cannot hold it: make the loss loud rather than silent. */
 	if (cq_push_fd(&ctx->cq, m, fd)) {
 		ctx->rx_err = -ENOMEM;
@@ -369,6 +376,15 @@ static int rx_spin(struct aionl_ctx *ctx, const struct timespec *deadline)
 
 	if (!ctx->spin_ns || !outstanding || outstanding > AIONL_SPIN_MAX_OUTSTANDING ||
 	    !aionl_spin_pays(&ctx->spin))
+		return -EAGAIN;
+	/*
+	 * On two CPUs, a completion the engine or the module must be woken
+	 * for needs the CPU this spin would take (O_DIRECT reads at queue
+	 * depth 1 on io_uring: 0.70x io_uring spinning, 0.82x not, in one
+	 * run); one a worker of the direct path or an inline read already
+	 * made does not.
+	 */
+	if (aionl__ncpus() <= 2 && atomic_load_explicit(&ctx->via_socket, memory_order_relaxed))
 		return -EAGAIN;
 	start = t = mono_ns();
 	while (t - start < ctx->spin_ns) {
