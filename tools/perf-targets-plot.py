@@ -8,7 +8,7 @@ Each PREFIX names the JSON files tools/bench-median.py wrote (PREFIX-1.json,
 PREFIX-2.json, ...), NAME the workload's label. For every queue depth, the
 bars are each aionl user contender's median, over the runs, of its ratio to
 io_uring within the run, and the threads executor's to POSIX AIO; the line
-at 1.0 is the target. Needs gnuplot.
+at 1.0 is the target. The scale is logarithmic and cut at 8x. Needs gnuplot.
 """
 import glob
 import json
@@ -51,16 +51,17 @@ def main():
     titles = ", ".join(f"'{data}' using {i + 2}:xtic(1) title '{t}'"
                        for i, (_, _, t) in enumerate(BARS))
     script = f"""
-set terminal pngcairo size 1400,600 font ',10'
+set terminal pngcairo size 1400,600 font ',10' noenhanced
 set output '{out}'
-set title 'aionl against its peers: median ratio of IOPS within each run (1.0 = the target)'
+set title 'aionl against its peers: median ratio of IOPS within each run (1.0 = the target; log scale, cut at 8x)'
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set xtics rotate by -35
 set grid ytics
-set yrange [0:*]
+set logscale y 2
+set yrange [0.25:8]
 set key top left
 plot {titles}, 1 with lines lc rgb 'black' dt 2 title 'target'
 """

@@ -378,13 +378,16 @@ static int rx_spin(struct aionl_ctx *ctx, const struct timespec *deadline)
 	    !aionl_spin_pays(&ctx->spin))
 		return -EAGAIN;
 	/*
-	 * On two CPUs, a completion the engine or the module must be woken
-	 * for needs the CPU this spin would take (O_DIRECT reads at queue
-	 * depth 1 on io_uring: 0.70x io_uring spinning, 0.82x not, in one
-	 * run); one a worker of the direct path or an inline read already
-	 * made does not.
+	 * On two CPUs, a completion the engine must be woken for needs the
+	 * CPU this spin would take (O_DIRECT reads at queue depth 1 on
+	 * io_uring: 0.70x io_uring spinning, 0.82x not, in one run); one a
+	 * worker of the direct path or an inline read already made does not.
+	 * The module has no thread of ours to wake (its completions come
+	 * from the kernel's workers, or at once in the sender's call): on
+	 * the kernel backend the reaper spins as it did.
 	 */
-	if (aionl__ncpus() <= 2 && atomic_load_explicit(&ctx->via_socket, memory_order_relaxed))
+	if (ctx->ops->kind == AIONL_BACKEND_USER && aionl__ncpus() <= 2 &&
+	    atomic_load_explicit(&ctx->via_socket, memory_order_relaxed))
 		return -EAGAIN;
 	start = t = mono_ns();
 	while (t - start < ctx->spin_ns) {
