@@ -345,7 +345,8 @@ void tool_cp(const char *src, const char *dst, struct tool_cp *o)
 	}
 	o->copy_sec = tool_now_sec() - t;
 	t = tool_now_sec();
-	cp_fsync(&c);
+	if (o->fsync)
+		cp_fsync(&c);
 	o->sync_sec = tool_now_sec() - t;
 	if (o->verify) {
 		for (i = 0; i < c.qd; i++) {
@@ -369,13 +370,14 @@ void tool_cp(const char *src, const char *dst, struct tool_cp *o)
 static void cp_usage(void)
 {
 	fprintf(stderr,
-		"usage: aionl cp [-q DEPTH] [-b SIZE] [--copy-size SIZE] [--no-copy] [--verify]\n"
-		"                [--no-progress] [-v] SRC DST\n"
+		"usage: aionl cp [-q DEPTH] [-b SIZE] [--copy-size SIZE] [--no-copy] [--fsync]\n"
+		"                [--verify] [--no-progress] [-v] SRC DST\n"
 		"  -q, --queue-depth N   chunks in flight (default 32; COPYs: at most %u)\n"
 		"  -b, --block-size N    chunk size of reads and writes, with k/m/g suffix\n"
 		"                        (default 128k)\n"
 		"      --copy-size N     size of one COPY request, 1m to 1g (default 32m)\n"
 		"      --no-copy         reads and writes only, never COPY (copy_file_range)\n"
+		"      --fsync           fsync the copy before exiting (cp(1) does not)\n"
 		"      --verify          read both files back and compare\n"
 		"      --no-progress     no progress bar even on a terminal\n"
 		"  -v, --verbose         say how the file was copied\n",
@@ -391,6 +393,7 @@ int cmd_cp(int argc, char **argv)
 		{ "copy-size", required_argument, NULL, 'C' },
 		{ "no-copy", no_argument, NULL, 'N' },
 		{ "verify", no_argument, NULL, 'V' },
+		{ "fsync", no_argument, NULL, 'F' },
 		{ "no-progress", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -427,6 +430,9 @@ int cmd_cp(int argc, char **argv)
 			break;
 		case 'V':
 			o.verify = true;
+			break;
+		case 'F':
+			o.fsync = true;
 			break;
 		case 'P':
 			progress = false;

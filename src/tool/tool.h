@@ -41,6 +41,7 @@ struct tool_cp {
 	unsigned int copy_qd;	/* and how many in flight */
 	bool no_copy;		/* reads and writes only */
 	bool verify;		/* read both back and compare */
+	bool fsync;		/* make the copy durable before returning, as cp does not */
 	bool progress;		/* draw a progress bar on stdout */
 	/* Out: */
 	uint64_t size;		/* bytes copied */

@@ -9,7 +9,7 @@
  *    call asking for all that is left, which the kernel cuts to 2 GiB),
  *  - a read(2)/write(2) loop with coreutils' 128 KiB buffer,
  * interleaved in rounds. Each copy is timed to its last byte, and again to
- * the end of an fsync of the new file, which aionl cp always makes: where
+ * the end of an fsync of the new file, as aionl cp --fsync makes it: where
  * the page cache absorbs the copy the first figure flatters the loops, and
  * the second compares what a durable copy costs. The source stays in the
  * page cache for all of them; each copy writes a new file, after the last
@@ -46,7 +46,7 @@ static void aionl_cp_run(const struct config *c, const char *dst, bool no_copy, 
 {
 	struct tool_cp o = { .qd = 32, .bs = 128 << 10, .copy_size = c->copy_size,
 			     .copy_qd = c->qd_given ? c->qds[0] : TOOL_CP_COPY_QD,
-			     .no_copy = no_copy };
+			     .no_copy = no_copy, .fsync = true };
 
 	tool_cp(c->file, dst, &o);
 	if (!no_copy && !o.used_copy && c->progress)
