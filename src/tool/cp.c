@@ -311,7 +311,13 @@ void tool_cp(const char *src, const char *dst, struct tool_cp *o)
 		tool_die("%s: %s", c.dst, strerror(errno));
 	if (dst_st.st_dev == st.st_dev && dst_st.st_ino == st.st_ino)
 		tool_die("'%s' and '%s' are the same file", c.src, c.dst);
-	if (S_ISREG(dst_st.st_mode) && ftruncate(dfd, 0) < 0)
+	/*
+	 * Only what has data: ext4 takes the truncation of a file to 0 as a
+	 * file being replaced (auto_da_alloc) and writes its new data back at
+	 * the last close, which cost a new 1 GiB copy 0.38 s in close(2).
+	 * cp(1) creates a new file without truncating it, too.
+	 */
+	if (S_ISREG(dst_st.st_mode) && dst_st.st_size > 0 && ftruncate(dfd, 0) < 0)
 		tool_die("%s: %s", c.dst, strerror(errno));
 	c.ctx = tool_open_ctx();
 	if (aionl_file_register(c.ctx, sfd, &c.hsrc) || aionl_file_register(c.ctx, dfd, &c.hdst))
