@@ -137,6 +137,24 @@ int64_t pool_run(struct eng_req *r)
 	return n < 0 ? -errno : n;
 }
 
+/* Make pool_fd() readable: the engine looks at the pool. */
+static void pool_kick(struct eng_pool *p)
+{
+	uint64_t one = 1;
+
+	while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * More requests waiting than workers about to take them (each started one
+ * takes a request at once, or becomes idle). Under p->lock.
+ */
+static bool wants_workers(const struct eng_pool *p)
+{
+	return p->ntodo - p->nblocked > p->idle + p->starting && p->running < p->max;
+}
+
 /*
  * A direct request's completion: it goes to the program's queue. running:
  * r is on direct_running. Under p->lock, so that a cancel counts r until
@@ -182,12 +200,8 @@ static void direct_complete(struct eng_pool *p, struct eng_req *r, int64_t res, 
 	 * leave every later request waking the engine (pool_direct_busy arms
 	 * it again at each look).
 	 */
-	if (atomic_fetch_sub(&p->ndirect, 1) == 1 && atomic_exchange(&p->direct_watched, false)) {
-		uint64_t one = 1;
-
-		while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
-			;
-	}
+	if (atomic_fetch_sub(&p->ndirect, 1) == 1 && atomic_exchange(&p->direct_watched, false))
+		pool_kick(p);
 }
 
 /*
@@ -307,13 +321,9 @@ run:
 			wake = !p->done;
 			r->next = p->done;
 			p->done = r;
-			if (wake) {
-				uint64_t one = 1;
-
-				/* The engine empties the list after reading the eventfd. */
-				while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
-					;
-			}
+			/* The engine empties the list after reading the eventfd. */
+			if (wake)
+				pool_kick(p);
 		}
 		if (next) {
 			r = next;
@@ -482,8 +492,9 @@ int pool_fd(const struct eng_pool *p)
 	return p->efd;
 }
 
-static void pool_push_locked(struct eng_pool *p, struct eng_req *head, struct eng_req *tail,
-			     unsigned int n)
+/* Queue the n requests from head to tail and wake workers for them: under p->lock. */
+static void todo_append(struct eng_pool *p, struct eng_req *head, struct eng_req *tail,
+			unsigned int n)
 {
 	if (p->todo_tail)
 		p->todo_tail->next = head;
@@ -506,11 +517,12 @@ static void pool_push_locked(struct eng_pool *p, struct eng_req *head, struct en
 	else
 		while (n--)
 			pthread_cond_signal(&p->cond);
-	/*
-	 * More waiting than workers about to take them: more workers (each
-	 * started one takes a request at once, or becomes idle).
-	 */
-	while (p->ntodo - p->nblocked > p->idle + p->starting && p->running < p->max)
+}
+
+/* Start workers while wants_workers(): engine thread, under p->lock. */
+static void grow_locked(struct eng_pool *p)
+{
+	while (wants_workers(p))
 		if (worker_start(p))
 			break;
 }
@@ -518,7 +530,8 @@ static void pool_push_locked(struct eng_pool *p, struct eng_req *head, struct en
 void pool_push(struct eng_pool *p, struct eng_req *head, struct eng_req *tail, unsigned int n)
 {
 	pthread_mutex_lock(&p->lock);
-	pool_push_locked(p, head, tail, n);
+	todo_append(p, head, tail, n);
+	grow_locked(p);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -547,34 +560,18 @@ void pool_push_direct(struct eng_pool *p, struct eng_req *r)
 	 */
 	pthread_mutex_lock(&p->lock);
 	file_get(r->file);
-	r->next = NULL;
-	if (p->todo_tail)
-		p->todo_tail->next = r;
-	else
-		p->todo_head = r;
-	p->todo_tail = r;
-	p->ntodo++;
-	if (blocked(r))
-		p->nblocked++;	/* its file's busy worker runs it: nobody to wake */
-	else
-		pthread_cond_signal(&p->cond);
+	todo_append(p, r, r, 1);
 	/* The idle worker was taken meanwhile: the engine starts another (pool_grow). */
-	grow = p->ntodo - p->nblocked > p->idle + p->starting && p->running < p->max;
+	grow = wants_workers(p);
 	pthread_mutex_unlock(&p->lock);
-	if (grow) {
-		uint64_t one = 1;
-
-		while (write(p->efd, &one, sizeof(one)) < 0 && errno == EINTR)
-			;
-	}
+	if (grow)
+		pool_kick(p);
 }
 
 void pool_grow(struct eng_pool *p)
 {
 	pthread_mutex_lock(&p->lock);
-	while (p->ntodo - p->nblocked > p->idle + p->starting && p->running < p->max)
-		if (worker_start(p))
-			break;
+	grow_locked(p);
 	pthread_mutex_unlock(&p->lock);
 }
 
